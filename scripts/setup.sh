@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Installs every Debian package sqlgate needs (only those missing) and builds it.
+# Usage: scripts/setup.sh [--no-build] [--sanitize]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/common.sh
+
+build=1
+sanitize=0
+for arg in "$@"; do
+    case "$arg" in
+        --no-build) build=0 ;;
+        --sanitize) sanitize=1 ;;
+        *) die "unknown option '$arg' (use --no-build or --sanitize)" ;;
+    esac
+done
+
+packages=(
+    build-essential cmake pkg-config git clang-format
+    libboost1.81-dev libssl-dev libtomlplusplus-dev nlohmann-json3-dev libcli11-dev
+    libspdlog-dev libfmt-dev libgtest-dev libgmock-dev
+    mariadb-server mariadb-client libmariadb-dev
+    sysbench haproxy gnuplot-nox
+)
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+    step "installing ${#missing[@]} packages: ${missing[*]}"
+    sudo_cmd=()
+    [[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
+    export DEBIAN_FRONTEND=noninteractive
+    "${sudo_cmd[@]}" apt-get update -qq >/dev/null ||
+        die "apt-get update failed; check the network or the apt sources"
+    "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" \
+        >"${SQLGATE_STATE}/apt.log" 2>&1 ||
+        die "apt-get install failed; see ${SQLGATE_STATE}/apt.log"
+else
+    step "packages present"
+fi
+
+if ((build)); then
+    build_tree build Release
+    if ((sanitize)); then build_tree build-asan Debug -DSQLGATE_SANITIZE=ON; fi
+fi
