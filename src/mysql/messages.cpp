@@ -1,0 +1,266 @@
+#include "mysql/messages.hpp"
+
+#include <algorithm>
+
+namespace sqlgate::mysql {
+namespace {
+
+constexpr std::size_t kScrambleLength = 20;
+constexpr std::size_t kHandshakeFiller = 23;  // 19 reserved bytes + 4 MariaDB capability bytes
+
+template <typename T>
+std::optional<T> finished(const ByteReader& r, T value) {
+    if (!r.ok() || !r.at_end()) return std::nullopt;
+    return value;
+}
+
+}  // namespace
+
+std::optional<OkPacket> parse_ok(ByteView payload) {
+    ByteReader r(payload);
+    const std::uint8_t header = r.u8();
+    if (header != kOkHeader && header != kEofHeader) return std::nullopt;
+    OkPacket ok;
+    ok.affected_rows = r.lenenc();
+    ok.last_insert_id = r.lenenc();
+    ok.status = r.u16();
+    ok.warnings = r.u16();
+    ok.info = r.rest();
+    return finished(r, ok);
+}
+
+std::optional<ErrPacket> parse_err(ByteView payload) {
+    ByteReader r(payload);
+    if (r.u8() != kErrHeader) return std::nullopt;
+    ErrPacket err;
+    err.code = r.u16();
+    if (r.peek() == std::uint8_t{'#'}) {
+        r.skip(1);
+        err.sql_state = r.take(5);
+    }
+    err.message = r.rest();
+    return finished(r, err);
+}
+
+std::optional<EofPacket> parse_eof(ByteView payload) {
+    ByteReader r(payload);
+    if (r.u8() != kEofHeader) return std::nullopt;
+    EofPacket eof;
+    eof.warnings = r.u16();
+    eof.status = r.u16();
+    return finished(r, eof);
+}
+
+std::optional<ServerGreeting> parse_greeting(ByteView payload) {
+    ByteReader r(payload);
+    if (r.u8() != 10) return std::nullopt;
+    ServerGreeting g;
+    g.server_version = r.null_terminated();
+    g.connection_id = r.u32();
+    const std::string_view part1 = r.take(8);
+    r.skip(1);
+    std::uint32_t caps = r.u16();
+    g.collation = r.u8();
+    g.status = r.u16();
+    caps |= std::uint32_t{r.u16()} << 16;
+    g.capabilities = static_cast<Capability>(caps);
+    const std::size_t auth_length = r.u8();
+    r.skip(10);
+    std::string_view part2;
+    if (has(g.capabilities, Capability::secure_connection)) {
+        part2 = r.take(std::max<std::size_t>(13, auth_length > 8 ? auth_length - 8 : 0));
+        // The scramble is NUL-terminated on the wire; the terminator is not part of it.
+        if (!part2.empty() && part2.back() == '\0') part2.remove_suffix(1);
+    }
+    if (has(g.capabilities, Capability::plugin_auth) && !r.at_end()) {
+        g.auth_plugin = r.null_terminated();
+    }
+    if (!r.ok()) return std::nullopt;
+    g.auth_data.assign(part1);
+    g.auth_data.append(part2);
+    return g;
+}
+
+std::optional<HandshakeResponse> parse_handshake_response(ByteView payload) {
+    ByteReader r(payload);
+    HandshakeResponse h;
+    h.capabilities = static_cast<Capability>(r.u32());
+    h.max_packet_size = r.u32();
+    h.collation = r.u8();
+    r.skip(kHandshakeFiller);
+    if (!r.ok() || !has(h.capabilities, Capability::protocol_41)) return std::nullopt;
+    h.user = r.null_terminated();
+    if (has(h.capabilities, Capability::plugin_auth_lenenc_data)) {
+        h.auth_response = r.lenenc_string();
+    } else if (has(h.capabilities, Capability::secure_connection)) {
+        h.auth_response = r.take(r.u8());
+    } else {
+        h.auth_response = r.null_terminated();
+    }
+    // Clients may end the packet early when the remaining optional fields are empty.
+    if (has(h.capabilities, Capability::connect_with_db) && !r.at_end()) {
+        h.database = r.null_terminated();
+    }
+    if (has(h.capabilities, Capability::plugin_auth) && !r.at_end()) {
+        h.auth_plugin = r.null_terminated();
+    }
+    if (has(h.capabilities, Capability::connect_attrs) && !r.at_end()) {
+        h.attributes = r.lenenc_string();
+    }
+    return finished(r, h);
+}
+
+bool is_ssl_request(ByteView payload) {
+    if (payload.size() != 4 + 4 + 1 + kHandshakeFiller) return false;
+    ByteReader r(payload);
+    return has(static_cast<Capability>(r.u32()), Capability::ssl);
+}
+
+std::optional<AuthSwitchRequest> parse_auth_switch(ByteView payload) {
+    ByteReader r(payload);
+    if (r.u8() != kAuthSwitchHeader) return std::nullopt;
+    AuthSwitchRequest a;
+    a.plugin = r.null_terminated();
+    a.data = r.rest();
+    if (!a.data.empty() && a.data.back() == '\0') a.data.remove_suffix(1);
+    return finished(r, a);
+}
+
+std::optional<ColumnDefinition> parse_column_definition(ByteView payload) {
+    ByteReader r(payload);
+    ColumnDefinition c;
+    r.lenenc_string();  // catalog, always "def"
+    c.schema = r.lenenc_string();
+    c.table = r.lenenc_string();
+    r.lenenc_string();  // org_table
+    c.name = r.lenenc_string();
+    r.lenenc_string();  // org_name
+    const std::uint64_t fixed_length = r.lenenc();
+    if (!r.ok() || fixed_length != 0x0c) return std::nullopt;
+    r.skip(2 + 4);  // character set, column length
+    c.type = r.u8();
+    r.skip(2 + 1 + 2);  // flags, decimals, filler
+    // COM_FIELD_LIST replies append the column's default value; it is not needed here.
+    if (!r.ok()) return std::nullopt;
+    return c;
+}
+
+bool parse_text_row(ByteView payload, std::size_t columns,
+                    std::vector<std::optional<std::string_view>>& values) {
+    ByteReader r(payload);
+    values.clear();
+    for (std::size_t i = 0; i < columns; ++i)
+        values.push_back(r.lenenc_string_or_null());
+    return r.ok() && r.at_end();
+}
+
+void serialize_ok(Bytes& out, const OkPacket& ok) {
+    ByteWriter w(out);
+    w.u8(kOkHeader);
+    w.lenenc(ok.affected_rows);
+    w.lenenc(ok.last_insert_id);
+    w.u16(ok.status);
+    w.u16(ok.warnings);
+    w.raw(ok.info);
+}
+
+void serialize_err(Bytes& out, std::uint16_t code, std::string_view sql_state,
+                   std::string_view message) {
+    ByteWriter w(out);
+    w.u8(kErrHeader);
+    w.u16(code);
+    w.u8('#');
+    w.raw(sql_state.substr(0, 5));
+    if (sql_state.size() < 5) w.raw(std::string_view("HY000").substr(sql_state.size()));
+    w.raw(message);
+}
+
+void serialize_eof(Bytes& out, const EofPacket& eof) {
+    ByteWriter w(out);
+    w.u8(kEofHeader);
+    w.u16(eof.warnings);
+    w.u16(eof.status);
+}
+
+void serialize_greeting(Bytes& out, const ServerGreeting& g) {
+    ByteWriter w(out);
+    const std::uint32_t caps = bits(g.capabilities);
+    const std::string_view scramble = g.auth_data;  // 20 bytes for mysql_native_password
+    w.u8(10);
+    w.null_terminated(g.server_version);
+    w.u32(g.connection_id);
+    w.raw(scramble.substr(0, 8));
+    w.u8(0);
+    w.u16(static_cast<std::uint16_t>(caps));
+    w.u8(g.collation);
+    w.u16(g.status);
+    w.u16(static_cast<std::uint16_t>(caps >> 16));
+    w.u8(static_cast<std::uint8_t>(scramble.size() + 1));
+    w.zeros(10);
+    // Part 2 is at least 13 bytes on the wire: the rest of a 20-byte scramble and a NUL.
+    w.null_terminated(scramble.substr(std::min<std::size_t>(8, scramble.size())));
+    if (scramble.size() < kScrambleLength)
+        w.zeros(kScrambleLength - std::max<std::size_t>(8, scramble.size()));
+    w.null_terminated(g.auth_plugin);
+}
+
+void serialize_handshake_response(Bytes& out, const HandshakeResponse& h) {
+    ByteWriter w(out);
+    w.u32(bits(h.capabilities));
+    w.u32(h.max_packet_size);
+    w.u8(h.collation);
+    w.zeros(kHandshakeFiller);
+    w.null_terminated(h.user);
+    if (has(h.capabilities, Capability::plugin_auth_lenenc_data)) {
+        w.lenenc_string(h.auth_response);
+    } else {
+        w.u8(static_cast<std::uint8_t>(h.auth_response.size()));
+        w.raw(h.auth_response);
+    }
+    if (has(h.capabilities, Capability::connect_with_db)) w.null_terminated(h.database);
+    if (has(h.capabilities, Capability::plugin_auth)) w.null_terminated(h.auth_plugin);
+    if (has(h.capabilities, Capability::connect_attrs)) w.lenenc_string(h.attributes);
+}
+
+void serialize_auth_switch(Bytes& out, const AuthSwitchRequest& a) {
+    ByteWriter w(out);
+    w.u8(kAuthSwitchHeader);
+    w.null_terminated(a.plugin);
+    w.null_terminated(a.data);
+}
+
+void serialize_column_definition(Bytes& out, const ColumnDefinition& c) {
+    ByteWriter w(out);
+    w.lenenc_string("def");
+    w.lenenc_string(c.schema);
+    w.lenenc_string(c.table);
+    w.lenenc_string(c.table);
+    w.lenenc_string(c.name);
+    w.lenenc_string(c.name);
+    w.lenenc(0x0c);
+    w.u16(kDefaultCollation);
+    w.u32(1024);
+    w.u8(c.type);
+    w.u16(0);
+    w.u8(0);
+    w.u16(0);
+}
+
+void serialize_text_row(Bytes& out, const std::vector<std::optional<std::string_view>>& values) {
+    ByteWriter w(out);
+    for (const auto& v : values) {
+        if (v) {
+            w.lenenc_string(*v);
+        } else {
+            w.u8(0xfb);
+        }
+    }
+}
+
+void serialize_command(Bytes& out, Command command, std::string_view argument) {
+    ByteWriter w(out);
+    w.u8(static_cast<std::uint8_t>(command));
+    w.raw(argument);
+}
+
+}  // namespace sqlgate::mysql

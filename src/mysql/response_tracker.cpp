@@ -1,0 +1,109 @@
+#include "mysql/response_tracker.hpp"
+
+#include "mysql/packet.hpp"
+
+namespace sqlgate::mysql {
+namespace {
+
+// An EOF packet is 5 bytes; an OK packet ending rows starts with 0xfe too but a row whose
+// first value is a 0xfe-prefixed length is at least 9 bytes long and ends a 16 MiB packet
+// at most, so "starts with 0xfe and is short" identifies a terminator.
+bool is_eof_packet(std::uint32_t length, ByteView prefix) {
+    return length < 9 && !prefix.empty() && prefix[0] == kEofHeader;
+}
+
+bool is_ok_terminator(std::uint32_t length, ByteView prefix) {
+    return length < kMaxPayload && !prefix.empty() && prefix[0] == kEofHeader;
+}
+
+}  // namespace
+
+ResponseTracker::Progress ResponseTracker::on_packet(std::uint32_t length, ByteView prefix) {
+    if (prefix.size() > length) prefix = prefix.first(length);
+    const bool was_continuation = continuation_;
+    continuation_ = (length == kMaxPayload);
+    if (was_continuation) {
+        // The tail of a split packet: only rows and single packets may be that large.
+        return (state_ == State::rows || shape_ == ReplyShape::single_packet) ? Progress::more
+                                                                              : Progress::malformed;
+    }
+    if (state_ == State::finished) return Progress::malformed;
+    if (!prefix.empty() && prefix[0] == kErrHeader && state_ != State::columns) {
+        // ERR can end the reply at any point but inside column definitions.
+        ByteReader r(prefix);
+        r.skip(1);
+        error_code_ = r.u16();
+        failed_ = true;
+        state_ = State::finished;
+        return Progress::done;
+    }
+    if (shape_ == ReplyShape::single_packet) {
+        if (continuation_) return Progress::more;
+        state_ = State::finished;
+        return Progress::done;
+    }
+    if (shape_ == ReplyShape::column_list) return on_column_list(length, prefix);
+
+    switch (state_) {
+        case State::first:
+            return on_first(length, prefix);
+        case State::columns:
+            if (--columns_left_ == 0) state_ = deprecate_eof_ ? State::rows : State::columns_eof;
+            return Progress::more;
+        case State::columns_eof:
+            if (!is_eof_packet(length, prefix)) return Progress::malformed;
+            state_ = State::rows;
+            return Progress::more;
+        case State::rows:
+            if (deprecate_eof_ ? is_ok_terminator(length, prefix) : is_eof_packet(length, prefix)) {
+                return on_terminator(prefix, !deprecate_eof_);
+            }
+            return Progress::more;
+        case State::finished:
+            break;
+    }
+    return Progress::malformed;
+}
+
+ResponseTracker::Progress ResponseTracker::on_first(std::uint32_t length, ByteView prefix) {
+    if (prefix.empty()) return Progress::malformed;
+    failed_ = false;
+    if (prefix[0] == kOkHeader) return on_terminator(prefix, false);
+    // sqlgate never offers local_files, so a LOCAL INFILE request is a protocol violation.
+    if (prefix[0] == kLocalInfileHeader || prefix[0] == kEofHeader) return Progress::malformed;
+    ByteReader r(prefix.first(std::min<std::size_t>(prefix.size(), length)));
+    columns_left_ = r.lenenc();
+    if (!r.ok() || columns_left_ == 0) return Progress::malformed;
+    state_ = State::columns;
+    return Progress::more;
+}
+
+ResponseTracker::Progress ResponseTracker::on_terminator(ByteView prefix, bool is_eof) {
+    ByteReader r(prefix);
+    r.skip(1);
+    if (is_eof) {
+        r.u16();  // warnings
+        status_ = r.u16();
+    } else {
+        affected_rows_ = r.lenenc();
+        last_insert_id_ = r.lenenc();
+        status_ = r.u16();
+    }
+    if (!r.ok()) return Progress::malformed;
+    if (has(status_, ServerStatus::more_results_exist)) {
+        state_ = State::first;
+        return Progress::more;
+    }
+    state_ = State::finished;
+    return Progress::done;
+}
+
+ResponseTracker::Progress ResponseTracker::on_column_list(std::uint32_t length, ByteView prefix) {
+    if (is_eof_packet(length, prefix) || (deprecate_eof_ && is_ok_terminator(length, prefix))) {
+        state_ = State::finished;
+        return Progress::done;
+    }
+    return Progress::more;
+}
+
+}  // namespace sqlgate::mysql

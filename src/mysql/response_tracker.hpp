@@ -1,0 +1,58 @@
+// Follows a server's reply to one command packet by packet, without buffering it, so a
+// relay knows where the reply ends, whether it failed, and the final status flags.
+#pragma once
+
+#include <cstdint>
+
+#include "mysql/constants.hpp"
+#include "mysql/wire.hpp"
+
+namespace sqlgate::mysql {
+
+// How a command's reply is shaped.
+enum class ReplyShape : std::uint8_t {
+    result,         // COM_QUERY: OK | ERR | result set(s), chained by more_results_exist
+    column_list,    // COM_FIELD_LIST: column definitions ended by EOF (or OK), or ERR
+    single_packet,  // COM_STATISTICS: one packet of text
+};
+
+class ResponseTracker {
+  public:
+    enum class Progress : std::uint8_t { more, done, malformed };
+
+    // The most payload bytes on_packet needs to see to classify any packet.
+    static constexpr std::size_t kInspectBytes = 32;
+
+    ResponseTracker(Capability capabilities, ReplyShape shape)
+        : deprecate_eof_(has(capabilities, Capability::deprecate_eof)), shape_(shape) {}
+
+    // Feeds one packet: its full payload length and at least its first
+    // min(length, kInspectBytes) payload bytes.
+    Progress on_packet(std::uint32_t payload_length, ByteView prefix);
+
+    bool failed() const { return failed_; }           // the reply (or its last part) was ERR
+    std::uint16_t status() const { return status_; }  // status flags of the last OK/EOF
+    std::uint16_t error_code() const { return error_code_; }
+    std::uint64_t affected_rows() const { return affected_rows_; }
+    std::uint64_t last_insert_id() const { return last_insert_id_; }
+
+  private:
+    enum class State : std::uint8_t { first, columns, columns_eof, rows, finished };
+
+    Progress on_first(std::uint32_t length, ByteView prefix);
+    Progress on_terminator(ByteView prefix, bool is_eof);
+    Progress on_column_list(std::uint32_t length, ByteView prefix);
+
+    bool deprecate_eof_;
+    ReplyShape shape_;
+    State state_ = State::first;
+    bool continuation_ = false;  // the previous packet was split: this one continues it
+    bool failed_ = false;
+    std::uint64_t columns_left_ = 0;
+    std::uint16_t status_ = 0;
+    std::uint16_t error_code_ = 0;
+    std::uint64_t affected_rows_ = 0;
+    std::uint64_t last_insert_id_ = 0;
+};
+
+}  // namespace sqlgate::mysql
