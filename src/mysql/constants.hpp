@@ -138,8 +138,10 @@ constexpr std::uint16_t handshake_error = 1043;       // ER_HANDSHAKE_ERROR
 constexpr std::uint16_t not_supported = 1235;         // ER_NOT_SUPPORTED_YET
 constexpr std::uint16_t option_prevents = 1290;       // ER_OPTION_PREVENTS_STATEMENT
 constexpr std::uint16_t unknown_route = 1210;         // ER_WRONG_ARGUMENTS
-constexpr std::uint16_t backend_unavailable = 2013;   // CR_SERVER_LOST, as clients expect
-constexpr std::uint16_t malformed_packet = 1835;      // ER_MALFORMED_PACKET
+// ER_UNKNOWN_ERROR: libmariadb takes a server ERR carrying a client-range (2xxx) code such as
+// CR_SERVER_LOST for a malformed packet, so the message carries the meaning instead.
+constexpr std::uint16_t backend_unavailable = 1105;
+constexpr std::uint16_t malformed_packet = 1835;  // ER_MALFORMED_PACKET
 }  // namespace error_code
 
 constexpr std::uint8_t kOkHeader = 0x00;

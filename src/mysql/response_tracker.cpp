@@ -23,6 +23,7 @@ ResponseTracker::Progress ResponseTracker::on_packet(std::uint32_t length, ByteV
     const bool was_continuation = continuation_;
     continuation_ = (length == kMaxPayload);
     if (was_continuation) {
+        kind_ = PacketKind::row_continuation;
         // The tail of a split packet: only rows and single packets may be that large.
         return (state_ == State::rows || shape_ == ReplyShape::single_packet) ? Progress::more
                                                                               : Progress::malformed;
@@ -34,9 +35,11 @@ ResponseTracker::Progress ResponseTracker::on_packet(std::uint32_t length, ByteV
         r.skip(1);
         error_code_ = r.u16();
         failed_ = true;
+        kind_ = PacketKind::err;
         state_ = State::finished;
         return Progress::done;
     }
+    kind_ = PacketKind::other;
     if (shape_ == ReplyShape::single_packet) {
         if (continuation_) return Progress::more;
         state_ = State::finished;
@@ -48,16 +51,20 @@ ResponseTracker::Progress ResponseTracker::on_packet(std::uint32_t length, ByteV
         case State::first:
             return on_first(length, prefix);
         case State::columns:
+            kind_ = PacketKind::column;
             if (--columns_left_ == 0) state_ = deprecate_eof_ ? State::rows : State::columns_eof;
             return Progress::more;
         case State::columns_eof:
             if (!is_eof_packet(length, prefix)) return Progress::malformed;
+            kind_ = PacketKind::columns_eof;
             state_ = State::rows;
             return Progress::more;
         case State::rows:
             if (deprecate_eof_ ? is_ok_terminator(length, prefix) : is_eof_packet(length, prefix)) {
+                kind_ = PacketKind::terminator;
                 return on_terminator(prefix, !deprecate_eof_);
             }
+            kind_ = PacketKind::row;
             return Progress::more;
         case State::finished:
             break;
@@ -68,13 +75,17 @@ ResponseTracker::Progress ResponseTracker::on_packet(std::uint32_t length, ByteV
 ResponseTracker::Progress ResponseTracker::on_first(std::uint32_t length, ByteView prefix) {
     if (prefix.empty()) return Progress::malformed;
     failed_ = false;
-    if (prefix[0] == kOkHeader) return on_terminator(prefix, false);
+    if (prefix[0] == kOkHeader) {
+        kind_ = PacketKind::ok;
+        return on_terminator(prefix, false);
+    }
     // sqlgate never offers local_files, so a LOCAL INFILE request is a protocol violation.
     if (prefix[0] == kLocalInfileHeader || prefix[0] == kEofHeader) return Progress::malformed;
     ByteReader r(prefix.first(std::min<std::size_t>(prefix.size(), length)));
     columns_left_ = r.lenenc();
     if (!r.ok() || columns_left_ == 0) return Progress::malformed;
     state_ = State::columns;
+    kind_ = PacketKind::column_count;
     return Progress::more;
 }
 
@@ -100,9 +111,11 @@ ResponseTracker::Progress ResponseTracker::on_terminator(ByteView prefix, bool i
 
 ResponseTracker::Progress ResponseTracker::on_column_list(std::uint32_t length, ByteView prefix) {
     if (is_eof_packet(length, prefix) || (deprecate_eof_ && is_ok_terminator(length, prefix))) {
+        kind_ = PacketKind::terminator;
         state_ = State::finished;
         return Progress::done;
     }
+    kind_ = PacketKind::column;
     return Progress::more;
 }
 

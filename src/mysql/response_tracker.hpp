@@ -30,6 +30,20 @@ class ResponseTracker {
     // min(length, kInspectBytes) payload bytes.
     Progress on_packet(std::uint32_t payload_length, ByteView prefix);
 
+    // What the packet last fed was, for readers that decode replies (not the relay).
+    enum class PacketKind : std::uint8_t {
+        ok,
+        err,
+        column_count,
+        column,
+        columns_eof,
+        row,
+        row_continuation,
+        terminator,
+        other
+    };
+    PacketKind last_kind() const { return kind_; }
+
     bool failed() const { return failed_; }           // the reply (or its last part) was ERR
     std::uint16_t status() const { return status_; }  // status flags of the last OK/EOF
     std::uint16_t error_code() const { return error_code_; }
@@ -46,6 +60,7 @@ class ResponseTracker {
     bool deprecate_eof_;
     ReplyShape shape_;
     State state_ = State::first;
+    PacketKind kind_ = PacketKind::other;
     bool continuation_ = false;  // the previous packet was split: this one continues it
     bool failed_ = false;
     std::uint64_t columns_left_ = 0;

@@ -1,0 +1,76 @@
+// The proxy role's configuration: typed, immutable after loading, read once from a TOML
+// file. Every error names the file, the line and the key.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "config/route_strategy.hpp"
+
+namespace sqlgate::config {
+
+class ConfigError : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
+enum class ServerRole { primary, replica };
+
+struct ServerConfig {
+    std::string name;  // used in logs, status and `node:NAME` route hints
+    std::string address;
+    std::uint16_t port = 3306;
+    ServerRole role = ServerRole::replica;
+};
+
+struct Credentials {
+    std::string user;
+    std::string password;  // read from password_file, never from the TOML itself
+};
+
+struct UserConfig {
+    std::string name;
+    std::string password_hash;  // "*HEX", as MariaDB's PASSWORD() prints it
+    std::optional<RouteStrategy> default_route;
+};
+
+struct ProxyConfig {
+    std::filesystem::path source_file;
+
+    // [listener]
+    std::string listen_address = "127.0.0.1";
+    std::uint16_t listen_port = 3306;
+    RouteStrategy default_route = RouteStrategy::random;
+    std::size_t max_statement_bytes = 64 * 1024 * 1024;
+    std::chrono::milliseconds handshake_timeout{10'000};
+    std::string server_version = "5.5.5-10.11.0-MariaDB-sqlgate";
+
+    // [backend]
+    Credentials backend;
+    std::optional<std::string> source_address;  // local address for backend connections
+    std::chrono::milliseconds connect_timeout{2'000};
+
+    // [monitor]
+    Credentials monitor;
+    std::chrono::milliseconds monitor_interval{250};
+    int failure_threshold = 3;  // consecutive failed pings before a server is down
+    double max_replication_lag_s = 30;
+    double ewma_weight = 0.3;  // weight of the newest sample in response-time averages
+
+    // [routing]
+    bool fallback_to_primary = true;  // reads go to the primary when no replica is usable
+
+    std::vector<ServerConfig> servers;  // [[servers]]; exactly one primary
+    std::vector<UserConfig> users;      // [[users]]
+};
+
+// Throws ConfigError with "file:line: key: problem".
+ProxyConfig load_proxy_config(const std::filesystem::path& file);
+ProxyConfig parse_proxy_config(std::string_view text, const std::filesystem::path& file);
+
+}  // namespace sqlgate::config

@@ -1,0 +1,174 @@
+#include "net/mysql_client.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "mysql/auth.hpp"
+#include "mysql/messages.hpp"
+#include "net/deadline.hpp"
+#include "net/errors.hpp"
+
+namespace sqlgate::net {
+namespace {
+
+constexpr auto use_tuple = boost::asio::as_tuple(boost::asio::use_awaitable);
+constexpr std::size_t kMaxHandshakeMessage = 64 * 1024;
+constexpr std::size_t kMaxInternalReply = 64 * 1024 * 1024;
+
+using mysql::Capability;
+
+error_code open_socket(tcp::socket& socket, const UpstreamAddress& address) {
+    error_code ec;
+    socket.open(address.endpoint.protocol(), ec);
+    if (ec) return ec;
+    socket.set_option(tcp::no_delay(true), ec);
+    if (!ec && address.source) socket.bind(tcp::endpoint(*address.source, 0), ec);
+    return ec;
+}
+
+// Reads the server's answer to our credentials, answering an auth switch to
+// mysql_native_password (the only method sqlgate speaks as a client).
+awaitable<error_code> finish_login(PacketChannel& channel, const Login& login,
+                                   std::uint8_t sequence, std::string& diagnostics) {
+    mysql::Bytes reply;
+    for (int round = 0; round < 2; ++round) {
+        if (auto ec = co_await channel.read_message(reply, sequence, kMaxHandshakeMessage)) {
+            co_return ec;
+        }
+        ++sequence;
+        if (reply.empty()) co_return make_error(NetError::malformed_packet);
+        if (reply[0] == mysql::kOkHeader) co_return error_code{};
+        if (const auto err = mysql::parse_err(reply)) {
+            diagnostics = std::string(err->message);
+            co_return make_error(NetError::auth_failed);
+        }
+        const auto change = mysql::parse_auth_switch(reply);
+        if (!change || change->plugin != mysql::kNativePasswordPlugin) {
+            diagnostics = "server asked for an authentication method other than " +
+                          std::string(mysql::kNativePasswordPlugin);
+            co_return make_error(NetError::auth_failed);
+        }
+        const std::string token = mysql::native_password_token(login.password, change->data);
+        if (auto ec = co_await channel.write_message(mysql::as_bytes(token), sequence)) {
+            co_return ec;
+        }
+    }
+    co_return make_error(NetError::malformed_packet);
+}
+
+}  // namespace
+
+awaitable<error_code> connect_and_login(PacketChannel& channel, const UpstreamAddress& address,
+                                        const Login& login, std::chrono::milliseconds timeout,
+                                        ServerInfo& server, std::string& diagnostics) {
+    DeadlineGuard deadline(channel.socket(), timeout);
+    const auto timed = [&](error_code ec) {
+        return deadline.expired() ? make_error(NetError::timed_out) : ec;
+    };
+
+    if (auto ec = open_socket(channel.socket(), address)) co_return ec;
+    if (auto [ec] = co_await channel.socket().async_connect(address.endpoint, use_tuple); ec) {
+        co_return timed(ec);
+    }
+    mysql::Bytes payload;
+    std::uint8_t sequence = 0;
+    if (auto ec = co_await channel.read_message(payload, sequence, kMaxHandshakeMessage)) {
+        co_return timed(ec);
+    }
+    if (const auto err = mysql::parse_err(payload)) {  // e.g. "Host is blocked"
+        diagnostics = std::string(err->message);
+        co_return make_error(NetError::auth_failed);
+    }
+    const auto greeting = mysql::parse_greeting(payload);
+    if (!greeting) co_return make_error(NetError::malformed_packet);
+    server.version = std::string(greeting->server_version);
+    server.connection_id = greeting->connection_id;
+
+    const std::string token = mysql::native_password_token(login.password, greeting->auth_data);
+    mysql::HandshakeResponse response;
+    response.capabilities =
+        (login.capabilities & greeting->capabilities & ~Capability::connect_with_db) |
+        Capability::plugin_auth;
+    response.max_packet_size = 1u << 30;
+    response.collation = login.collation;
+    response.user = login.user;
+    response.auth_response = token;
+    response.auth_plugin = mysql::kNativePasswordPlugin;
+    if (!has(response.capabilities, mysql::kRequiredClientCapabilities)) {
+        diagnostics = "server does not speak the 4.1 protocol";
+        co_return make_error(NetError::malformed_packet);
+    }
+    payload.clear();
+    mysql::serialize_handshake_response(payload, response);
+    ++sequence;
+    if (auto ec = co_await channel.write_message(payload, sequence)) co_return timed(ec);
+    co_return timed(co_await finish_login(channel, login, sequence, diagnostics));
+}
+
+std::optional<std::string> CommandResult::first_row_value(std::string_view column) const {
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+        if (columns[i] == column && !rows.empty() && i < rows[0].size()) return rows[0][i];
+    }
+    return std::nullopt;
+}
+
+awaitable<error_code> run_command(PacketChannel& channel, mysql::Command command,
+                                  std::string_view argument, Capability capabilities,
+                                  CommandResult& result) {
+    using Kind = mysql::ResponseTracker::PacketKind;
+    result = CommandResult{};
+    mysql::Bytes payload;
+    mysql::serialize_command(payload, command, argument);
+    std::uint8_t sequence = 0;
+    if (auto ec = co_await channel.write_message(payload, sequence)) co_return ec;
+
+    mysql::ResponseTracker tracker(capabilities, command == mysql::Command::field_list
+                                                     ? mysql::ReplyShape::column_list
+                                                     : mysql::ReplyShape::result);
+    std::vector<std::optional<std::string_view>> values;
+    for (;;) {
+        if (auto ec = co_await channel.read_message(payload, sequence, kMaxInternalReply)) {
+            co_return ec;
+        }
+        const auto progress =
+            tracker.on_packet(static_cast<std::uint32_t>(payload.size()), payload);
+        if (progress == mysql::ResponseTracker::Progress::malformed) {
+            co_return make_error(NetError::malformed_packet);
+        }
+        switch (tracker.last_kind()) {
+            case Kind::err: {
+                const auto err = mysql::parse_err(payload);
+                result.failed = true;
+                result.error_code = tracker.error_code();
+                if (err) result.error_message = std::string(err->message);
+                break;
+            }
+            case Kind::column_count:
+                result.columns.clear();
+                result.rows.clear();
+                break;
+            case Kind::column:
+                if (const auto col = mysql::parse_column_definition(payload)) {
+                    result.columns.emplace_back(col->name);
+                }
+                break;
+            case Kind::row:
+                if (!mysql::parse_text_row(payload, result.columns.size(), values)) {
+                    co_return make_error(NetError::malformed_packet);
+                }
+                result.rows.emplace_back();
+                for (const auto& v : values) {
+                    result.rows.back().push_back(v ? std::optional<std::string>(*v) : std::nullopt);
+                }
+                break;
+            default:
+                break;
+        }
+        if (progress == mysql::ResponseTracker::Progress::done) {
+            result.status = tracker.status();
+            co_return error_code{};
+        }
+    }
+}
+
+}  // namespace sqlgate::net

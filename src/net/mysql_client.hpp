@@ -1,0 +1,57 @@
+// sqlgate as a MySQL client: connect from a chosen source address, log in with
+// mysql_native_password, and run simple commands whose text results are collected.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mysql/constants.hpp"
+#include "net/packet_channel.hpp"
+
+namespace sqlgate::net {
+
+struct Login {
+    std::string user;
+    std::string password;
+    mysql::Capability capabilities = mysql::kProxyCapabilities;
+    std::uint8_t collation = mysql::kDefaultCollation;
+};
+
+struct UpstreamAddress {
+    tcp::endpoint endpoint;
+    std::optional<boost::asio::ip::address> source;  // bind before connecting when set
+};
+
+struct ServerInfo {
+    std::string version;
+    std::uint32_t connection_id = 0;
+};
+
+// Connects and logs in within `timeout`. On a refusal by the server, `diagnostics` holds its
+// message and the result is NetError::auth_failed.
+awaitable<error_code> connect_and_login(PacketChannel& channel, const UpstreamAddress& address,
+                                        const Login& login, std::chrono::milliseconds timeout,
+                                        ServerInfo& server, std::string& diagnostics);
+
+// A command's outcome, with the text rows of any result set (the last one if several).
+struct CommandResult {
+    bool failed = false;
+    std::uint16_t error_code = 0;
+    std::string error_message;
+    std::uint16_t status = 0;
+    std::vector<std::string> columns;
+    std::vector<std::vector<std::optional<std::string>>> rows;
+
+    // The value of `column` in the first row, if present and not NULL.
+    std::optional<std::string> first_row_value(std::string_view column) const;
+};
+
+// Sends `command` with `argument` and reads the whole reply (for small internal queries
+// such as health checks and session replays, never for client traffic).
+awaitable<error_code> run_command(PacketChannel& channel, mysql::Command command,
+                                  std::string_view argument, mysql::Capability capabilities,
+                                  CommandResult& result);
+
+}  // namespace sqlgate::net

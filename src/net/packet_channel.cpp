@@ -1,0 +1,152 @@
+#include "net/packet_channel.hpp"
+
+#include <algorithm>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <cstring>
+
+#include "mysql/packet.hpp"
+#include "net/errors.hpp"
+
+namespace sqlgate::net {
+namespace {
+
+constexpr auto use_tuple = boost::asio::as_tuple(boost::asio::use_awaitable);
+using mysql::kHeaderSize;
+using mysql::kMaxPayload;
+
+}  // namespace
+
+void PacketChannel::close() {
+    error_code ignored;
+    socket_.shutdown(tcp::socket::shutdown_both, ignored);
+    socket_.close(ignored);
+}
+
+awaitable<error_code> PacketChannel::fill() {
+    if (begin_ == end_) {
+        begin_ = end_ = 0;
+    } else if (end_ == buffer_.size()) {
+        std::memmove(buffer_.data(), buffer_.data() + begin_, end_ - begin_);
+        end_ -= begin_;
+        begin_ = 0;
+    }
+    auto [ec, n] = co_await socket_.async_read_some(
+        boost::asio::buffer(buffer_.data() + end_, buffer_.size() - end_), use_tuple);
+    end_ += n;
+    co_return ec;
+}
+
+awaitable<error_code> PacketChannel::read_message(mysql::Bytes& payload, std::uint8_t& sequence,
+                                                  std::size_t max_size) {
+    payload.clear();
+    std::size_t total = 0;
+    for (;;) {
+        while (end_ - begin_ < kHeaderSize) {
+            if (auto ec = co_await fill()) co_return ec;
+        }
+        const mysql::PacketHeader header = mysql::decode_header(buffer_.data() + begin_);
+        begin_ += kHeaderSize;
+        sequence = header.sequence;
+        total += header.length;
+        // An oversized message is still read to its end (and dropped) so that the stream
+        // stays in step and the peer can be told and keep its connection.
+        const bool keep = total <= max_size;
+        std::size_t left = header.length;
+        while (left > 0) {
+            if (begin_ == end_) {
+                if (auto ec = co_await fill()) co_return ec;
+            }
+            const std::size_t n = std::min(left, end_ - begin_);
+            if (keep) {
+                payload.insert(payload.end(), buffer_.data() + begin_, buffer_.data() + begin_ + n);
+            }
+            begin_ += n;
+            left -= n;
+        }
+        if (header.length < kMaxPayload) {
+            if (!keep) {
+                payload.clear();
+                co_return make_error(NetError::message_too_large);
+            }
+            co_return error_code{};
+        }
+    }
+}
+
+awaitable<error_code> PacketChannel::write_message(mysql::ByteView payload,
+                                                   std::uint8_t& sequence) {
+    if (payload.size() < kMaxPayload) {
+        // Header and payload go out in one gather write, without copying the payload.
+        std::array<std::uint8_t, kHeaderSize> header{};
+        mysql::encode_header(header.data(), static_cast<std::uint32_t>(payload.size()), sequence++);
+        const std::array<boost::asio::const_buffer, 2> buffers{
+            boost::asio::buffer(header), boost::asio::buffer(payload.data(), payload.size())};
+        auto [ec, n] = co_await boost::asio::async_write(socket_, buffers, use_tuple);
+        co_return ec;
+    }
+    frame_.clear();
+    sequence = mysql::append_framed(frame_, payload, sequence);
+    co_return co_await write_raw(frame_);
+}
+
+awaitable<error_code> PacketChannel::write_raw(mysql::ByteView bytes) {
+    auto [ec, n] = co_await boost::asio::async_write(
+        socket_, boost::asio::buffer(bytes.data(), bytes.size()), use_tuple);
+    co_return ec;
+}
+
+awaitable<error_code> PacketChannel::relay_reply(mysql::ResponseTracker& tracker,
+                                                 PacketChannel* client) {
+    using Progress = mysql::ResponseTracker::Progress;
+    std::size_t body_left = 0;  // bytes of the current packet not yet passed on
+    bool finished = false;
+    relayed_ = 0;
+    for (;;) {
+        std::size_t scan = begin_;
+        while (!finished) {
+            if (body_left > 0) {
+                const std::size_t n = std::min(body_left, end_ - scan);
+                scan += n;
+                body_left -= n;
+                if (body_left > 0) break;
+                continue;
+            }
+            if (end_ - scan < kHeaderSize) break;
+            const mysql::PacketHeader header = mysql::decode_header(buffer_.data() + scan);
+            const std::size_t inspect =
+                std::min<std::size_t>(header.length, mysql::ResponseTracker::kInspectBytes);
+            if (end_ - scan - kHeaderSize < inspect) break;
+            const Progress p = tracker.on_packet(
+                header.length, mysql::ByteView(buffer_.data() + scan + kHeaderSize, inspect));
+            if (p == Progress::malformed) co_return make_error(NetError::malformed_packet);
+            scan += kHeaderSize;
+            body_left = header.length;
+            finished = (p == Progress::done);
+        }
+        // Pass on everything classified so far, including partial packet bodies.
+        if (finished && body_left > 0) {
+            const std::size_t n = std::min(body_left, end_ - scan);
+            scan += n;
+            body_left -= n;
+        }
+        relayed_ += scan - begin_;
+        if (client != nullptr && scan > begin_) {
+            if (auto ec = co_await client->write_raw(
+                    mysql::ByteView(buffer_.data() + begin_, scan - begin_))) {
+                co_return ec;
+            }
+        }
+        begin_ = scan;
+        if (finished && body_left == 0) {
+            // A server says nothing unasked; extra bytes mean the stream is out of step.
+            if (begin_ != end_) co_return make_error(NetError::unexpected_data);
+            co_return error_code{};
+        }
+        if (auto ec = co_await fill()) co_return ec;
+    }
+}
+
+}  // namespace sqlgate::net

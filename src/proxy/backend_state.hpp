@@ -1,0 +1,57 @@
+// What the proxy knows about one database server at run time: its address, its health as
+// the monitor last saw it, and the response-time figures the `customized` strategy scores.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "config/proxy_config.hpp"
+#include "net/mysql_client.hpp"
+
+namespace sqlgate::proxy {
+
+using Clock = std::chrono::steady_clock;
+
+// Exponentially weighted moving average; the first sample is taken as is.
+class Ewma {
+  public:
+    void add(double sample, double weight) {
+        value_ = has_value_ ? weight * sample + (1 - weight) * value_ : sample;
+        has_value_ = true;
+    }
+    bool has_value() const { return has_value_; }
+    double value() const { return value_; }
+
+  private:
+    double value_ = 0;
+    bool has_value_ = false;
+};
+
+struct BackendState {
+    std::size_t index = 0;
+    std::string name;
+    bool is_primary = false;
+    net::UpstreamAddress address;
+
+    // Health, written by the ReplicaMonitor (and by sessions that fail to reach it).
+    bool ever_reached = false;  // no reads go to a server before the monitor saw it
+    int consecutive_failures = 0;
+    bool replication_running = true;  // both replica threads running (primary: always)
+    double replication_lag_s = 0;
+    std::string last_error;
+    std::string server_version;
+
+    // Response time: round trips of monitor pings and latency of statements served.
+    Ewma ping_ms;
+    Ewma query_ms;
+    Clock::time_point last_query_sample{};
+    int in_flight = 0;
+    std::uint64_t statements_served = 0;
+
+    bool reachable(int failure_threshold) const {
+        return ever_reached && consecutive_failures < failure_threshold;
+    }
+};
+
+}  // namespace sqlgate::proxy

@@ -1,0 +1,414 @@
+#include "proxy/client_session.hpp"
+
+#include <boost/asio/ip/tcp.hpp>
+
+#include "mysql/auth.hpp"
+#include "mysql/messages.hpp"
+#include "net/deadline.hpp"
+#include "net/errors.hpp"
+#include "obs/log.hpp"
+#include "proxy/replica_selector.hpp"
+#include "sql/classifier.hpp"
+
+namespace sqlgate::proxy {
+namespace {
+
+using boost::asio::awaitable;
+using mysql::Capability;
+using mysql::Command;
+using mysql::ReplyShape;
+namespace errc = mysql::error_code;
+
+constexpr std::size_t kMaxHandshakeMessage = 64 * 1024;
+constexpr std::uint16_t kAutocommitStatus =
+    static_cast<std::uint16_t>(mysql::ServerStatus::autocommit);
+
+std::string peer_of(const net::tcp::socket& s) {
+    boost::system::error_code ec;
+    const auto ep = s.remote_endpoint(ec);
+    return ec ? "unknown" : ep.address().to_string() + ":" + std::to_string(ep.port());
+}
+
+std::string host_of(const std::string& peer) {
+    return peer.substr(0, peer.rfind(':'));
+}
+
+std::string describe_backend(const BackendState& b) {
+    return "'" + b.name + "' (" + b.address.endpoint.address().to_string() + ":" +
+           std::to_string(b.address.endpoint.port()) + ")";
+}
+
+}  // namespace
+
+struct ClientSession::BackendLink {
+    explicit BackendLink(net::tcp::socket socket) : channel(std::move(socket)) {}
+    net::PacketChannel channel;
+    std::size_t applied_state = 0;  // how many SessionState commands this backend has run
+};
+
+ClientSession::ClientSession(ProxyRuntime& runtime, net::tcp::socket socket)
+    : runtime_(runtime),
+      client_(std::move(socket)),
+      peer_(peer_of(client_.socket())),
+      connection_id_(runtime.next_connection_id()),
+      links_(runtime.backends().size()) {}
+
+ClientSession::~ClientSession() = default;
+
+awaitable<void> ClientSession::run() {
+    boost::system::error_code ignored;
+    client_.socket().set_option(net::tcp::no_delay(true), ignored);
+    if (co_await handshake()) {
+        obs::log(obs::LogLevel::debug, "session_start", {{"peer", peer_}, {"user", user_->name}});
+        for (;;) {
+            std::uint8_t sequence = 0;
+            const auto ec = co_await client_.read_message(
+                payload_, sequence, runtime_.config().max_statement_bytes + 1);
+            if (ec == net::make_error(net::NetError::message_too_large)) {
+                const std::string limit = std::to_string(runtime_.config().max_statement_bytes);
+                if (!co_await send_error(errc::net_packet_too_large, "08S01",
+                                         "sqlgate: statement larger than max_statement_bytes (" +
+                                             limit + " bytes)")) {
+                    break;
+                }
+                continue;
+            }
+            if (ec) break;
+            if (sequence != 0) {
+                // The client is out of step with the protocol: nothing it sends can be trusted.
+                co_await send_error(errc::malformed_packet, "08S01",
+                                    "sqlgate: packets out of order", sequence + 1);
+                break;
+            }
+            if (!co_await handle_command(sequence)) break;
+        }
+    }
+    client_.close();
+    for (auto& link : links_) {
+        if (link) link->channel.close();
+    }
+}
+
+awaitable<bool> ClientSession::handshake() {
+    const auto& config = runtime_.config();
+    net::DeadlineGuard deadline(client_.socket(), config.handshake_timeout);
+    const std::string scramble = mysql::make_scramble();
+    mysql::ServerGreeting greeting;
+    greeting.server_version = runtime_.server_version();
+    greeting.connection_id = connection_id_;
+    greeting.auth_data = scramble;
+    greeting.capabilities = mysql::kProxyCapabilities;
+    greeting.status = kAutocommitStatus;
+    greeting.auth_plugin = mysql::kNativePasswordPlugin;
+    reply_.clear();
+    mysql::serialize_greeting(reply_, greeting);
+    std::uint8_t sequence = 0;
+    if (co_await client_.write_message(reply_, sequence)) co_return false;
+
+    if (co_await client_.read_message(payload_, sequence, kMaxHandshakeMessage)) co_return false;
+    if (mysql::is_ssl_request(payload_)) {
+        co_await send_error(errc::handshake_error, "08S01",
+                            "sqlgate: this listener does not offer TLS", sequence + 1);
+        co_return false;
+    }
+    const auto response = mysql::parse_handshake_response(payload_);
+    if (!response || !has(response->capabilities, mysql::kRequiredClientCapabilities)) {
+        co_await send_error(errc::handshake_error, "08S01", "Bad handshake", sequence + 1);
+        co_return false;
+    }
+    capabilities_ = response->capabilities & mysql::kProxyCapabilities;
+    collation_ = response->collation;
+    const std::string user_name(response->user);
+    const std::string database(response->database);
+    std::string token(response->auth_response);
+    ++sequence;
+    if (has(capabilities_, Capability::plugin_auth) && !response->auth_plugin.empty() &&
+        response->auth_plugin != mysql::kNativePasswordPlugin) {
+        // Clients that default to another method (caching_sha2_password, ed25519) are asked
+        // to answer the same scramble with mysql_native_password.
+        reply_.clear();
+        mysql::serialize_auth_switch(reply_,
+                                     {.plugin = mysql::kNativePasswordPlugin, .data = scramble});
+        if (co_await client_.write_message(reply_, sequence)) co_return false;
+        if (co_await client_.read_message(payload_, sequence, kMaxHandshakeMessage)) {
+            co_return false;
+        }
+        token.assign(mysql::as_chars(payload_));
+        ++sequence;
+    }
+    user_ = runtime_.find_user(user_name);
+    if (user_ == nullptr || !mysql::verify_native_password(token, scramble, user_->password_hash)) {
+        obs::log(obs::LogLevel::warn, "auth_failed", {{"peer", peer_}, {"user", user_name}});
+        co_await send_error(errc::access_denied, "28000",
+                            "Access denied for user '" + user_name + "'@'" + host_of(peer_) +
+                                "' (using password: " + (token.empty() ? "NO" : "YES") + ")",
+                            sequence);
+        user_ = nullptr;
+        co_return false;
+    }
+    if (!database.empty()) {
+        // Checked now, on the primary, so a wrong schema fails the login as it would directly.
+        std::string error;
+        BackendLink* link = co_await link_to(runtime_.primary(), error);
+        net::CommandResult result;
+        if (link == nullptr) {
+            co_await send_error(errc::backend_unavailable, "HY000", error, sequence);
+            co_return false;
+        }
+        if (co_await net::run_command(link->channel, Command::init_db, database, capabilities_,
+                                      result) ||
+            result.failed) {
+            co_await send_error(result.error_code, "42000", result.error_message, sequence);
+            co_return false;
+        }
+        state_.record(Command::init_db, database);
+        link->applied_state = state_.size();
+    }
+    co_return co_await send_ok(sequence);
+}
+
+awaitable<bool> ClientSession::handle_command(std::uint8_t) {
+    if (payload_.empty()) {
+        co_return co_await send_error(errc::malformed_packet, "08S01",
+                                      "sqlgate: empty command packet");
+    }
+    const std::uint8_t command = payload_[0];
+    const mysql::ByteView payload(payload_);
+    switch (static_cast<Command>(command)) {
+        case Command::quit:
+            co_return false;
+        case Command::ping:
+            co_return co_await send_ok(1);
+        case Command::query:
+            co_return co_await handle_query(payload);
+        case Command::init_db:
+            co_return co_await handle_init_db(payload);
+        case Command::field_list:
+            co_return co_await run_on_primary(payload, ReplyShape::column_list);
+        case Command::statistics:
+            co_return co_await run_on_primary(payload, ReplyShape::single_packet);
+        case Command::set_option: {
+            bool ok = false;
+            if (!co_await run_on_primary(payload, ReplyShape::single_packet, &ok)) co_return false;
+            if (ok) state_.record(Command::set_option, mysql::as_chars(payload.subspan(1)));
+            co_return true;
+        }
+        case Command::reset_connection:
+            // Fresh backend sessions are the simplest faithful reset of every server.
+            for (auto& link : links_) {
+                if (link) link->channel.close();
+                link.reset();
+            }
+            state_.clear();
+            in_transaction_ = false;
+            autocommit_ = true;
+            pinned_to_primary_ = false;
+            co_return co_await send_ok(1);
+        default:
+            break;
+    }
+    co_return co_await send_error(
+        errc::unknown_command, "HY000",
+        "sqlgate: command " + std::string(mysql::command_name(command)) + " is not supported yet");
+}
+
+awaitable<bool> ClientSession::handle_query(mysql::ByteView payload) {
+    const std::string_view sql = mysql::as_chars(payload.subspan(1));
+    const sql::StatementInfo info = sql::describe(sql);
+    const RouteDecision route = decide_route(info, situation());
+    switch (route.target) {
+        case RouteDecision::Target::reject:
+            co_return co_await send_error(errc::unknown_route, "HY000", route.error);
+        case RouteDecision::Target::replica:
+        case RouteDecision::Target::named_server:
+            co_return co_await run_read(payload, route);
+        case RouteDecision::Target::primary:
+            break;
+    }
+    bool succeeded = false;
+    if (!co_await run_on_primary(payload, ReplyShape::result, &succeeded)) co_return false;
+    if (succeeded) {
+        if (info.statement_class == sql::StatementClass::session_state &&
+            !info.flags.multiple_statements) {
+            state_.record(Command::query, sql);
+        }
+        if (info.verb == sql::Keyword::kLock) pinned_to_primary_ = true;
+    }
+    co_return true;
+}
+
+awaitable<bool> ClientSession::handle_init_db(mysql::ByteView payload) {
+    bool succeeded = false;
+    if (!co_await run_on_primary(payload, ReplyShape::result, &succeeded)) co_return false;
+    if (succeeded) state_.record(Command::init_db, mysql::as_chars(payload.subspan(1)));
+    co_return true;
+}
+
+awaitable<bool> ClientSession::run_on_primary(mysql::ByteView payload, ReplyShape shape,
+                                              bool* succeeded) {
+    BackendState& primary = runtime_.primary();
+    switch (co_await execute(primary, payload, shape, succeeded)) {
+        case Outcome::replied:
+            co_return true;
+        case Outcome::broken:
+            co_return false;
+        case Outcome::not_reached:
+            break;
+    }
+    co_return co_await send_error(
+        errc::backend_unavailable, "HY000",
+        "sqlgate: primary " + describe_backend(primary) + " unavailable: " + last_backend_error_);
+}
+
+awaitable<bool> ClientSession::run_read(mysql::ByteView payload, const RouteDecision& route) {
+    if (route.target == RouteDecision::Target::named_server) {
+        BackendState* backend = runtime_.find_backend(route.server);
+        if (backend == nullptr) {
+            co_return co_await send_error(
+                errc::unknown_route, "HY000",
+                "sqlgate: no server named '" + std::string(route.server) + "' in route hint");
+        }
+        switch (co_await execute(*backend, payload, ReplyShape::result, nullptr)) {
+            case Outcome::replied:
+                co_return true;
+            case Outcome::broken:
+                co_return false;
+            case Outcome::not_reached:
+                break;
+        }
+        co_return co_await send_error(errc::backend_unavailable, "HY000",
+                                      "sqlgate: server " + describe_backend(*backend) +
+                                          " unavailable: " + last_backend_error_);
+    }
+    // A replica that cannot be reached is taken out of rotation at once and the read tried
+    // on another: the client sees an answer, not the failure.
+    std::size_t excluded = SIZE_MAX;
+    auto& backends = runtime_.backends();
+    for (std::size_t attempt = 0; attempt < backends.size(); ++attempt) {
+        const auto chosen = select_replica(route.strategy, backends, runtime_.limits(),
+                                           runtime_.rng(), Clock::now(), excluded);
+        if (!chosen) break;
+        switch (co_await execute(backends[*chosen], payload, ReplyShape::result, nullptr)) {
+            case Outcome::replied:
+                co_return true;
+            case Outcome::broken:
+                co_return false;
+            case Outcome::not_reached:
+                break;
+        }
+        mark_unreachable(backends[*chosen], last_backend_error_);
+        excluded = *chosen;
+    }
+    if (!runtime_.config().fallback_to_primary) {
+        co_return co_await send_error(errc::backend_unavailable, "HY000",
+                                      "sqlgate: no replica is available for reads");
+    }
+    co_return co_await run_on_primary(payload, ReplyShape::result);
+}
+
+awaitable<ClientSession::Outcome> ClientSession::execute(BackendState& backend,
+                                                         mysql::ByteView payload, ReplyShape shape,
+                                                         bool* succeeded) {
+    BackendLink* link = co_await link_to(backend, last_backend_error_);
+    if (link == nullptr) co_return Outcome::not_reached;
+    std::uint8_t sequence = 0;
+    if (const auto ec = co_await link->channel.write_message(payload, sequence)) {
+        last_backend_error_ = ec.message();
+        links_[backend.index].reset();
+        co_return Outcome::not_reached;
+    }
+    mysql::ResponseTracker tracker(capabilities_, shape);
+    ++backend.in_flight;
+    const auto started = Clock::now();
+    const auto ec = co_await link->channel.relay_reply(tracker, &client_);
+    --backend.in_flight;
+    if (ec) {
+        last_backend_error_ = ec.message();
+        const bool nothing_sent = link->channel.relayed_bytes() == 0;
+        links_[backend.index].reset();
+        // Once part of a reply has reached the client, the stream cannot be repaired.
+        co_return nothing_sent&& client_.is_open() ? Outcome::not_reached : Outcome::broken;
+    }
+    const auto now = Clock::now();
+    backend.query_ms.add(std::chrono::duration<double, std::milli>(now - started).count(),
+                         runtime_.config().ewma_weight);
+    backend.last_query_sample = now;
+    ++backend.statements_served;
+    if (backend.is_primary && !tracker.failed()) {
+        in_transaction_ = has(tracker.status(), mysql::ServerStatus::in_trans);
+        autocommit_ = has(tracker.status(), mysql::ServerStatus::autocommit);
+    }
+    if (succeeded != nullptr) *succeeded = !tracker.failed();
+    co_return Outcome::replied;
+}
+
+awaitable<ClientSession::BackendLink*> ClientSession::link_to(BackendState& backend,
+                                                              std::string& error) {
+    auto& slot = links_[backend.index];
+    if (!slot || !slot->channel.is_open()) {
+        const auto& config = runtime_.config();
+        slot = std::make_unique<BackendLink>(net::tcp::socket(client_.socket().get_executor()));
+        const net::Login login{.user = config.backend.user,
+                               .password = config.backend.password,
+                               .capabilities = capabilities_,
+                               .collation = collation_};
+        net::ServerInfo info;
+        std::string diagnostics;
+        if (const auto ec = co_await net::connect_and_login(
+                slot->channel, backend.address, login, config.connect_timeout, info, diagnostics)) {
+            error = diagnostics.empty() ? ec.message() : diagnostics;
+            slot.reset();
+            co_return nullptr;
+        }
+    }
+    // Bring the backend session up to date with what the client set since it last ran here.
+    net::CommandResult result;
+    while (slot->applied_state < state_.size()) {
+        const ReplayCommand& c = state_.at(slot->applied_state);
+        const auto ec =
+            co_await net::run_command(slot->channel, c.command, c.argument, capabilities_, result);
+        if (ec || result.failed) {
+            error = "replaying session state on " + backend.name +
+                    " failed: " + (ec ? ec.message() : result.error_message);
+            slot.reset();
+            co_return nullptr;
+        }
+        ++slot->applied_state;
+    }
+    co_return slot.get();
+}
+
+void ClientSession::mark_unreachable(BackendState& backend, const std::string& error) {
+    if (backend.consecutive_failures < runtime_.limits().failure_threshold) {
+        obs::log(obs::LogLevel::warn, "backend_unreachable",
+                 {{"server", backend.name}, {"peer", peer_}, {"error", error}});
+    }
+    // The monitor brings it back once it answers pings again.
+    backend.consecutive_failures = runtime_.limits().failure_threshold;
+    backend.last_error = error;
+}
+
+SessionSituation ClientSession::situation() const {
+    return {.in_transaction = in_transaction_,
+            .autocommit = autocommit_,
+            .pinned_to_primary = pinned_to_primary_,
+            .user_default = user_->default_route,
+            .listener_default = runtime_.config().default_route};
+}
+
+awaitable<bool> ClientSession::send_error(std::uint16_t code, std::string_view sql_state,
+                                          std::string_view message, std::uint8_t sequence) {
+    reply_.clear();
+    mysql::serialize_err(reply_, code, sql_state, message);
+    co_return !co_await client_.write_message(reply_, sequence);
+}
+
+awaitable<bool> ClientSession::send_ok(std::uint8_t sequence) {
+    reply_.clear();
+    std::uint16_t status = autocommit_ ? kAutocommitStatus : 0;
+    if (in_transaction_) status |= static_cast<std::uint16_t>(mysql::ServerStatus::in_trans);
+    mysql::serialize_ok(reply_, {.status = status});
+    co_return !co_await client_.write_message(reply_, sequence);
+}
+
+}  // namespace sqlgate::proxy

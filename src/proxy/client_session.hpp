@@ -1,0 +1,62 @@
+// One client connection to the proxy: authenticates it, then runs its commands, sending
+// each statement where the router says and relaying the reply as it arrives.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "mysql/response_tracker.hpp"
+#include "net/packet_channel.hpp"
+#include "proxy/proxy_runtime.hpp"
+#include "proxy/router.hpp"
+#include "proxy/session_state.hpp"
+
+namespace sqlgate::proxy {
+
+class ClientSession {
+  public:
+    ClientSession(ProxyRuntime& runtime, net::tcp::socket socket);
+    ~ClientSession();
+
+    boost::asio::awaitable<void> run();
+
+  private:
+    struct BackendLink;
+    enum class Outcome { replied, not_reached, broken };
+
+    boost::asio::awaitable<bool> handshake();
+    boost::asio::awaitable<bool> handle_command(std::uint8_t sequence);
+    boost::asio::awaitable<bool> handle_query(mysql::ByteView payload);
+    boost::asio::awaitable<bool> handle_init_db(mysql::ByteView payload);
+    // Runs the client's command on the primary; reports the primary being unreachable.
+    boost::asio::awaitable<bool> run_on_primary(mysql::ByteView payload, mysql::ReplyShape shape,
+                                                bool* succeeded = nullptr);
+    boost::asio::awaitable<bool> run_read(mysql::ByteView payload, const RouteDecision& route);
+    boost::asio::awaitable<Outcome> execute(BackendState& backend, mysql::ByteView payload,
+                                            mysql::ReplyShape shape, bool* succeeded);
+    boost::asio::awaitable<BackendLink*> link_to(BackendState& backend, std::string& error);
+    boost::asio::awaitable<bool> send_error(std::uint16_t code, std::string_view sql_state,
+                                            std::string_view message, std::uint8_t sequence = 1);
+    boost::asio::awaitable<bool> send_ok(std::uint8_t sequence);
+    SessionSituation situation() const;
+    void mark_unreachable(BackendState& backend, const std::string& error);
+
+    ProxyRuntime& runtime_;
+    net::PacketChannel client_;
+    std::string peer_;
+    std::uint32_t connection_id_;
+    const ProxyUser* user_ = nullptr;
+    mysql::Capability capabilities_ = mysql::Capability::none;
+    std::uint8_t collation_ = mysql::kDefaultCollation;
+    SessionState state_;
+    std::vector<std::unique_ptr<BackendLink>> links_;  // by backend index, opened lazily
+    bool in_transaction_ = false;
+    bool autocommit_ = true;
+    bool pinned_to_primary_ = false;
+    std::string last_backend_error_;
+    mysql::Bytes payload_;
+    mysql::Bytes reply_;
+};
+
+}  // namespace sqlgate::proxy

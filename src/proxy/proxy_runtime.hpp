@@ -1,0 +1,51 @@
+// State every client session of one proxy shares: the configuration, the backends and their
+// health, the users, and the random source of the `random` strategy. One thread owns it.
+#pragma once
+
+#include <cstdint>
+#include <random>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "config/proxy_config.hpp"
+#include "mysql/auth.hpp"
+#include "proxy/backend_state.hpp"
+#include "proxy/replica_selector.hpp"
+
+namespace sqlgate::proxy {
+
+struct ProxyUser {
+    std::string name;
+    mysql::Sha1Digest password_hash{};
+    std::optional<config::RouteStrategy> default_route;
+};
+
+class ProxyRuntime {
+  public:
+    // Throws config::ConfigError for values that only make sense once resolved (addresses).
+    explicit ProxyRuntime(const config::ProxyConfig& config);
+
+    const config::ProxyConfig& config() const { return config_; }
+    std::vector<BackendState>& backends() { return backends_; }
+    BackendState& primary() { return backends_[primary_index_]; }
+    const SelectionLimits& limits() const { return limits_; }
+    std::mt19937_64& rng() { return rng_; }
+
+    const ProxyUser* find_user(std::string_view name) const;
+    BackendState* find_backend(std::string_view name);
+    std::uint32_t next_connection_id() { return ++last_connection_id_; }
+    // The version string clients see: the primary's own once the monitor has read it.
+    std::string_view server_version();
+
+  private:
+    const config::ProxyConfig& config_;
+    std::vector<BackendState> backends_;
+    std::size_t primary_index_ = 0;
+    SelectionLimits limits_;
+    std::mt19937_64 rng_;
+    std::unordered_map<std::string, ProxyUser> users_;
+    std::uint32_t last_connection_id_ = 0;
+};
+
+}  // namespace sqlgate::proxy

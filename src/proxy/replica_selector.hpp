@@ -1,0 +1,36 @@
+// Picking the replica for a read: candidates filtered by health, then a choice by the
+// configured strategy. Pure functions over BackendState, so they are tested without sockets.
+#pragma once
+
+#include <optional>
+#include <random>
+#include <span>
+
+#include "config/route_strategy.hpp"
+#include "proxy/backend_state.hpp"
+
+namespace sqlgate::proxy {
+
+struct SelectionLimits {
+    int failure_threshold = 3;
+    double max_replication_lag_s = 30;
+    // Query-latency samples older than this no longer count: a replica that got no traffic
+    // for a while is judged by its pings alone, so it can win back reads when it recovers.
+    Clock::duration query_sample_ttl = std::chrono::seconds(5);
+};
+
+bool usable_for_reads(const BackendState& b, const SelectionLimits& limits);
+
+// The expected response time of a statement on `b`, in milliseconds: the average of its
+// ping and (recent) query latency averages, scaled by one plus its statements in flight.
+double expected_response_ms(const BackendState& b, const SelectionLimits& limits,
+                            Clock::time_point now);
+
+// The index of the chosen replica, or nullopt when no replica is usable. `excluded` is a
+// backend index to skip (one that just failed), or SIZE_MAX.
+std::optional<std::size_t> select_replica(config::RouteStrategy strategy,
+                                          std::span<const BackendState> backends,
+                                          const SelectionLimits& limits, std::mt19937_64& rng,
+                                          Clock::time_point now, std::size_t excluded = SIZE_MAX);
+
+}  // namespace sqlgate::proxy

@@ -1,0 +1,35 @@
+// Where a statement goes, decided from its description and the session's situation alone:
+// the router never parses SQL and never touches a socket.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "config/route_strategy.hpp"
+#include "sql/statement.hpp"
+
+namespace sqlgate::proxy {
+
+struct SessionSituation {
+    bool in_transaction = false;     // the primary's last status said a transaction is open
+    bool autocommit = true;          // likewise for autocommit
+    bool pinned_to_primary = false;  // e.g. after temporary tables or LOCK TABLES
+    std::optional<config::RouteStrategy> user_default;
+    config::RouteStrategy listener_default = config::RouteStrategy::random;
+};
+
+struct RouteDecision {
+    enum class Target { primary, replica, named_server, reject };
+    Target target = Target::primary;
+    config::RouteStrategy strategy = config::RouteStrategy::direct;  // for Target::replica
+    std::string_view server;  // for Target::named_server: the name in the hint
+    std::string error;        // for Target::reject
+};
+
+// The prefix of a route hint that names one server: `sqlgate:route=node:replica-2`.
+constexpr std::string_view kNodeHintPrefix = "node:";
+
+RouteDecision decide_route(const sql::StatementInfo& statement, const SessionSituation& session);
+
+}  // namespace sqlgate::proxy

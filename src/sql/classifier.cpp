@@ -1,0 +1,694 @@
+#include "sql/classifier.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <optional>
+
+#include "sql/keyword.hpp"
+
+namespace sqlgate::sql {
+namespace {
+
+// A code token with its keyword looked up once.
+struct Word {
+    Token token;
+    Keyword keyword = Keyword::kNone;
+
+    bool is(Keyword k) const noexcept { return keyword == k; }
+    bool is(TokenKind k) const noexcept { return token.kind == k; }
+};
+
+Word make_word(const Token& token) noexcept {
+    // Quoted names are never keywords: `for update` is a column, not a locking clause.
+    const bool bare = token.kind == TokenKind::identifier;
+    return Word{token, bare ? keyword_of(token.text) : Keyword::kNone};
+}
+
+struct SystemVariable {
+    std::string_view name;
+    bool global = false;
+};
+
+// "@@global.x" names x at global scope; "@@x", "@@session.x" and "@@local.x" at session scope.
+SystemVariable split_system_variable(std::string_view text) noexcept {
+    text.remove_prefix(std::min<std::size_t>(2, text.size()));
+    const std::size_t dot = text.find('.');
+    if (dot == std::string_view::npos) return {text, false};
+    const std::string_view scope = text.substr(0, dot);
+    const bool global =
+        iequals(scope, "global") || iequals(scope, "persist") || iequals(scope, "persist_only");
+    return {text.substr(dot + 1), global};
+}
+
+// Session values that only the primary's connection knows.
+bool is_primary_variable(std::string_view token_text) noexcept {
+    constexpr std::array<std::string_view, 3> kNames = {"last_insert_id", "identity", "insert_id"};
+    const std::string_view name = split_system_variable(token_text).name;
+    return std::any_of(kNames.begin(), kNames.end(),
+                       [name](std::string_view n) { return iequals(n, name); });
+}
+
+constexpr bool is_hint_name_char(char c) noexcept {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '_' ||
+           c == ':' || c == '.' || c == '-';
+}
+
+// Walks the code tokens of one statement at a time. Every consumed token goes through the
+// context rules that hold whatever the statement is (locking clauses, primary-only
+// functions, firewall facts), so the per-verb parsers below only read what they need.
+class Scanner {
+  public:
+    Scanner(std::string_view sql, const DescribeOptions& options) noexcept
+        : lexer_(sql, options.lexer) {}
+
+    void begin_statement(StatementInfo& info) noexcept { info_ = &info; }
+
+    const Word& peek() noexcept {
+        if (!has_lookahead_) {
+            lookahead_ = fetch();
+            has_lookahead_ = true;
+        }
+        return lookahead_;
+    }
+
+    bool at_statement_end() noexcept {
+        const Word& w = peek();
+        return w.is(TokenKind::end) || (w.is(TokenKind::semicolon) && block_depth_ <= 0);
+    }
+
+    bool at_input_end() noexcept { return peek().is(TokenKind::end); }
+
+    // The next token of the current statement; an `end` word once the statement is over.
+    Word next() noexcept {
+        if (at_statement_end()) return Word{};
+        has_lookahead_ = false;
+        apply_rules(lookahead_);
+        history_[2] = history_[1];
+        history_[1] = history_[0];
+        history_[0] = lookahead_;
+        return lookahead_;
+    }
+
+    bool accept(Keyword k) noexcept {
+        if (at_statement_end() || !peek().is(k)) return false;
+        next();
+        return true;
+    }
+
+    bool accept(TokenKind k) noexcept {
+        if (at_statement_end() || !peek().is(k)) return false;
+        next();
+        return true;
+    }
+
+    bool accept_assignment() noexcept {
+        if (at_statement_end() || !(peek().token.is_symbol("=") || peek().token.is_symbol(":="))) {
+            return false;
+        }
+        next();
+        return true;
+    }
+
+    // Consumes what is left of the statement, rules included, and the ';' that ends it.
+    void finish_statement() noexcept {
+        while (!at_statement_end())
+            next();
+        if (peek().is(TokenKind::semicolon)) has_lookahead_ = false;
+        paren_depth_ = 0;
+        block_depth_ = 0;
+        tracking_blocks_ = false;
+        history_ = {};
+    }
+
+    // From now on BEGIN ... END blocks hold the ';' of their inner statements.
+    void track_blocks(int open_blocks) noexcept {
+        tracking_blocks_ = true;
+        block_depth_ = open_blocks;
+        info_->flags.compound_statement = true;
+    }
+
+    int paren_depth() const noexcept { return paren_depth_; }
+    std::string_view route_hint() const noexcept { return route_hint_; }
+    const LexerFlags& lexer_flags() const noexcept { return lexer_.flags(); }
+
+  private:
+    Word fetch() noexcept {
+        for (;;) {
+            const Token token = lexer_.next();
+            if (token.kind != TokenKind::comment) return make_word(token);
+            if (route_hint_.empty()) route_hint_ = find_route_hint(token.text);
+        }
+    }
+
+    void note(PrimaryReason reason) noexcept {
+        if (info_->primary_reason == PrimaryReason::none) info_->primary_reason = reason;
+    }
+
+    void apply_rules(const Word& w) noexcept;
+    void apply_call_rules() noexcept;
+    void apply_keyword_rules(const Word& w) noexcept;
+    void apply_block_rules(const Word& w) noexcept;
+
+    Lexer lexer_;
+    StatementInfo* info_ = nullptr;
+    Word lookahead_;
+    bool has_lookahead_ = false;
+    std::array<Word, 3> history_{};  // the last consumed words, most recent first
+    int paren_depth_ = 0;
+    int block_depth_ = 0;
+    bool tracking_blocks_ = false;
+    std::string_view route_hint_;
+};
+
+void Scanner::apply_rules(const Word& w) noexcept {
+    switch (w.token.kind) {
+        case TokenKind::left_paren:
+            apply_call_rules();
+            ++paren_depth_;
+            break;
+        case TokenKind::right_paren:
+            if (paren_depth_ > 0) --paren_depth_;
+            break;
+        case TokenKind::placeholder:
+            info_->flags.has_placeholders = true;
+            break;
+        case TokenKind::system_variable:
+            if (is_primary_variable(w.token.text)) note(PrimaryReason::primary_variable);
+            break;
+        case TokenKind::symbol:
+            if (w.token.text == ":=" && history_[0].is(TokenKind::user_variable)) {
+                note(PrimaryReason::user_variable_assignment);
+            }
+            break;
+        case TokenKind::identifier:
+            apply_keyword_rules(w);
+            if (tracking_blocks_) apply_block_rules(w);
+            break;
+        default:
+            break;
+    }
+}
+
+// Called on '(' : a bare, unqualified function name before it is a call of that builtin.
+// Whitespace and comments between name and '(' do not matter (MariaDB resolves builtins
+// either way); a qualified name (db.f) is a stored function, and a quoted one a column.
+void Scanner::apply_call_rules() noexcept {
+    const Word& name = history_[0];
+    if (!name.is(TokenKind::identifier) || history_[1].is(TokenKind::dot)) return;
+    if (is_primary_only_function(name.keyword)) note(PrimaryReason::primary_function);
+    if (name.is(Keyword::kLoadFile)) info_->flags.load_file = true;
+}
+
+void Scanner::apply_keyword_rules(const Word& w) noexcept {
+    const Word& p0 = history_[0];
+    const Word& p1 = history_[1];
+    switch (w.keyword) {
+        case Keyword::kUpdate:  // FOR UPDATE
+            if (p0.is(Keyword::kFor)) note(PrimaryReason::locking_read);
+            break;
+        case Keyword::kShare:  // FOR SHARE, LOCK IN SHARE MODE
+            if (p0.is(Keyword::kFor) || (p0.is(Keyword::kIn) && p1.is(Keyword::kLock))) {
+                note(PrimaryReason::locking_read);
+            }
+            break;
+        case Keyword::kInto:  // only SELECT ... INTO can be a read; other verbs drop reasons
+            note(PrimaryReason::select_into);
+            break;
+        case Keyword::kOutfile:
+        case Keyword::kDumpfile:
+            if (p0.is(Keyword::kInto)) info_->flags.into_outfile_or_dumpfile = true;
+            break;
+        case Keyword::kFor:  // NEXT VALUE FOR seq, PREVIOUS VALUE FOR seq
+            if (p0.is(Keyword::kValue) && (p1.is(Keyword::kNext) || p1.is(Keyword::kPrevious))) {
+                note(PrimaryReason::primary_function);
+            }
+            break;
+        case Keyword::kSqlCalcFoundRows:
+            note(PrimaryReason::calc_found_rows);
+            break;
+        case Keyword::kUnion:
+            info_->flags.has_union = true;
+            break;
+        default:
+            break;
+    }
+}
+
+// Counts open compound blocks. BEGIN and CASE open one; END closes it. END IF, END LOOP,
+// END WHILE and END REPEAT close blocks that were never counted, so they undo their END.
+void Scanner::apply_block_rules(const Word& w) noexcept {
+    const bool after_end = history_[0].is(Keyword::kEnd);
+    switch (w.keyword) {
+        case Keyword::kBegin:
+            ++block_depth_;
+            break;
+        case Keyword::kCase:
+            if (!after_end) ++block_depth_;
+            break;
+        case Keyword::kEnd:
+            --block_depth_;
+            break;
+        case Keyword::kIf:
+        case Keyword::kLoop:
+        case Keyword::kWhile:
+        case Keyword::kRepeat:
+            if (after_end) ++block_depth_;
+            break;
+        default:
+            break;
+    }
+}
+
+// The statement being described and what the verb parsers decided about it.
+struct Context {
+    Scanner& scanner;
+    StatementInfo& info;
+    bool describes_only = false;  // EXPLAIN: names a statement without running it
+};
+
+void describe_statement(Context& c) noexcept;
+
+std::optional<bool> boolean_value(const Word& w) noexcept {
+    std::string_view text = w.token.text;
+    if (w.is(TokenKind::string) && text.size() >= 2) text = text.substr(1, text.size() - 2);
+    if (text == "1" || iequals(text, "ON") || iequals(text, "TRUE")) return true;
+    if (text == "0" || iequals(text, "OFF") || iequals(text, "FALSE")) return false;
+    return std::nullopt;
+}
+
+// ANALYZE stmt (MariaDB) and EXPLAIN ANALYZE stmt (MySQL) run the inner statement.
+void describe_executed_statement(Context& c) noexcept {
+    if (c.scanner.accept(Keyword::kFormat)) {
+        c.scanner.accept_assignment();
+        c.scanner.next();
+    }
+    const Keyword verb = c.info.verb;
+    describe_statement(c);
+    c.info.verb = verb;
+}
+
+void describe_explain(Context& c) noexcept {
+    if (c.scanner.accept(Keyword::kAnalyze)) {
+        describe_executed_statement(c);
+        return;
+    }
+    c.describes_only = true;
+}
+
+void describe_analyze(Context& c) noexcept {
+    const Word& w = c.scanner.peek();
+    if (w.is(Keyword::kTable) || w.is(Keyword::kTables) || w.is(Keyword::kLocal) ||
+        w.is(Keyword::kNoWriteToBinlog)) {
+        return;  // ANALYZE TABLE: maintenance, stays a write
+    }
+    c.info.flags.implicit_commit = false;
+    describe_executed_statement(c);
+}
+
+// WITH cte AS (...) [, ...] main: the main verb is the first one outside parentheses.
+void describe_with(Context& c) noexcept {
+    for (Word w = c.scanner.next(); !w.is(TokenKind::end); w = c.scanner.next()) {
+        if (c.scanner.paren_depth() != 0) continue;
+        if (w.is(Keyword::kSelect)) {
+            c.info.verb = w.keyword;
+            return;
+        }
+        if (w.is(Keyword::kUpdate) || w.is(Keyword::kDelete) || w.is(Keyword::kInsert) ||
+            w.is(Keyword::kReplace)) {
+            c.info.verb = w.keyword;
+            c.info.statement_class = StatementClass::write;
+            return;
+        }
+    }
+}
+
+// Skips DEFINER = user@host, whose parts may be names, strings or CURRENT_USER().
+void skip_definer(Scanner& s) noexcept {
+    if (!s.accept(Keyword::kDefiner)) return;
+    s.accept_assignment();
+    s.next();
+    s.accept(TokenKind::user_variable);
+    if (s.accept(TokenKind::left_paren)) s.accept(TokenKind::right_paren);
+}
+
+void describe_create(Context& c) noexcept {
+    Scanner& s = c.scanner;
+    if (s.accept(Keyword::kOr)) s.accept(Keyword::kReplace);
+    skip_definer(s);
+    s.accept(Keyword::kAggregate);
+    const Word& w = s.peek();
+    if (w.is(Keyword::kTemporary)) {
+        c.info.flags.implicit_commit = false;  // temporary tables leave the transaction open
+    } else if (w.is(Keyword::kProcedure) || w.is(Keyword::kFunction) || w.is(Keyword::kTrigger) ||
+               w.is(Keyword::kEvent) || w.is(Keyword::kPackage)) {
+        s.track_blocks(0);
+    }
+}
+
+void describe_drop(Context& c) noexcept {
+    if (c.scanner.peek().is(Keyword::kTemporary)) c.info.flags.implicit_commit = false;
+}
+
+void describe_load(Context& c) noexcept {
+    Scanner& s = c.scanner;
+    if (!s.accept(Keyword::kData) && !s.accept(Keyword::kXml)) {
+        c.info.statement_class = StatementClass::other;  // LOAD INDEX INTO CACHE
+        return;
+    }
+    for (Word w = s.next(); !w.is(TokenKind::end) && !w.is(Keyword::kInfile); w = s.next()) {
+        if (w.is(Keyword::kLocal)) c.info.flags.load_data_local = true;
+    }
+}
+
+void describe_begin(Context& c) noexcept {
+    if (c.scanner.accept(Keyword::kNot)) {  // BEGIN NOT ATOMIC ... END: a compound statement
+        c.info.statement_class = StatementClass::write;
+        c.scanner.track_blocks(1);
+        return;
+    }
+    c.scanner.accept(Keyword::kWork);
+    c.info.transaction = TransactionEffect::begin;
+}
+
+void describe_start(Context& c) noexcept {
+    Scanner& s = c.scanner;
+    if (!s.accept(Keyword::kTransaction)) {  // START SLAVE, START REPLICA ...
+        c.info.statement_class = StatementClass::other;
+        return;
+    }
+    c.info.transaction = TransactionEffect::begin;
+    for (Word w = s.next(); !w.is(TokenKind::end); w = s.next()) {
+        if (w.is(Keyword::kRead)) c.info.read_only_transaction = s.accept(Keyword::kOnly);
+    }
+}
+
+// [AND [NO] CHAIN]: true when a new transaction starts right away.
+bool parse_chain(Scanner& s) noexcept {
+    if (!s.accept(Keyword::kAnd)) return false;
+    const bool no = s.accept(Keyword::kNo);
+    return s.accept(Keyword::kChain) && !no;
+}
+
+void describe_commit(Context& c) noexcept {
+    c.scanner.accept(Keyword::kWork);
+    c.info.transaction =
+        parse_chain(c.scanner) ? TransactionEffect::commit_and_chain : TransactionEffect::commit;
+}
+
+void describe_rollback(Context& c) noexcept {
+    c.scanner.accept(Keyword::kWork);
+    if (c.scanner.accept(Keyword::kTo)) {
+        c.info.transaction = TransactionEffect::savepoint;
+        return;
+    }
+    c.info.transaction = parse_chain(c.scanner) ? TransactionEffect::rollback_and_chain
+                                                : TransactionEffect::rollback;
+}
+
+void describe_savepoint(Context& c) noexcept {
+    c.info.transaction = TransactionEffect::savepoint;
+}
+
+void describe_release(Context& c) noexcept {
+    if (c.scanner.accept(Keyword::kSavepoint)) {
+        c.info.transaction = TransactionEffect::savepoint;
+    } else {
+        c.info.statement_class = StatementClass::other;
+    }
+}
+
+void describe_xa(Context& c) noexcept {
+    const Word w = c.scanner.next();
+    if (w.is(Keyword::kStart) || w.is(Keyword::kBegin)) {
+        c.info.transaction = TransactionEffect::begin;
+    } else if (w.is(Keyword::kCommit)) {
+        c.info.transaction = TransactionEffect::commit;
+    } else if (w.is(Keyword::kRollback)) {
+        c.info.transaction = TransactionEffect::rollback;
+    }
+}
+
+void describe_use(Context& c) noexcept {
+    const Word w = c.scanner.next();
+    std::string_view name = w.token.text;
+    if (w.is(TokenKind::quoted_identifier) && name.size() >= 2) {
+        c.info.schema = name.substr(1, name.size() - 2);
+        c.info.schema_quoted = true;
+    } else if (w.is(TokenKind::identifier)) {
+        c.info.schema = name;
+    } else {
+        c.info.statement_class = StatementClass::other;
+    }
+}
+
+// One `[GLOBAL|SESSION|...] name = value` of a SET list; stops after the value's first token.
+void describe_assignment(Context& c) noexcept {
+    Scanner& s = c.scanner;
+    Word w = s.next();
+    bool global = false;
+    if (w.is(Keyword::kGlobal) || w.is(Keyword::kPersist) || w.is(Keyword::kPersistOnly)) {
+        global = true;
+        w = s.next();
+    } else if (w.is(Keyword::kSession) || w.is(Keyword::kLocal)) {
+        w = s.next();
+    }
+    std::string_view name;
+    if (w.is(TokenKind::system_variable)) {
+        const SystemVariable variable = split_system_variable(w.token.text);
+        global = global || variable.global;
+        name = variable.name;
+    } else if (w.is(TokenKind::identifier)) {
+        name = w.token.text;
+    }
+    if (global) c.info.flags.global_variable = true;
+    // NAMES, CHARACTER SET and TRANSACTION have no '=' and need nothing more here.
+    if (global || !iequals(name, "autocommit") || !s.accept_assignment()) return;
+    const Word value = s.next();
+    const bool whole_value = s.at_statement_end() || s.peek().is(TokenKind::comma);
+    if (whole_value) c.info.autocommit = boolean_value(value);
+}
+
+void describe_set(Context& c) noexcept {
+    Scanner& s = c.scanner;
+    if (s.accept(Keyword::kPassword) || s.accept(Keyword::kDefault)) {  // SET DEFAULT ROLE
+        c.info.statement_class = StatementClass::write;
+        return;
+    }
+    if (s.accept(Keyword::kStatement)) {  // SET STATEMENT var=value, ... FOR statement
+        for (Word w = s.next(); !w.is(TokenKind::end); w = s.next()) {
+            if (w.is(Keyword::kFor) && s.paren_depth() == 0) {
+                describe_statement(c);
+                return;
+            }
+        }
+        c.info.statement_class = StatementClass::other;
+        return;
+    }
+    if (s.at_statement_end()) {
+        c.info.statement_class = StatementClass::other;
+        return;
+    }
+    for (;;) {
+        describe_assignment(c);
+        while (!s.at_statement_end() && !(s.peek().is(TokenKind::comma) && s.paren_depth() == 0)) {
+            s.next();
+        }
+        if (!s.accept(TokenKind::comma)) break;
+    }
+    // A global change affects every session: it belongs on the primary only.
+    if (c.info.flags.global_variable) c.info.statement_class = StatementClass::other;
+}
+
+using VerbParser = void (*)(Context&) noexcept;
+
+struct VerbRule {
+    Keyword verb;
+    StatementClass statement_class;
+    bool implicit_commit;
+    VerbParser parser;
+};
+
+constexpr auto R = StatementClass::read;
+constexpr auto W = StatementClass::write;
+constexpr auto T = StatementClass::transaction;
+constexpr auto S = StatementClass::session_state;
+constexpr auto O = StatementClass::other;
+
+// The leading keyword decides the class; a parser refines it where the verb is ambiguous.
+// Verbs not listed here are `other` and go to the primary.
+constexpr std::array kVerbRules = {
+    VerbRule{Keyword::kSelect, R, false, nullptr},
+    VerbRule{Keyword::kTable, R, false, nullptr},
+    VerbRule{Keyword::kValues, R, false, nullptr},
+    VerbRule{Keyword::kShow, R, false, nullptr},
+    VerbRule{Keyword::kHelp, R, false, nullptr},
+    VerbRule{Keyword::kExplain, R, false, describe_explain},
+    VerbRule{Keyword::kDescribe, R, false, describe_explain},
+    VerbRule{Keyword::kDesc, R, false, describe_explain},
+    VerbRule{Keyword::kWith, R, false, describe_with},
+    VerbRule{Keyword::kInsert, W, false, nullptr},
+    VerbRule{Keyword::kUpdate, W, false, nullptr},
+    VerbRule{Keyword::kDelete, W, false, nullptr},
+    VerbRule{Keyword::kReplace, W, false, nullptr},
+    VerbRule{Keyword::kCall, W, false, nullptr},
+    VerbRule{Keyword::kLoad, W, false, describe_load},
+    VerbRule{Keyword::kCreate, W, true, describe_create},
+    VerbRule{Keyword::kAlter, W, true, nullptr},
+    VerbRule{Keyword::kDrop, W, true, describe_drop},
+    VerbRule{Keyword::kTruncate, W, true, nullptr},
+    VerbRule{Keyword::kRename, W, true, nullptr},
+    VerbRule{Keyword::kGrant, W, true, nullptr},
+    VerbRule{Keyword::kRevoke, W, true, nullptr},
+    VerbRule{Keyword::kLock, W, true, nullptr},
+    VerbRule{Keyword::kUnlock, W, false, nullptr},
+    VerbRule{Keyword::kAnalyze, W, true, describe_analyze},
+    VerbRule{Keyword::kOptimize, W, true, nullptr},
+    VerbRule{Keyword::kRepair, W, true, nullptr},
+    VerbRule{Keyword::kBinlog, W, false, nullptr},
+    VerbRule{Keyword::kImport, W, true, nullptr},
+    VerbRule{Keyword::kBegin, T, false, describe_begin},
+    VerbRule{Keyword::kStart, T, false, describe_start},
+    VerbRule{Keyword::kCommit, T, false, describe_commit},
+    VerbRule{Keyword::kRollback, T, false, describe_rollback},
+    VerbRule{Keyword::kSavepoint, T, false, describe_savepoint},
+    VerbRule{Keyword::kRelease, T, false, describe_release},
+    VerbRule{Keyword::kXa, T, false, describe_xa},
+    VerbRule{Keyword::kSet, S, false, describe_set},
+    VerbRule{Keyword::kUse, S, false, describe_use},
+    VerbRule{Keyword::kCheck, O, true, nullptr},
+    VerbRule{Keyword::kChecksum, O, false, nullptr},
+    VerbRule{Keyword::kCache, O, true, nullptr},
+    VerbRule{Keyword::kFlush, O, true, nullptr},
+    VerbRule{Keyword::kReset, O, true, nullptr},
+    VerbRule{Keyword::kDo, O, false, nullptr},
+    VerbRule{Keyword::kHandler, O, false, nullptr},
+    VerbRule{Keyword::kPrepare, O, false, nullptr},
+    VerbRule{Keyword::kExecute, O, false, nullptr},
+    VerbRule{Keyword::kDeallocate, O, false, nullptr},
+    VerbRule{Keyword::kPurge, O, false, nullptr},
+    VerbRule{Keyword::kKill, O, false, nullptr},
+    VerbRule{Keyword::kChange, O, true, nullptr},
+    VerbRule{Keyword::kStop, O, true, nullptr},
+    VerbRule{Keyword::kShutdown, O, false, nullptr},
+    VerbRule{Keyword::kInstall, O, false, nullptr},
+    VerbRule{Keyword::kUninstall, O, false, nullptr},
+    VerbRule{Keyword::kSignal, O, false, nullptr},
+    VerbRule{Keyword::kResignal, O, false, nullptr},
+    VerbRule{Keyword::kGet, O, false, nullptr},
+    VerbRule{Keyword::kBackup, O, false, nullptr},
+};
+
+const VerbRule* find_verb_rule(Keyword verb) noexcept {
+    const auto* it = std::find_if(kVerbRules.begin(), kVerbRules.end(),
+                                  [verb](const VerbRule& r) { return r.verb == verb; });
+    return it == kVerbRules.end() ? nullptr : &*it;
+}
+
+void describe_statement(Context& c) noexcept {
+    c.info.statement_class = StatementClass::other;
+    c.info.verb = Keyword::kNone;
+    bool parenthesized = false;
+    while (c.scanner.accept(TokenKind::left_paren))
+        parenthesized = true;
+    const Word first = c.scanner.next();
+    if (first.is(TokenKind::end)) {
+        c.info.flags.empty = !parenthesized;
+        return;
+    }
+    const VerbRule* rule = find_verb_rule(first.keyword);
+    if (rule == nullptr) return;
+    c.info.verb = rule->verb;
+    c.info.statement_class = rule->statement_class;
+    c.info.flags.implicit_commit = rule->implicit_commit;
+    if (rule->parser != nullptr) rule->parser(c);
+}
+
+// A read that needs the primary's session or takes locks is not a read for routing.
+void settle_primary_reason(const Context& c) noexcept {
+    StatementInfo& info = c.info;
+    if (c.describes_only || info.statement_class != StatementClass::read) {
+        info.primary_reason = PrimaryReason::none;
+    } else if (info.primary_reason != PrimaryReason::none) {
+        info.statement_class = StatementClass::write;
+    }
+}
+
+void describe_one(Scanner& scanner, StatementInfo& info) noexcept {
+    scanner.begin_statement(info);
+    Context context{scanner, info};
+    describe_statement(context);
+    scanner.finish_statement();
+    settle_primary_reason(context);
+}
+
+// Folds a later statement of a multi-statement text into the description of the first.
+void merge_later_statement(StatementInfo& first, const StatementInfo& later) noexcept {
+    StatementFlags& f = first.flags;
+    const StatementFlags& l = later.flags;
+    f.multiple_statements = true;
+    f.into_outfile_or_dumpfile |= l.into_outfile_or_dumpfile;
+    f.load_file |= l.load_file;
+    f.load_data_local |= l.load_data_local;
+    f.has_union |= l.has_union;
+    f.has_placeholders |= l.has_placeholders;
+    f.implicit_commit |= l.implicit_commit;
+    f.global_variable |= l.global_variable;
+    f.compound_statement |= l.compound_statement;
+    if (first.statement_class == StatementClass::read &&
+        later.statement_class != StatementClass::read) {
+        first.statement_class = StatementClass::write;
+        first.primary_reason = PrimaryReason::multiple_statements;
+    }
+}
+
+}  // namespace
+
+StatementInfo describe(std::string_view sql, const DescribeOptions& options) noexcept {
+    Scanner scanner(sql, options);
+    StatementInfo result;
+    bool described = false;
+    while (!scanner.at_input_end()) {
+        if (scanner.at_statement_end()) {  // an empty statement: ';' alone
+            scanner.finish_statement();
+            continue;
+        }
+        StatementInfo current;
+        describe_one(scanner, current);
+        if (described) {
+            merge_later_statement(result, current);
+        } else {
+            result = current;
+            described = true;
+        }
+    }
+    if (!described) result.flags.empty = true;
+    const LexerFlags& lexed = scanner.lexer_flags();
+    result.flags.has_comment = lexed.has_comment;
+    result.flags.has_executable_comment = lexed.has_executable_comment;
+    result.flags.unterminated = lexed.unterminated;
+    result.route_hint = scanner.route_hint();
+    return result;
+}
+
+std::string_view find_route_hint(std::string_view comment) noexcept {
+    constexpr std::string_view kKey = "sqlgate:route";
+    const auto skip_blanks = [&](std::size_t i) {
+        while (i < comment.size() && (comment[i] == ' ' || comment[i] == '\t'))
+            ++i;
+        return i;
+    };
+    for (std::size_t i = 0; i + kKey.size() <= comment.size(); ++i) {
+        if (!iequals(comment.substr(i, kKey.size()), kKey)) continue;
+        std::size_t j = skip_blanks(i + kKey.size());
+        if (j >= comment.size() || comment[j] != '=') continue;
+        j = skip_blanks(j + 1);
+        const std::size_t start = j;
+        while (j < comment.size() && is_hint_name_char(comment[j]))
+            ++j;
+        if (j > start) return comment.substr(start, j - start);
+    }
+    return {};
+}
+
+}  // namespace sqlgate::sql
