@@ -445,6 +445,8 @@ innodb-buffer-pool-size=64M
 innodb-log-file-size=32M
 innodb-flush-log-at-trx-commit=2
 max-connections=500
+# Statements and rows of 16 MiB and more cross the proxy in split packets; allow them.
+max-allowed-packet=256M
 EOF
         # Replicas start replicating when up has made sure the accounts exist (no retry wait).
         if ((k > 1)); then printf 'read-only=ON\nskip-slave-start=ON\n'; fi

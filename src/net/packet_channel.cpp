@@ -40,15 +40,22 @@ awaitable<error_code> PacketChannel::fill() {
 }
 
 awaitable<error_code> PacketChannel::read_message(mysql::Bytes& payload, std::uint8_t& sequence,
-                                                  std::size_t max_size) {
+                                                  std::size_t max_size,
+                                                  std::uint8_t* first_sequence) {
     payload.clear();
     std::size_t total = 0;
+    bool first = true;
     for (;;) {
         while (end_ - begin_ < kHeaderSize) {
             if (auto ec = co_await fill()) co_return ec;
         }
         const mysql::PacketHeader header = mysql::decode_header(buffer_.data() + begin_);
         begin_ += kHeaderSize;
+        if (first && first_sequence != nullptr) *first_sequence = header.sequence;
+        if (!first && header.sequence != static_cast<std::uint8_t>(sequence + 1)) {
+            co_return make_error(NetError::malformed_packet);
+        }
+        first = false;
         sequence = header.sequence;
         total += header.length;
         // An oversized message is still read to its end (and dropped) so that the stream

@@ -21,9 +21,11 @@ class PacketChannel {
     explicit PacketChannel(tcp::socket socket) : socket_(std::move(socket)) {}
 
     // Reads one message, joining split packets, into `payload` (whose capacity is reused).
-    // `sequence` receives the sequence id of the message's last packet.
+    // `sequence` receives the sequence id of the message's last packet (a reply follows it),
+    // `first_sequence` that of its first. Split packets must have consecutive ids.
     awaitable<error_code> read_message(mysql::Bytes& payload, std::uint8_t& sequence,
-                                       std::size_t max_size);
+                                       std::size_t max_size,
+                                       std::uint8_t* first_sequence = nullptr);
 
     // Frames `payload` starting at `sequence` and writes it; returns the next sequence id
     // through `sequence`.

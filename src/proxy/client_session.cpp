@@ -62,8 +62,10 @@ awaitable<void> ClientSession::run() {
         obs::log(obs::LogLevel::debug, "session_start", {{"peer", peer_}, {"user", user_->name}});
         for (;;) {
             std::uint8_t sequence = 0;
+            std::uint8_t first_sequence = 0;
             const auto ec = co_await client_.read_message(
-                payload_, sequence, runtime_.config().max_statement_bytes + 1);
+                payload_, sequence, runtime_.config().max_statement_bytes + 1, &first_sequence);
+            reply_sequence_ = static_cast<std::uint8_t>(sequence + 1);
             if (ec == net::make_error(net::NetError::message_too_large)) {
                 const std::string limit = std::to_string(runtime_.config().max_statement_bytes);
                 if (!co_await send_error(errc::net_packet_too_large, "08S01",
@@ -74,13 +76,13 @@ awaitable<void> ClientSession::run() {
                 continue;
             }
             if (ec) break;
-            if (sequence != 0) {
+            if (first_sequence != 0) {
                 // The client is out of step with the protocol: nothing it sends can be trusted.
                 co_await send_error(errc::malformed_packet, "08S01",
-                                    "sqlgate: packets out of order", sequence + 1);
+                                    "sqlgate: packets out of order");
                 break;
             }
-            if (!co_await handle_command(sequence)) break;
+            if (!co_await handle_command()) break;
         }
     }
     client_.close();
@@ -167,7 +169,7 @@ awaitable<bool> ClientSession::handshake() {
     co_return co_await send_ok(sequence);
 }
 
-awaitable<bool> ClientSession::handle_command(std::uint8_t) {
+awaitable<bool> ClientSession::handle_command() {
     if (payload_.empty()) {
         co_return co_await send_error(errc::malformed_packet, "08S01",
                                       "sqlgate: empty command packet");
@@ -397,7 +399,9 @@ SessionSituation ClientSession::situation() const {
 }
 
 awaitable<bool> ClientSession::send_error(std::uint16_t code, std::string_view sql_state,
-                                          std::string_view message, std::uint8_t sequence) {
+                                          std::string_view message,
+                                          std::optional<std::uint8_t> sequence_override) {
+    std::uint8_t sequence = sequence_override.value_or(reply_sequence_);
     reply_.clear();
     mysql::serialize_err(reply_, code, sql_state, message);
     co_return !co_await client_.write_message(reply_, sequence);

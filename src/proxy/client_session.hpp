@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,7 +27,7 @@ class ClientSession {
     enum class Outcome { replied, not_reached, broken };
 
     boost::asio::awaitable<bool> handshake();
-    boost::asio::awaitable<bool> handle_command(std::uint8_t sequence);
+    boost::asio::awaitable<bool> handle_command();
     boost::asio::awaitable<bool> handle_query(mysql::ByteView payload);
     boost::asio::awaitable<bool> handle_init_db(mysql::ByteView payload);
     // Runs the client's command on the primary; reports the primary being unreachable.
@@ -37,7 +38,8 @@ class ClientSession {
                                             mysql::ReplyShape shape, bool* succeeded);
     boost::asio::awaitable<BackendLink*> link_to(BackendState& backend, std::string& error);
     boost::asio::awaitable<bool> send_error(std::uint16_t code, std::string_view sql_state,
-                                            std::string_view message, std::uint8_t sequence = 1);
+                                            std::string_view message,
+                                            std::optional<std::uint8_t> sequence = std::nullopt);
     boost::asio::awaitable<bool> send_ok(std::uint8_t sequence);
     SessionSituation situation() const;
     void mark_unreachable(BackendState& backend, const std::string& error);
@@ -55,6 +57,7 @@ class ClientSession {
     bool autocommit_ = true;
     bool pinned_to_primary_ = false;
     std::string last_backend_error_;
+    std::uint8_t reply_sequence_ = 1;  // sequence id of the reply to the current command
     mysql::Bytes payload_;
     mysql::Bytes reply_;
 };

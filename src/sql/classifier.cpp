@@ -4,8 +4,11 @@
 #include <array>
 #include <cstddef>
 #include <optional>
+#include <utility>
+#include <vector>
 
 #include "sql/keyword.hpp"
+#include "sql/table_collector.hpp"
 
 namespace sqlgate::sql {
 namespace {
@@ -59,8 +62,11 @@ constexpr bool is_hint_name_char(char c) noexcept {
 // functions, firewall facts), so the per-verb parsers below only read what they need.
 class Scanner {
   public:
-    Scanner(std::string_view sql, const DescribeOptions& options) noexcept
-        : lexer_(sql, options.lexer) {}
+    Scanner(std::string_view sql, const DescribeOptions& options) : lexer_(sql, options.lexer) {
+        if (options.collect_tables) tables_.emplace(table_names_);
+    }
+    Scanner(const Scanner&) = delete;  // tables_ refers to table_names_
+    Scanner& operator=(const Scanner&) = delete;
 
     void begin_statement(StatementInfo& info) noexcept { info_ = &info; }
 
@@ -80,7 +86,7 @@ class Scanner {
     bool at_input_end() noexcept { return peek().is(TokenKind::end); }
 
     // The next token of the current statement; an `end` word once the statement is over.
-    Word next() noexcept {
+    Word next() {
         if (at_statement_end()) return Word{};
         has_lookahead_ = false;
         apply_rules(lookahead_);
@@ -90,19 +96,19 @@ class Scanner {
         return lookahead_;
     }
 
-    bool accept(Keyword k) noexcept {
+    bool accept(Keyword k) {
         if (at_statement_end() || !peek().is(k)) return false;
         next();
         return true;
     }
 
-    bool accept(TokenKind k) noexcept {
+    bool accept(TokenKind k) {
         if (at_statement_end() || !peek().is(k)) return false;
         next();
         return true;
     }
 
-    bool accept_assignment() noexcept {
+    bool accept_assignment() {
         if (at_statement_end() || !(peek().token.is_symbol("=") || peek().token.is_symbol(":="))) {
             return false;
         }
@@ -111,7 +117,7 @@ class Scanner {
     }
 
     // Consumes what is left of the statement, rules included, and the ';' that ends it.
-    void finish_statement() noexcept {
+    void finish_statement() {
         while (!at_statement_end())
             next();
         if (peek().is(TokenKind::semicolon)) has_lookahead_ = false;
@@ -119,6 +125,22 @@ class Scanner {
         block_depth_ = 0;
         tracking_blocks_ = false;
         history_ = {};
+        tables_suspended_ = false;
+        if (tables_) tables_->finish_statement();
+    }
+
+    // The next name is a table (verbs such as UPDATE t, DESCRIBE t).
+    void expect_table() {
+        if (tables_) tables_->expect_table();
+    }
+    void add_cte_name(const Token& name) {
+        if (tables_) tables_->add_cte_name(name);
+    }
+    // SHOW ... FROM db names schemas and columns, not tables.
+    void suspend_tables() noexcept { tables_suspended_ = true; }
+    std::vector<TableName> take_tables() {
+        if (tables_) tables_->finish_input();
+        return std::move(table_names_);
     }
 
     // From now on BEGIN ... END blocks hold the ';' of their inner statements.
@@ -145,7 +167,8 @@ class Scanner {
         if (info_->primary_reason == PrimaryReason::none) info_->primary_reason = reason;
     }
 
-    void apply_rules(const Word& w) noexcept;
+    void apply_rules(const Word& w);
+    void apply_context_rules(const Word& w) noexcept;
     void apply_call_rules() noexcept;
     void apply_keyword_rules(const Word& w) noexcept;
     void apply_block_rules(const Word& w) noexcept;
@@ -159,9 +182,17 @@ class Scanner {
     int block_depth_ = 0;
     bool tracking_blocks_ = false;
     std::string_view route_hint_;
+    std::vector<TableName> table_names_;
+    std::optional<TableCollector> tables_;
+    bool tables_suspended_ = false;
 };
 
-void Scanner::apply_rules(const Word& w) noexcept {
+void Scanner::apply_rules(const Word& w) {
+    apply_context_rules(w);
+    if (tables_ && !tables_suspended_) tables_->on_token(w.token, w.keyword, paren_depth_);
+}
+
+void Scanner::apply_context_rules(const Word& w) noexcept {
     switch (w.token.kind) {
         case TokenKind::left_paren:
             apply_call_rules();
@@ -265,9 +296,14 @@ struct Context {
     Scanner& scanner;
     StatementInfo& info;
     bool describes_only = false;  // EXPLAIN: names a statement without running it
+    int nesting = 0;              // statements inside statements: ANALYZE, SET STATEMENT
 };
 
-void describe_statement(Context& c) noexcept;
+// ANALYZE ANALYZE ... or SET STATEMENT ... FOR SET STATEMENT ... would otherwise recurse
+// once per word of hostile input; real statements nest at most twice.
+constexpr int kMaxNesting = 8;
+
+void describe_statement(Context& c);
 
 std::optional<bool> boolean_value(const Word& w) noexcept {
     std::string_view text = w.token.text;
@@ -278,7 +314,7 @@ std::optional<bool> boolean_value(const Word& w) noexcept {
 }
 
 // ANALYZE stmt (MariaDB) and EXPLAIN ANALYZE stmt (MySQL) run the inner statement.
-void describe_executed_statement(Context& c) noexcept {
+void describe_executed_statement(Context& c) {
     if (c.scanner.accept(Keyword::kFormat)) {
         c.scanner.accept_assignment();
         c.scanner.next();
@@ -288,15 +324,20 @@ void describe_executed_statement(Context& c) noexcept {
     c.info.verb = verb;
 }
 
-void describe_explain(Context& c) noexcept {
+void describe_explain(Context& c) {
     if (c.scanner.accept(Keyword::kAnalyze)) {
         describe_executed_statement(c);
         return;
     }
     c.describes_only = true;
+    const Word& next = c.scanner.peek();  // DESCRIBE t, unlike EXPLAIN SELECT ...
+    if (next.is(TokenKind::quoted_identifier) ||
+        (next.is(TokenKind::identifier) && next.is(Keyword::kNone))) {
+        c.scanner.expect_table();
+    }
 }
 
-void describe_analyze(Context& c) noexcept {
+void describe_analyze(Context& c) {
     const Word& w = c.scanner.peek();
     if (w.is(Keyword::kTable) || w.is(Keyword::kTables) || w.is(Keyword::kLocal) ||
         w.is(Keyword::kNoWriteToBinlog)) {
@@ -306,10 +347,22 @@ void describe_analyze(Context& c) noexcept {
     describe_executed_statement(c);
 }
 
-// WITH cte AS (...) [, ...] main: the main verb is the first one outside parentheses.
-void describe_with(Context& c) noexcept {
+// WITH [RECURSIVE] cte [(columns)] AS (...) [, ...] main: the main verb is the first one
+// outside parentheses, and the names before AS are CTEs rather than tables.
+void describe_with(Context& c) {
+    bool cte_name_next = true;
     for (Word w = c.scanner.next(); !w.is(TokenKind::end); w = c.scanner.next()) {
-        if (c.scanner.paren_depth() != 0) continue;
+        if (c.scanner.paren_depth() != 0 || w.is(Keyword::kRecursive)) continue;
+        const bool name = w.is(TokenKind::identifier) || w.is(TokenKind::quoted_identifier);
+        if (cte_name_next && name) {
+            c.scanner.add_cte_name(w.token);
+            cte_name_next = false;
+            continue;
+        }
+        if (w.is(TokenKind::comma)) {
+            cte_name_next = true;
+            continue;
+        }
         if (w.is(Keyword::kSelect)) {
             c.info.verb = w.keyword;
             return;
@@ -324,7 +377,7 @@ void describe_with(Context& c) noexcept {
 }
 
 // Skips DEFINER = user@host, whose parts may be names, strings or CURRENT_USER().
-void skip_definer(Scanner& s) noexcept {
+void skip_definer(Scanner& s) {
     if (!s.accept(Keyword::kDefiner)) return;
     s.accept_assignment();
     s.next();
@@ -332,7 +385,7 @@ void skip_definer(Scanner& s) noexcept {
     if (s.accept(TokenKind::left_paren)) s.accept(TokenKind::right_paren);
 }
 
-void describe_create(Context& c) noexcept {
+void describe_create(Context& c) {
     Scanner& s = c.scanner;
     if (s.accept(Keyword::kOr)) s.accept(Keyword::kReplace);
     skip_definer(s);
@@ -340,17 +393,18 @@ void describe_create(Context& c) noexcept {
     const Word& w = s.peek();
     if (w.is(Keyword::kTemporary)) {
         c.info.flags.implicit_commit = false;  // temporary tables leave the transaction open
+        c.info.flags.creates_temporary_table = true;
     } else if (w.is(Keyword::kProcedure) || w.is(Keyword::kFunction) || w.is(Keyword::kTrigger) ||
                w.is(Keyword::kEvent) || w.is(Keyword::kPackage)) {
         s.track_blocks(0);
     }
 }
 
-void describe_drop(Context& c) noexcept {
+void describe_drop(Context& c) {
     if (c.scanner.peek().is(Keyword::kTemporary)) c.info.flags.implicit_commit = false;
 }
 
-void describe_load(Context& c) noexcept {
+void describe_load(Context& c) {
     Scanner& s = c.scanner;
     if (!s.accept(Keyword::kData) && !s.accept(Keyword::kXml)) {
         c.info.statement_class = StatementClass::other;  // LOAD INDEX INTO CACHE
@@ -361,7 +415,7 @@ void describe_load(Context& c) noexcept {
     }
 }
 
-void describe_begin(Context& c) noexcept {
+void describe_begin(Context& c) {
     if (c.scanner.accept(Keyword::kNot)) {  // BEGIN NOT ATOMIC ... END: a compound statement
         c.info.statement_class = StatementClass::write;
         c.scanner.track_blocks(1);
@@ -371,7 +425,7 @@ void describe_begin(Context& c) noexcept {
     c.info.transaction = TransactionEffect::begin;
 }
 
-void describe_start(Context& c) noexcept {
+void describe_start(Context& c) {
     Scanner& s = c.scanner;
     if (!s.accept(Keyword::kTransaction)) {  // START SLAVE, START REPLICA ...
         c.info.statement_class = StatementClass::other;
@@ -384,19 +438,19 @@ void describe_start(Context& c) noexcept {
 }
 
 // [AND [NO] CHAIN]: true when a new transaction starts right away.
-bool parse_chain(Scanner& s) noexcept {
+bool parse_chain(Scanner& s) {
     if (!s.accept(Keyword::kAnd)) return false;
     const bool no = s.accept(Keyword::kNo);
     return s.accept(Keyword::kChain) && !no;
 }
 
-void describe_commit(Context& c) noexcept {
+void describe_commit(Context& c) {
     c.scanner.accept(Keyword::kWork);
     c.info.transaction =
         parse_chain(c.scanner) ? TransactionEffect::commit_and_chain : TransactionEffect::commit;
 }
 
-void describe_rollback(Context& c) noexcept {
+void describe_rollback(Context& c) {
     c.scanner.accept(Keyword::kWork);
     if (c.scanner.accept(Keyword::kTo)) {
         c.info.transaction = TransactionEffect::savepoint;
@@ -406,11 +460,11 @@ void describe_rollback(Context& c) noexcept {
                                                 : TransactionEffect::rollback;
 }
 
-void describe_savepoint(Context& c) noexcept {
+void describe_savepoint(Context& c) {
     c.info.transaction = TransactionEffect::savepoint;
 }
 
-void describe_release(Context& c) noexcept {
+void describe_release(Context& c) {
     if (c.scanner.accept(Keyword::kSavepoint)) {
         c.info.transaction = TransactionEffect::savepoint;
     } else {
@@ -418,7 +472,7 @@ void describe_release(Context& c) noexcept {
     }
 }
 
-void describe_xa(Context& c) noexcept {
+void describe_xa(Context& c) {
     const Word w = c.scanner.next();
     if (w.is(Keyword::kStart) || w.is(Keyword::kBegin)) {
         c.info.transaction = TransactionEffect::begin;
@@ -429,7 +483,7 @@ void describe_xa(Context& c) noexcept {
     }
 }
 
-void describe_use(Context& c) noexcept {
+void describe_use(Context& c) {
     const Word w = c.scanner.next();
     std::string_view name = w.token.text;
     if (w.is(TokenKind::quoted_identifier) && name.size() >= 2) {
@@ -443,7 +497,7 @@ void describe_use(Context& c) noexcept {
 }
 
 // One `[GLOBAL|SESSION|...] name = value` of a SET list; stops after the value's first token.
-void describe_assignment(Context& c) noexcept {
+void describe_assignment(Context& c) {
     Scanner& s = c.scanner;
     Word w = s.next();
     bool global = false;
@@ -469,7 +523,7 @@ void describe_assignment(Context& c) noexcept {
     if (whole_value) c.info.autocommit = boolean_value(value);
 }
 
-void describe_set(Context& c) noexcept {
+void describe_set(Context& c) {
     Scanner& s = c.scanner;
     if (s.accept(Keyword::kPassword) || s.accept(Keyword::kDefault)) {  // SET DEFAULT ROLE
         c.info.statement_class = StatementClass::write;
@@ -500,13 +554,14 @@ void describe_set(Context& c) noexcept {
     if (c.info.flags.global_variable) c.info.statement_class = StatementClass::other;
 }
 
-using VerbParser = void (*)(Context&) noexcept;
+using VerbParser = void (*)(Context&);
 
 struct VerbRule {
     Keyword verb;
     StatementClass statement_class;
     bool implicit_commit;
     VerbParser parser;
+    bool names_table = false;  // the verb may be followed directly by a table (UPDATE t)
 };
 
 constexpr auto R = StatementClass::read;
@@ -527,16 +582,16 @@ constexpr std::array kVerbRules = {
     VerbRule{Keyword::kDescribe, R, false, describe_explain},
     VerbRule{Keyword::kDesc, R, false, describe_explain},
     VerbRule{Keyword::kWith, R, false, describe_with},
-    VerbRule{Keyword::kInsert, W, false, nullptr},
-    VerbRule{Keyword::kUpdate, W, false, nullptr},
-    VerbRule{Keyword::kDelete, W, false, nullptr},
-    VerbRule{Keyword::kReplace, W, false, nullptr},
+    VerbRule{Keyword::kInsert, W, false, nullptr, true},
+    VerbRule{Keyword::kUpdate, W, false, nullptr, true},
+    VerbRule{Keyword::kDelete, W, false, nullptr, true},
+    VerbRule{Keyword::kReplace, W, false, nullptr, true},
     VerbRule{Keyword::kCall, W, false, nullptr},
     VerbRule{Keyword::kLoad, W, false, describe_load},
     VerbRule{Keyword::kCreate, W, true, describe_create},
     VerbRule{Keyword::kAlter, W, true, nullptr},
     VerbRule{Keyword::kDrop, W, true, describe_drop},
-    VerbRule{Keyword::kTruncate, W, true, nullptr},
+    VerbRule{Keyword::kTruncate, W, true, nullptr, true},
     VerbRule{Keyword::kRename, W, true, nullptr},
     VerbRule{Keyword::kGrant, W, true, nullptr},
     VerbRule{Keyword::kRevoke, W, true, nullptr},
@@ -579,15 +634,16 @@ constexpr std::array kVerbRules = {
     VerbRule{Keyword::kBackup, O, false, nullptr},
 };
 
-const VerbRule* find_verb_rule(Keyword verb) noexcept {
+const VerbRule* find_verb_rule(Keyword verb) {
     const auto* it = std::find_if(kVerbRules.begin(), kVerbRules.end(),
                                   [verb](const VerbRule& r) { return r.verb == verb; });
     return it == kVerbRules.end() ? nullptr : &*it;
 }
 
-void describe_statement(Context& c) noexcept {
+void describe_statement(Context& c) {
     c.info.statement_class = StatementClass::other;
     c.info.verb = Keyword::kNone;
+    if (++c.nesting > kMaxNesting) return;
     bool parenthesized = false;
     while (c.scanner.accept(TokenKind::left_paren))
         parenthesized = true;
@@ -601,6 +657,8 @@ void describe_statement(Context& c) noexcept {
     c.info.verb = rule->verb;
     c.info.statement_class = rule->statement_class;
     c.info.flags.implicit_commit = rule->implicit_commit;
+    if (rule->names_table) c.scanner.expect_table();
+    if (rule->verb == Keyword::kShow) c.scanner.suspend_tables();
     if (rule->parser != nullptr) rule->parser(c);
 }
 
@@ -614,7 +672,7 @@ void settle_primary_reason(const Context& c) noexcept {
     }
 }
 
-void describe_one(Scanner& scanner, StatementInfo& info) noexcept {
+void describe_one(Scanner& scanner, StatementInfo& info) {
     scanner.begin_statement(info);
     Context context{scanner, info};
     describe_statement(context);
@@ -623,7 +681,7 @@ void describe_one(Scanner& scanner, StatementInfo& info) noexcept {
 }
 
 // Folds a later statement of a multi-statement text into the description of the first.
-void merge_later_statement(StatementInfo& first, const StatementInfo& later) noexcept {
+void merge_later_statement(StatementInfo& first, const StatementInfo& later) {
     StatementFlags& f = first.flags;
     const StatementFlags& l = later.flags;
     f.multiple_statements = true;
@@ -635,16 +693,27 @@ void merge_later_statement(StatementInfo& first, const StatementInfo& later) noe
     f.implicit_commit |= l.implicit_commit;
     f.global_variable |= l.global_variable;
     f.compound_statement |= l.compound_statement;
+    f.creates_temporary_table |= l.creates_temporary_table;
     if (first.statement_class == StatementClass::read &&
         later.statement_class != StatementClass::read) {
         first.statement_class = StatementClass::write;
         first.primary_reason = PrimaryReason::multiple_statements;
     }
+    // The session ends up in the state the last such statement left.
+    if (later.transaction != TransactionEffect::none) {
+        first.transaction = later.transaction;
+        first.read_only_transaction = later.read_only_transaction;
+    }
+    if (later.autocommit) first.autocommit = later.autocommit;
+    if (later.verb == Keyword::kUse && !later.schema.empty()) {
+        first.schema = later.schema;
+        first.schema_quoted = later.schema_quoted;
+    }
 }
 
-}  // namespace
-
-StatementInfo describe(std::string_view sql, const DescribeOptions& options) noexcept {
+// One reading of the whole text; `lexed` receives what the lexer noticed.
+StatementInfo describe_text(std::string_view sql, const DescribeOptions& options,
+                            LexerFlags& lexed) {
     Scanner scanner(sql, options);
     StatementInfo result;
     bool described = false;
@@ -658,16 +727,38 @@ StatementInfo describe(std::string_view sql, const DescribeOptions& options) noe
         if (described) {
             merge_later_statement(result, current);
         } else {
-            result = current;
+            result = std::move(current);
             described = true;
         }
     }
+    result.tables = scanner.take_tables();
     if (!described) result.flags.empty = true;
-    const LexerFlags& lexed = scanner.lexer_flags();
+    lexed = scanner.lexer_flags();
     result.flags.has_comment = lexed.has_comment;
     result.flags.has_executable_comment = lexed.has_executable_comment;
     result.flags.unterminated = lexed.unterminated;
     result.route_hint = scanner.route_hint();
+    return result;
+}
+
+}  // namespace
+
+StatementInfo describe(std::string_view sql, const DescribeOptions& options) {
+    LexerFlags lexed;
+    StatementInfo result = describe_text(sql, options, lexed);
+    if (result.statement_class != StatementClass::read || !lexed.has_versioned_comment) {
+        return result;
+    }
+    // /*!99999 SELECT */ DELETE FROM t reads as a SELECT, yet older servers run the DELETE.
+    // Which servers run a versioned comment is not known here, so a read must be a read
+    // both ways. Rare enough (mysqldump output) for a second pass to cost nothing overall.
+    DescribeOptions as_comments = options;
+    as_comments.lexer.versioned_comments_as_code = false;
+    as_comments.collect_tables = false;
+    if (describe_text(sql, as_comments, lexed).statement_class != StatementClass::read) {
+        result.statement_class = StatementClass::write;
+        result.primary_reason = PrimaryReason::versioned_comment;
+    }
     return result;
 }
 

@@ -10,12 +10,14 @@
 namespace sqlgate::sql {
 
 struct DescribeOptions {
-    LexerOptions lexer;  // match the session's sql_mode (NO_BACKSLASH_ESCAPES, ANSI_QUOTES)
+    LexerOptions lexer;           // match the session's sql_mode (NO_BACKSLASH_ESCAPES, ...)
+    bool collect_tables = false;  // fill StatementInfo::tables; the only path that allocates
 };
 
 // Describes the first non-empty statement of `sql`; later statements only add flags
 // (multiple_statements, firewall facts) and can make a read unsafe for a replica.
-StatementInfo describe(std::string_view sql, const DescribeOptions& options = {}) noexcept;
+// Allocates nothing unless options.collect_tables is set.
+StatementInfo describe(std::string_view sql, const DescribeOptions& options = {});
 
 // NAME from the first `sqlgate:route=NAME` (spaces allowed around '=') in a comment's text;
 // empty if there is none. NAME is [A-Za-z0-9_:.-]+ and is not validated here.

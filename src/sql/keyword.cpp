@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cstddef>
+#include <cstdint>
 
 #include "sql/lexer.hpp"
 
@@ -22,17 +23,12 @@ constexpr std::array kEntries = {
 #undef SQLGATE_SQL_KEYWORD_ENTRY
 };
 
-constexpr auto kSorted = [] {
-    auto sorted = kEntries;
-    std::sort(sorted.begin(), sorted.end(),
-              [](const Entry& a, const Entry& b) { return a.spelling < b.spelling; });
-    return sorted;
-}();
-
 constexpr bool unique_and_upper_case() {
-    for (std::size_t i = 0; i < kSorted.size(); ++i) {
-        if (i > 0 && kSorted[i - 1].spelling == kSorted[i].spelling) return false;
-        for (const char c : kSorted[i].spelling) {
+    for (std::size_t i = 0; i < kEntries.size(); ++i) {
+        for (std::size_t j = i + 1; j < kEntries.size(); ++j) {
+            if (kEntries[i].spelling == kEntries[j].spelling) return false;
+        }
+        for (const char c : kEntries[i].spelling) {
             if (c != ascii_upper(c)) return false;
         }
     }
@@ -47,6 +43,38 @@ constexpr std::size_t kLongest = [] {
     return longest;
 }();
 
+// Lookup runs for every bare word of every statement, so it is an open-addressing hash
+// table built at compile time: one FNV-1a pass (fused with upper-casing) and usually a
+// single comparison, instead of a binary search's many.
+constexpr std::uint32_t kFnvOffset = 2166136261u;
+constexpr std::uint32_t kFnvPrime = 16777619u;
+constexpr std::size_t kSlotCount = 512;  // a power of two, under a third full
+static_assert(kEntries.size() * 3 < kSlotCount);
+
+constexpr std::uint32_t hash_step(std::uint32_t hash, char upper) noexcept {
+    return (hash ^ static_cast<unsigned char>(upper)) * kFnvPrime;
+}
+
+constexpr std::uint32_t hash_of(std::string_view upper) noexcept {
+    std::uint32_t hash = kFnvOffset;
+    for (const char c : upper)
+        hash = hash_step(hash, c);
+    return hash;
+}
+
+// Each slot holds an index into kEntries plus one; zero marks an empty slot.
+constexpr auto kSlots = [] {
+    std::array<std::uint8_t, kSlotCount> slots{};
+    for (std::size_t i = 0; i < kEntries.size(); ++i) {
+        std::size_t slot = hash_of(kEntries[i].spelling) & (kSlotCount - 1);
+        while (slots[slot] != 0)
+            slot = (slot + 1) & (kSlotCount - 1);
+        slots[slot] = static_cast<std::uint8_t>(i + 1);
+    }
+    return slots;
+}();
+static_assert(kEntries.size() < 255, "slot indexes are bytes");
+
 const Entry* entry_of(Keyword keyword) noexcept {
     const auto index = static_cast<std::size_t>(keyword);
     return index == 0 || index > kEntries.size() ? nullptr : &kEntries[index - 1];
@@ -56,14 +84,19 @@ const Entry* entry_of(Keyword keyword) noexcept {
 
 Keyword keyword_of(std::string_view word) noexcept {
     if (word.empty() || word.size() > kLongest) return Keyword::kNone;
-    // Upper-casing into a stack buffer keeps the search a plain byte comparison.
-    std::array<char, kLongest> buffer{};
-    std::transform(word.begin(), word.end(), buffer.begin(), ascii_upper);
-    const std::string_view upper(buffer.data(), word.size());
-    const auto* it =
-        std::lower_bound(kSorted.begin(), kSorted.end(), upper,
-                         [](const Entry& e, std::string_view key) { return e.spelling < key; });
-    return it != kSorted.end() && it->spelling == upper ? it->keyword : Keyword::kNone;
+    std::array<char, kLongest> upper;
+    std::uint32_t hash = kFnvOffset;
+    for (std::size_t i = 0; i < word.size(); ++i) {
+        upper[i] = ascii_upper(word[i]);
+        hash = hash_step(hash, upper[i]);
+    }
+    const std::string_view key(upper.data(), word.size());
+    for (std::size_t slot = hash & (kSlotCount - 1); kSlots[slot] != 0;
+         slot = (slot + 1) & (kSlotCount - 1)) {
+        const Entry& e = kEntries[kSlots[slot] - 1];
+        if (e.spelling == key) return e.keyword;
+    }
+    return Keyword::kNone;
 }
 
 std::string_view keyword_text(Keyword keyword) noexcept {

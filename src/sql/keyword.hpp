@@ -12,6 +12,20 @@ namespace sqlgate::sql {
 // reads state that exists only on the server that ran the session's earlier statements
 // (LAST_INSERT_ID) or that changes it (GET_LOCK), so a replica would answer wrongly.
 #define SQLGATE_SQL_KEYWORDS(X)                                                 \
+    X(kAs, "AS", false)                                                         \
+    X(kDelayed, "DELAYED", false)                                               \
+    X(kDual, "DUAL", false)                                                     \
+    X(kExists, "EXISTS", false)                                                 \
+    X(kExtended, "EXTENDED", false)                                             \
+    X(kFrom, "FROM", false)                                                     \
+    X(kHighPriority, "HIGH_PRIORITY", false)                                    \
+    X(kIgnore, "IGNORE", false)                                                 \
+    X(kJoin, "JOIN", false)                                                     \
+    X(kLateral, "LATERAL", false)                                               \
+    X(kLowPriority, "LOW_PRIORITY", false)                                      \
+    X(kPartitions, "PARTITIONS", false)                                         \
+    X(kQuick, "QUICK", false)                                                   \
+    X(kStraightJoin, "STRAIGHT_JOIN", false)                                    \
     X(kAlter, "ALTER", false)                                                   \
     X(kAggregate, "AGGREGATE", false)                                           \
     X(kAnalyze, "ANALYZE", false)                                               \
@@ -100,6 +114,7 @@ namespace sqlgate::sql {
     X(kPrevious, "PREVIOUS", false)                                             \
     X(kProcedure, "PROCEDURE", false)                                           \
     X(kPurge, "PURGE", false)                                                   \
+    X(kRecursive, "RECURSIVE", false)                                           \
     X(kRead, "READ", false)                                                     \
     X(kRecover, "RECOVER", false)                                               \
     X(kRelease, "RELEASE", false)                                               \

@@ -33,10 +33,11 @@ Token Lexer::next() noexcept {
             executable_depth_ = 0;
             return Token{TokenKind::end, input_.substr(input_.size())};
         }
-        // The delimiters of an executable comment are not tokens: only its content is code.
-        if (leave_executable_comment() || enter_executable_comment()) continue;
-
         const char c = input_[pos_];
+        // The delimiters of an executable comment are not tokens: only its content is code.
+        if ((c == '*' && leave_executable_comment()) || (c == '/' && enter_executable_comment())) {
+            continue;
+        }
         Token token;
         if (c == '#' ||
             (c == '-' && at(pos_ + 1) == '-' &&
@@ -70,14 +71,20 @@ Token Lexer::next() noexcept {
         } else {
             token = lex_symbol();
         }
-        if (token.kind != TokenKind::comment) last_kind_ = token.kind;
+        if (token.kind != TokenKind::comment) {
+            last_kind_ = token.kind;
+            last_end_ = pos_;
+        }
         return token;
     }
 }
 
+// Loops below scan with a local index: a member index would be stored on every byte.
 void Lexer::skip_whitespace() noexcept {
-    while (pos_ < input_.size() && is_space(input_[pos_]))
-        ++pos_;
+    std::size_t i = pos_;
+    while (i < input_.size() && is_space(input_[i]))
+        ++i;
+    pos_ = i;
 }
 
 Token Lexer::make(TokenKind kind, std::size_t start) noexcept {
@@ -100,16 +107,20 @@ bool Lexer::enter_executable_comment() noexcept {
     } else {
         return false;
     }
-    // A version gate is 5 digits (MySQL 5.x style) or 6 (MariaDB 10+). We ignore the
-    // version itself: the content may run on some server, so it is treated as code.
+    // A version gate is 5 digits (MySQL 5.x style) or 6 (MariaDB 10+). The version itself
+    // is not compared with anything: whether the content runs depends on the backend, so
+    // the caller picks a reading with versioned_comments_as_code.
     std::size_t digits = 0;
-    while (digits < 6 && is_digit(at(body + digits)))
+    while (digits < 6 && is_digit(at(body + digits))) {
         ++digits;
-    if (digits >= 5) body += digits;
-    pos_ = body;
-    ++executable_depth_;
+    }
+    const bool versioned = digits >= 5;
     flags_.has_comment = true;
     flags_.has_executable_comment = true;
+    flags_.has_versioned_comment = flags_.has_versioned_comment || versioned;
+    if (versioned && !options_.versioned_comments_as_code) return false;
+    pos_ = body + (versioned ? digits : 0);
+    ++executable_depth_;
     return true;
 }
 
@@ -216,10 +227,10 @@ Token Lexer::lex_number() noexcept {
 }
 
 Token Lexer::lex_dot() noexcept {
-    // After a name, ".5" is a qualifier dot followed by a name part, never a decimal.
-    const bool after_name = last_kind_ == TokenKind::identifier ||
-                            last_kind_ == TokenKind::quoted_identifier ||
-                            last_kind_ == TokenKind::right_paren;
+    // Right after a name (t.5, `t`.5) the dot qualifies it; after a space (SELECT .5) it
+    // starts a decimal.
+    const bool after_name = last_end_ == pos_ && (last_kind_ == TokenKind::identifier ||
+                                                  last_kind_ == TokenKind::quoted_identifier);
     if (!after_name && is_digit(at(pos_ + 1))) return lex_number();
     const std::size_t start = pos_++;
     return make(TokenKind::dot, start);
@@ -227,8 +238,10 @@ Token Lexer::lex_dot() noexcept {
 
 Token Lexer::lex_word() noexcept {
     const std::size_t start = pos_;
-    while (is_identifier_char(at(pos_)))
-        ++pos_;
+    std::size_t i = pos_;
+    while (i < input_.size() && is_identifier_char(input_[i]))
+        ++i;
+    pos_ = i;
     return make(TokenKind::identifier, start);
 }
 
@@ -262,7 +275,11 @@ Token Lexer::lex_symbol() noexcept {
         return make(punctuation, start);
     }
     const std::string_view rest = input_.substr(pos_);
+    // Every multi-character operator continues with one of these; most symbols stop here.
+    const bool may_continue =
+        std::string_view("=<>&|-").find(at(pos_ + 1)) != std::string_view::npos;
     for (const std::string_view symbol : kMultiCharSymbols) {
+        if (!may_continue) break;
         if (rest.starts_with(symbol)) {
             pos_ += symbol.size();
             return make(TokenKind::symbol, start);

@@ -45,6 +45,7 @@ struct Token {
 struct LexerFlags {
     bool has_comment = false;             // any comment, executable ones included
     bool has_executable_comment = false;  // /*! ... */ or /*M! ... */
+    bool has_versioned_comment = false;   // /*!50100 ... */: code only on servers that new
     bool unterminated = false;            // a string, identifier or comment never closed
 };
 
@@ -52,6 +53,9 @@ struct LexerFlags {
 struct LexerOptions {
     bool backslash_escapes = true;  // false under NO_BACKSLASH_ESCAPES
     bool ansi_quotes = false;       // under ANSI_QUOTES "..." is an identifier
+    // The content of /*!50100 ... */ runs only on servers of that version or later. By
+    // default it is lexed as code; false lexes it as one comment token, the other reading.
+    bool versioned_comments_as_code = true;
 };
 
 class Lexer {
@@ -86,8 +90,9 @@ class Lexer {
     std::string_view input_;
     LexerOptions options_;
     std::size_t pos_ = 0;
-    int executable_depth_ = 0;  // open /*! ... */ whose content is being lexed as code
-    TokenKind last_kind_ = TokenKind::end;
+    int executable_depth_ = 0;              // open /*! ... */ whose content is being lexed as code
+    TokenKind last_kind_ = TokenKind::end;  // of the last token that was not a comment
+    std::size_t last_end_ = 0;              // and where it ended
     LexerFlags flags_;
 };
 

@@ -67,6 +67,8 @@ std::string_view to_string(PrimaryReason value) noexcept {
             return "calc_found_rows";
         case PrimaryReason::multiple_statements:
             return "multiple_statements";
+        case PrimaryReason::versioned_comment:
+            return "versioned_comment";
     }
     return "none";
 }

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "sql/keyword.hpp"
 
@@ -40,15 +41,16 @@ enum class PrimaryReason : std::uint8_t {
     user_variable_assignment,  // SELECT @x := ...
     calc_found_rows,           // SQL_CALC_FOUND_ROWS, whose FOUND_ROWS() runs on the primary
     multiple_statements,       // a read followed by a statement that is not a read
+    versioned_comment,         // a read only if /*!50100 ... */ runs, or only if it does not
 };
 
 // Facts a SQL firewall checks; cheap to collect during the same pass.
 struct StatementFlags {
-    bool empty = false;                // nothing but whitespace, comments and semicolons
-    bool multiple_statements = false;  // another non-empty statement follows a ';'
-    bool has_comment = false;          // any comment, executable ones included
-    bool has_executable_comment = false;
-    bool unterminated = false;  // a string, quoted name or comment never closed
+    bool empty = false;                   // nothing but whitespace, comments and semicolons
+    bool multiple_statements = false;     // another non-empty statement follows a ';'
+    bool has_comment = false;             // any comment, executable ones included
+    bool has_executable_comment = false;  // /*! ... */, /*!50100 ... */, /*M! ... */
+    bool unterminated = false;            // a string, quoted name or comment never closed
     bool into_outfile_or_dumpfile = false;
     bool load_file = false;        // LOAD_FILE(...)
     bool load_data_local = false;  // LOAD DATA LOCAL INFILE / LOAD XML LOCAL INFILE
@@ -56,9 +58,20 @@ struct StatementFlags {
     bool has_placeholders = false;  // ? parameters of a prepared statement
     bool implicit_commit = false;   // DDL, LOCK TABLES...: ends an open transaction
     bool global_variable = false;   // SET GLOBAL / PERSIST, @@global.x = ...
+    // CREATE TEMPORARY TABLE: the table exists only on the primary's connection, so later
+    // reads of it must not go to a replica.
+    bool creates_temporary_table = false;
     // A routine body or BEGIN NOT ATOMIC block: its inner ';' do not split statements, so
     // a firewall that forbids stacked statements should treat this with the same care.
     bool compound_statement = false;
+};
+
+// A table a statement names, as written: no backticks, doubled backticks left doubled.
+struct TableName {
+    std::string_view schema;  // empty when the name is not qualified
+    std::string_view name;
+
+    friend bool operator==(const TableName&, const TableName&) = default;
 };
 
 struct StatementInfo {
@@ -68,6 +81,8 @@ struct StatementInfo {
     Keyword verb = Keyword::kNone;
     PrimaryReason primary_reason = PrimaryReason::none;
 
+    // With multiple statements, the class and verb are the first statement's, while the
+    // transaction, autocommit and schema are what the last statement setting them left.
     TransactionEffect transaction = TransactionEffect::none;
     bool read_only_transaction = false;  // START TRANSACTION READ ONLY
 
@@ -81,6 +96,10 @@ struct StatementInfo {
     std::string_view route_hint;
 
     StatementFlags flags;
+
+    // Tables after FROM, JOIN, INTO, UPDATE, TABLE(S)..., in order of first appearance, CTE
+    // names excluded. Filled only with DescribeOptions::collect_tables (it allocates).
+    std::vector<TableName> tables;
 
     // True when the statement may run on a replica.
     bool is_replica_safe() const noexcept { return statement_class == StatementClass::read; }

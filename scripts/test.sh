@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, and runs every test: unit and integration tests in the
+# Release build, then again in an AddressSanitizer + UndefinedBehaviorSanitizer build.
+# The integration tests start their own MariaDB cluster (127.0.30.x) and stop it at the end.
+# Usage: scripts/test.sh [--no-sanitize]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/common.sh
+
+sanitize=1
+for arg in "$@"; do
+    case "$arg" in
+        --no-sanitize) sanitize=0 ;;
+        *) die "unknown option '$arg' (use --no-sanitize)" ;;
+    esac
+done
+
+stop_test_cluster() { scripts/cluster.sh down --dir .sqlgate/test-cluster >/dev/null 2>&1 || true; }
+trap stop_test_cluster EXIT
+
+if ((sanitize)); then scripts/setup.sh --sanitize; else scripts/setup.sh; fi
+
+run_tests() {
+    local dir="$1"
+    step "unit tests (${dir})"
+    ctest --test-dir "$dir" -L unit -j "$(nproc)" --output-on-failure --timeout 300 ||
+        die "unit tests failed in ${dir}"
+    step "integration tests (${dir}): real MariaDB cluster on 127.0.30.x"
+    ctest --test-dir "$dir" -L integration --output-on-failure ||
+        die "integration tests failed in ${dir}"
+}
+
+run_tests build
+if ((sanitize)); then
+    export ASAN_OPTIONS="abort_on_error=0:detect_leaks=1"
+    export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+    run_tests build-asan
+fi
+step "all tests passed"

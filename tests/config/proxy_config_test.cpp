@@ -1,0 +1,157 @@
+#include "config/proxy_config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+namespace sqlgate::config {
+namespace {
+
+class ProxyConfigTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        dir_ = std::filesystem::temp_directory_path() /
+               ("sqlgate-config-test-" + std::to_string(::getpid()));
+        std::filesystem::create_directories(dir_);
+        std::ofstream(dir_ / "proxy.pw") << "proxy-secret\n";
+        std::ofstream(dir_ / "monitor.pw") << "monitor-secret";
+    }
+    void TearDown() override { std::filesystem::remove_all(dir_); }
+
+    ProxyConfig parse(const std::string& text) {
+        return parse_proxy_config(text, dir_ / "proxy.toml");
+    }
+
+    // The error message for `text`, or "" when it parses.
+    std::string error_of(const std::string& text) {
+        try {
+            parse(text);
+        } catch (const ConfigError& e) {
+            return e.what();
+        }
+        return "";
+    }
+
+    std::filesystem::path dir_;
+};
+
+const std::string kValid = R"(
+[listener]
+address = "127.0.10.3"
+port = 3306
+default_route = "customized"
+
+[backend]
+user = "sqlgate_proxy"
+password_file = "proxy.pw"
+source_address = "127.0.10.3"
+
+[monitor]
+user = "sqlgate_monitor"
+password_file = "monitor.pw"
+interval_ms = 100
+
+[[servers]]
+name = "primary"
+address = "127.0.20.1"
+role = "primary"
+
+[[servers]]
+name = "replica-1"
+address = "127.0.20.2"
+port = 3307
+role = "replica"
+
+[[users]]
+name = "demo"
+password_hash = "*2470C0C06DEE42FD1618BB99005ADCA2EC9D1E19"
+default_route = "random"
+)";
+
+TEST_F(ProxyConfigTest, ParsesAValidFile) {
+    const ProxyConfig c = parse(kValid);
+    EXPECT_EQ(c.listen_address, "127.0.10.3");
+    EXPECT_EQ(c.default_route, RouteStrategy::customized);
+    EXPECT_EQ(c.backend.password, "proxy-secret");  // relative to the file, newline dropped
+    EXPECT_EQ(c.monitor.password, "monitor-secret");
+    EXPECT_EQ(c.monitor_interval, std::chrono::milliseconds(100));
+    ASSERT_EQ(c.servers.size(), 2u);
+    EXPECT_EQ(c.servers[1].port, 3307);
+    EXPECT_EQ(c.servers[1].role, ServerRole::replica);
+    ASSERT_EQ(c.users.size(), 1u);
+    EXPECT_EQ(c.users[0].default_route, RouteStrategy::random);
+}
+
+std::string replace(std::string text, const std::string& from, const std::string& to) {
+    const auto at = text.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    return text.replace(at, from.size(), to);
+}
+
+TEST_F(ProxyConfigTest, UnknownKeyNamesFileLineAndKey) {
+    const auto e = error_of(replace(kValid, "port = 3306", "prot = 3306"));
+    EXPECT_NE(e.find("proxy.toml:4: listener.prot: unknown key"), std::string::npos) << e;
+}
+
+TEST_F(ProxyConfigTest, UnknownRouteIsAnError) {
+    const auto e =
+        error_of(replace(kValid, "default_route = \"random\"", "default_route = \"fast\""));
+    EXPECT_NE(e.find("users[0].default_route: unknown route 'fast'"), std::string::npos) << e;
+    EXPECT_NE(e.find("proxy.toml:31"), std::string::npos) << e;
+}
+
+TEST_F(ProxyConfigTest, BadAddressIsAnError) {
+    const auto e = error_of(replace(kValid, "\"127.0.20.2\"", "\"127.0.20\""));
+    EXPECT_NE(e.find("servers[1].address: '127.0.20' is not an IP address"), std::string::npos)
+        << e;
+}
+
+TEST_F(ProxyConfigTest, MissingPasswordFileIsAnError) {
+    const auto e = error_of(replace(kValid, "\"monitor.pw\"", "\"nope.pw\""));
+    EXPECT_NE(e.find("monitor.password_file: cannot read"), std::string::npos) << e;
+}
+
+TEST_F(ProxyConfigTest, InlinePasswordIsRefused) {
+    const auto e = error_of(
+        replace(kValid, "user = \"sqlgate_proxy\"", "user = \"sqlgate_proxy\"\npassword = \"x\""));
+    EXPECT_NE(e.find("backend.password: passwords are not written in the config"),
+              std::string::npos)
+        << e;
+}
+
+TEST_F(ProxyConfigTest, WrongTypeIsAnError) {
+    const auto e = error_of(replace(kValid, "port = 3306", "port = \"3306\""));
+    EXPECT_NE(e.find("listener.port: expected an integer"), std::string::npos) << e;
+}
+
+TEST_F(ProxyConfigTest, OutOfRangePortIsAnError) {
+    const auto e = error_of(replace(kValid, "port = 3306", "port = 70000"));
+    EXPECT_NE(e.find("listener.port: out of range"), std::string::npos) << e;
+}
+
+TEST_F(ProxyConfigTest, ExactlyOnePrimary) {
+    const auto e = error_of(replace(kValid, "role = \"replica\"", "role = \"primary\""));
+    EXPECT_NE(e.find("exactly one server"), std::string::npos) << e;
+}
+
+TEST_F(ProxyConfigTest, MalformedHashIsAnError) {
+    const auto e = error_of(replace(kValid, "*2470C0C06DEE42FD1618BB99005ADCA2EC9D1E19", "secret"));
+    EXPECT_NE(e.find("users[0].password_hash"), std::string::npos) << e;
+}
+
+TEST_F(ProxyConfigTest, TomlSyntaxErrorHasLine) {
+    const auto e = error_of(replace(kValid, "[monitor]", "[monitor"));
+    EXPECT_NE(e.find("proxy.toml:12"), std::string::npos) << e;
+}
+
+TEST_F(ProxyConfigTest, UnknownTopLevelTableIsAnError) {
+    const auto e = error_of(kValid + "\n[listner]\nport = 1\n");
+    EXPECT_NE(e.find("listner: unknown key"), std::string::npos) << e;
+}
+
+TEST_F(ProxyConfigTest, MissingFileIsAnError) {
+    EXPECT_THROW(load_proxy_config(dir_ / "absent.toml"), ConfigError);
+}
+
+}  // namespace
+}  // namespace sqlgate::config

@@ -1,0 +1,57 @@
+// A proxy started for a test: the real sqlgate binary with a configuration file written for
+// the scenario, stopped (by its pid) when the object goes away.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "harness/sql_client.hpp"
+#include "harness/test_cluster.hpp"
+
+namespace sqlgate::testing {
+
+struct ProxyServerEntry {
+    std::string name;
+    std::string address;
+    int port = 3306;
+    bool primary = false;
+};
+
+struct ProxyScenario {
+    unsigned port = 0;  // 0: a port of its own from a per-process counter
+    std::string default_route = "random";
+    std::string user_default_route;  // empty: none
+    int monitor_interval_ms = 100;
+    int failure_threshold = 2;
+    std::size_t max_statement_bytes = 0;    // 0: the proxy's default
+    std::vector<ProxyServerEntry> servers;  // empty: the test cluster's nodes
+    std::string extra_toml;                 // appended verbatim
+};
+
+constexpr const char* kAppUser = "app";
+constexpr const char* kAppPassword = "app-password";
+
+class ProxyProcess {
+  public:
+    explicit ProxyProcess(ProxyScenario scenario);
+    ~ProxyProcess();
+    ProxyProcess(const ProxyProcess&) = delete;
+    ProxyProcess& operator=(const ProxyProcess&) = delete;
+
+    unsigned port() const { return port_; }
+    ConnectOptions client_options() const;
+    std::unique_ptr<SqlClient> connect() const;  // fails the test when it cannot
+    std::string log() const;                     // what the proxy wrote so far
+    bool running() const;
+    // Waits until `SELECT @@server_id` with this route reaches a replica (monitor warmed up).
+    void wait_until_replicas_serve() const;
+
+  private:
+    std::string dir_;
+    unsigned port_;
+    pid_t pid_ = -1;
+};
+
+}  // namespace sqlgate::testing

@@ -1,0 +1,84 @@
+#include "harness/sql_client.hpp"
+
+#include <mysql.h>
+
+namespace sqlgate::testing {
+
+std::string QueryResult::scalar() const {
+    if (rows.empty() || rows[0].empty() || !rows[0][0]) return "";
+    return *rows[0][0];
+}
+
+std::unique_ptr<SqlClient> SqlClient::connect(const ConnectOptions& o, std::string* error) {
+    MYSQL* m = mysql_init(nullptr);
+    unsigned timeout = 10;
+    mysql_options(m, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+    mysql_options(m, MYSQL_OPT_READ_TIMEOUT, &timeout);
+    unsigned long max_packet = 256ul * 1024 * 1024;
+    mysql_options(m, MYSQL_OPT_MAX_ALLOWED_PACKET, &max_packet);
+    if (!o.bind_address.empty()) mysql_options(m, MYSQL_OPT_BIND, o.bind_address.c_str());
+    const unsigned long flags = o.multi_statements ? CLIENT_MULTI_STATEMENTS : 0;
+    if (mysql_real_connect(m, o.host.c_str(), o.user.c_str(), o.password.c_str(),
+                           o.database.empty() ? nullptr : o.database.c_str(), o.port, nullptr,
+                           flags) == nullptr) {
+        if (error != nullptr) *error = std::to_string(mysql_errno(m)) + ": " + mysql_error(m);
+        mysql_close(m);
+        return nullptr;
+    }
+    return std::unique_ptr<SqlClient>(new SqlClient(m));
+}
+
+SqlClient::~SqlClient() {
+    mysql_close(mysql_);
+}
+
+QueryResult SqlClient::query(const std::string& sql) {
+    QueryResult r;
+    if (mysql_real_query(mysql_, sql.data(), sql.size()) != 0) {
+        r.error_code = mysql_errno(mysql_);
+        r.error = mysql_error(mysql_);
+        return r;
+    }
+    for (;;) {
+        MYSQL_RES* res = mysql_store_result(mysql_);
+        if (res != nullptr) {
+            r.columns.clear();
+            r.rows.clear();
+            const unsigned n = mysql_num_fields(res);
+            for (unsigned i = 0; i < n; ++i)
+                r.columns.emplace_back(mysql_fetch_field_direct(res, i)->name);
+            while (MYSQL_ROW row = mysql_fetch_row(res)) {
+                const unsigned long* lengths = mysql_fetch_lengths(res);
+                auto& out = r.rows.emplace_back();
+                for (unsigned i = 0; i < n; ++i) {
+                    out.push_back(row[i]
+                                      ? std::optional<std::string>(std::string(row[i], lengths[i]))
+                                      : std::nullopt);
+                }
+            }
+            mysql_free_result(res);
+        } else if (mysql_field_count(mysql_) != 0) {
+            r.error_code = mysql_errno(mysql_);
+            r.error = mysql_error(mysql_);
+            return r;
+        } else {
+            r.affected_rows = mysql_affected_rows(mysql_);
+        }
+        const int next = mysql_next_result(mysql_);
+        if (next > 0) {
+            r.error_code = mysql_errno(mysql_);
+            r.error = mysql_error(mysql_);
+            return r;
+        }
+        if (next < 0) break;
+    }
+    r.ok = true;
+    return r;
+}
+
+int SqlClient::server_id(const std::string& hint_comment) {
+    const QueryResult r = query(hint_comment + "SELECT @@server_id");
+    return r.ok ? std::stoi(r.scalar()) : 0;
+}
+
+}  // namespace sqlgate::testing

@@ -1,0 +1,116 @@
+#include "harness/test_cluster.hpp"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <array>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <stdexcept>
+#include <thread>
+
+namespace sqlgate::testing {
+
+std::string source_dir() {
+    return SQLGATE_SOURCE_DIR;
+}
+std::string sqlgate_binary() {
+    return SQLGATE_BINARY;
+}
+
+int run_command(const std::string& command, std::string* output) {
+    FILE* pipe = ::popen(command.c_str(), "r");
+    if (pipe == nullptr) return -1;
+    std::array<char, 4096> buf{};
+    std::string out;
+    std::size_t n;
+    while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0)
+        out.append(buf.data(), n);
+    const int status = ::pclose(pipe);
+    if (output != nullptr) *output = out;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+TestCluster& TestCluster::get() {
+    static TestCluster cluster;
+    [[maybe_unused]] static const bool started = (cluster.ensure_up(), true);
+    return cluster;
+}
+
+void TestCluster::ensure_up() {
+    const std::string cmd = "cd '" + source_dir() + "' && scripts/cluster.sh up --dir " +
+                            kClusterDir + " --net " + kClusterNet + " --client-host '" +
+                            kClientHostPattern + "' 2>&1";
+    std::string out;
+    if (run_command(cmd, &out) != 0) {
+        throw std::runtime_error("scripts/cluster.sh up failed:\n" + out);
+    }
+    load_env();
+}
+
+void TestCluster::load_env() {
+    std::ifstream in(source_dir() + "/" + kClusterDir + "/cluster.env");
+    if (!in) throw std::runtime_error("no cluster.env after cluster.sh up");
+    env_.clear();
+    std::string line;
+    while (std::getline(in, line)) {
+        const auto eq = line.find('=');
+        if (line.empty() || line[0] == '#' || eq == std::string::npos) continue;
+        std::string v = line.substr(eq + 1);
+        if (v.size() >= 2 && (v.front() == '\'' || v.front() == '"')) v = v.substr(1, v.size() - 2);
+        env_[line.substr(0, eq)] = v;
+    }
+    nodes_.clear();
+    const int count = std::stoi(value("CLUSTER_NODES"));
+    for (int k = 1; k <= count; ++k) {
+        const std::string p = "NODE_" + std::to_string(k) + "_";
+        nodes_.push_back({value(p + "NAME"), value(p + "HOST"), std::stoi(value(p + "PORT")),
+                          std::stoi(value(p + "SERVER_ID")), value(p + "SOCKET")});
+    }
+}
+
+std::string TestCluster::value(const std::string& key) const {
+    const auto it = env_.find(key);
+    if (it == env_.end()) throw std::runtime_error("cluster.env has no " + key);
+    return it->second;
+}
+
+void TestCluster::kill_node(const std::string& name) {
+    for (std::size_t k = 0; k < nodes_.size(); ++k) {
+        if (nodes_[k].name != name) continue;
+        std::ifstream pidfile(value("NODE_" + std::to_string(k + 1) + "_PID_FILE"));
+        pid_t pid = 0;
+        pidfile >> pid;
+        if (pid <= 0) throw std::runtime_error("no pid for " + name);
+        ::kill(pid, SIGKILL);
+        return;
+    }
+    throw std::runtime_error("no node " + name);
+}
+
+std::string TestCluster::admin_sql(const ClusterNode& node, const std::string& sql) const {
+    std::string out;
+    const std::string cmd =
+        "mariadb --socket='" + node.socket + "' -uroot -N -B -e \"" + sql + "\" 2>&1";
+    if (run_command(cmd, &out) != 0)
+        throw std::runtime_error("admin SQL failed on " + node.name + ": " + out);
+    while (!out.empty() && out.back() == '\n')
+        out.pop_back();
+    return out;
+}
+
+void TestCluster::wait_for_replication() const {
+    const std::string target = admin_sql(primary(), "SELECT @@gtid_binlog_pos");
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+    for (std::size_t k = 1; k < nodes_.size(); ++k) {
+        while (admin_sql(nodes_[k], "SELECT @@gtid_slave_pos") != target) {
+            if (std::chrono::steady_clock::now() > deadline) {
+                throw std::runtime_error(nodes_[k].name + " did not catch up with " + target);
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+    }
+}
+
+}  // namespace sqlgate::testing

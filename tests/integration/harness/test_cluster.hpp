@@ -1,0 +1,57 @@
+// The MariaDB cluster of the integration tests: started (or reused) through
+// scripts/cluster.sh on its own loopback addresses, described by its cluster.env.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace sqlgate::testing {
+
+struct ClusterNode {
+    std::string name;
+    std::string host;
+    int port = 3306;
+    int server_id = 0;
+    std::string socket;
+};
+
+class TestCluster {
+  public:
+    // The cluster every integration test shares; brought up on first use.
+    static TestCluster& get();
+
+    const std::vector<ClusterNode>& nodes() const { return nodes_; }
+    const ClusterNode& primary() const { return nodes_.front(); }
+    std::string value(const std::string& key) const;  // a cluster.env entry
+
+    // Brings every node back (after a test killed one) and waits for replication.
+    void ensure_up();
+    // SIGKILLs a node's mariadbd.
+    void kill_node(const std::string& name);
+    // Runs SQL as root on a node's unix socket; returns the output (tab-separated, no headers).
+    std::string admin_sql(const ClusterNode& node, const std::string& sql) const;
+    // Waits until every replica has applied all the primary's transactions.
+    void wait_for_replication() const;
+
+  private:
+    TestCluster() = default;
+    void load_env();
+
+    std::map<std::string, std::string> env_;
+    std::vector<ClusterNode> nodes_;
+};
+
+// Paths the build passes in.
+std::string source_dir();
+std::string sqlgate_binary();
+// Runs a shell command; returns its exit status and fills `output` with stdout.
+int run_command(const std::string& command, std::string* output = nullptr);
+
+// Addresses of the test topology (all loopback; see README "Addresses").
+constexpr const char* kClusterDir = ".sqlgate/test-cluster";
+constexpr const char* kClusterNet = "127.0.30";
+constexpr const char* kClientHostPattern = "127.0.31.%";
+constexpr const char* kProxyAddress = "127.0.31.1";
+
+}  // namespace sqlgate::testing

@@ -1,0 +1,127 @@
+// The protocol through the proxy: big packets, multiple results, the commands it supports,
+// and the stock `mariadb` command-line client.
+#include <gtest/gtest.h>
+#include <mysql.h>
+
+#include "harness/proxy_process.hpp"
+
+namespace sqlgate::testing {
+namespace {
+
+class Protocol : public ::testing::Test {
+  protected:
+    static void SetUpTestSuite() { TestCluster::get(); }
+};
+
+TEST_F(Protocol, StatementAndRowOfMoreThan16MiBCrossSplitPackets) {
+    ProxyProcess proxy({});
+    proxy.wait_until_replicas_serve();
+    auto c = proxy.connect();
+    const std::size_t big = 17 * 1024 * 1024 + 5;
+    // A statement larger than one packet (client to proxy to primary).
+    const auto r1 =
+        c->query("/* sqlgate:route=direct */ SELECT LENGTH('" + std::string(big, 'a') + "')");
+    ASSERT_TRUE(r1.ok) << r1.error;
+    EXPECT_EQ(r1.scalar(), std::to_string(big));
+    // A row larger than one packet (replica to proxy to client), then the session goes on.
+    const auto r2 = c->query("/* sqlgate:route=random */ SELECT REPEAT('b', " +
+                             std::to_string(big) + "), @@server_id");
+    ASSERT_TRUE(r2.ok) << r2.error;
+    ASSERT_EQ(r2.rows.size(), 1u);
+    EXPECT_EQ(r2.rows[0][0]->size(), big);
+    EXPECT_EQ(r2.rows[0][0]->find_first_not_of('b'), std::string::npos);
+    // Exactly 16 MiB - 1 bytes of payload needs an empty trailing packet.
+    const std::size_t edge = 0xffffff - 1 - std::string("SELECT LENGTH('')").size();
+    const auto r3 = c->query("SELECT LENGTH('" + std::string(edge, 'c') + "')");
+    ASSERT_TRUE(r3.ok) << r3.error;
+    EXPECT_EQ(r3.scalar(), std::to_string(edge));
+    EXPECT_EQ(c->query("SELECT 9").scalar(), "9");
+}
+
+TEST_F(Protocol, MultiStatementsAndMultipleResultSets) {
+    ProxyProcess proxy({});
+    ConnectOptions o = proxy.client_options();
+    o.multi_statements = true;
+    auto c = SqlClient::connect(o);
+    ASSERT_TRUE(c);
+    const auto r = c->query("SELECT 1; SELECT 2; SELECT 3 AS last");
+    ASSERT_TRUE(r.ok) << r.error;
+    EXPECT_EQ(r.columns.at(0), "last");
+    EXPECT_EQ(r.scalar(), "3");
+    ASSERT_TRUE(c->query("CREATE DATABASE IF NOT EXISTS itest").ok);
+    ASSERT_TRUE(c->query("DROP PROCEDURE IF EXISTS itest.two_results").ok);
+    ASSERT_TRUE(
+        c->query("CREATE PROCEDURE itest.two_results() BEGIN SELECT 'a'; SELECT 'b' AS second; END")
+            .ok);
+    const auto p = c->query("CALL itest.two_results()");
+    ASSERT_TRUE(p.ok) << p.error;
+    EXPECT_EQ(p.columns.at(0), "second");
+    EXPECT_EQ(c->query("SELECT 4").scalar(), "4");
+}
+
+TEST_F(Protocol, ErrorsFromTheServerReachTheClientUnchanged) {
+    ProxyProcess proxy({});
+    auto c = proxy.connect();
+    const auto r = c->query("SELECT * FROM itest.no_such_table");
+    EXPECT_FALSE(r.ok);
+    EXPECT_EQ(r.error_code, 1146u);
+    const auto w = c->query("INSERT INTO itest.no_such_table VALUES (1)");
+    EXPECT_EQ(w.error_code, 1146u);
+    EXPECT_EQ(c->query("SELECT 'still here'").scalar(), "still here");
+}
+
+TEST_F(Protocol, PingStatisticsFieldListAndResetConnection) {
+    ProxyProcess proxy({});
+    proxy.wait_until_replicas_serve();
+    auto c = proxy.connect();
+    EXPECT_EQ(mysql_ping(c->handle()), 0);
+    const char* stat = mysql_stat(c->handle());
+    ASSERT_NE(stat, nullptr);
+    EXPECT_NE(std::string(stat).find("Uptime"), std::string::npos) << stat;
+
+    ASSERT_TRUE(c->query("CREATE DATABASE IF NOT EXISTS itest").ok);
+    ASSERT_TRUE(c->query("CREATE TABLE IF NOT EXISTS itest.fl (a INT, b VARCHAR(3))").ok);
+    ASSERT_EQ(mysql_select_db(c->handle(), "itest"), 0);
+    MYSQL_RES* fields = mysql_list_fields(c->handle(), "fl", nullptr);
+    ASSERT_NE(fields, nullptr) << mysql_error(c->handle());
+    EXPECT_EQ(mysql_num_fields(fields), 2u);
+    mysql_free_result(fields);
+
+    ASSERT_TRUE(c->query("SET @v = 'before reset'").ok);
+    EXPECT_EQ(mysql_reset_connection(c->handle()), 0) << mysql_error(c->handle());
+    const auto r = c->query("/* sqlgate:route=random */ SELECT @v, DATABASE()");
+    ASSERT_TRUE(r.ok) << r.error;
+    EXPECT_EQ(r.rows[0][0], std::nullopt);
+    EXPECT_EQ(r.rows[0][1], std::nullopt);
+}
+
+TEST_F(Protocol, AffectedRowsAndLastInsertIdReachTheClient) {
+    ProxyProcess proxy({});
+    auto c = proxy.connect();
+    ASSERT_TRUE(c->query("CREATE DATABASE IF NOT EXISTS itest").ok);
+    ASSERT_TRUE(
+        c->query("CREATE TABLE IF NOT EXISTS itest.ai (id INT AUTO_INCREMENT PRIMARY KEY, v INT)")
+            .ok);
+    const auto r = c->query("INSERT INTO itest.ai (v) VALUES (1), (2), (3)");
+    ASSERT_TRUE(r.ok);
+    EXPECT_EQ(r.affected_rows, 3u);
+    const auto id = mysql_insert_id(c->handle());
+    EXPECT_GT(id, 0u);
+    EXPECT_EQ(c->query("SELECT LAST_INSERT_ID()").scalar(), std::to_string(id));
+}
+
+TEST_F(Protocol, StockMariadbClientWorksThroughTheProxy) {
+    ProxyProcess proxy({});
+    proxy.wait_until_replicas_serve();
+    std::string out;
+    const std::string cmd = std::string("MYSQL_PWD='") + kAppPassword +
+                            "' mariadb --comments -N -B -h " + kProxyAddress + " -P " +
+                            std::to_string(proxy.port()) + " -u " + kAppUser +
+                            " -e \"/* sqlgate:route=direct */ SELECT @@server_id; SELECT 'a''b', "
+                            "CONCAT('x', '--', 'y'); SHOW DATABASES LIKE 'mysql'\" 2>&1";
+    ASSERT_EQ(run_command(cmd, &out), 0) << out;
+    EXPECT_EQ(out, std::to_string(TestCluster::get().primary().server_id) + "\na'b\tx--y\nmysql\n");
+}
+
+}  // namespace
+}  // namespace sqlgate::testing

@@ -1,0 +1,203 @@
+// Where statements go: checked by which server answers (@@server_id), on a real cluster.
+#include <gtest/gtest.h>
+#include <mysql.h>
+
+#include <map>
+#include <set>
+
+#include "harness/proxy_process.hpp"
+
+namespace sqlgate::testing {
+namespace {
+
+class Routing : public ::testing::Test {
+  protected:
+    static void SetUpTestSuite() { TestCluster::get(); }
+    int primary_id() const { return TestCluster::get().primary().server_id; }
+};
+
+TEST_F(Routing, DirectReadsAllServedByThePrimary) {
+    ProxyProcess proxy({});
+    proxy.wait_until_replicas_serve();
+    auto c = proxy.connect();
+    for (int i = 0; i < 20; ++i) {
+        EXPECT_EQ(c->server_id("/* sqlgate:route=direct */ "), primary_id());
+    }
+}
+
+TEST_F(Routing, RandomReadsOnlyReplicasAndSeveralOfThem) {
+    ProxyProcess proxy({});
+    proxy.wait_until_replicas_serve();
+    auto c = proxy.connect();
+    std::set<int> seen;
+    for (int i = 0; i < 20; ++i) {
+        const int id = c->server_id("/* sqlgate:route=random */ ");
+        EXPECT_NE(id, primary_id());
+        EXPECT_NE(id, 0);
+        seen.insert(id);
+    }
+    EXPECT_GE(seen.size(), 2u);
+}
+
+TEST_F(Routing, CustomizedReadsOnlyReplicas) {
+    ProxyProcess proxy({});
+    proxy.wait_until_replicas_serve();
+    auto c = proxy.connect();
+    for (int i = 0; i < 20; ++i) {
+        const int id = c->server_id("/* sqlgate:route=customized */ ");
+        EXPECT_NE(id, primary_id());
+        EXPECT_NE(id, 0);
+    }
+}
+
+TEST_F(Routing, UserDefaultAndListenerDefaultApplyWithoutHint) {
+    {
+        ProxyProcess proxy({.default_route = "direct"});
+        auto c = proxy.connect();
+        EXPECT_EQ(c->server_id(), primary_id());
+    }
+    {
+        ProxyProcess proxy({.default_route = "direct", .user_default_route = "random"});
+        proxy.wait_until_replicas_serve();
+        auto c = proxy.connect();
+        EXPECT_NE(c->server_id(), primary_id());
+    }
+}
+
+TEST_F(Routing, ExplicitTransactionRunsEntirelyOnThePrimary) {
+    ProxyProcess proxy({});
+    proxy.wait_until_replicas_serve();
+    auto c = proxy.connect();
+    ASSERT_TRUE(c->query("CREATE DATABASE IF NOT EXISTS itest").ok);
+    ASSERT_TRUE(c->query("CREATE TABLE IF NOT EXISTS itest.tx (id INT PRIMARY KEY, v INT)").ok);
+    ASSERT_TRUE(c->query("REPLACE INTO itest.tx VALUES (1, 0)").ok);
+    ASSERT_TRUE(c->query("BEGIN").ok);
+    EXPECT_EQ(c->server_id("/* sqlgate:route=random */ "), primary_id());
+    auto r = c->query("SELECT v, @@server_id FROM itest.tx WHERE id = 1");
+    ASSERT_TRUE(r.ok) << r.error;
+    EXPECT_EQ(r.rows[0][1], std::to_string(primary_id()));
+    ASSERT_TRUE(c->query("UPDATE itest.tx SET v = v + 1 WHERE id = 1").ok);
+    EXPECT_EQ(c->server_id(), primary_id());
+    ASSERT_TRUE(c->query("COMMIT").ok);
+    // After the commit reads leave the primary again.
+    EXPECT_NE(c->server_id("/* sqlgate:route=random */ "), primary_id());
+}
+
+TEST_F(Routing, AutocommitOffKeepsReadsOnThePrimary) {
+    ProxyProcess proxy({});
+    proxy.wait_until_replicas_serve();
+    auto c = proxy.connect();
+    ASSERT_TRUE(c->query("SET autocommit = 0").ok);
+    EXPECT_EQ(c->server_id("/* sqlgate:route=random */ "), primary_id());
+    ASSERT_TRUE(c->query("SET autocommit = 1").ok);
+    EXPECT_NE(c->server_id("/* sqlgate:route=random */ "), primary_id());
+}
+
+TEST_F(Routing, LockingReadsAndPrimaryFunctionsGoToThePrimary) {
+    ProxyProcess proxy({});
+    proxy.wait_until_replicas_serve();
+    auto c = proxy.connect();
+    ASSERT_TRUE(c->query("CREATE DATABASE IF NOT EXISTS itest").ok);
+    ASSERT_TRUE(c->query("CREATE TABLE IF NOT EXISTS itest.lr (id INT PRIMARY KEY)").ok);
+    const std::string primary = std::to_string(primary_id());
+    for (const std::string sql :
+         {"SELECT @@server_id FROM itest.lr FOR UPDATE", "SELECT @@server_id, LAST_INSERT_ID()",
+          "SELECT @@server_id FROM itest.lr LOCK IN SHARE MODE",
+          "/* sqlgate:route=random */ SELECT @@server_id, GET_LOCK('x', 0), RELEASE_LOCK('x')"}) {
+        const auto r = c->query(sql);
+        ASSERT_TRUE(r.ok) << sql << ": " << r.error;
+        if (!r.rows.empty()) {
+            EXPECT_EQ(r.rows[0][0], primary) << sql;
+        }
+    }
+    // An empty locking read returns no row; its routing shows in the primary's own answer.
+    EXPECT_TRUE(c->query("INSERT INTO itest.lr VALUES (1) ON DUPLICATE KEY UPDATE id = id").ok);
+    const auto r = c->query("SELECT @@server_id FROM itest.lr WHERE id = 1 FOR UPDATE");
+    ASSERT_TRUE(r.ok);
+    ASSERT_EQ(r.rows.size(), 1u);
+    EXPECT_EQ(r.rows[0][0], primary);
+}
+
+TEST_F(Routing, UseSchemaIsReplayedOnReplicas) {
+    ProxyProcess proxy({});
+    proxy.wait_until_replicas_serve();
+    auto c = proxy.connect();
+    ASSERT_TRUE(c->query("CREATE DATABASE IF NOT EXISTS other_db").ok);
+    ASSERT_TRUE(c->query("CREATE TABLE IF NOT EXISTS other_db.marker (v VARCHAR(20))").ok);
+    ASSERT_TRUE(c->query("DELETE FROM other_db.marker").ok);
+    ASSERT_TRUE(c->query("INSERT INTO other_db.marker VALUES ('in other_db')").ok);
+    TestCluster::get().wait_for_replication();
+    ASSERT_TRUE(c->query("USE other_db").ok);
+    for (int i = 0; i < 6; ++i) {
+        const auto r = c->query("/* sqlgate:route=random */ SELECT v, @@server_id FROM marker");
+        ASSERT_TRUE(r.ok) << r.error;
+        ASSERT_EQ(r.rows.size(), 1u);
+        EXPECT_EQ(r.rows[0][0], "in other_db");
+        EXPECT_NE(r.rows[0][1], std::to_string(primary_id()));
+    }
+    // COM_INIT_DB (mysql_select_db) is replayed the same way.
+    ASSERT_TRUE(c->query("CREATE DATABASE IF NOT EXISTS itest").ok);
+    ASSERT_EQ(mysql_select_db(c->handle(), "itest"), 0);
+    const auto r = c->query("/* sqlgate:route=random */ SELECT DATABASE(), @@server_id");
+    ASSERT_TRUE(r.ok);
+    EXPECT_EQ(r.rows[0][0], "itest");
+    EXPECT_NE(r.rows[0][1], std::to_string(primary_id()));
+}
+
+TEST_F(Routing, SessionVariablesAreReplayedOnReplicas) {
+    ProxyProcess proxy({});
+    proxy.wait_until_replicas_serve();
+    auto c = proxy.connect();
+    ASSERT_TRUE(c->query("SET NAMES latin1").ok);
+    ASSERT_TRUE(c->query("SET @marker = 'seen'").ok);
+    ASSERT_TRUE(c->query("SET SESSION sql_mode = 'ANSI_QUOTES'").ok);
+    std::set<std::string> servers;
+    for (int i = 0; i < 10; ++i) {
+        const auto r = c->query(
+            "/* sqlgate:route=random */ SELECT @@character_set_client, @marker, @@sql_mode, "
+            "@@server_id");
+        ASSERT_TRUE(r.ok) << r.error;
+        EXPECT_EQ(r.rows[0][0], "latin1");
+        EXPECT_EQ(r.rows[0][1], "seen");
+        EXPECT_EQ(r.rows[0][2], "ANSI_QUOTES");
+        servers.insert(*r.rows[0][3]);
+    }
+    EXPECT_EQ(servers.count(std::to_string(primary_id())), 0u);
+}
+
+TEST_F(Routing, NodeHintReachesThatServer) {
+    ProxyProcess proxy({});
+    proxy.wait_until_replicas_serve();
+    auto c = proxy.connect();
+    for (const ClusterNode& n : TestCluster::get().nodes()) {
+        EXPECT_EQ(c->server_id("/* sqlgate:route=node:" + n.name + " */ "), n.server_id) << n.name;
+    }
+    const auto r = c->query("/* sqlgate:route=node:nosuch */ SELECT 1");
+    EXPECT_FALSE(r.ok);
+    EXPECT_NE(r.error.find("no server named 'nosuch'"), std::string::npos) << r.error;
+    EXPECT_EQ(c->query("SELECT 1").scalar(), "1");
+}
+
+TEST_F(Routing, WritesReachEveryReplicaThroughReplication) {
+    ProxyProcess proxy({});
+    proxy.wait_until_replicas_serve();
+    auto c = proxy.connect();
+    ASSERT_TRUE(c->query("CREATE DATABASE IF NOT EXISTS itest").ok);
+    ASSERT_TRUE(
+        c->query("CREATE TABLE IF NOT EXISTS itest.w (id INT AUTO_INCREMENT PRIMARY KEY)").ok);
+    const auto before =
+        c->query("/* sqlgate:route=direct */ SELECT COUNT(*) FROM itest.w").scalar();
+    for (int i = 0; i < 10; ++i)
+        ASSERT_TRUE(c->query("INSERT INTO itest.w VALUES ()").ok);
+    TestCluster::get().wait_for_replication();
+    const std::string expected = std::to_string(std::stoi(before) + 10);
+    for (const ClusterNode& n : TestCluster::get().nodes()) {
+        EXPECT_EQ(c->query("/* sqlgate:route=node:" + n.name + " */ SELECT COUNT(*) FROM itest.w")
+                      .scalar(),
+                  expected)
+            << n.name;
+    }
+}
+
+}  // namespace
+}  // namespace sqlgate::testing

@@ -1,0 +1,83 @@
+#include "proxy/router.hpp"
+
+#include <gtest/gtest.h>
+
+#include "sql/classifier.hpp"
+
+namespace sqlgate::proxy {
+namespace {
+
+using config::RouteStrategy;
+using Target = RouteDecision::Target;
+
+RouteDecision route(std::string_view sql, SessionSituation s = {}) {
+    return decide_route(sql::describe(sql), s);
+}
+
+TEST(Router, PlainReadFollowsListenerDefault) {
+    const auto d = route("SELECT 1", {.listener_default = RouteStrategy::customized});
+    EXPECT_EQ(d.target, Target::replica);
+    EXPECT_EQ(d.strategy, RouteStrategy::customized);
+}
+
+TEST(Router, UserDefaultBeatsListenerDefault) {
+    const auto d = route("SELECT 1", {.user_default = RouteStrategy::random,
+                                      .listener_default = RouteStrategy::customized});
+    EXPECT_EQ(d.strategy, RouteStrategy::random);
+}
+
+TEST(Router, HintBeatsUserDefault) {
+    const auto d =
+        route("/* sqlgate:route=customized */ SELECT 1", {.user_default = RouteStrategy::random});
+    EXPECT_EQ(d.target, Target::replica);
+    EXPECT_EQ(d.strategy, RouteStrategy::customized);
+}
+
+TEST(Router, DirectMeansPrimary) {
+    EXPECT_EQ(route("/* sqlgate:route=direct */ SELECT 1").target, Target::primary);
+    EXPECT_EQ(route("SELECT 1", {.user_default = RouteStrategy::direct}).target, Target::primary);
+}
+
+TEST(Router, WritesAndUnknownGoToPrimaryWhateverTheHint) {
+    for (std::string_view sql :
+         {"/* sqlgate:route=random */ INSERT INTO t VALUES (1)", "UPDATE t SET a = 1",
+          "SELECT * FROM t FOR UPDATE", "SELECT LAST_INSERT_ID()", "FLUSH TABLES", "CALL p()",
+          "/* sqlgate:route=node:replica-1 */ DELETE FROM t"}) {
+        EXPECT_EQ(route(sql).target, Target::primary) << sql;
+    }
+}
+
+TEST(Router, ReadsInsideTransactionsStayOnPrimary) {
+    EXPECT_EQ(route("SELECT 1", {.in_transaction = true}).target, Target::primary);
+    EXPECT_EQ(route("SELECT 1", {.autocommit = false}).target, Target::primary);
+    EXPECT_EQ(route("/* sqlgate:route=random */ SELECT 1", {.in_transaction = true}).target,
+              Target::primary);
+}
+
+TEST(Router, PinnedSessionStaysOnPrimary) {
+    EXPECT_EQ(route("SELECT 1", {.pinned_to_primary = true}).target, Target::primary);
+}
+
+TEST(Router, UnknownHintIsRejectedEvenForWrites) {
+    for (std::string_view sql : {"/* sqlgate:route=fastest */ SELECT 1",
+                                 "/* sqlgate:route=fastest */ INSERT INTO t VALUES (1)",
+                                 "/* sqlgate:route=node: */ SELECT 1"}) {
+        const auto d = route(sql);
+        EXPECT_EQ(d.target, Target::reject) << sql;
+        EXPECT_NE(d.error.find("unknown route"), std::string::npos);
+    }
+}
+
+TEST(Router, NodeHintNamesAServerForReads) {
+    const auto d = route("/* sqlgate:route=node:replica-2 */ SELECT COUNT(*) FROM t");
+    EXPECT_EQ(d.target, Target::named_server);
+    EXPECT_EQ(d.server, "replica-2");
+}
+
+TEST(Router, SessionStateGoesToPrimary) {
+    EXPECT_EQ(route("USE other_db").target, Target::primary);
+    EXPECT_EQ(route("SET NAMES utf8mb4").target, Target::primary);
+}
+
+}  // namespace
+}  // namespace sqlgate::proxy
