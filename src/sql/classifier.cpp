@@ -330,7 +330,8 @@ void describe_explain(Context& c) {
         return;
     }
     c.describes_only = true;
-    const Word& next = c.scanner.peek();  // DESCRIBE t, unlike EXPLAIN SELECT ...
+    // DESCRIBE t names a table; EXPLAIN SELECT, EXPLAIN EXTENDED ... start with keywords.
+    const Word& next = c.scanner.peek();
     if (next.is(TokenKind::quoted_identifier) ||
         (next.is(TokenKind::identifier) && next.is(Keyword::kNone))) {
         c.scanner.expect_table();

@@ -1,5 +1,5 @@
 // Statement classifier: one lexer pass that tells the router where a statement may run
-// and tells the firewall what it contains. No heap allocation.
+// and tells the firewall what it contains. No heap allocation unless tables are collected.
 #pragma once
 
 #include <string_view>

@@ -12,26 +12,11 @@ namespace sqlgate::sql {
 // reads state that exists only on the server that ran the session's earlier statements
 // (LAST_INSERT_ID) or that changes it (GET_LOCK), so a replica would answer wrongly.
 #define SQLGATE_SQL_KEYWORDS(X)                                                 \
-    X(kAs, "AS", false)                                                         \
-    X(kDelayed, "DELAYED", false)                                               \
-    X(kDual, "DUAL", false)                                                     \
-    X(kExists, "EXISTS", false)                                                 \
-    X(kExtended, "EXTENDED", false)                                             \
-    X(kFrom, "FROM", false)                                                     \
-    X(kHighPriority, "HIGH_PRIORITY", false)                                    \
-    X(kIgnore, "IGNORE", false)                                                 \
-    X(kJoin, "JOIN", false)                                                     \
-    X(kLateral, "LATERAL", false)                                               \
-    X(kLowPriority, "LOW_PRIORITY", false)                                      \
-    X(kPartitions, "PARTITIONS", false)                                         \
-    X(kQuick, "QUICK", false)                                                   \
-    X(kStraightJoin, "STRAIGHT_JOIN", false)                                    \
-    X(kAlter, "ALTER", false)                                                   \
     X(kAggregate, "AGGREGATE", false)                                           \
+    X(kAlter, "ALTER", false)                                                   \
     X(kAnalyze, "ANALYZE", false)                                               \
     X(kAnd, "AND", false)                                                       \
-    X(kAtomic, "ATOMIC", false)                                                 \
-    X(kAutocommit, "AUTOCOMMIT", false)                                         \
+    X(kAs, "AS", false)                                                         \
     X(kBackup, "BACKUP", false)                                                 \
     X(kBegin, "BEGIN", false)                                                   \
     X(kBinlog, "BINLOG", false)                                                 \
@@ -40,33 +25,33 @@ namespace sqlgate::sql {
     X(kCase, "CASE", false)                                                     \
     X(kChain, "CHAIN", false)                                                   \
     X(kChange, "CHANGE", false)                                                 \
-    X(kCharacter, "CHARACTER", false)                                           \
-    X(kCharset, "CHARSET", false)                                               \
     X(kCheck, "CHECK", false)                                                   \
     X(kChecksum, "CHECKSUM", false)                                             \
     X(kCommit, "COMMIT", false)                                                 \
-    X(kConsistent, "CONSISTENT", false)                                         \
     X(kCreate, "CREATE", false)                                                 \
-    X(kCurrentUser, "CURRENT_USER", false)                                      \
     X(kData, "DATA", false)                                                     \
     X(kDeallocate, "DEALLOCATE", false)                                         \
     X(kDefault, "DEFAULT", false)                                               \
     X(kDefiner, "DEFINER", false)                                               \
+    X(kDelayed, "DELAYED", false)                                               \
     X(kDelete, "DELETE", false)                                                 \
     X(kDesc, "DESC", false)                                                     \
     X(kDescribe, "DESCRIBE", false)                                             \
     X(kDo, "DO", false)                                                         \
     X(kDrop, "DROP", false)                                                     \
+    X(kDual, "DUAL", false)                                                     \
     X(kDumpfile, "DUMPFILE", false)                                             \
     X(kEnd, "END", false)                                                       \
     X(kEvent, "EVENT", false)                                                   \
     X(kExecute, "EXECUTE", false)                                               \
+    X(kExists, "EXISTS", false)                                                 \
     X(kExplain, "EXPLAIN", false)                                               \
-    X(kFalse, "FALSE", false)                                                   \
+    X(kExtended, "EXTENDED", false)                                             \
     X(kFlush, "FLUSH", false)                                                   \
     X(kFor, "FOR", false)                                                       \
     X(kFormat, "FORMAT", false)                                                 \
     X(kFoundRows, "FOUND_ROWS", true)                                           \
+    X(kFrom, "FROM", false)                                                     \
     X(kFunction, "FUNCTION", false)                                             \
     X(kGet, "GET", false)                                                       \
     X(kGetLock, "GET_LOCK", true)                                               \
@@ -74,7 +59,9 @@ namespace sqlgate::sql {
     X(kGrant, "GRANT", false)                                                   \
     X(kHandler, "HANDLER", false)                                               \
     X(kHelp, "HELP", false)                                                     \
+    X(kHighPriority, "HIGH_PRIORITY", false)                                    \
     X(kIf, "IF", false)                                                         \
+    X(kIgnore, "IGNORE", false)                                                 \
     X(kImport, "IMPORT", false)                                                 \
     X(kIn, "IN", false)                                                         \
     X(kInfile, "INFILE", false)                                                 \
@@ -83,30 +70,30 @@ namespace sqlgate::sql {
     X(kInto, "INTO", false)                                                     \
     X(kIsFreeLock, "IS_FREE_LOCK", true)                                        \
     X(kIsUsedLock, "IS_USED_LOCK", true)                                        \
+    X(kJoin, "JOIN", false)                                                     \
     X(kKill, "KILL", false)                                                     \
-    X(kLastInsertId, "LAST_INSERT_ID", true)                                    \
     X(kLastval, "LASTVAL", true)                                                \
+    X(kLastInsertId, "LAST_INSERT_ID", true)                                    \
+    X(kLateral, "LATERAL", false)                                               \
     X(kLoad, "LOAD", false)                                                     \
     X(kLoadFile, "LOAD_FILE", false)                                            \
     X(kLocal, "LOCAL", false)                                                   \
     X(kLock, "LOCK", false)                                                     \
     X(kLoop, "LOOP", false)                                                     \
+    X(kLowPriority, "LOW_PRIORITY", false)                                      \
     X(kMasterGtidWait, "MASTER_GTID_WAIT", true)                                \
     X(kMasterPosWait, "MASTER_POS_WAIT", true)                                  \
-    X(kMode, "MODE", false)                                                     \
-    X(kNames, "NAMES", false)                                                   \
     X(kNext, "NEXT", false)                                                     \
     X(kNextval, "NEXTVAL", true)                                                \
     X(kNo, "NO", false)                                                         \
-    X(kNoWriteToBinlog, "NO_WRITE_TO_BINLOG", false)                            \
     X(kNot, "NOT", false)                                                       \
-    X(kOff, "OFF", false)                                                       \
-    X(kOn, "ON", false)                                                         \
+    X(kNoWriteToBinlog, "NO_WRITE_TO_BINLOG", false)                            \
     X(kOnly, "ONLY", false)                                                     \
     X(kOptimize, "OPTIMIZE", false)                                             \
     X(kOr, "OR", false)                                                         \
     X(kOutfile, "OUTFILE", false)                                               \
     X(kPackage, "PACKAGE", false)                                               \
+    X(kPartitions, "PARTITIONS", false)                                         \
     X(kPassword, "PASSWORD", false)                                             \
     X(kPersist, "PERSIST", false)                                               \
     X(kPersistOnly, "PERSIST_ONLY", false)                                      \
@@ -114,9 +101,9 @@ namespace sqlgate::sql {
     X(kPrevious, "PREVIOUS", false)                                             \
     X(kProcedure, "PROCEDURE", false)                                           \
     X(kPurge, "PURGE", false)                                                   \
-    X(kRecursive, "RECURSIVE", false)                                           \
+    X(kQuick, "QUICK", false)                                                   \
     X(kRead, "READ", false)                                                     \
-    X(kRecover, "RECOVER", false)                                               \
+    X(kRecursive, "RECURSIVE", false)                                           \
     X(kRelease, "RELEASE", false)                                               \
     X(kReleaseAllLocks, "RELEASE_ALL_LOCKS", true)                              \
     X(kReleaseLock, "RELEASE_LOCK", true)                                       \
@@ -127,7 +114,6 @@ namespace sqlgate::sql {
     X(kReset, "RESET", false)                                                   \
     X(kResignal, "RESIGNAL", false)                                             \
     X(kRevoke, "REVOKE", false)                                                 \
-    X(kRole, "ROLE", false)                                                     \
     X(kRollback, "ROLLBACK", false)                                             \
     X(kRowCount, "ROW_COUNT", true)                                             \
     X(kSavepoint, "SAVEPOINT", false)                                           \
@@ -139,19 +125,18 @@ namespace sqlgate::sql {
     X(kShow, "SHOW", false)                                                     \
     X(kShutdown, "SHUTDOWN", false)                                             \
     X(kSignal, "SIGNAL", false)                                                 \
-    X(kSnapshot, "SNAPSHOT", false)                                             \
     X(kSourcePosWait, "SOURCE_POS_WAIT", true)                                  \
     X(kSqlCalcFoundRows, "SQL_CALC_FOUND_ROWS", false)                          \
     X(kStart, "START", false)                                                   \
     X(kStatement, "STATEMENT", false)                                           \
     X(kStop, "STOP", false)                                                     \
+    X(kStraightJoin, "STRAIGHT_JOIN", false)                                    \
     X(kTable, "TABLE", false)                                                   \
     X(kTables, "TABLES", false)                                                 \
     X(kTemporary, "TEMPORARY", false)                                           \
     X(kTo, "TO", false)                                                         \
     X(kTransaction, "TRANSACTION", false)                                       \
     X(kTrigger, "TRIGGER", false)                                               \
-    X(kTrue, "TRUE", false)                                                     \
     X(kTruncate, "TRUNCATE", false)                                             \
     X(kUninstall, "UNINSTALL", false)                                           \
     X(kUnion, "UNION", false)                                                   \
@@ -165,7 +150,6 @@ namespace sqlgate::sql {
     X(kWhile, "WHILE", false)                                                   \
     X(kWith, "WITH", false)                                                     \
     X(kWork, "WORK", false)                                                     \
-    X(kWrite, "WRITE", false)                                                   \
     X(kXa, "XA", false)                                                         \
     X(kXml, "XML", false)
 

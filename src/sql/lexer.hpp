@@ -26,7 +26,7 @@ enum class TokenKind : std::uint8_t {
     comma,
     dot,
     semicolon,
-    comment,  // -- ..., # ..., /* ... */, /*+ hint */; never an executable comment
+    comment,  // -- ..., # ..., /* ... */, /*+ hint */; executable ones only if not code
     error,    // unterminated string, identifier or comment; runs to the end of input
     unknown,  // a byte that starts no token (a stray backslash, a control character)
 };
