@@ -10,7 +10,7 @@
 namespace sqlgate::sql {
 
 struct DescribeOptions {
-    LexerOptions lexer;           // match the session's sql_mode (NO_BACKSLASH_ESCAPES, ...)
+    LexerOptions lexer{};         // match the session's sql_mode (NO_BACKSLASH_ESCAPES, ...)
     bool collect_tables = false;  // fill StatementInfo::tables; the only path that allocates
 };
 
