@@ -170,6 +170,7 @@ void validate(const ProxyConfig& c, const TableReader& root) {
             root.fail("servers", "duplicate server name '" + s.name + "'");
     }
     if (primaries != 1) root.fail("servers", "exactly one server must have role = \"primary\"");
+    if (c.servers.size() > 64) root.fail("servers", "at most 64 servers are supported");
     std::set<std::string> users;
     for (const auto& u : c.users) {
         if (!users.insert(u.name).second) root.fail("users", "duplicate user '" + u.name + "'");
@@ -217,6 +218,8 @@ ProxyConfig parse_proxy_config(std::string_view text, const std::filesystem::pat
 
     TableReader routing(subtable(root, "routing", file), "routing.", file);
     routing.read("fallback_to_primary", c.fallback_to_primary);
+    routing.read("read_your_writes", c.read_your_writes);
+    routing.read_ms("read_your_writes_timeout_ms", c.read_your_writes_timeout, 1);
     routing.reject_unknown();
 
     for_each_entry(root, "servers", file, [&](TableReader t) {

@@ -64,6 +64,10 @@ struct ProxyConfig {
 
     // [routing]
     bool fallback_to_primary = true;  // reads go to the primary when no replica is usable
+    // After a session writes, its reads on a replica first wait (MASTER_GTID_WAIT) until the
+    // replica has applied that write; a replica still behind after the timeout is skipped.
+    bool read_your_writes = true;
+    std::chrono::milliseconds read_your_writes_timeout{1'000};
 
     std::vector<ServerConfig> servers;  // [[servers]]; exactly one primary
     std::vector<UserConfig> users;      // [[users]]

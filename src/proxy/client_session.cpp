@@ -44,6 +44,7 @@ struct ClientSession::BackendLink {
     explicit BackendLink(net::tcp::socket socket) : channel(std::move(socket)) {}
     net::PacketChannel channel;
     std::size_t applied_state = 0;  // how many SessionState commands this backend has run
+    std::string applied_gtid;       // a session write this replica is known to have applied
 };
 
 ClientSession::ClientSession(ProxyRuntime& runtime, net::tcp::socket socket)
@@ -51,7 +52,8 @@ ClientSession::ClientSession(ProxyRuntime& runtime, net::tcp::socket socket)
       client_(std::move(socket)),
       peer_(peer_of(client_.socket())),
       connection_id_(runtime.next_connection_id()),
-      links_(runtime.backends().size()) {}
+      links_(runtime.backends().size()),
+      previous_backend_(runtime.primary().index) {}
 
 ClientSession::~ClientSession() = default;
 
@@ -205,7 +207,8 @@ awaitable<bool> ClientSession::handle_command() {
             in_transaction_ = false;
             autocommit_ = true;
             pinned_to_primary_ = false;
-            co_return co_await send_ok(1);
+            previous_backend_ = runtime_.primary().index;
+            co_return co_await send_ok(reply_sequence_);
         default:
             break;
     }
@@ -223,18 +226,28 @@ awaitable<bool> ClientSession::handle_query(mysql::ByteView payload) {
             co_return co_await send_error(errc::unknown_route, "HY000", route.error);
         case RouteDecision::Target::replica:
         case RouteDecision::Target::named_server:
+        case RouteDecision::Target::previous_server:
             co_return co_await run_read(payload, route);
         case RouteDecision::Target::primary:
             break;
     }
     bool succeeded = false;
     if (!co_await run_on_primary(payload, ReplyShape::result, &succeeded)) co_return false;
+    // Its GTID is fetched only when a replica read follows (see run_read): asking now would
+    // cost writers a round trip and clear the warnings the client may ask for next.
+    if (succeeded && !in_transaction_ && info.statement_class != sql::StatementClass::read &&
+        info.statement_class != sql::StatementClass::session_state) {
+        write_gtid_unknown_ = true;
+    }
     if (succeeded) {
         if (info.statement_class == sql::StatementClass::session_state &&
             !info.flags.multiple_statements) {
             state_.record(Command::query, sql);
         }
-        if (info.verb == sql::Keyword::kLock) pinned_to_primary_ = true;
+        // Locked and temporary tables exist only in this session on the primary.
+        if (info.verb == sql::Keyword::kLock || info.flags.creates_temporary_table) {
+            pinned_to_primary_ = true;
+        }
     }
     co_return true;
 }
@@ -255,6 +268,7 @@ awaitable<bool> ClientSession::run_on_primary(mysql::ByteView payload, ReplyShap
         case Outcome::broken:
             co_return false;
         case Outcome::not_reached:
+        case Outcome::behind:
             break;
     }
     co_return co_await send_error(
@@ -263,8 +277,10 @@ awaitable<bool> ClientSession::run_on_primary(mysql::ByteView payload, ReplyShap
 }
 
 awaitable<bool> ClientSession::run_read(mysql::ByteView payload, const RouteDecision& route) {
-    if (route.target == RouteDecision::Target::named_server) {
-        BackendState* backend = runtime_.find_backend(route.server);
+    if (route.target != RouteDecision::Target::replica) {
+        BackendState* backend = route.target == RouteDecision::Target::previous_server
+                                    ? &runtime_.backends()[previous_backend_]
+                                    : runtime_.find_backend(route.server);
         if (backend == nullptr) {
             co_return co_await send_error(
                 errc::unknown_route, "HY000",
@@ -276,30 +292,37 @@ awaitable<bool> ClientSession::run_read(mysql::ByteView payload, const RouteDeci
             case Outcome::broken:
                 co_return false;
             case Outcome::not_reached:
+            case Outcome::behind:
                 break;
         }
         co_return co_await send_error(errc::backend_unavailable, "HY000",
                                       "sqlgate: server " + describe_backend(*backend) +
                                           " unavailable: " + last_backend_error_);
     }
+    const bool read_your_writes = runtime_.config().read_your_writes;
+    if (read_your_writes && write_gtid_unknown_) co_await note_last_write();
     // A replica that cannot be reached is taken out of rotation at once and the read tried
     // on another: the client sees an answer, not the failure.
-    std::size_t excluded = SIZE_MAX;
+    // A replica still behind the session's last write is only skipped for this read.
+    BackendMask tried = 0;
     auto& backends = runtime_.backends();
     for (std::size_t attempt = 0; attempt < backends.size(); ++attempt) {
         const auto chosen = select_replica(route.strategy, backends, runtime_.limits(),
-                                           runtime_.rng(), Clock::now(), excluded);
+                                           runtime_.rng(), Clock::now(), tried);
         if (!chosen) break;
-        switch (co_await execute(backends[*chosen], payload, ReplyShape::result, nullptr)) {
+        tried |= BackendMask{1} << *chosen;
+        switch (co_await execute(backends[*chosen], payload, ReplyShape::result, nullptr,
+                                 read_your_writes)) {
             case Outcome::replied:
                 co_return true;
             case Outcome::broken:
                 co_return false;
             case Outcome::not_reached:
+                mark_unreachable(backends[*chosen], last_backend_error_);
+                break;
+            case Outcome::behind:
                 break;
         }
-        mark_unreachable(backends[*chosen], last_backend_error_);
-        excluded = *chosen;
     }
     if (!runtime_.config().fallback_to_primary) {
         co_return co_await send_error(errc::backend_unavailable, "HY000",
@@ -310,9 +333,10 @@ awaitable<bool> ClientSession::run_read(mysql::ByteView payload, const RouteDeci
 
 awaitable<ClientSession::Outcome> ClientSession::execute(BackendState& backend,
                                                          mysql::ByteView payload, ReplyShape shape,
-                                                         bool* succeeded) {
+                                                         bool* succeeded, bool read_your_writes) {
     BackendLink* link = co_await link_to(backend, last_backend_error_);
     if (link == nullptr) co_return Outcome::not_reached;
+    if (read_your_writes && !co_await catch_up(*link)) co_return Outcome::behind;
     std::uint8_t sequence = 0;
     if (const auto ec = co_await link->channel.write_message(payload, sequence)) {
         last_backend_error_ = ec.message();
@@ -320,6 +344,7 @@ awaitable<ClientSession::Outcome> ClientSession::execute(BackendState& backend,
         co_return Outcome::not_reached;
     }
     mysql::ResponseTracker tracker(capabilities_, shape);
+    previous_backend_ = backend.index;
     ++backend.in_flight;
     const auto started = Clock::now();
     const auto ec = co_await link->channel.relay_reply(tracker, &client_);
@@ -378,6 +403,43 @@ awaitable<ClientSession::BackendLink*> ClientSession::link_to(BackendState& back
         ++slot->applied_state;
     }
     co_return slot.get();
+}
+
+awaitable<bool> ClientSession::catch_up(BackendLink& link) {
+    if (last_write_gtid_.empty() || link.applied_gtid == last_write_gtid_) co_return true;
+    const double seconds =
+        std::chrono::duration<double>(runtime_.config().read_your_writes_timeout).count();
+    // The GTID comes from the primary's @@last_gtid: digits and dashes, safe to quote.
+    const std::string wait =
+        "SELECT MASTER_GTID_WAIT('" + last_write_gtid_ + "', " + std::to_string(seconds) + ")";
+    net::CommandResult result;
+    const auto ec =
+        co_await net::run_command(link.channel, Command::query, wait, capabilities_, result);
+    if (ec || result.failed || result.rows.empty() || result.rows[0].empty() ||
+        result.rows[0][0] != "0") {
+        if (ec) link.channel.close();
+        co_return false;
+    }
+    link.applied_gtid = last_write_gtid_;
+    co_return true;
+}
+
+awaitable<void> ClientSession::note_last_write() {
+    write_gtid_unknown_ = false;
+    BackendLink* link = links_[runtime_.primary().index].get();
+    if (link == nullptr) co_return;
+    net::CommandResult result;
+    if (co_await net::run_command(link->channel, Command::query, "SELECT @@last_gtid",
+                                  capabilities_, result) ||
+        result.failed) {
+        co_return;
+    }
+    const std::string gtid = result.rows.empty() || result.rows[0].empty()
+                                 ? std::string()
+                                 : result.rows[0][0].value_or("");
+    if (!gtid.empty() && gtid.find_first_not_of("0123456789-,") == std::string::npos) {
+        last_write_gtid_ = gtid;
+    }
 }
 
 void ClientSession::mark_unreachable(BackendState& backend, const std::string& error) {

@@ -24,7 +24,9 @@ class ClientSession {
 
   private:
     struct BackendLink;
-    enum class Outcome { replied, not_reached, broken };
+    // not_reached: nothing of the reply reached the client, the command may go elsewhere;
+    // behind: the replica has not applied this session's last write yet.
+    enum class Outcome { replied, not_reached, behind, broken };
 
     boost::asio::awaitable<bool> handshake();
     boost::asio::awaitable<bool> handle_command();
@@ -35,8 +37,14 @@ class ClientSession {
                                                 bool* succeeded = nullptr);
     boost::asio::awaitable<bool> run_read(mysql::ByteView payload, const RouteDecision& route);
     boost::asio::awaitable<Outcome> execute(BackendState& backend, mysql::ByteView payload,
-                                            mysql::ReplyShape shape, bool* succeeded);
+                                            mysql::ReplyShape shape, bool* succeeded,
+                                            bool read_your_writes = false);
     boost::asio::awaitable<BackendLink*> link_to(BackendState& backend, std::string& error);
+    // Waits until the link's replica has applied the session's last write; false if it has not
+    // within the configured time (or the wait failed).
+    boost::asio::awaitable<bool> catch_up(BackendLink& link);
+    // Asks the primary for the GTID of this session's last committed write.
+    boost::asio::awaitable<void> note_last_write();
     boost::asio::awaitable<bool> send_error(std::uint16_t code, std::string_view sql_state,
                                             std::string_view message,
                                             std::optional<std::uint8_t> sequence = std::nullopt);
@@ -56,6 +64,9 @@ class ClientSession {
     bool in_transaction_ = false;
     bool autocommit_ = true;
     bool pinned_to_primary_ = false;
+    std::size_t previous_backend_;     // where the last statement ran
+    std::string last_write_gtid_;      // GTID of the session's last committed write
+    bool write_gtid_unknown_ = false;  // the primary committed a write not yet in last_write_gtid_
     std::string last_backend_error_;
     std::uint8_t reply_sequence_ = 1;  // sequence id of the reply to the current command
     mysql::Bytes payload_;

@@ -27,14 +27,15 @@ double expected_response_ms(const BackendState& b, const SelectionLimits& limits
 std::optional<std::size_t> select_replica(config::RouteStrategy strategy,
                                           std::span<const BackendState> backends,
                                           const SelectionLimits& limits, std::mt19937_64& rng,
-                                          Clock::time_point now, std::size_t excluded) {
+                                          Clock::time_point now, BackendMask excluded) {
     using config::RouteStrategy;
     if (strategy == RouteStrategy::direct) return std::nullopt;
     std::optional<std::size_t> chosen;
     double best = std::numeric_limits<double>::infinity();
     std::size_t seen = 0;
     for (const BackendState& b : backends) {
-        if (b.index == excluded || !usable_for_reads(b, limits)) continue;
+        const bool skipped = b.index < kMaxBackends && (excluded >> b.index & 1) != 0;
+        if (skipped || !usable_for_reads(b, limits)) continue;
         ++seen;
         if (strategy == RouteStrategy::random) {
             // Reservoir sampling: each usable replica ends up chosen with probability 1/seen.

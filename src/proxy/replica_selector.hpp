@@ -2,6 +2,7 @@
 // configured strategy. Pure functions over BackendState, so they are tested without sockets.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <random>
 #include <span>
@@ -26,11 +27,15 @@ bool usable_for_reads(const BackendState& b, const SelectionLimits& limits);
 double expected_response_ms(const BackendState& b, const SelectionLimits& limits,
                             Clock::time_point now);
 
-// The index of the chosen replica, or nullopt when no replica is usable. `excluded` is a
-// backend index to skip (one that just failed), or SIZE_MAX.
+// A set of backend indexes (the configuration allows at most kMaxBackends servers).
+using BackendMask = std::uint64_t;
+constexpr std::size_t kMaxBackends = 64;
+
+// The index of the chosen replica, or nullopt when no replica is usable. Backends in
+// `excluded` (already tried for this statement) are skipped.
 std::optional<std::size_t> select_replica(config::RouteStrategy strategy,
                                           std::span<const BackendState> backends,
                                           const SelectionLimits& limits, std::mt19937_64& rng,
-                                          Clock::time_point now, std::size_t excluded = SIZE_MAX);
+                                          Clock::time_point now, BackendMask excluded = 0);
 
 }  // namespace sqlgate::proxy

@@ -19,6 +19,10 @@ RouteDecision decide_route(const sql::StatementInfo& statement, const SessionSit
             return d;
         }
     }
+    if (statement.flags.reads_diagnostics && statement.is_replica_safe()) {
+        d.target = Target::previous_server;
+        return d;
+    }
     // Only plain reads outside a transaction may leave the primary.
     if (!statement.is_replica_safe() || session.in_transaction || !session.autocommit ||
         session.pinned_to_primary) {

@@ -20,7 +20,8 @@ struct SessionSituation {
 };
 
 struct RouteDecision {
-    enum class Target { primary, replica, named_server, reject };
+    // previous_server: where the session's previous statement ran (diagnostics about it).
+    enum class Target { primary, replica, named_server, previous_server, reject };
     Target target = Target::primary;
     config::RouteStrategy strategy = config::RouteStrategy::direct;  // for Target::replica
     std::string_view server;  // for Target::named_server: the name in the hint

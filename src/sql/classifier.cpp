@@ -52,6 +52,12 @@ bool is_primary_variable(std::string_view token_text) noexcept {
                        [name](std::string_view n) { return iequals(n, name); });
 }
 
+// Counts that describe the previous statement of the same connection.
+bool is_diagnostics_variable(std::string_view token_text) noexcept {
+    const std::string_view name = split_system_variable(token_text).name;
+    return iequals(name, "warning_count") || iequals(name, "error_count");
+}
+
 constexpr bool is_hint_name_char(char c) noexcept {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '_' ||
            c == ':' || c == '.' || c == '-';
@@ -206,6 +212,7 @@ void Scanner::apply_context_rules(const Word& w) noexcept {
             break;
         case TokenKind::system_variable:
             if (is_primary_variable(w.token.text)) note(PrimaryReason::primary_variable);
+            if (is_diagnostics_variable(w.token.text)) info_->flags.reads_diagnostics = true;
             break;
         case TokenKind::symbol:
             if (w.token.text == ":=" && history_[0].is(TokenKind::user_variable)) {
@@ -484,6 +491,22 @@ void describe_xa(Context& c) {
     }
 }
 
+// SHOW WARNINGS, SHOW ERRORS, SHOW COUNT(*) WARNINGS: about the previous statement, so they
+// must run where it ran. Other SHOW statements list names, not tables to collect.
+void describe_show(Context& c) {
+    c.scanner.suspend_tables();
+    Word w = c.scanner.next();
+    if (w.is(TokenKind::identifier) && iequals(w.token.text, "COUNT")) {
+        while (!w.is(TokenKind::end) && !w.is(TokenKind::right_paren))
+            w = c.scanner.next();
+        w = c.scanner.next();
+    }
+    if (w.is(TokenKind::identifier) &&
+        (iequals(w.token.text, "WARNINGS") || iequals(w.token.text, "ERRORS"))) {
+        c.info.flags.reads_diagnostics = true;
+    }
+}
+
 void describe_use(Context& c) {
     const Word w = c.scanner.next();
     std::string_view name = w.token.text;
@@ -577,7 +600,7 @@ constexpr std::array kVerbRules = {
     VerbRule{Keyword::kSelect, R, false, nullptr},
     VerbRule{Keyword::kTable, R, false, nullptr},
     VerbRule{Keyword::kValues, R, false, nullptr},
-    VerbRule{Keyword::kShow, R, false, nullptr},
+    VerbRule{Keyword::kShow, R, false, describe_show},
     VerbRule{Keyword::kHelp, R, false, nullptr},
     VerbRule{Keyword::kExplain, R, false, describe_explain},
     VerbRule{Keyword::kDescribe, R, false, describe_explain},
@@ -659,7 +682,6 @@ void describe_statement(Context& c) {
     c.info.statement_class = rule->statement_class;
     c.info.flags.implicit_commit = rule->implicit_commit;
     if (rule->names_table) c.scanner.expect_table();
-    if (rule->verb == Keyword::kShow) c.scanner.suspend_tables();
     if (rule->parser != nullptr) rule->parser(c);
 }
 
@@ -695,6 +717,7 @@ void merge_later_statement(StatementInfo& first, const StatementInfo& later) {
     f.global_variable |= l.global_variable;
     f.compound_statement |= l.compound_statement;
     f.creates_temporary_table |= l.creates_temporary_table;
+    f.reads_diagnostics |= l.reads_diagnostics;
     if (first.statement_class == StatementClass::read &&
         later.statement_class != StatementClass::read) {
         first.statement_class = StatementClass::write;

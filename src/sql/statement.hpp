@@ -64,6 +64,9 @@ struct StatementFlags {
     // A routine body or BEGIN NOT ATOMIC block: its inner ';' do not split statements, so
     // a firewall that forbids stacked statements should treat this with the same care.
     bool compound_statement = false;
+    // SHOW WARNINGS / ERRORS, @@warning_count, @@error_count: about the previous statement,
+    // so they must run on the server that ran it.
+    bool reads_diagnostics = false;
 };
 
 // A table a statement names, as written: no backticks, doubled backticks left doubled.

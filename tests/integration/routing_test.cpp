@@ -199,5 +199,101 @@ TEST_F(Routing, WritesReachEveryReplicaThroughReplication) {
     }
 }
 
+TEST_F(Routing, WarningsAreReadWhereThePreviousStatementRan) {
+    ProxyProcess proxy({});
+    proxy.wait_until_replicas_serve();
+    auto c = proxy.connect();
+    for (const std::string hint : {"direct", "random", "customized"}) {
+        const auto r = c->query("/* sqlgate:route=" + hint + " */ SELECT CAST('abc' AS SIGNED)");
+        ASSERT_TRUE(r.ok) << r.error;
+        const auto w = c->query("SHOW WARNINGS");
+        ASSERT_TRUE(w.ok) << w.error;
+        ASSERT_EQ(w.rows.size(), 1u) << hint;
+        EXPECT_EQ(w.rows[0][1], "1292") << hint;
+        EXPECT_EQ(c->query("SELECT @@warning_count").scalar(), "1") << hint;
+    }
+}
+
+TEST_F(Routing, TemporaryTablesPinTheSessionToThePrimary) {
+    ProxyProcess proxy({});
+    proxy.wait_until_replicas_serve();
+    auto c = proxy.connect();
+    ASSERT_TRUE(c->query("CREATE DATABASE IF NOT EXISTS itest").ok);
+    ASSERT_TRUE(c->query("CREATE TEMPORARY TABLE itest.scratch (a INT)").ok);
+    ASSERT_TRUE(c->query("INSERT INTO itest.scratch VALUES (7)").ok);
+    const auto r = c->query("/* sqlgate:route=random */ SELECT a, @@server_id FROM itest.scratch");
+    ASSERT_TRUE(r.ok) << r.error;
+    EXPECT_EQ(r.rows[0][0], "7");
+    EXPECT_EQ(r.rows[0][1], std::to_string(primary_id()));
+    auto other = proxy.connect();  // other sessions are not pinned
+    EXPECT_NE(other->server_id("/* sqlgate:route=random */ "), primary_id());
+}
+
+// Replicas that apply every transaction a second late: a read right after a write would
+// miss it, unless the proxy waits for the replica to apply the session's last write.
+class DelayedReplication : public Routing {
+  protected:
+    void SetUp() override {
+        // The table exists everywhere before replication slows down.
+        const TestCluster& cluster = TestCluster::get();
+        cluster.admin_sql(cluster.primary(),
+                          "CREATE DATABASE IF NOT EXISTS itest; "
+                          "CREATE TABLE IF NOT EXISTS itest.ryw (v INT)");
+        cluster.wait_for_replication();
+        set_delay(1);
+    }
+    void TearDown() override { set_delay(0); }
+    static void set_delay(int seconds) {
+        const TestCluster& cluster = TestCluster::get();
+        for (std::size_t k = 1; k < cluster.nodes().size(); ++k) {
+            cluster.admin_sql(cluster.nodes()[k], "STOP SLAVE; CHANGE MASTER TO MASTER_DELAY = " +
+                                                      std::to_string(seconds) + "; START SLAVE");
+        }
+        if (seconds == 0) cluster.wait_for_replication();
+    }
+    // Inserts a fresh value and reads it back at once through a replica; returns whether the
+    // read saw it and which server answered.
+    static std::pair<bool, int> write_then_read(SqlClient& c, int value) {
+        EXPECT_TRUE(c.query("INSERT INTO itest.ryw VALUES (" + std::to_string(value) + ")").ok);
+        const auto r = c.query(
+            "/* sqlgate:route=random */ SELECT COUNT(*), @@server_id FROM itest.ryw WHERE v = " +
+            std::to_string(value));
+        EXPECT_TRUE(r.ok) << r.error;
+        if (!r.ok) return {false, 0};
+        return {r.rows[0][0] == "1", std::stoi(*r.rows[0][1])};
+    }
+};
+
+TEST_F(DelayedReplication, ReadsSeeTheSessionsOwnWritesOnReplicas) {
+    ProxyProcess proxy({.extra_toml = "\n[routing]\nread_your_writes_timeout_ms = 5000\n"});
+    proxy.wait_until_replicas_serve();
+    auto c = proxy.connect();
+    for (int i = 0; i < 2; ++i) {
+        const auto [seen, server] =
+            write_then_read(*c, 1000 + i + static_cast<int>(::getpid()) * 10);
+        EXPECT_TRUE(seen) << "the read missed the session's own write";
+        EXPECT_NE(server, primary_id()) << "the read should have waited on a replica";
+    }
+}
+
+TEST_F(DelayedReplication, ReplicaStillBehindAfterTheTimeoutIsSkipped) {
+    ProxyProcess proxy({.extra_toml = "\n[routing]\nread_your_writes_timeout_ms = 100\n"});
+    proxy.wait_until_replicas_serve();
+    auto c = proxy.connect();
+    const auto [seen, server] = write_then_read(*c, 5000 + static_cast<int>(::getpid()) * 10);
+    EXPECT_TRUE(seen);
+    EXPECT_EQ(server, primary_id()) << "every replica is a second behind: the primary answers";
+}
+
+TEST_F(DelayedReplication, WithoutReadYourWritesAReplicaReadCanBeStale) {
+    // The control experiment: it shows the setup really produces stale reads.
+    ProxyProcess proxy({.extra_toml = "\n[routing]\nread_your_writes = false\n"});
+    proxy.wait_until_replicas_serve();
+    auto c = proxy.connect();
+    const auto [seen, server] = write_then_read(*c, 9000 + static_cast<int>(::getpid()) * 10);
+    EXPECT_FALSE(seen);
+    EXPECT_NE(server, primary_id());
+}
+
 }  // namespace
 }  // namespace sqlgate::testing

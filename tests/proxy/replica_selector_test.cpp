@@ -28,7 +28,7 @@ class ReplicaSelector : public ::testing::Test {
     Clock::time_point now = Clock::now();
 
     std::optional<std::size_t> pick(RouteStrategy s, const std::vector<BackendState>& b,
-                                    std::size_t excluded = SIZE_MAX) {
+                                    BackendMask excluded = 0) {
         return select_replica(s, b, limits, rng, now, excluded);
     }
 };
@@ -67,10 +67,12 @@ TEST_F(ReplicaSelector, NeverReachedReplicaIsSkipped) {
     EXPECT_EQ(pick(RouteStrategy::random, b), 2u);
 }
 
-TEST_F(ReplicaSelector, ExcludedReplicaIsSkipped) {
-    const auto b = cluster(2);
+TEST_F(ReplicaSelector, ExcludedReplicasAreSkipped) {
+    const auto b = cluster(3);
     for (int i = 0; i < 50; ++i)
-        EXPECT_EQ(pick(RouteStrategy::random, b, 1), 2u);
+        EXPECT_EQ(pick(RouteStrategy::random, b, 0b0110), 3u);
+    EXPECT_EQ(pick(RouteStrategy::customized, b, 0b0110), 3u);
+    EXPECT_FALSE(pick(RouteStrategy::random, b, 0b1110));
 }
 
 TEST_F(ReplicaSelector, CustomizedPicksLowestExpectedResponse) {

@@ -74,6 +74,12 @@ TEST(Router, NodeHintNamesAServerForReads) {
     EXPECT_EQ(d.server, "replica-2");
 }
 
+TEST(Router, DiagnosticsGoWhereThePreviousStatementRan) {
+    EXPECT_EQ(route("SHOW WARNINGS").target, Target::previous_server);
+    EXPECT_EQ(route("SELECT @@warning_count", {.in_transaction = true}).target,
+              Target::previous_server);
+}
+
 TEST(Router, SessionStateGoesToPrimary) {
     EXPECT_EQ(route("USE other_db").target, Target::primary);
     EXPECT_EQ(route("SET NAMES utf8mb4").target, Target::primary);

@@ -608,6 +608,21 @@ TEST(ClassifierUse, ExposesSchema) {
     EXPECT_TRUE(describe("SELECT 1").schema.empty());
 }
 
+TEST(ClassifierFlags, DiagnosticsOfThePreviousStatement) {
+    for (std::string_view sql :
+         {"SHOW WARNINGS", "show errors limit 5", "SHOW COUNT(*) WARNINGS",
+          "SHOW COUNT ( * ) ERRORS", "SELECT @@warning_count", "SELECT @@session.error_count, 1"}) {
+        const StatementInfo info = describe(sql);
+        EXPECT_TRUE(info.flags.reads_diagnostics) << sql;
+        EXPECT_EQ(info.statement_class, StatementClass::read) << sql;
+    }
+    for (std::string_view sql :
+         {"SHOW TABLES", "SHOW VARIABLES LIKE 'warning%'", "SELECT 'SHOW WARNINGS'",
+          "SELECT warning_count FROM t", "SHOW /* WARNINGS */ STATUS"}) {
+        EXPECT_FALSE(describe(sql).flags.reads_diagnostics) << sql;
+    }
+}
+
 struct HintCase {
     std::string_view sql;
     std::string_view hint;
