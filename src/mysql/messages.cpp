@@ -126,6 +126,33 @@ std::optional<AuthSwitchRequest> parse_auth_switch(ByteView payload) {
     return finished(r, a);
 }
 
+std::optional<ChangeUserRequest> parse_change_user(ByteView arguments, Capability capabilities) {
+    ByteReader r(arguments);
+    ChangeUserRequest c;
+    c.user = r.null_terminated();
+    c.auth_response =
+        has(capabilities, Capability::secure_connection) ? r.take(r.u8()) : r.null_terminated();
+    c.database = r.null_terminated();
+    // Older clients stop here; the rest is optional.
+    if (r.remaining() >= 2) c.collation = static_cast<std::uint8_t>(r.u16());
+    if (has(capabilities, Capability::plugin_auth) && !r.at_end()) {
+        c.auth_plugin = r.null_terminated();
+    }
+    if (has(capabilities, Capability::connect_attrs) && !r.at_end()) r.lenenc_string();
+    return finished(r, c);
+}
+
+void serialize_change_user(Bytes& out, const ChangeUserRequest& c, Capability capabilities) {
+    ByteWriter w(out);
+    w.null_terminated(c.user);
+    w.u8(static_cast<std::uint8_t>(c.auth_response.size()));
+    w.raw(c.auth_response);
+    w.null_terminated(c.database);
+    w.u16(c.collation.value_or(kDefaultCollation));
+    if (has(capabilities, Capability::plugin_auth)) w.null_terminated(c.auth_plugin);
+    if (has(capabilities, Capability::connect_attrs)) w.lenenc(0);
+}
+
 std::optional<ColumnDefinition> parse_column_definition(ByteView payload) {
     ByteReader r(payload);
     ColumnDefinition c;

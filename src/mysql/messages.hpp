@@ -55,6 +55,15 @@ struct HandshakeResponse {
     std::string_view attributes;   // raw key/value block when connect_attrs
 };
 
+// COM_CHANGE_USER's arguments; the auth response answers the greeting's scramble.
+struct ChangeUserRequest {
+    std::string_view user;
+    std::string_view auth_response;
+    std::string_view database;
+    std::optional<std::uint8_t> collation;
+    std::string_view auth_plugin;
+};
+
 struct AuthSwitchRequest {
     std::string_view plugin;
     std::string_view data;
@@ -73,6 +82,9 @@ std::optional<EofPacket> parse_eof(ByteView payload);
 std::optional<ServerGreeting> parse_greeting(ByteView payload);
 std::optional<HandshakeResponse> parse_handshake_response(ByteView payload);
 std::optional<AuthSwitchRequest> parse_auth_switch(ByteView payload);
+// The arguments after the command byte, as the session's capabilities shape them.
+std::optional<ChangeUserRequest> parse_change_user(ByteView arguments, Capability capabilities);
+void serialize_change_user(Bytes& out, const ChangeUserRequest& request, Capability capabilities);
 std::optional<ColumnDefinition> parse_column_definition(ByteView payload);
 // A text-protocol row of `columns` values; a nullopt element is SQL NULL.
 bool parse_text_row(ByteView payload, std::size_t columns,

@@ -69,12 +69,11 @@ awaitable<void> ClientSession::run() {
                 payload_, sequence, runtime_.config().max_statement_bytes + 1, &first_sequence);
             reply_sequence_ = static_cast<std::uint8_t>(sequence + 1);
             if (ec == net::make_error(net::NetError::message_too_large)) {
-                const std::string limit = std::to_string(runtime_.config().max_statement_bytes);
-                if (!co_await send_error(errc::net_packet_too_large, "08S01",
-                                         "sqlgate: statement larger than max_statement_bytes (" +
-                                             limit + " bytes)")) {
-                    break;
-                }
+                const std::string message = "sqlgate: statement larger than max_statement_bytes (" +
+                                            std::to_string(runtime_.config().max_statement_bytes) +
+                                            " bytes)";
+                const bool sent = co_await send_error(errc::net_packet_too_large, "08S01", message);
+                if (!sent) break;
                 continue;
             }
             if (ec) break;
@@ -96,11 +95,11 @@ awaitable<void> ClientSession::run() {
 awaitable<bool> ClientSession::handshake() {
     const auto& config = runtime_.config();
     net::DeadlineGuard deadline(client_.socket(), config.handshake_timeout);
-    const std::string scramble = mysql::make_scramble();
+    scramble_ = mysql::make_scramble();
     mysql::ServerGreeting greeting;
     greeting.server_version = runtime_.server_version();
     greeting.connection_id = connection_id_;
-    greeting.auth_data = scramble;
+    greeting.auth_data = scramble_;
     greeting.capabilities = mysql::kProxyCapabilities;
     greeting.status = kAutocommitStatus;
     greeting.auth_plugin = mysql::kNativePasswordPlugin;
@@ -122,17 +121,26 @@ awaitable<bool> ClientSession::handshake() {
     }
     capabilities_ = response->capabilities & mysql::kProxyCapabilities;
     collation_ = response->collation;
-    const std::string user_name(response->user);
     const std::string database(response->database);
-    std::string token(response->auth_response);
+    // Copies: the payload buffer is reused while authenticating.
+    login_ = {std::string(response->user), std::string(response->auth_response),
+              std::string(response->auth_plugin)};
     ++sequence;
-    if (has(capabilities_, Capability::plugin_auth) && !response->auth_plugin.empty() &&
-        response->auth_plugin != mysql::kNativePasswordPlugin) {
+    if (!co_await authenticate(sequence)) co_return false;
+    if (!database.empty() && !co_await enter_schema(database, sequence)) co_return false;
+    co_return co_await send_ok(sequence);
+}
+
+awaitable<bool> ClientSession::authenticate(std::uint8_t& sequence) {
+    const std::string& user_name = login_.user;
+    std::string& token = login_.token;
+    if (has(capabilities_, Capability::plugin_auth) && !login_.plugin.empty() &&
+        login_.plugin != mysql::kNativePasswordPlugin) {
         // Clients that default to another method (caching_sha2_password, ed25519) are asked
         // to answer the same scramble with mysql_native_password.
         reply_.clear();
         mysql::serialize_auth_switch(reply_,
-                                     {.plugin = mysql::kNativePasswordPlugin, .data = scramble});
+                                     {.plugin = mysql::kNativePasswordPlugin, .data = scramble_});
         if (co_await client_.write_message(reply_, sequence)) co_return false;
         if (co_await client_.read_message(payload_, sequence, kMaxHandshakeMessage)) {
             co_return false;
@@ -141,34 +149,69 @@ awaitable<bool> ClientSession::handshake() {
         ++sequence;
     }
     user_ = runtime_.find_user(user_name);
-    if (user_ == nullptr || !mysql::verify_native_password(token, scramble, user_->password_hash)) {
+    if (user_ == nullptr ||
+        !mysql::verify_native_password(token, scramble_, user_->password_hash)) {
         obs::log(obs::LogLevel::warn, "auth_failed", {{"peer", peer_}, {"user", user_name}});
-        co_await send_error(errc::access_denied, "28000",
-                            "Access denied for user '" + user_name + "'@'" + host_of(peer_) +
-                                "' (using password: " + (token.empty() ? "NO" : "YES") + ")",
-                            sequence);
+        const std::string message = "Access denied for user '" + user_name + "'@'" +
+                                    host_of(peer_) +
+                                    "' (using password: " + (token.empty() ? "NO" : "YES") + ")";
+        co_await send_error(errc::access_denied, "28000", message, sequence);
         user_ = nullptr;
         co_return false;
     }
-    if (!database.empty()) {
-        // Checked now, on the primary, so a wrong schema fails the login as it would directly.
-        std::string error;
-        BackendLink* link = co_await link_to(runtime_.primary(), error);
-        net::CommandResult result;
-        if (link == nullptr) {
-            co_await send_error(errc::backend_unavailable, "HY000", error, sequence);
-            co_return false;
-        }
-        if (co_await net::run_command(link->channel, Command::init_db, database, capabilities_,
-                                      result) ||
-            result.failed) {
-            co_await send_error(result.error_code, "42000", result.error_message, sequence);
-            co_return false;
-        }
-        state_.record(Command::init_db, database);
-        link->applied_state = state_.size();
+    co_return true;
+}
+
+awaitable<bool> ClientSession::enter_schema(const std::string& database, std::uint8_t sequence) {
+    // Checked now, on the primary, so a wrong schema fails the login as it would directly.
+    std::string error;
+    BackendLink* link = co_await link_to(runtime_.primary(), error);
+    if (link == nullptr) {
+        co_await send_error(errc::backend_unavailable, "HY000", error, sequence);
+        co_return false;
     }
+    net::CommandResult result;
+    if (co_await net::run_command(link->channel, Command::init_db, database, capabilities_,
+                                  result) ||
+        result.failed) {
+        co_await send_error(result.error_code, "42000", result.error_message, sequence);
+        co_return false;
+    }
+    state_.record(Command::init_db, database);
+    link->applied_state = state_.size();
+    co_return true;
+}
+
+awaitable<bool> ClientSession::handle_change_user(mysql::ByteView payload) {
+    const auto request = mysql::parse_change_user(payload.subspan(1), capabilities_);
+    if (!request) {
+        co_await send_error(errc::malformed_packet, "08S01", "sqlgate: malformed COM_CHANGE_USER");
+        co_return false;
+    }
+    // The new user starts a fresh session: nothing of the old one may leak into it.
+    reset_session();
+    if (request->collation) collation_ = *request->collation;
+    const std::string database(request->database);
+    login_ = {std::string(request->user), std::string(request->auth_response),
+              std::string(request->auth_plugin)};
+    std::uint8_t sequence = reply_sequence_;
+    if (!co_await authenticate(sequence)) co_return false;
+    if (!database.empty() && !co_await enter_schema(database, sequence)) co_return false;
     co_return co_await send_ok(sequence);
+}
+
+void ClientSession::reset_session() {
+    for (auto& link : links_) {
+        if (link) link->channel.close();
+        link.reset();
+    }
+    state_.clear();
+    in_transaction_ = false;
+    autocommit_ = true;
+    pinned_to_primary_ = false;
+    previous_backend_ = runtime_.primary().index;
+    last_write_gtid_.clear();
+    write_gtid_unknown_ = false;
 }
 
 awaitable<bool> ClientSession::handle_command() {
@@ -182,7 +225,7 @@ awaitable<bool> ClientSession::handle_command() {
         case Command::quit:
             co_return false;
         case Command::ping:
-            co_return co_await send_ok(1);
+            co_return co_await send_ok(reply_sequence_);
         case Command::query:
             co_return co_await handle_query(payload);
         case Command::init_db:
@@ -199,22 +242,16 @@ awaitable<bool> ClientSession::handle_command() {
         }
         case Command::reset_connection:
             // Fresh backend sessions are the simplest faithful reset of every server.
-            for (auto& link : links_) {
-                if (link) link->channel.close();
-                link.reset();
-            }
-            state_.clear();
-            in_transaction_ = false;
-            autocommit_ = true;
-            pinned_to_primary_ = false;
-            previous_backend_ = runtime_.primary().index;
+            reset_session();
             co_return co_await send_ok(reply_sequence_);
+        case Command::change_user:
+            co_return co_await handle_change_user(payload);
         default:
             break;
     }
-    co_return co_await send_error(
-        errc::unknown_command, "HY000",
-        "sqlgate: command " + std::string(mysql::command_name(command)) + " is not supported yet");
+    const std::string message =
+        "sqlgate: command " + std::string(mysql::command_name(command)) + " is not supported yet";
+    co_return co_await send_error(errc::unknown_command, "HY000", message);
 }
 
 awaitable<bool> ClientSession::handle_query(mysql::ByteView payload) {
@@ -261,8 +298,14 @@ awaitable<bool> ClientSession::handle_init_db(mysql::ByteView payload) {
 
 awaitable<bool> ClientSession::run_on_primary(mysql::ByteView payload, ReplyShape shape,
                                               bool* succeeded) {
-    BackendState& primary = runtime_.primary();
-    switch (co_await execute(primary, payload, shape, succeeded)) {
+    co_return co_await run_on(runtime_.primary(), payload, shape, succeeded);
+}
+
+awaitable<bool> ClientSession::run_on(BackendState& backend, mysql::ByteView payload,
+                                      ReplyShape shape, bool* succeeded) {
+    // The awaited value goes into a local first: GCC 12 miscompiles `switch (co_await ...)`.
+    const Outcome outcome = co_await execute(backend, payload, shape, succeeded);
+    switch (outcome) {
         case Outcome::replied:
             co_return true;
         case Outcome::broken:
@@ -271,9 +314,9 @@ awaitable<bool> ClientSession::run_on_primary(mysql::ByteView payload, ReplyShap
         case Outcome::behind:
             break;
     }
-    co_return co_await send_error(
-        errc::backend_unavailable, "HY000",
-        "sqlgate: primary " + describe_backend(primary) + " unavailable: " + last_backend_error_);
+    const std::string message =
+        "sqlgate: server " + describe_backend(backend) + " unavailable: " + last_backend_error_;
+    co_return co_await send_error(errc::backend_unavailable, "HY000", message);
 }
 
 awaitable<bool> ClientSession::run_read(mysql::ByteView payload, const RouteDecision& route) {
@@ -282,22 +325,11 @@ awaitable<bool> ClientSession::run_read(mysql::ByteView payload, const RouteDeci
                                     ? &runtime_.backends()[previous_backend_]
                                     : runtime_.find_backend(route.server);
         if (backend == nullptr) {
-            co_return co_await send_error(
-                errc::unknown_route, "HY000",
-                "sqlgate: no server named '" + std::string(route.server) + "' in route hint");
+            const std::string message =
+                "sqlgate: no server named '" + std::string(route.server) + "' in route hint";
+            co_return co_await send_error(errc::unknown_route, "HY000", message);
         }
-        switch (co_await execute(*backend, payload, ReplyShape::result, nullptr)) {
-            case Outcome::replied:
-                co_return true;
-            case Outcome::broken:
-                co_return false;
-            case Outcome::not_reached:
-            case Outcome::behind:
-                break;
-        }
-        co_return co_await send_error(errc::backend_unavailable, "HY000",
-                                      "sqlgate: server " + describe_backend(*backend) +
-                                          " unavailable: " + last_backend_error_);
+        co_return co_await run_on(*backend, payload, ReplyShape::result, nullptr);
     }
     const bool read_your_writes = runtime_.config().read_your_writes;
     if (read_your_writes && write_gtid_unknown_) co_await note_last_write();
@@ -311,8 +343,9 @@ awaitable<bool> ClientSession::run_read(mysql::ByteView payload, const RouteDeci
                                            runtime_.rng(), Clock::now(), tried);
         if (!chosen) break;
         tried |= BackendMask{1} << *chosen;
-        switch (co_await execute(backends[*chosen], payload, ReplyShape::result, nullptr,
-                                 read_your_writes)) {
+        const Outcome outcome = co_await execute(backends[*chosen], payload, ReplyShape::result,
+                                                 nullptr, read_your_writes);
+        switch (outcome) {
             case Outcome::replied:
                 co_return true;
             case Outcome::broken:

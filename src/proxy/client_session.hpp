@@ -29,12 +29,20 @@ class ClientSession {
     enum class Outcome { replied, not_reached, behind, broken };
 
     boost::asio::awaitable<bool> handshake();
+    // Checks login_'s mysql_native_password token (after switching a client that offered
+    // another method); sends the access-denied error itself.
+    boost::asio::awaitable<bool> authenticate(std::uint8_t& sequence);
+    boost::asio::awaitable<bool> enter_schema(const std::string& database, std::uint8_t sequence);
+    boost::asio::awaitable<bool> handle_change_user(mysql::ByteView payload);
+    void reset_session();
     boost::asio::awaitable<bool> handle_command();
     boost::asio::awaitable<bool> handle_query(mysql::ByteView payload);
     boost::asio::awaitable<bool> handle_init_db(mysql::ByteView payload);
-    // Runs the client's command on the primary; reports the primary being unreachable.
     boost::asio::awaitable<bool> run_on_primary(mysql::ByteView payload, mysql::ReplyShape shape,
                                                 bool* succeeded = nullptr);
+    // Runs the client's command on `backend`; reports the backend being unreachable.
+    boost::asio::awaitable<bool> run_on(BackendState& backend, mysql::ByteView payload,
+                                        mysql::ReplyShape shape, bool* succeeded);
     boost::asio::awaitable<bool> run_read(mysql::ByteView payload, const RouteDecision& route);
     boost::asio::awaitable<Outcome> execute(BackendState& backend, mysql::ByteView payload,
                                             mysql::ReplyShape shape, bool* succeeded,
@@ -57,6 +65,12 @@ class ClientSession {
     std::string peer_;
     std::uint32_t connection_id_;
     const ProxyUser* user_ = nullptr;
+    std::string scramble_;  // of the greeting; COM_CHANGE_USER answers it too
+    struct LoginAttempt {
+        std::string user;
+        std::string token;
+        std::string plugin;
+    } login_;  // the handshake's or COM_CHANGE_USER's credentials while they are checked
     mysql::Capability capabilities_ = mysql::Capability::none;
     std::uint8_t collation_ = mysql::kDefaultCollation;
     SessionState state_;

@@ -18,7 +18,8 @@ namespace {
 
 class Faults : public ::testing::Test {
   protected:
-    static void SetUpTestSuite() { TestCluster::get(); }
+    // In SetUp, not SetUpTestSuite: gtest reports a failed suite set-up as skipped tests.
+    void SetUp() override { TestCluster::get(); }
     void TearDown() override { TestCluster::get().ensure_up(); }  // restart what a test killed
     int primary_id() const { return TestCluster::get().primary().server_id; }
 };

@@ -10,7 +10,8 @@ namespace {
 
 class Protocol : public ::testing::Test {
   protected:
-    static void SetUpTestSuite() { TestCluster::get(); }
+    // In SetUp, not SetUpTestSuite: gtest reports a failed suite set-up as skipped tests.
+    void SetUp() override { TestCluster::get(); }
 };
 
 TEST_F(Protocol, StatementAndRowOfMoreThan16MiBCrossSplitPackets) {
@@ -93,6 +94,24 @@ TEST_F(Protocol, PingStatisticsFieldListAndResetConnection) {
     ASSERT_TRUE(r.ok) << r.error;
     EXPECT_EQ(r.rows[0][0], std::nullopt);
     EXPECT_EQ(r.rows[0][1], std::nullopt);
+}
+
+TEST_F(Protocol, ChangeUserStartsAFreshSession) {
+    ProxyProcess proxy({});
+    proxy.wait_until_replicas_serve();
+    auto c = proxy.connect();
+    ASSERT_TRUE(c->query("CREATE DATABASE IF NOT EXISTS itest").ok);
+    ASSERT_TRUE(c->query("SET @left_over = 1").ok);
+    ASSERT_EQ(mysql_change_user(c->handle(), kAppUser, kAppPassword, "itest"), 0)
+        << mysql_error(c->handle());
+    const auto r = c->query("/* sqlgate:route=random */ SELECT DATABASE(), @left_over");
+    ASSERT_TRUE(r.ok) << r.error;
+    EXPECT_EQ(r.rows[0][0], "itest");
+    EXPECT_EQ(r.rows[0][1], std::nullopt);
+    EXPECT_NE(mysql_change_user(c->handle(), kAppUser, "wrong password", nullptr), 0);
+    EXPECT_NE(std::string(mysql_error(c->handle())).find("Access denied"), std::string::npos)
+        << mysql_error(c->handle());
+    EXPECT_TRUE(proxy.connect());
 }
 
 TEST_F(Protocol, AffectedRowsAndLastInsertIdReachTheClient) {

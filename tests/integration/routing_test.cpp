@@ -12,7 +12,8 @@ namespace {
 
 class Routing : public ::testing::Test {
   protected:
-    static void SetUpTestSuite() { TestCluster::get(); }
+    // In SetUp, not SetUpTestSuite: gtest reports a failed suite set-up as skipped tests.
+    void SetUp() override { TestCluster::get(); }
     int primary_id() const { return TestCluster::get().primary().server_id; }
 };
 

@@ -174,6 +174,37 @@ TEST(Messages, ColumnDefinitionAndTextRowRoundTrip) {
     EXPECT_FALSE(parse_text_row(row, 4, values));  // missing value
 }
 
+TEST(Messages, ChangeUserRoundTrip) {
+    const auto caps = kProxyCapabilities;
+    Bytes b;
+    serialize_change_user(b,
+                          {.user = "other",
+                           .auth_response = std::string_view("\x00\x01\x02", 3),
+                           .database = "db",
+                           .collation = 8,
+                           .auth_plugin = "mysql_native_password"},
+                          caps);
+    const auto c = parse_change_user(b, caps);
+    ASSERT_TRUE(c);
+    EXPECT_EQ(c->user, "other");
+    EXPECT_EQ(c->auth_response.size(), 3u);
+    EXPECT_EQ(c->database, "db");
+    EXPECT_EQ(c->collation, 8);
+    EXPECT_EQ(c->auth_plugin, "mysql_native_password");
+    b.pop_back();  // attributes cut short
+    b.back() = 'x';
+    EXPECT_FALSE(parse_change_user(b, caps));
+}
+
+TEST(Messages, ChangeUserOfOldClientsEndsAfterTheDatabase) {
+    const Bytes b{'u', 0, 0, 'd', 0};
+    const auto c = parse_change_user(b, Capability::secure_connection);
+    ASSERT_TRUE(c);
+    EXPECT_EQ(c->user, "u");
+    EXPECT_EQ(c->database, "d");
+    EXPECT_FALSE(c->collation);
+}
+
 TEST(Messages, CommandNames) {
     EXPECT_EQ(command_name(0x03), "COM_QUERY");
     EXPECT_EQ(command_name(0x16), "COM_STMT_PREPARE");

@@ -1,0 +1,151 @@
+// Per-user SQL statement policy and injection heuristics: the firewall that the gatekeeper
+// and the trusted host run on every statement. Pure functions over text; no I/O, no config.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sql/classifier.hpp"
+#include "sql/lexer.hpp"
+#include "sql/statement.hpp"
+
+namespace sqlgate::policy {
+
+// What a statement does, at the grain permissions are granted. Finer than the router's
+// sql::StatementClass: an application that may write rows must not thereby drop tables,
+// grant privileges or change global settings.
+enum class StatementKind : std::uint8_t {
+    read,         // SELECT, SHOW, EXPLAIN, DESCRIBE, HELP, TABLE, VALUES
+    write,        // INSERT, UPDATE, DELETE, REPLACE, CALL, LOCK TABLES, temporary tables,
+                  // locking reads (FOR UPDATE / FOR SHARE hold row locks other users wait on)
+    ddl,          // CREATE, ALTER, DROP, TRUNCATE, RENAME of schema objects; ANALYZE/OPTIMIZE
+    transaction,  // BEGIN, COMMIT, ROLLBACK, SAVEPOINT, XA
+    session,      // USE, SET NAMES, SET [SESSION] var, SET TRANSACTION: the user's own session
+    admin,        // GRANT, REVOKE, users and roles, SET GLOBAL, KILL, SHUTDOWN, replication...
+    other,        // PREPARE/EXECUTE (dynamic SQL the firewall cannot see), DO, HANDLER, unknown
+};
+
+std::string_view to_string(StatementKind kind) noexcept;
+// "read", "write", ... as to_string spells them; for mapping configuration onto policies.
+std::optional<StatementKind> parse_statement_kind(std::string_view name) noexcept;
+
+// A small set of StatementKind.
+class KindSet {
+  public:
+    constexpr KindSet() noexcept = default;
+    constexpr KindSet(std::initializer_list<StatementKind> kinds) noexcept {
+        for (const StatementKind k : kinds)
+            add(k);
+    }
+    constexpr KindSet& add(StatementKind k) noexcept {
+        bits_ |= bit(k);
+        return *this;
+    }
+    constexpr KindSet& remove(StatementKind k) noexcept {
+        bits_ &= static_cast<std::uint8_t>(~bit(k));
+        return *this;
+    }
+    constexpr bool contains(StatementKind k) const noexcept { return (bits_ & bit(k)) != 0; }
+    constexpr bool empty() const noexcept { return bits_ == 0; }
+    friend constexpr bool operator==(KindSet, KindSet) noexcept = default;
+
+  private:
+    static constexpr std::uint8_t bit(StatementKind k) noexcept {
+        return static_cast<std::uint8_t>(1u << static_cast<unsigned>(k));
+    }
+    std::uint8_t bits_ = 0;
+};
+
+// The rules a statement can break. Each has a stable id (to_string) for audit logs and
+// metrics; the order below is the order in which they are checked.
+enum class Rule : std::uint8_t {
+    none,                    // allowed
+    statement_too_large,     // longer than UserPolicy::max_statement_bytes
+    unterminated,            // a string, quoted name or comment never closed
+    executable_comment,      // /*! ... */, /*!50100 ... */, /*M! ... */
+    stacked_statements,      // more than one statement, or a compound BEGIN ... END block
+    into_outfile,            // SELECT ... INTO OUTFILE / DUMPFILE
+    load_file,               // LOAD_FILE(...)
+    load_data,               // LOAD DATA [LOCAL] INFILE, LOAD XML
+    unsafe_session_setting,  // sql_mode or client charset that would change how text lexes
+    statement_not_allowed,   // the statement's kind is not granted to the user
+    system_schema,           // mysql, information_schema, performance_schema, sys
+    schema_not_allowed,      // a schema outside UserPolicy::allowed_schemas
+    table_not_allowed,       // a table outside UserPolicy::allowed_tables
+    time_delay,              // SLEEP(), BENCHMARK(), PG_SLEEP(), WAITFOR DELAY
+    union_probe,             // UNION SELECT NULL,... / 1,2,3 / @@version; ORDER BY n probing
+    tautology,               // OR 1=1, OR 'a'='a', OR x=x, OR TRUE, || 2>1 ... in a condition
+    comment_truncation,      // a comment hiding the rest of an injected-into statement
+    encoded_payload,         // 0x61646d696e, CHAR(97,100,...), UNHEX('6164...') in a condition
+};
+
+// The stable id, e.g. "stacked_statements"; "none" for Rule::none.
+std::string_view to_string(Rule rule) noexcept;
+
+struct UserPolicy {
+    // Kinds the user may run. transaction and session are implied by read or write: drivers
+    // send SET NAMES, SET autocommit, USE, COMMIT on their own, and these touch only the
+    // user's own session (the settings that would change lexing are a separate rule).
+    KindSet allowed_kinds{StatementKind::read};
+
+    // Schemas the user may name or USE, matched case-sensitively (as the server does on
+    // Linux). "*" allows any schema but the system ones. Empty: no schema at all, so only
+    // statements that name no table (SELECT 1, SELECT @@server_id) pass.
+    std::vector<std::string> allowed_schemas;
+
+    // If not empty, the only tables the user may name: "schema.table" or "table" (the latter
+    // in any allowed schema). Case-sensitive. CTE names and derived tables are not tables.
+    std::vector<std::string> allowed_tables;
+
+    // Resolves unqualified table names when the session has no current schema.
+    std::optional<std::string> default_schema;
+
+    std::size_t max_statement_bytes = std::size_t{1} << 20;
+
+    bool allow_system_schemas = false;
+    bool allow_multiple_statements = false;  // also allows compound BEGIN ... END blocks
+    bool allow_executable_comments = false;
+    // Off only for trusted tooling: the heuristics reject rare legitimate SQL (OR 1=1, a
+    // comment right after a string literal, UNION SELECT NULL) by design.
+    bool injection_heuristics = true;
+};
+
+struct Verdict {
+    bool allowed = true;
+    Rule rule = Rule::none;
+    // For the client: "<rule id>: <reason>", e.g. "tautology: condition `OR 1=1` is always
+    // true". Empty when allowed, so the accept path allocates nothing.
+    std::string message;
+
+    std::string_view rule_id() const noexcept { return to_string(rule); }
+    explicit operator bool() const noexcept { return allowed; }
+};
+
+// The describe() options whose result check_statement() expects: tables collected (the
+// schema and table allow-lists are checked against StatementInfo::tables; without them a
+// restricted user's qualified tables would go unchecked) and the session's lexer options.
+sql::DescribeOptions describe_options(sql::LexerOptions lexer = {}) noexcept;
+
+// Checks one request. `info` must be describe(sql, describe_options(lexer)) for the same
+// text and lexer options, so the router and the firewall share one description.
+// `current_schema` is the session's schema (empty if none; then policy.default_schema
+// resolves unqualified names). `lexer` must match the session's sql_mode.
+Verdict check_statement(std::string_view sql, const sql::StatementInfo& info,
+                        const UserPolicy& policy, std::string_view current_schema,
+                        sql::LexerOptions lexer = {});
+
+// Convenience: describes `sql` itself, then checks it.
+Verdict check_statement(std::string_view sql, const UserPolicy& policy,
+                        std::string_view current_schema, sql::LexerOptions lexer = {});
+
+// The permission a described statement needs. `sql` is the text `info` describes; it is
+// scanned only for CREATE/DROP/ALTER/RENAME USER|ROLE|SERVER.
+StatementKind statement_kind(std::string_view sql, const sql::StatementInfo& info,
+                             sql::LexerOptions lexer = {}) noexcept;
+
+}  // namespace sqlgate::policy

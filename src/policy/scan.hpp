@@ -1,0 +1,42 @@
+// The firewall's token pass: one walk over a statement's tokens that finds what the
+// classifier does not report (injection patterns, schema qualifiers, unsafe settings).
+// Internal to src/policy.
+#pragma once
+
+#include <string_view>
+
+#include "policy/policy.hpp"
+#include "sql/lexer.hpp"
+
+namespace sqlgate::policy::detail {
+
+// The first place a rule matched: `evidence` points into the statement, `reason` is static.
+struct Finding {
+    bool found = false;
+    std::string_view evidence;
+    std::string_view reason;
+};
+
+struct ScanResult {
+    Finding unsafe_session_setting;
+    Finding system_schema;
+    Finding schema_not_allowed;
+    Finding time_delay;
+    Finding union_probe;
+    Finding tautology;
+    Finding comment_truncation;
+    Finding encoded_payload;
+    // CREATE/DROP/ALTER/RENAME USER, ROLE or SERVER: account administration, not DDL.
+    bool names_account_object = false;
+};
+
+// Never allocates. The policy is read for schema allow-lists of qualified names.
+ScanResult scan(std::string_view sql, sql::LexerOptions lexer, const UserPolicy& policy) noexcept;
+
+// True for mysql, information_schema, performance_schema and sys, in any letter case.
+bool is_system_schema(std::string_view name) noexcept;
+
+// Whether `schema` (unquoted) is in the policy's allowed_schemas ("*": any non-system).
+bool schema_allowed(const UserPolicy& policy, std::string_view schema) noexcept;
+
+}  // namespace sqlgate::policy::detail
