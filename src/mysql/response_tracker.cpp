@@ -46,6 +46,7 @@ ResponseTracker::Progress ResponseTracker::on_packet(std::uint32_t length, ByteV
         return Progress::done;
     }
     if (shape_ == ReplyShape::column_list) return on_column_list(length, prefix);
+    if (shape_ == ReplyShape::prepare) return on_prepare(length, prefix);
 
     switch (state_) {
         case State::first:
@@ -116,6 +117,50 @@ ResponseTracker::Progress ResponseTracker::on_column_list(std::uint32_t length, 
         return Progress::done;
     }
     kind_ = PacketKind::column;
+    return Progress::more;
+}
+
+ResponseTracker::Progress ResponseTracker::on_prepare(std::uint32_t length, ByteView prefix) {
+    switch (state_) {
+        case State::first: {
+            // OK: statement id (4), columns (2), parameters (2), filler (1), warnings (2).
+            if (length != 12 || prefix.size() < 12 || prefix[0] != kOkHeader) {
+                return Progress::malformed;
+            }
+            ByteReader r(prefix);
+            r.skip(1 + 4);
+            prepare_columns_ = r.u16();
+            prepare_params_ = r.u16();
+            kind_ = PacketKind::ok;
+            return next_prepare_section();
+        }
+        case State::columns:
+            kind_ = PacketKind::column;
+            if (--columns_left_ > 0) return Progress::more;
+            if (!deprecate_eof_) {
+                state_ = State::columns_eof;
+                return Progress::more;
+            }
+            return next_prepare_section();
+        case State::columns_eof:
+            if (!is_eof_packet(length, prefix)) return Progress::malformed;
+            kind_ = PacketKind::columns_eof;
+            return next_prepare_section();
+        default:
+            return Progress::malformed;
+    }
+}
+
+// Parameter definitions come first, then column definitions; either may be absent.
+ResponseTracker::Progress ResponseTracker::next_prepare_section() {
+    std::uint16_t& next = prepare_params_ > 0 ? prepare_params_ : prepare_columns_;
+    if (next == 0) {
+        state_ = State::finished;
+        return Progress::done;
+    }
+    columns_left_ = next;
+    next = 0;
+    state_ = State::columns;
     return Progress::more;
 }
 

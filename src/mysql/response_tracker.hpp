@@ -14,6 +14,7 @@ enum class ReplyShape : std::uint8_t {
     result,         // COM_QUERY: OK | ERR | result set(s), chained by more_results_exist
     column_list,    // COM_FIELD_LIST: column definitions ended by EOF (or OK), or ERR
     single_packet,  // COM_STATISTICS: one packet of text
+    prepare,        // COM_STMT_PREPARE: OK with counts, then parameter and column definitions
 };
 
 class ResponseTracker {
@@ -56,6 +57,8 @@ class ResponseTracker {
     Progress on_first(std::uint32_t length, ByteView prefix);
     Progress on_terminator(ByteView prefix, bool is_eof);
     Progress on_column_list(std::uint32_t length, ByteView prefix);
+    Progress on_prepare(std::uint32_t length, ByteView prefix);
+    Progress next_prepare_section();
 
     bool deprecate_eof_;
     ReplyShape shape_;
@@ -64,6 +67,8 @@ class ResponseTracker {
     bool continuation_ = false;  // the previous packet was split: this one continues it
     bool failed_ = false;
     std::uint64_t columns_left_ = 0;
+    std::uint16_t prepare_params_ = 0;  // definitions still to come after the current ones
+    std::uint16_t prepare_columns_ = 0;
     std::uint16_t status_ = 0;
     std::uint16_t error_code_ = 0;
     std::uint64_t affected_rows_ = 0;

@@ -246,6 +246,18 @@ awaitable<bool> ClientSession::handle_command() {
             co_return co_await send_ok(reply_sequence_);
         case Command::change_user:
             co_return co_await handle_change_user(payload);
+        // Prepared statements live on the session's primary connection (their ids are that
+        // server's), so they run there; reads through them are not spread over replicas.
+        case Command::stmt_prepare:
+            co_return co_await run_on_primary(payload, ReplyShape::prepare);
+        case Command::stmt_execute:
+            co_return co_await handle_stmt_execute(payload);
+        case Command::stmt_reset:
+            co_return co_await run_on_primary(payload, ReplyShape::single_packet);
+        case Command::stmt_close:
+        case Command::stmt_send_long_data:
+            co_await send_without_reply(runtime_.primary(), payload);
+            co_return true;
         default:
             break;
     }
@@ -287,6 +299,31 @@ awaitable<bool> ClientSession::handle_query(mysql::ByteView payload) {
         }
     }
     co_return true;
+}
+
+awaitable<bool> ClientSession::handle_stmt_execute(mysql::ByteView payload) {
+    // Arguments: statement id (4 bytes), then flags; a cursor would need COM_STMT_FETCH.
+    constexpr std::size_t kFlagsOffset = 1 + 4;
+    if (payload.size() > kFlagsOffset && payload[kFlagsOffset] != 0) {
+        co_return co_await send_error(errc::not_supported, "HY000",
+                                      "sqlgate: cursors (COM_STMT_EXECUTE with a cursor flag) "
+                                      "are not supported yet");
+    }
+    bool succeeded = false;
+    if (!co_await run_on_primary(payload, ReplyShape::result, &succeeded)) co_return false;
+    // A prepared statement may have written; the class of its text is not known here.
+    if (succeeded && !in_transaction_) write_gtid_unknown_ = true;
+    co_return true;
+}
+
+awaitable<void> ClientSession::send_without_reply(BackendState& backend, mysql::ByteView payload) {
+    BackendLink* link = links_[backend.index].get();
+    // Without a connection there is no statement to close or feed: nothing to do.
+    if (link == nullptr) co_return;
+    std::uint8_t sequence = 0;
+    if (const auto ec = co_await link->channel.write_message(payload, sequence)) {
+        links_[backend.index].reset();
+    }
 }
 
 awaitable<bool> ClientSession::handle_init_db(mysql::ByteView payload) {

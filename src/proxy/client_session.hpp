@@ -38,6 +38,9 @@ class ClientSession {
     boost::asio::awaitable<bool> handle_command();
     boost::asio::awaitable<bool> handle_query(mysql::ByteView payload);
     boost::asio::awaitable<bool> handle_init_db(mysql::ByteView payload);
+    boost::asio::awaitable<bool> handle_stmt_execute(mysql::ByteView payload);
+    // For the commands that get no reply (COM_STMT_CLOSE, COM_STMT_SEND_LONG_DATA).
+    boost::asio::awaitable<void> send_without_reply(BackendState& backend, mysql::ByteView payload);
     boost::asio::awaitable<bool> run_on_primary(mysql::ByteView payload, mysql::ReplyShape shape,
                                                 bool* succeeded = nullptr);
     // Runs the client's command on `backend`; reports the backend being unreachable.

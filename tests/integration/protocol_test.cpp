@@ -114,6 +114,72 @@ TEST_F(Protocol, ChangeUserStartsAFreshSession) {
     EXPECT_TRUE(proxy.connect());
 }
 
+TEST_F(Protocol, PreparedStatementsRunOnThePrimary) {
+    ProxyProcess proxy({});
+    auto c = proxy.connect();
+    ASSERT_TRUE(c->query("CREATE DATABASE IF NOT EXISTS itest").ok);
+    ASSERT_TRUE(
+        c->query("CREATE TABLE IF NOT EXISTS itest.ps (id INT PRIMARY KEY, v VARCHAR(20))").ok);
+    ASSERT_TRUE(c->query("DELETE FROM itest.ps").ok);
+
+    MYSQL_STMT* insert = mysql_stmt_init(c->handle());
+    const std::string insert_sql = "INSERT INTO itest.ps VALUES (?, ?)";
+    ASSERT_EQ(mysql_stmt_prepare(insert, insert_sql.data(), insert_sql.size()), 0)
+        << mysql_stmt_error(insert);
+    EXPECT_EQ(mysql_stmt_param_count(insert), 2u);
+    for (int id = 1; id <= 3; ++id) {
+        std::string value = "row " + std::to_string(id);
+        unsigned long length = value.size();
+        MYSQL_BIND params[2] = {};
+        params[0].buffer_type = MYSQL_TYPE_LONG;
+        params[0].buffer = &id;
+        params[1].buffer_type = MYSQL_TYPE_STRING;
+        params[1].buffer = value.data();
+        params[1].buffer_length = length;
+        params[1].length = &length;
+        ASSERT_EQ(mysql_stmt_bind_param(insert, params), 0);
+        ASSERT_EQ(mysql_stmt_execute(insert), 0) << mysql_stmt_error(insert);
+        EXPECT_EQ(mysql_stmt_affected_rows(insert), 1u);
+    }
+    EXPECT_EQ(mysql_stmt_close(insert), 0);
+
+    MYSQL_STMT* select = mysql_stmt_init(c->handle());
+    const std::string select_sql = "SELECT v, @@server_id FROM itest.ps WHERE id > ? ORDER BY id";
+    ASSERT_EQ(mysql_stmt_prepare(select, select_sql.data(), select_sql.size()), 0)
+        << mysql_stmt_error(select);
+    int after = 1;
+    MYSQL_BIND param = {};
+    param.buffer_type = MYSQL_TYPE_LONG;
+    param.buffer = &after;
+    ASSERT_EQ(mysql_stmt_bind_param(select, &param), 0);
+    ASSERT_EQ(mysql_stmt_execute(select), 0) << mysql_stmt_error(select);
+    char value[32] = {};
+    unsigned long value_length = 0;
+    long long server = 0;
+    MYSQL_BIND out[2] = {};
+    out[0].buffer_type = MYSQL_TYPE_STRING;
+    out[0].buffer = value;
+    out[0].buffer_length = sizeof value;
+    out[0].length = &value_length;
+    out[1].buffer_type = MYSQL_TYPE_LONGLONG;
+    out[1].buffer = &server;
+    ASSERT_EQ(mysql_stmt_bind_result(select, out), 0);
+    std::vector<std::string> rows;
+    while (mysql_stmt_fetch(select) == 0) {
+        rows.emplace_back(value, value_length);
+        EXPECT_EQ(server, TestCluster::get().primary().server_id);
+    }
+    EXPECT_EQ(rows, (std::vector<std::string>{"row 2", "row 3"}));
+    EXPECT_EQ(mysql_stmt_close(select), 0);
+
+    MYSQL_STMT* broken = mysql_stmt_init(c->handle());
+    const std::string bad_sql = "SELECT * FROM itest.no_such_table WHERE id = ?";
+    EXPECT_NE(mysql_stmt_prepare(broken, bad_sql.data(), bad_sql.size()), 0);
+    EXPECT_EQ(mysql_stmt_errno(broken), 1146u);
+    mysql_stmt_close(broken);
+    EXPECT_EQ(c->query("SELECT COUNT(*) FROM itest.ps").scalar(), "3");
+}
+
 TEST_F(Protocol, AffectedRowsAndLastInsertIdReachTheClient) {
     ProxyProcess proxy({});
     auto c = proxy.connect();

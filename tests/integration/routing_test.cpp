@@ -230,8 +230,9 @@ TEST_F(Routing, TemporaryTablesPinTheSessionToThePrimary) {
     EXPECT_NE(other->server_id("/* sqlgate:route=random */ "), primary_id());
 }
 
-// Replicas that apply every transaction a second late: a read right after a write would
-// miss it, unless the proxy waits for the replica to apply the session's last write.
+// Replicas that apply every transaction late: a read right after a write would miss it,
+// unless the proxy waits for the replica to apply the session's last write. MASTER_DELAY
+// counts whole seconds from the event's timestamp, so 2 means at least one second late.
 class DelayedReplication : public Routing {
   protected:
     void SetUp() override {
@@ -241,7 +242,7 @@ class DelayedReplication : public Routing {
                           "CREATE DATABASE IF NOT EXISTS itest; "
                           "CREATE TABLE IF NOT EXISTS itest.ryw (v INT)");
         cluster.wait_for_replication();
-        set_delay(1);
+        set_delay(2);
     }
     void TearDown() override { set_delay(0); }
     static void set_delay(int seconds) {

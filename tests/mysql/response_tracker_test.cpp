@@ -161,6 +161,47 @@ TEST(ResponseTracker, FieldListEndsWithEof) {
               (std::vector{M, M, D}));
 }
 
+Bytes prepare_ok(std::uint16_t columns, std::uint16_t params) {
+    Bytes b;
+    ByteWriter w(b);
+    w.u8(0);
+    w.u32(7);
+    w.u16(columns);
+    w.u16(params);
+    w.u8(0);
+    w.u16(0);
+    return b;
+}
+
+TEST(ResponseTracker, PrepareWithParametersAndColumns) {
+    ResponseTracker t(kProxyCapabilities & ~Capability::deprecate_eof, ReplyShape::prepare);
+    const auto p = feed(t, {prepare_ok(2, 1), column_payload(), eof_payload(2), column_payload(),
+                            column_payload(), eof_payload(2)});
+    EXPECT_EQ(p, (std::vector{M, M, M, M, M, D}));
+}
+
+TEST(ResponseTracker, PrepareWithDeprecateEof) {
+    ResponseTracker t(kProxyCapabilities, ReplyShape::prepare);
+    EXPECT_EQ(feed(t, {prepare_ok(1, 2), column_payload(), column_payload(), column_payload()}),
+              (std::vector{M, M, M, D}));
+}
+
+TEST(ResponseTracker, PrepareWithoutDefinitionsIsOnePacket) {
+    ResponseTracker t(kProxyCapabilities & ~Capability::deprecate_eof, ReplyShape::prepare);
+    EXPECT_EQ(feed(t, {prepare_ok(0, 0)}), (std::vector{D}));
+}
+
+TEST(ResponseTracker, PrepareErrorEndsTheReply) {
+    ResponseTracker t(kProxyCapabilities, ReplyShape::prepare);
+    EXPECT_EQ(feed(t, {err_payload()}), (std::vector{D}));
+    EXPECT_TRUE(t.failed());
+}
+
+TEST(ResponseTracker, PrepareWithShortOkIsMalformed) {
+    ResponseTracker t(kProxyCapabilities, ReplyShape::prepare);
+    EXPECT_EQ(feed(t, {{0x00, 0x01}}), (std::vector{Progress::malformed}));
+}
+
 TEST(ResponseTracker, SinglePacketReply) {
     ResponseTracker t(kProxyCapabilities, ReplyShape::single_packet);
     const Bytes text{'U', 'p', 't', 'i', 'm', 'e'};
