@@ -135,6 +135,7 @@ constexpr std::uint16_t access_denied = 1045;         // ER_ACCESS_DENIED_ERROR
 constexpr std::uint16_t unknown_command = 1047;       // ER_UNKNOWN_COM_ERROR
 constexpr std::uint16_t net_packet_too_large = 1153;  // ER_NET_PACKET_TOO_LARGE
 constexpr std::uint16_t handshake_error = 1043;       // ER_HANDSHAKE_ERROR
+constexpr std::uint16_t unknown_thread = 1094;        // ER_NO_SUCH_THREAD
 constexpr std::uint16_t not_supported = 1235;         // ER_NOT_SUPPORTED_YET
 constexpr std::uint16_t option_prevents = 1290;       // ER_OPTION_PREVENTS_STATEMENT
 constexpr std::uint16_t unknown_route = 1210;         // ER_WRONG_ARGUMENTS

@@ -9,6 +9,7 @@
 #include "obs/log.hpp"
 #include "proxy/replica_selector.hpp"
 #include "sql/classifier.hpp"
+#include "sql/kill_statement.hpp"
 
 namespace sqlgate::proxy {
 namespace {
@@ -45,6 +46,7 @@ struct ClientSession::BackendLink {
     net::PacketChannel channel;
     std::size_t applied_state = 0;  // how many SessionState commands this backend has run
     std::string applied_gtid;       // a session write this replica is known to have applied
+    std::uint32_t thread_id = 0;    // the server's id for this connection
 };
 
 ClientSession::ClientSession(ProxyRuntime& runtime, net::tcp::socket socket)
@@ -53,9 +55,22 @@ ClientSession::ClientSession(ProxyRuntime& runtime, net::tcp::socket socket)
       peer_(peer_of(client_.socket())),
       connection_id_(runtime.next_connection_id()),
       links_(runtime.backends().size()),
-      previous_backend_(runtime.primary().index) {}
+      previous_backend_(runtime.primary().index) {
+    runtime_.register_session(connection_id_, this);
+}
 
-ClientSession::~ClientSession() = default;
+ClientSession::~ClientSession() {
+    runtime_.unregister_session(connection_id_);
+}
+
+std::vector<std::pair<std::size_t, std::uint32_t>> ClientSession::backend_threads() const {
+    std::vector<std::pair<std::size_t, std::uint32_t>> threads;
+    for (std::size_t i = 0; i < links_.size(); ++i) {
+        if (links_[i] && links_[i]->channel.is_open())
+            threads.emplace_back(i, links_[i]->thread_id);
+    }
+    return threads;
+}
 
 awaitable<void> ClientSession::run() {
     boost::system::error_code ignored;
@@ -248,6 +263,15 @@ awaitable<bool> ClientSession::handle_command() {
             co_return co_await handle_change_user(payload);
         // Prepared statements live on the session's primary connection (their ids are that
         // server's), so they run there; reads through them are not spread over replicas.
+        case Command::process_kill: {
+            mysql::ByteReader r(payload.subspan(1));
+            const std::uint32_t id = r.u32();
+            if (!r.ok()) {
+                co_return co_await send_error(errc::malformed_packet, "08S01",
+                                              "sqlgate: malformed COM_PROCESS_KILL");
+            }
+            co_return co_await handle_kill(id, false);
+        }
         case Command::stmt_prepare:
             co_return co_await run_on_primary(payload, ReplyShape::prepare);
         case Command::stmt_execute:
@@ -269,6 +293,15 @@ awaitable<bool> ClientSession::handle_command() {
 awaitable<bool> ClientSession::handle_query(mysql::ByteView payload) {
     const std::string_view sql = mysql::as_chars(payload.subspan(1));
     const sql::StatementInfo info = sql::describe(sql);
+    if (info.verb == sql::Keyword::kKill) {
+        const auto kill = sql::parse_kill(sql);
+        if (!kill) {
+            co_return co_await send_error(
+                errc::not_supported, "HY000",
+                "sqlgate: only KILL [CONNECTION|QUERY] <id> is supported");
+        }
+        co_return co_await handle_kill(kill->id, kill->query_only);
+    }
     const RouteDecision route = decide_route(info, situation());
     switch (route.target) {
         case RouteDecision::Target::reject:
@@ -314,6 +347,32 @@ awaitable<bool> ClientSession::handle_stmt_execute(mysql::ByteView payload) {
     // A prepared statement may have written; the class of its text is not known here.
     if (succeeded && !in_transaction_) write_gtid_unknown_ = true;
     co_return true;
+}
+
+awaitable<bool> ClientSession::handle_kill(std::uint64_t id, bool query_only) {
+    ClientSession* target = runtime_.find_session(id);
+    if (target == nullptr) {
+        const std::string message = "Unknown thread id: " + std::to_string(id);
+        co_return co_await send_error(errc::unknown_thread, "HY000", message);
+    }
+    // Copied now: the target may end while this session waits on a backend.
+    const auto threads = target->backend_threads();
+    const char* verb = query_only ? "KILL QUERY " : "KILL CONNECTION ";
+    net::CommandResult result;
+    for (const auto& [index, thread] : threads) {
+        std::string error;
+        BackendLink* link = co_await link_to(runtime_.backends()[index], error);
+        if (link == nullptr) continue;  // that server is gone, and the thread with it
+        const std::string statement = verb + std::to_string(thread);
+        // Same account as the target's connections, so the server lets us; a thread that
+        // ended meanwhile gives "unknown thread", which changes nothing.
+        co_await net::run_command(link->channel, Command::query, statement, capabilities_, result);
+    }
+    if (!query_only) {
+        if (target == this) co_return false;
+        if (ClientSession* still = runtime_.find_session(id)) still->close_client();
+    }
+    co_return co_await send_ok(reply_sequence_);
 }
 
 awaitable<void> ClientSession::send_without_reply(BackendState& backend, mysql::ByteView payload) {
@@ -457,6 +516,7 @@ awaitable<ClientSession::BackendLink*> ClientSession::link_to(BackendState& back
             slot.reset();
             co_return nullptr;
         }
+        slot->thread_id = info.connection_id;
     }
     // Bring the backend session up to date with what the client set since it last ran here.
     net::CommandResult result;

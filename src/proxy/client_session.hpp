@@ -22,6 +22,11 @@ class ClientSession {
 
     boost::asio::awaitable<void> run();
 
+    // (backend index, that server's thread id) of every open backend connection.
+    std::vector<std::pair<std::size_t, std::uint32_t>> backend_threads() const;
+    // Ends the session as KILL CONNECTION does: its client read fails and it winds down.
+    void close_client() { client_.close(); }
+
   private:
     struct BackendLink;
     // not_reached: nothing of the reply reached the client, the command may go elsewhere;
@@ -39,6 +44,9 @@ class ClientSession {
     boost::asio::awaitable<bool> handle_query(mysql::ByteView payload);
     boost::asio::awaitable<bool> handle_init_db(mysql::ByteView payload);
     boost::asio::awaitable<bool> handle_stmt_execute(mysql::ByteView payload);
+    // KILL [QUERY] n and COM_PROCESS_KILL name sqlgate's connection ids; they are carried out
+    // on the backends' threads of that session (never passed on: there, n is someone else).
+    boost::asio::awaitable<bool> handle_kill(std::uint64_t id, bool query_only);
     // For the commands that get no reply (COM_STMT_CLOSE, COM_STMT_SEND_LONG_DATA).
     boost::asio::awaitable<void> send_without_reply(BackendState& backend, mysql::ByteView payload);
     boost::asio::awaitable<bool> run_on_primary(mysql::ByteView payload, mysql::ReplyShape shape,

@@ -15,6 +15,8 @@
 
 namespace sqlgate::proxy {
 
+class ClientSession;
+
 struct ProxyUser {
     std::string name;
     mysql::Sha1Digest password_hash{};
@@ -35,6 +37,13 @@ class ProxyRuntime {
     const ProxyUser* find_user(std::string_view name) const;
     BackendState* find_backend(std::string_view name);
     std::uint32_t next_connection_id() { return ++last_connection_id_; }
+    // Live sessions by the connection id their clients were given (for KILL).
+    void register_session(std::uint32_t id, ClientSession* session) { sessions_[id] = session; }
+    void unregister_session(std::uint32_t id) { sessions_.erase(id); }
+    ClientSession* find_session(std::uint64_t id) const {
+        const auto it = sessions_.find(static_cast<std::uint32_t>(id));
+        return id > UINT32_MAX || it == sessions_.end() ? nullptr : it->second;
+    }
     // The version string clients see: the primary's own once the monitor has read it.
     std::string_view server_version();
 
@@ -46,6 +55,7 @@ class ProxyRuntime {
     std::mt19937_64 rng_;
     std::unordered_map<std::string, ProxyUser> users_;
     std::uint32_t last_connection_id_ = 0;
+    std::unordered_map<std::uint32_t, ClientSession*> sessions_;
 };
 
 }  // namespace sqlgate::proxy

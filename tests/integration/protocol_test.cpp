@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 #include <mysql.h>
 
+#include <chrono>
+#include <thread>
+
 #include "harness/proxy_process.hpp"
 
 namespace sqlgate::testing {
@@ -178,6 +181,32 @@ TEST_F(Protocol, PreparedStatementsRunOnThePrimary) {
     EXPECT_EQ(mysql_stmt_errno(broken), 1146u);
     mysql_stmt_close(broken);
     EXPECT_EQ(c->query("SELECT COUNT(*) FROM itest.ps").scalar(), "3");
+}
+
+TEST_F(Protocol, KillNamesTheProxysConnectionIds) {
+    ProxyProcess proxy({});
+    auto victim = proxy.connect();
+    auto killer = proxy.connect();
+    const unsigned long id = mysql_thread_id(victim->handle());
+    QueryResult sleeping;
+    const auto started = std::chrono::steady_clock::now();
+    std::thread slow(
+        [&] { sleeping = victim->query("/* sqlgate:route=direct */ SELECT SLEEP(20)"); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    const auto kill_query = killer->query("KILL QUERY " + std::to_string(id));
+    slow.join();
+    ASSERT_TRUE(kill_query.ok) << kill_query.error;
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10));
+    // SLEEP() answers 1 when interrupted (or the statement fails with 1317).
+    EXPECT_TRUE((sleeping.ok && sleeping.scalar() == "1") || sleeping.error_code == 1317u)
+        << sleeping.error;
+    EXPECT_EQ(victim->query("SELECT 'alive'").scalar(), "alive");
+
+    ASSERT_TRUE(killer->query("KILL " + std::to_string(id)).ok);
+    EXPECT_FALSE(victim->query("SELECT 1").ok);
+    const auto unknown = killer->query("KILL 4000000000");
+    EXPECT_EQ(unknown.error_code, 1094u) << unknown.error;
+    EXPECT_EQ(killer->query("SELECT 'killer fine'").scalar(), "killer fine");
 }
 
 TEST_F(Protocol, AffectedRowsAndLastInsertIdReachTheClient) {
