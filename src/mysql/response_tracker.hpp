@@ -17,6 +17,23 @@ enum class ReplyShape : std::uint8_t {
     prepare,        // COM_STMT_PREPARE: OK with counts, then parameter and column definitions
 };
 
+// The shape of the reply each command gets (commands that get no reply are not asked).
+constexpr ReplyShape reply_shape_of(Command command) {
+    switch (command) {
+        case Command::field_list:
+            return ReplyShape::column_list;
+        case Command::statistics:
+        case Command::set_option:  // EOF, or OK when deprecate_eof
+        case Command::stmt_reset:
+        case Command::ping:
+            return ReplyShape::single_packet;
+        case Command::stmt_prepare:
+            return ReplyShape::prepare;
+        default:
+            return ReplyShape::result;
+    }
+}
+
 class ResponseTracker {
   public:
     enum class Progress : std::uint8_t { more, done, malformed };

@@ -122,9 +122,7 @@ awaitable<error_code> run_command(PacketChannel& channel, mysql::Command command
     std::uint8_t sequence = 0;
     if (auto ec = co_await channel.write_message(payload, sequence)) co_return ec;
 
-    mysql::ResponseTracker tracker(capabilities, command == mysql::Command::field_list
-                                                     ? mysql::ReplyShape::column_list
-                                                     : mysql::ReplyShape::result);
+    mysql::ResponseTracker tracker(capabilities, mysql::reply_shape_of(command));
     std::vector<std::optional<std::string_view>> values;
     for (;;) {
         if (auto ec = co_await channel.read_message(payload, sequence, kMaxInternalReply)) {

@@ -192,8 +192,7 @@ awaitable<bool> ClientSession::enter_schema(const std::string& database, std::ui
         co_await send_error(result.error_code, "42000", result.error_message, sequence);
         co_return false;
     }
-    state_.record(Command::init_db, database);
-    link->applied_state = state_.size();
+    record_state(Command::init_db, database);
     co_return true;
 }
 
@@ -213,6 +212,12 @@ awaitable<bool> ClientSession::handle_change_user(mysql::ByteView payload) {
     if (!co_await authenticate(sequence)) co_return false;
     if (!database.empty() && !co_await enter_schema(database, sequence)) co_return false;
     co_return co_await send_ok(sequence);
+}
+
+void ClientSession::record_state(Command command, std::string_view argument) {
+    state_.record(command, argument);
+    // The primary just ran it: only the other backends must replay it.
+    if (auto& primary = links_[runtime_.primary().index]) primary->applied_state = state_.size();
 }
 
 void ClientSession::reset_session() {
@@ -246,13 +251,16 @@ awaitable<bool> ClientSession::handle_command() {
         case Command::init_db:
             co_return co_await handle_init_db(payload);
         case Command::field_list:
-            co_return co_await run_on_primary(payload, ReplyShape::column_list);
+            co_return co_await run_on_primary(payload, mysql::reply_shape_of(Command::field_list));
         case Command::statistics:
-            co_return co_await run_on_primary(payload, ReplyShape::single_packet);
+            co_return co_await run_on_primary(payload, mysql::reply_shape_of(Command::statistics));
         case Command::set_option: {
             bool ok = false;
-            if (!co_await run_on_primary(payload, ReplyShape::single_packet, &ok)) co_return false;
-            if (ok) state_.record(Command::set_option, mysql::as_chars(payload.subspan(1)));
+            if (!co_await run_on_primary(payload, mysql::reply_shape_of(Command::set_option),
+                                         &ok)) {
+                co_return false;
+            }
+            if (ok) record_state(Command::set_option, mysql::as_chars(payload.subspan(1)));
             co_return true;
         }
         case Command::reset_connection:
@@ -273,11 +281,12 @@ awaitable<bool> ClientSession::handle_command() {
             co_return co_await handle_kill(id, false);
         }
         case Command::stmt_prepare:
-            co_return co_await run_on_primary(payload, ReplyShape::prepare);
+            co_return co_await run_on_primary(payload,
+                                              mysql::reply_shape_of(Command::stmt_prepare));
         case Command::stmt_execute:
             co_return co_await handle_stmt_execute(payload);
         case Command::stmt_reset:
-            co_return co_await run_on_primary(payload, ReplyShape::single_packet);
+            co_return co_await run_on_primary(payload, mysql::reply_shape_of(Command::stmt_reset));
         case Command::stmt_close:
         case Command::stmt_send_long_data:
             co_await send_without_reply(runtime_.primary(), payload);
@@ -324,7 +333,7 @@ awaitable<bool> ClientSession::handle_query(mysql::ByteView payload) {
     if (succeeded) {
         if (info.statement_class == sql::StatementClass::session_state &&
             !info.flags.multiple_statements) {
-            state_.record(Command::query, sql);
+            record_state(Command::query, sql);
         }
         // Locked and temporary tables exist only in this session on the primary.
         if (info.verb == sql::Keyword::kLock || info.flags.creates_temporary_table) {
@@ -388,7 +397,7 @@ awaitable<void> ClientSession::send_without_reply(BackendState& backend, mysql::
 awaitable<bool> ClientSession::handle_init_db(mysql::ByteView payload) {
     bool succeeded = false;
     if (!co_await run_on_primary(payload, ReplyShape::result, &succeeded)) co_return false;
-    if (succeeded) state_.record(Command::init_db, mysql::as_chars(payload.subspan(1)));
+    if (succeeded) record_state(Command::init_db, mysql::as_chars(payload.subspan(1)));
     co_return true;
 }
 

@@ -40,6 +40,8 @@ class ClientSession {
     boost::asio::awaitable<bool> enter_schema(const std::string& database, std::uint8_t sequence);
     boost::asio::awaitable<bool> handle_change_user(mysql::ByteView payload);
     void reset_session();
+    // Keeps a session-state command the primary has just run, for replay on the others.
+    void record_state(mysql::Command command, std::string_view argument);
     boost::asio::awaitable<bool> handle_command();
     boost::asio::awaitable<bool> handle_query(mysql::ByteView payload);
     boost::asio::awaitable<bool> handle_init_db(mysql::ByteView payload);

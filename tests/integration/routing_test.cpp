@@ -166,6 +166,33 @@ TEST_F(Routing, SessionVariablesAreReplayedOnReplicas) {
     EXPECT_EQ(servers.count(std::to_string(primary_id())), 0u);
 }
 
+TEST_F(Routing, SessionStateRunsOnceOnEachServer) {
+    ProxyProcess proxy({});
+    proxy.wait_until_replicas_serve();
+    auto c = proxy.connect();
+    ASSERT_TRUE(c->query("SET @n = 0").ok);
+    ASSERT_TRUE(c->query("SET @n = @n + 1").ok);
+    EXPECT_EQ(c->query("/* sqlgate:route=direct */ SELECT @n").scalar(), "1");
+    EXPECT_EQ(c->query("/* sqlgate:route=direct */ SELECT @n").scalar(), "1");
+    for (int i = 0; i < 6; ++i) {
+        EXPECT_EQ(c->query("/* sqlgate:route=random */ SELECT @n").scalar(), "1");
+    }
+}
+
+TEST_F(Routing, SetOptionIsReplayedOnReplicas) {
+    ProxyProcess proxy({});
+    proxy.wait_until_replicas_serve();
+    auto c = proxy.connect();
+    ASSERT_EQ(mysql_set_server_option(c->handle(), MYSQL_OPTION_MULTI_STATEMENTS_ON), 0)
+        << mysql_error(c->handle());
+    const auto r = c->query("SELECT 1; /* sqlgate:route=random */ SELECT 2");
+    ASSERT_TRUE(r.ok) << r.error;
+    EXPECT_EQ(r.scalar(), "2");
+    for (int i = 0; i < 6; ++i) {
+        EXPECT_NE(c->server_id("/* sqlgate:route=random */ "), 0);
+    }
+}
+
 TEST_F(Routing, NodeHintReachesThatServer) {
     ProxyProcess proxy({});
     proxy.wait_until_replicas_serve();
