@@ -7,6 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/common.sh
+source scripts/lib/proxy_config.sh
 
 LOCAL="${SQLGATE_STATE}/local"
 PROXY_ADDRESS=127.0.10.3
@@ -60,33 +61,8 @@ demo_hash=$("$BINARY" hash-password <"${LOCAL}/demo.password")
 
 step "proxy: writing ${LOCAL}/proxy.toml"
 {
-    cat <<TOML
-# Written by scripts/run.sh from ${CLUSTER_ENV}; rewritten on every run.
-[listener]
-address = "${PROXY_ADDRESS}"
-port = ${PROXY_PORT}
-default_route = "random"
-
-[backend]
-user = "${CLUSTER_PROXY_USER}"
-password_file = "${CLUSTER_PROXY_PASSWORD_FILE}"
-source_address = "${CLUSTER_CLIENT_HOST}"
-
-[monitor]
-user = "${CLUSTER_MONITOR_USER}"
-password_file = "${CLUSTER_MONITOR_PASSWORD_FILE}"
-interval_ms = 250
-failure_threshold = 3
-
-[routing]
-fallback_to_primary = true
-TOML
-    for ((k = 1; k <= CLUSTER_NODES; k++)); do
-        name="NODE_${k}_NAME" host="NODE_${k}_HOST" port="NODE_${k}_PORT" role="NODE_${k}_ROLE"
-        printf '\n[[servers]]\nname = "%s"\naddress = "%s"\nport = %s\nrole = "%s"\n' \
-            "${!name}" "${!host}" "${!port}" "${!role}"
-    done
-    printf '\n[[users]]\nname = "%s"\npassword_hash = "%s"\n' "$DEMO_USER" "$demo_hash"
+    render_proxy_config scripts/run.sh "$PROXY_ADDRESS" "$PROXY_PORT" "$CLUSTER_CLIENT_HOST"
+    render_proxy_user "$DEMO_USER" "$demo_hash"
 } >"${LOCAL}/proxy.toml"
 "$BINARY" proxy --config "${LOCAL}/proxy.toml" --check >/dev/null
 

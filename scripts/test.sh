@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test: unit and integration tests in the
 # Release build, then again in an AddressSanitizer + UndefinedBehaviorSanitizer build.
-# The integration tests start their own MariaDB cluster (127.0.30.x) and stop it at the end.
+# The integration tests start their own MariaDB cluster (127.0.30.x), the benchmark's quick
+# mode another (127.0.40.x); both are stopped at the end.
 # Usage: scripts/test.sh [--no-sanitize]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,7 +16,10 @@ for arg in "$@"; do
     esac
 done
 
-stop_test_cluster() { scripts/cluster.sh down --dir .sqlgate/test-cluster >/dev/null 2>&1 || true; }
+stop_test_cluster() {
+    scripts/cluster.sh down --dir .sqlgate/test-cluster >/dev/null 2>&1 || true
+    scripts/cluster.sh down --dir .sqlgate/bench-cluster >/dev/null 2>&1 || true
+}
 trap stop_test_cluster EXIT
 
 if ((sanitize)); then scripts/setup.sh --sanitize; else scripts/setup.sh; fi
@@ -31,6 +35,10 @@ run_tests() {
 }
 
 run_tests build
+# The benchmark suite's quick mode (its own cluster on 127.0.40.x): it runs and its output
+# parses. Figures are not asserted; they belong to bench/run.sh reports.
+step "benchmark suite, quick mode (build)"
+ctest --test-dir build -L bench --output-on-failure || die "benchmark suite tests failed"
 if ((sanitize)); then
     export ASAN_OPTIONS="abort_on_error=0:detect_leaks=1"
     export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"

@@ -5,6 +5,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <memory>
 #include <stdexcept>
@@ -26,13 +27,17 @@ awaitable<void> serve_client(ProxyRuntime& runtime, tcp::socket socket) {
 }
 
 awaitable<void> accept_clients(ProxyRuntime& runtime, tcp::acceptor& acceptor) {
+    boost::asio::steady_timer backoff(acceptor.get_executor());
     for (;;) {
         auto [ec, socket] =
             co_await acceptor.async_accept(boost::asio::as_tuple(boost::asio::use_awaitable));
         if (ec == boost::asio::error::operation_aborted) co_return;
         if (ec) {
-            // Out of descriptors and the like: say so and keep accepting.
+            // Out of descriptors and the like: say so, pause so the loop does not spin on an
+            // error that repeats at once, and keep accepting.
             obs::log(obs::LogLevel::error, "accept_failed", {{"error", ec.message()}});
+            backoff.expires_after(std::chrono::milliseconds(100));
+            co_await backoff.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
             continue;
         }
         boost::asio::co_spawn(

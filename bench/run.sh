@@ -1,0 +1,641 @@
+#!/usr/bin/env bash
+# The benchmark suite: sysbench through every path to the database, side by side, in one run.
+#
+#   bench/run.sh [--quick] [--seed-comparison] [options]     (--help for all of them)
+#
+# Paths (one name each; see path_* below):
+#   direct-primary       sysbench -> MariaDB primary
+#   direct-replica       sysbench -> replica-1 (read-only workloads only)
+#   haproxy              sysbench -> HAProxy (TCP mode): round-robin over the replicas for
+#                        read-only workloads, the primary for read-write ones
+#   sqlgate-random       sysbench -> sqlgate proxy, a user whose default_route is random
+#   sqlgate-customized   sysbench -> sqlgate proxy, a user whose default_route is customized
+#   sqlgate-chain        sysbench -> gatekeeper -> trusted host -> proxy, TLS (not yet: the
+#                        gatekeeper does not exist; the path is listed and skipped)
+#
+# Adding a path: give it a line in PATH_ORDER, a case in path_unavailable (why it cannot
+# run, or nothing), path_endpoint (where sysbench connects), path_roles (the processes
+# whose CPU is the path's own), and start its processes in start_services (recording their
+# pids in ROLE_PIDS so that their CPU is measured and they are stopped on exit).
+#
+# Everything runs on 127.x addresses of a cluster of its own (127.0.40.x, clients from
+# 127.0.41.x), never the demo's (127.0.20.x) or the integration tests' (127.0.30.x).
+# Results: bench/results/<UTC timestamp>/ results.csv, summary.md, *.png, logs.
+set -euo pipefail
+
+BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "${BENCH_DIR}/.." && pwd)"
+# shellcheck source=scripts/lib/common.sh
+source "${ROOT}/scripts/lib/common.sh"
+# shellcheck source=scripts/lib/proxy_config.sh
+source "${ROOT}/scripts/lib/proxy_config.sh"
+PATH="${PATH}:/usr/sbin:/sbin"
+
+readonly NET=127.0.40
+readonly CLIENT_NET=127.0.41
+readonly PROXY_ADDR=${CLIENT_NET}.1 # sqlgate listens here and connects from here
+readonly HAPROXY_ADDR=${CLIENT_NET}.2
+readonly PORT=3306
+readonly HAPROXY_RO_PORT=3306 # round-robin over the replicas
+readonly HAPROXY_RW_PORT=3307 # the primary
+readonly SB_USER=sqlgate_bench # sysbench's own account for the direct paths
+readonly SB_HOST=127.0.0.1     # sysbench cannot bind: it connects from the default address
+readonly SB_DB=sbtest
+readonly STATE="${SQLGATE_STATE}/bench"
+readonly BENCH_CLUSTER_DIR="${SQLGATE_STATE}/bench-cluster"
+BINARY="${SQLGATE_BINARY:-${ROOT}/build/src/cli/sqlgate}"
+readonly BUSY_PATTERN='cmake --build|ctest|cc1plus|integration_test'
+
+# name | sysbench test | extra options | kind (ro: reads only, rw: writes too)
+readonly WORKLOAD_TABLE="
+point_select|oltp_point_select||ro
+read_only|oltp_read_only|--skip_trx=on|ro
+read_only_trx|oltp_read_only|--skip_trx=off|ro
+read_write|oltp_read_write||rw
+"
+PATH_ORDER=(direct-primary direct-replica haproxy sqlgate-random sqlgate-customized sqlgate-chain)
+
+usage() {
+    cat <<'EOF'
+Usage: bench/run.sh [options]
+
+Runs sysbench through every path (direct to the primary, direct to a replica, HAProxy,
+the sqlgate proxy with random and customized routing), interleaved (A B C A B C ...),
+each point repeated; writes bench/results/<UTC timestamp>/ with results.csv (one row per
+run), summary.md (medians, ratios, targets) and gnuplot PNGs. Starts its own cluster
+(127.0.40.x) unless it runs, and stops everything it started.
+
+Presets:
+  --quick             2-minute smoke run: 1 table x 1000 rows, threads 1 4, 5 s per point,
+                      1 repetition, workloads point_select read_write
+  --seed-comparison   the original system's comparison: 10 tables x 10000 rows,
+                      oltp_read_write, 4 threads, 60 s per point
+Options (after a preset they override it):
+  --workloads LIST    comma-separated: point_select, read_only (--skip_trx=on),
+                      read_only_trx (reads inside BEGIN/COMMIT), read_write
+                      (default point_select,read_only,read_only_trx,read_write)
+  --threads LIST      client threads (default 1,4,16,64)
+  --time S            seconds per point (default 10)
+  --reps N            repetitions of each point (default 3; the median is reported)
+  --tables N --rows N sysbench tables and rows per table (default 4 and 10000)
+  --paths LIST        subset of: direct-primary,direct-replica,haproxy,sqlgate-random,
+                      sqlgate-customized,sqlgate-chain (default all available)
+  --out DIR           results directory (default bench/results/<UTC timestamp>)
+  --keep-cluster      leave the bench cluster running at the end
+  --no-wait           do not wait for other heavy work (builds, ctest) to finish first
+  --sqlgate BINARY    the sqlgate binary to measure (default build/src/cli/sqlgate, or
+                      $SQLGATE_BINARY); e.g. to compare a build before and after a change
+  --check-output      afterwards, check results.csv and the summary (bench/check_output.sh)
+EOF
+}
+
+# ---------------------------------------------------------------------------------------
+# Options
+
+WORKLOADS=point_select,read_only,read_only_trx,read_write
+THREADS=1,4,16,64
+TIME_S=10
+REPS=3
+TABLES=4
+ROWS=10000
+PATHS_WANTED=""
+OUT=""
+PRESET=full
+KEEP_CLUSTER=0
+WAIT_IDLE=1
+CHECK_OUTPUT=0
+IDLE_TIMEOUT="${BENCH_IDLE_TIMEOUT:-1800}"
+
+while (($#)); do
+    case "$1" in
+        --quick)
+            PRESET=quick TABLES=1 ROWS=1000 THREADS=1,4 TIME_S=5 REPS=1
+            WORKLOADS=point_select,read_write
+            ;;
+        --seed-comparison)
+            PRESET=seed-comparison TABLES=10 ROWS=10000 THREADS=4 TIME_S=60 WORKLOADS=read_write
+            ;;
+        --workloads | --threads | --time | --reps | --tables | --rows | --paths | --out | --sqlgate)
+            (($# >= 2)) || die "$1 needs a value; see --help"
+            case "$1" in
+                --workloads) WORKLOADS="$2" ;;
+                --threads) THREADS="$2" ;;
+                --time) TIME_S="$2" ;;
+                --reps) REPS="$2" ;;
+                --tables) TABLES="$2" ;;
+                --rows) ROWS="$2" ;;
+                --paths) PATHS_WANTED="$2" ;;
+                --out) OUT="$2" ;;
+                --sqlgate) BINARY="$(realpath -- "$2")" ;;
+            esac
+            shift
+            ;;
+        --keep-cluster) KEEP_CLUSTER=1 ;;
+        --no-wait) WAIT_IDLE=0 ;;
+        --check-output) CHECK_OUTPUT=1 ;;
+        -h | --help)
+            usage
+            exit 0
+            ;;
+        *) die "unknown argument '$1'; see --help" ;;
+    esac
+    shift
+done
+
+for v in TIME_S REPS TABLES ROWS; do
+    [[ "${!v}" =~ ^[1-9][0-9]*$ ]] || die "${v} must be a positive whole number (got '${!v}')"
+done
+IFS=', ' read -r -a THREAD_LIST <<<"$THREADS"
+for t in "${THREAD_LIST[@]}"; do [[ "$t" =~ ^[1-9][0-9]*$ ]] || die "bad thread count '$t'"; done
+IFS=', ' read -r -a WORKLOAD_LIST <<<"$WORKLOADS"
+for w in "${WORKLOAD_LIST[@]}"; do
+    grep -q "^${w}|" <<<"$WORKLOAD_TABLE" || die "unknown workload '$w'; see --help"
+done
+
+workload_field() { # NAME FIELD(2..4)
+    grep "^$1|" <<<"$WORKLOAD_TABLE" | cut -d'|' -f"$2"
+}
+
+# ---------------------------------------------------------------------------------------
+# Paths
+
+# path_unavailable NAME: prints why the path cannot run now; nothing when it can.
+path_unavailable() {
+    case "$1" in
+        direct-primary | direct-replica) ;;
+        haproxy) command -v haproxy >/dev/null || echo "haproxy is not installed (scripts/setup.sh)" ;;
+        sqlgate-random | sqlgate-customized)
+            [[ -x "$BINARY" ]] || echo "${BINARY} is missing (scripts/setup.sh)"
+            ;;
+        sqlgate-chain) echo "the gatekeeper and trusted host do not exist yet (issue 3)" ;;
+        *) echo "unknown path" ;;
+    esac
+}
+
+# path_serves NAME KIND: whether the path runs workloads of KIND (ro|rw).
+path_serves() {
+    case "$1:$2" in
+        direct-replica:rw) return 1 ;; # replicas are read_only
+        *) return 0 ;;
+    esac
+}
+
+# path_endpoint NAME KIND: sets EP_HOST EP_PORT EP_USER EP_PASSWORD_FILE.
+path_endpoint() {
+    case "$1" in
+        direct-primary) EP_HOST=$NODE_1_HOST EP_PORT=$NODE_1_PORT EP_USER=$SB_USER EP_PASSWORD_FILE="${STATE}/sysbench.password" ;;
+        direct-replica) EP_HOST=$NODE_2_HOST EP_PORT=$NODE_2_PORT EP_USER=$SB_USER EP_PASSWORD_FILE="${STATE}/sysbench.password" ;;
+        haproxy)
+            # HAProxy passes the login through: the account must be valid on the backends
+            # for HAProxy's source address (sqlgate_proxy is granted to 127.0.41.%).
+            EP_HOST=$HAPROXY_ADDR EP_USER=$CLUSTER_PROXY_USER EP_PASSWORD_FILE=$CLUSTER_PROXY_PASSWORD_FILE
+            if [[ "$2" == rw ]]; then EP_PORT=$HAPROXY_RW_PORT; else EP_PORT=$HAPROXY_RO_PORT; fi
+            ;;
+        sqlgate-random) EP_HOST=$PROXY_ADDR EP_PORT=$PORT EP_USER=bench_random EP_PASSWORD_FILE="${STATE}/bench_random.password" ;;
+        sqlgate-customized) EP_HOST=$PROXY_ADDR EP_PORT=$PORT EP_USER=bench_customized EP_PASSWORD_FILE="${STATE}/bench_customized.password" ;;
+        *) die "no endpoint for path $1" ;;
+    esac
+}
+
+# path_roles NAME: the processes (roles) that are the path's own; their CPU is the path's.
+path_roles() {
+    case "$1" in
+        haproxy) echo haproxy ;;
+        sqlgate-random | sqlgate-customized) echo sqlgate_proxy ;;
+        sqlgate-chain) echo "sqlgate_gatekeeper sqlgate_trusted sqlgate_proxy" ;;
+        *) echo "" ;;
+    esac
+}
+
+# Roles whose CPU is measured at every point; each has a CSV column cpu_us_per_stmt_ROLE.
+ROLES=(sqlgate_proxy haproxy sqlgate_gatekeeper sqlgate_trusted mariadb sysbench)
+declare -A ROLE_PIDS=() # role -> space-separated pids (sysbench is measured separately)
+
+# ---------------------------------------------------------------------------------------
+# Clean-up: everything this script started, by pid.
+
+CLUSTER_STARTED=0
+SB_WRAPPER_PID=""
+declare -a STARTED_PIDS=()
+
+stop_pid() {
+    local pid="$1" i
+    kill -0 "$pid" 2>/dev/null || return 0
+    kill -TERM "$pid" 2>/dev/null || true
+    for ((i = 0; i < 50; i++)); do
+        kill -0 "$pid" 2>/dev/null || return 0
+        sleep 0.1
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+    local rc=$?
+    trap - EXIT INT TERM
+    set +e
+    if [[ -n "$SB_WRAPPER_PID" ]] && kill -0 "$SB_WRAPPER_PID" 2>/dev/null; then
+        local child
+        for child in $(pgrep -P "$SB_WRAPPER_PID"); do stop_pid "$child"; done
+        stop_pid "$SB_WRAPPER_PID"
+    fi
+    local pid
+    for pid in "${STARTED_PIDS[@]}"; do stop_pid "$pid"; done
+    if ((CLUSTER_STARTED && !KEEP_CLUSTER)); then
+        "${ROOT}/scripts/cluster.sh" down --dir "$BENCH_CLUSTER_DIR"
+    fi
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# ---------------------------------------------------------------------------------------
+# Waiting for a quiet machine (2 shared cores: a build next door skews every figure)
+
+ANCESTORS=" "
+p=$$
+while [[ "$p" =~ ^[0-9]+$ ]] && ((p > 1)); do
+    ANCESTORS+="$p "
+    stat_line=$(<"/proc/${p}/stat") || break
+    stat_line=${stat_line##*) }
+    read -r _ p _ <<<"$stat_line"
+done
+
+busy_processes() {
+    local pid
+    for pid in $(pgrep -f "$BUSY_PATTERN" || true); do
+        [[ "$ANCESTORS" == *" ${pid} "* ]] || printf '%s ' "$pid"
+    done
+}
+
+# background_cpu: the CPU the whole machine used over 2 s, in percent of one core, and the
+# busiest process, e.g. "85 sqlgate(7111)". Before the run starts nothing of ours is busy.
+background_cpu() {
+    local a b
+    read -r -a a < <(head -n 1 /proc/stat)
+    sleep 2
+    read -r -a b < <(head -n 1 /proc/stat)
+    local busy=$(((b[1] + b[2] + b[3] + b[6] + b[7] + b[8]) - (a[1] + a[2] + a[3] + a[6] + a[7] + a[8])))
+    local top
+    top=$(ps -eo pid=,pcpu=,comm= --sort=-pcpu | awk 'NR == 1 { printf "%s(%s, %s%% lifetime)", $3, $1, $2 }')
+    printf '%s %s' "$((busy * 100 / (2 * CLK_TCK)))" "$top"
+}
+CLK_TCK=$(getconf CLK_TCK)
+
+WAITED_S=0
+wait_idle() {
+    ((WAIT_IDLE)) || return 0
+    local busy start=$SECONDS announced=0
+    while busy=$(busy_processes) && [[ -n "$busy" ]]; do
+        if ((SECONDS - start >= IDLE_TIMEOUT)); then
+            echo "warning: other heavy work still running after ${IDLE_TIMEOUT}s; measuring anyway" >&2
+            break
+        fi
+        if ((!announced)); then
+            step "waiting (up to ${IDLE_TIMEOUT} s) for other heavy work to finish: $(for b in $busy; do tr '\0' ' ' <"/proc/$b/cmdline" 2>/dev/null | cut -c1-50 | tr -d '\n'; printf '; '; done)"
+            announced=1
+        fi
+        sleep 10 &
+        wait $! # (a signal interrupts wait at once, not sleep)
+    done
+    WAITED_S=$((WAITED_S + SECONDS - start))
+}
+
+# ---------------------------------------------------------------------------------------
+# Set-up
+
+command -v sysbench >/dev/null || die "sysbench is not installed; run scripts/setup.sh"
+command -v gnuplot >/dev/null || die "gnuplot is not installed; run scripts/setup.sh"
+if [[ ! -x "$BINARY" && "$BINARY" == "${ROOT}/build/src/cli/sqlgate" ]]; then
+    step "build/src/cli/sqlgate is missing: scripts/setup.sh"
+    "${ROOT}/scripts/setup.sh"
+fi
+
+STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
+OUT="${OUT:-${BENCH_DIR}/results/${STAMP}}"
+mkdir -p "$OUT" "$STATE"
+OUT="$(cd "$OUT" && pwd)"
+chmod 700 "$STATE"
+exec > >(tee -a "${OUT}/run.log") 2>&1
+
+# Paths of this run.
+declare -a RUN_PATHS=()
+declare -A SKIPPED=()
+if [[ -n "$PATHS_WANTED" ]]; then IFS=', ' read -r -a wanted <<<"$PATHS_WANTED"; else wanted=("${PATH_ORDER[@]}"); fi
+for pth in "${wanted[@]}"; do
+    [[ " ${PATH_ORDER[*]} " == *" ${pth} "* ]] || die "unknown path '$pth'; see --help"
+    why="$(path_unavailable "$pth")"
+    if [[ -n "$why" ]]; then
+        SKIPPED[$pth]="$why"
+        step "path ${pth}: skipped (${why})"
+    else
+        RUN_PATHS+=("$pth")
+    fi
+done
+((${#RUN_PATHS[@]})) || die "no path to run"
+uses() { [[ " ${RUN_PATHS[*]} " == *" $1 "* ]]; }
+
+wait_idle
+# Work the pattern does not know (a runaway process, say) shows as CPU used while we idle.
+read -r BACKGROUND_CPU BACKGROUND_TOP <<<"$(background_cpu)"
+if ((WAIT_IDLE && BACKGROUND_CPU > 40)); then
+    step "the machine is busy (${BACKGROUND_CPU}% of a core; busiest: ${BACKGROUND_TOP}); waiting up to 5 min for it to calm down"
+    for ((i = 0; i < 30 && BACKGROUND_CPU > 40; i++)); do
+        sleep 8 &
+        wait $!
+        read -r BACKGROUND_CPU BACKGROUND_TOP <<<"$(background_cpu)"
+        WAITED_S=$((WAITED_S + 10))
+    done
+fi
+((BACKGROUND_CPU <= 40)) || echo "warning: measuring on a busy machine: ${BACKGROUND_CPU}% of a core used by others (busiest: ${BACKGROUND_TOP})" >&2
+
+step "bench cluster: ${BENCH_CLUSTER_DIR} (primary ${NET}.1, replicas ${NET}.2-4, clients from ${CLIENT_NET}.%)"
+if "${ROOT}/scripts/cluster.sh" status --dir "$BENCH_CLUSTER_DIR" >/dev/null 2>&1; then
+    step "the bench cluster already runs: reusing it (left running at the end)"
+else
+    CLUSTER_STARTED=1
+    "${ROOT}/scripts/cluster.sh" up --dir "$BENCH_CLUSTER_DIR" --net "$NET" --client-host "${CLIENT_NET}.%"
+fi
+# shellcheck disable=SC1091
+source "${BENCH_CLUSTER_DIR}/cluster.env"
+[[ "$CLUSTER_NET" == "$NET" && "$CLUSTER_CLIENT_HOST" == "${CLIENT_NET}.%" ]] ||
+    die "${BENCH_CLUSTER_DIR} is set up for ${CLUSTER_NET}.x / ${CLUSTER_CLIENT_HOST}; run scripts/cluster.sh destroy --dir ${BENCH_CLUSTER_DIR}"
+((CLUSTER_NODES >= 2)) || die "the bench cluster needs at least one replica"
+
+admin_sql() { # K ARGS...: as the administrator over node K's socket
+    local k="$1" sock="NODE_${1}_SOCKET"
+    shift
+    mariadb --no-defaults --protocol=socket --socket="${!sock}" --user="$CLUSTER_ADMIN_USER" \
+        --connect-timeout=3 --batch --skip-column-names "$@"
+}
+sql_str() {
+    local s="${1//\\/\\\\}"
+    printf "'%s'" "${s//\'/\\\'}"
+}
+new_secret() { # FILE: a random password, kept between runs
+    [[ -s "$1" ]] || (umask 077 && openssl rand -hex 16 | tr -d '\n' >"$1")
+}
+
+step "sysbench account ${SB_USER}@${SB_HOST} (sbtest.* only) and a fresh ${SB_DB} schema"
+new_secret "${STATE}/sysbench.password"
+acct="$(sql_str "$SB_USER")@$(sql_str "$SB_HOST")"
+pw="$(sql_str "$(<"${STATE}/sysbench.password")")"
+admin_sql 1 <<SQL
+DROP DATABASE IF EXISTS ${SB_DB};
+CREATE DATABASE ${SB_DB};
+CREATE USER IF NOT EXISTS ${acct} IDENTIFIED BY ${pw};
+ALTER USER ${acct} IDENTIFIED BY ${pw};
+GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, INDEX ON ${SB_DB}.* TO ${acct};
+SQL
+unset pw
+
+# sysbench reads its connection options, the password among them, from a file (never argv).
+# (sysbench 1.0.20 ignores the test script's options there: those go on the command line.)
+sb_config() { # PATH KIND -> prints the config file for sysbench on that path
+    path_endpoint "$1" "$2"
+    local f="${STATE}/sysbench-$1-$2.cfg"
+    (
+        umask 077
+        cat >"$f" <<CFG
+db-driver=mysql
+mysql-host=${EP_HOST}
+mysql-port=${EP_PORT}
+mysql-user=${EP_USER}
+mysql-password=$(<"$EP_PASSWORD_FILE")
+mysql-db=${SB_DB}
+db-ps-mode=disable
+CFG
+    )
+    printf '%s' "$f"
+}
+
+step "sysbench prepare: ${TABLES} table(s) x ${ROWS} rows on the primary"
+sysbench --config-file="$(sb_config direct-primary rw)" --threads="$TABLES" \
+    --tables="$TABLES" --table_size="$ROWS" oltp_common prepare \
+    >"${OUT}/prepare.log" 2>&1 || {
+    tail -n 20 "${OUT}/prepare.log"
+    die "sysbench prepare failed; see ${OUT}/prepare.log"
+}
+target="$(admin_sql 1 -e 'SELECT @@gtid_binlog_pos')"
+for ((k = 2; k <= CLUSTER_NODES; k++)); do
+    [[ "$(admin_sql "$k" -e "SELECT MASTER_GTID_WAIT($(sql_str "$target"), 60)")" == 0 ]] ||
+        die "replica ${k} did not catch up with ${target} within 60 s"
+done
+# Each node's buffer pool holds the tables (rows and the secondary index) before the first point.
+prewarm=""
+for ((i = 1; i <= TABLES; i++)); do
+    prewarm+="SELECT COUNT(*), SUM(LENGTH(c)) FROM ${SB_DB}.sbtest${i}; SELECT SUM(k) FROM ${SB_DB}.sbtest${i} FORCE INDEX (k_${i});"
+done
+for ((k = 1; k <= CLUSTER_NODES; k++)); do
+    admin_sql "$k" <<<"$prewarm" >/dev/null || die "prewarming node ${k} failed"
+done
+
+start_services() {
+    if uses haproxy; then
+        step "HAProxy on ${HAPROXY_ADDR}:${HAPROXY_RO_PORT} (replicas, round-robin) and :${HAPROXY_RW_PORT} (primary), from ${HAPROXY_ADDR}"
+        {
+            cat <<CFG
+# Written by bench/run.sh; rewritten on every run.
+global
+    maxconn 4096
+defaults
+    mode tcp
+    timeout connect 2s
+    timeout client 1h
+    timeout server 1h
+listen replicas
+    bind ${HAPROXY_ADDR}:${HAPROXY_RO_PORT}
+    balance roundrobin
+    source ${HAPROXY_ADDR}
+CFG
+            for ((k = 2; k <= CLUSTER_NODES; k++)); do
+                n="NODE_${k}_NAME" h="NODE_${k}_HOST" p="NODE_${k}_PORT"
+                printf '    server %s %s:%s check inter 1s\n' "${!n}" "${!h}" "${!p}"
+            done
+            printf 'listen primary\n    bind %s:%s\n    source %s\n    server %s %s:%s check inter 1s\n' \
+                "$HAPROXY_ADDR" "$HAPROXY_RW_PORT" "$HAPROXY_ADDR" "$NODE_1_NAME" "$NODE_1_HOST" "$NODE_1_PORT"
+        } >"${STATE}/haproxy.cfg"
+        haproxy -c -q -f "${STATE}/haproxy.cfg" || die "HAProxy rejected ${STATE}/haproxy.cfg"
+        for port in "$HAPROXY_RO_PORT" "$HAPROXY_RW_PORT"; do
+            ! (exec 3<>"/dev/tcp/${HAPROXY_ADDR}/${port}") 2>/dev/null || die "${HAPROXY_ADDR}:${port} is already in use"
+        done
+        setsid haproxy -db -f "${STATE}/haproxy.cfg" >"${OUT}/haproxy.log" 2>&1 </dev/null &
+        ROLE_PIDS[haproxy]=$!
+        STARTED_PIDS+=("$!")
+    fi
+    if uses sqlgate-random || uses sqlgate-customized; then
+        step "sqlgate proxy on ${PROXY_ADDR}:${PORT}, connecting from ${PROXY_ADDR}"
+        local u hash
+        {
+            render_proxy_config bench/run.sh "$PROXY_ADDR" "$PORT" "$PROXY_ADDR"
+            for u in random customized; do
+                new_secret "${STATE}/bench_${u}.password"
+                hash="$("$BINARY" hash-password <"${STATE}/bench_${u}.password")"
+                render_proxy_user "bench_${u}" "$hash" "$u"
+            done
+        } >"${STATE}/proxy.toml"
+        "$BINARY" proxy --config "${STATE}/proxy.toml" --check >/dev/null
+        ! (exec 3<>"/dev/tcp/${PROXY_ADDR}/${PORT}") 2>/dev/null || die "${PROXY_ADDR}:${PORT} is already in use"
+        setsid "$BINARY" proxy --config "${STATE}/proxy.toml" >"${OUT}/proxy.log" 2>&1 </dev/null &
+        ROLE_PIDS[sqlgate_proxy]=$!
+        STARTED_PIDS+=("$!")
+        (
+            umask 077
+            printf '[client]\nhost=%s\nport=%s\nuser=bench_random\npassword=%s\n' \
+                "$PROXY_ADDR" "$PORT" "$(<"${STATE}/bench_random.password")" >"${STATE}/proxy-client.cnf"
+        )
+    fi
+    # sqlgate-chain: start the trusted host and the gatekeeper here (ROLE_PIDS
+    # sqlgate_trusted, sqlgate_gatekeeper) once they exist.
+
+    local deadline=$((SECONDS + 20)) ready
+    while :; do
+        ready=1
+        if [[ -n "${ROLE_PIDS[haproxy]:-}" ]]; then
+            kill -0 "${ROLE_PIDS[haproxy]}" 2>/dev/null || die "HAProxy exited; see ${OUT}/haproxy.log"
+            (exec 3<>"/dev/tcp/${HAPROXY_ADDR}/${HAPROXY_RO_PORT}") 2>/dev/null || ready=0
+        fi
+        if [[ -n "${ROLE_PIDS[sqlgate_proxy]:-}" ]]; then
+            kill -0 "${ROLE_PIDS[sqlgate_proxy]}" 2>/dev/null || die "the sqlgate proxy exited; see ${OUT}/proxy.log"
+            # Ready when a random read reaches a replica: the monitor has seen them.
+            [[ "$(mariadb --defaults-extra-file="${STATE}/proxy-client.cnf" -N -B \
+                -e 'SELECT @@server_id' 2>/dev/null)" =~ ^[2-9] ]] || ready=0
+        fi
+        ((ready)) && break
+        ((SECONDS < deadline)) || die "the proxies were not ready within 20 s; see ${OUT}/*.log"
+        sleep 0.2
+    done
+}
+start_services
+PIDS_MARIADB=""
+for ((k = 1; k <= CLUSTER_NODES; k++)); do
+    p="NODE_${k}_PID"
+    PIDS_MARIADB+="${!p} "
+done
+ROLE_PIDS[mariadb]="$PIDS_MARIADB"
+
+# ---------------------------------------------------------------------------------------
+# Measuring
+
+# cpu_ticks PIDS...: utime + stime of the processes (all their threads), in clock ticks.
+cpu_ticks() {
+    local pid s total=0
+    local -a f
+    for pid in "$@"; do
+        s=$(<"/proc/${pid}/stat") 2>/dev/null || continue
+        s=${s##*) }
+        read -r -a f <<<"$s"
+        total=$((total + f[11] + f[12]))
+    done
+    printf '%s' "$total"
+}
+
+# The columns (one per line in bench/lib/columns.txt) are documented in bench/README.md.
+paste -sd, "${BENCH_DIR}/lib/columns.txt" >"${OUT}/results.csv"
+
+# run_point PATH WORKLOAD THREADS REP: one sysbench run; appends a row to results.csv.
+run_point() {
+    local pth="$1" wl="$2" threads="$3" rep="$4"
+    local test opts kind cfg tag log started
+    test="$(workload_field "$wl" 2)" opts="$(workload_field "$wl" 3)" kind="$(workload_field "$wl" 4)"
+    cfg="$(sb_config "$pth" "$kind")"
+    tag="${wl}-${pth}-t${threads}-r${rep}"
+    log="${OUT}/logs/${tag}.log"
+    mkdir -p "${OUT}/logs"
+    local role
+    local -A before=()
+    for role in "${!ROLE_PIDS[@]}"; do
+        # shellcheck disable=SC2086
+        before[$role]=$(cpu_ticks ${ROLE_PIDS[$role]})
+    done
+    local -a sys_before sys_after
+    read -r -a sys_before < <(head -n 1 /proc/stat)
+    started="$(date -u +%FT%TZ)"
+    # The subshell waits for sysbench, then reads its own children's CPU (cutime+cstime).
+    (
+        rc=0
+        # shellcheck disable=SC2086
+        sysbench --config-file="$cfg" --tables="$TABLES" --table_size="$ROWS" $opts \
+            --threads="$threads" --time="$TIME_S" \
+            --events=0 --report-interval=0 --histogram=off "$test" run >"$log" 2>&1 || rc=$?
+        read -r st <"/proc/${BASHPID}/stat"
+        st=${st##*) }
+        read -r -a f <<<"$st"
+        printf '%s %s\n' "$rc" "$((f[13] + f[14]))" >"${log}.rc"
+    ) &
+    SB_WRAPPER_PID=$!
+    wait "$SB_WRAPPER_PID" || true
+    SB_WRAPPER_PID=""
+    local -A delta=()
+    for role in "${!ROLE_PIDS[@]}"; do
+        # shellcheck disable=SC2086
+        delta[$role]=$(($(cpu_ticks ${ROLE_PIDS[$role]}) - before[$role]))
+    done
+    read -r -a sys_after < <(head -n 1 /proc/stat)
+    local rc sb_ticks
+    read -r rc sb_ticks <"${log}.rc"
+    delta[sysbench]=$sb_ticks
+    # CPU of everything else on the machine during the point (user+nice+system of the whole
+    # machine minus the processes measured): a build or test next door shows up here.
+    local ours=0 all
+    for role in "${!delta[@]}"; do ours=$((ours + delta[$role])); done
+    all=$(((sys_after[1] + sys_after[2] + sys_after[3]) - (sys_before[1] + sys_before[2] + sys_before[3])))
+    local cpu_list="" path_ticks=0 path_has=0
+    for role in $(path_roles "$pth"); do
+        [[ -n "${delta[$role]:-}" ]] && path_has=1 && path_ticks=$((path_ticks + delta[$role]))
+    done
+    ((path_has)) && cpu_list="path=${path_ticks}"
+    for role in "${ROLES[@]}"; do
+        [[ -n "${delta[$role]:-}" ]] && cpu_list+=" ${role}=${delta[$role]}"
+    done
+    local skip_trx=""
+    [[ "$opts" == *skip_trx=on* ]] && skip_trx=on
+    [[ "$opts" == *skip_trx=off* ]] && skip_trx=off
+    awk -f "${BENCH_DIR}/lib/parse_sysbench.awk" \
+        -v run_id="$STAMP" -v started="$started" -v path="$pth" -v workload="$wl" -v test="$test" \
+        -v skip_trx="$skip_trx" -v threads="$threads" -v rep="$rep" -v rc="$rc" \
+        -v clk_tck="$CLK_TCK" -v cpu="$cpu_list" -v foreign_ticks="$((all - ours))" \
+        "$log" >>"${OUT}/results.csv"
+    tail -n 1 "${OUT}/results.csv" | awk -F, '{ printf "    %-20s %-14s t=%-3s r=%s  %s  tps %s  qps %s  p95 %s ms  errors %s  path CPU %s us/stmt\n", $3, $4, $7, $8, $10, $13, $14, $17, $19, ($21 == "" ? "-" : $21) }'
+}
+
+points=0
+for wl in "${WORKLOAD_LIST[@]}"; do
+    kind="$(workload_field "$wl" 4)"
+    for pth in "${RUN_PATHS[@]}"; do path_serves "$pth" "$kind" && points=$((points + 1)); done
+done
+points=$((points * ${#THREAD_LIST[@]} * REPS))
+{
+    echo "preset=${PRESET}"
+    echo "settings=${TABLES} table(s) x ${ROWS} rows, ${TIME_S} s per point, threads ${THREADS}, workloads ${WORKLOADS}"
+    echo "reps=${REPS}"
+    echo "paths=${RUN_PATHS[*]}"
+    echo "background_cpu=${BACKGROUND_CPU}% of one core used by other processes just before the run (busiest: ${BACKGROUND_TOP})"
+    for pth in "${!SKIPPED[@]}"; do echo "skipped=${pth}: ${SKIPPED[$pth]}"; done
+    echo "machine=$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(awk '/MemTotal/ { printf "%.1f GiB RAM", $2 / 1048576 }' /proc/meminfo), $(uname -sr)"
+    echo "versions=MariaDB $(mariadbd --version 2>/dev/null | awk '{ print $3 }' || true) / $(sysbench --version) / $(haproxy -v 2>/dev/null | awk 'NR == 1 { print "HAProxy " $3 }')"
+    echo "sqlgate=${BINARY#"${ROOT}/"} (sha256 $(sha256sum "$BINARY" | cut -c1-12), built $(date -u -r "$BINARY" +%FT%TZ)); checkout $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$ROOT" diff --quiet HEAD -- src 2>/dev/null || echo ' with uncommitted changes in src/')"
+} >"${OUT}/meta.txt"
+step "measuring ${points} points of ${TIME_S} s (paths interleaved: ${RUN_PATHS[*]}) -> ${OUT}"
+
+for wl in "${WORKLOAD_LIST[@]}"; do
+    kind="$(workload_field "$wl" 4)"
+    for threads in "${THREAD_LIST[@]}"; do
+        step "${wl}, ${threads} thread(s)"
+        for ((rep = 1; rep <= REPS; rep++)); do
+            for pth in "${RUN_PATHS[@]}"; do
+                path_serves "$pth" "$kind" || continue
+                wait_idle
+                run_point "$pth" "$wl" "$threads" "$rep"
+            done
+        done
+    done
+done
+echo "waited_for_other_work_s=${WAITED_S}" >>"${OUT}/meta.txt"
+
+step "summary and plots"
+"${BENCH_DIR}/summarize.sh" "$OUT"
+if ((CHECK_OUTPUT)); then
+    "${BENCH_DIR}/check_output.sh" "$OUT"
+fi
+step "done: ${OUT}/summary.md"
