@@ -86,6 +86,10 @@ enum class ServerStatus : std::uint16_t {
     session_state_changed = 1u << 14,
 };
 
+constexpr std::uint16_t bits(ServerStatus flag) {
+    return static_cast<std::uint16_t>(flag);
+}
+
 constexpr bool has(std::uint16_t status, ServerStatus flag) {
     return (status & static_cast<std::uint16_t>(flag)) != 0;
 }

@@ -28,7 +28,15 @@ class ClientSession {
     void close_client() { client_.close(); }
 
   private:
-    struct BackendLink;
+    // One connection of this session to one backend.
+    struct BackendLink {
+        explicit BackendLink(net::tcp::socket socket) : channel(std::move(socket)) {}
+        net::PacketChannel channel;
+        std::size_t applied_state = 0;  // how many SessionState commands this backend has run
+        std::string applied_gtid;       // a session write this replica is known to have applied
+        std::uint32_t thread_id = 0;    // the server's id for this connection
+    };
+
     // not_reached: nothing of the reply reached the client, the command may go elsewhere;
     // behind: the replica has not applied this session's last write yet.
     enum class Outcome { replied, not_reached, behind, broken };
