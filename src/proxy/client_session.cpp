@@ -14,7 +14,6 @@ namespace sqlgate::proxy {
 namespace {
 
 using boost::asio::awaitable;
-using mysql::Capability;
 using mysql::Command;
 using mysql::ReplyShape;
 namespace errc = mysql::error_code;

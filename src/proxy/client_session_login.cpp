@@ -13,8 +13,6 @@ namespace {
 
 using boost::asio::awaitable;
 using mysql::Capability;
-using mysql::Command;
-using mysql::ReplyShape;
 namespace errc = mysql::error_code;
 
 constexpr std::size_t kMaxHandshakeMessage = 64 * 1024;
@@ -104,13 +102,13 @@ awaitable<bool> ClientSession::enter_schema(const std::string& database, std::ui
         co_return false;
     }
     net::CommandResult result;
-    if (co_await net::run_command(link->channel, Command::init_db, database, capabilities_,
+    if (co_await net::run_command(link->channel, mysql::Command::init_db, database, capabilities_,
                                   result) ||
         result.failed) {
         co_await send_error(result.error_code, "42000", result.error_message, sequence);
         co_return false;
     }
-    record_state(Command::init_db, database);
+    record_state(mysql::Command::init_db, database);
     co_return true;
 }
 
