@@ -55,23 +55,6 @@ bool primary_only_read(sql::PrimaryReason reason) noexcept {
     }
 }
 
-bool is_read_verb(Keyword verb) noexcept {
-    switch (verb) {
-        case Keyword::kSelect:
-        case Keyword::kTable:
-        case Keyword::kValues:
-        case Keyword::kShow:
-        case Keyword::kHelp:
-        case Keyword::kExplain:
-        case Keyword::kDescribe:
-        case Keyword::kDesc:
-        case Keyword::kWith:
-            return true;
-        default:
-            return false;
-    }
-}
-
 StatementKind kind_of(const StatementInfo& info, bool names_account_object) noexcept {
     const Keyword verb = info.verb;
     // SET GLOBAL / PERSIST (class other) and SET PASSWORD / DEFAULT ROLE (class write).
@@ -87,7 +70,8 @@ StatementKind kind_of(const StatementInfo& info, bool names_account_object) noex
         case StatementClass::session_state:
             return StatementKind::session;
         case StatementClass::write:
-            if (is_read_verb(verb)) {
+            // The classifier gives a reason only to reads it sent to the primary.
+            if (info.primary_reason != sql::PrimaryReason::none) {
                 return primary_only_read(info.primary_reason) ? StatementKind::read
                                                               : StatementKind::write;
             }
