@@ -112,6 +112,11 @@ std::optional<std::string> CommandResult::first_row_value(std::string_view colum
     return std::nullopt;
 }
 
+std::optional<std::string> CommandResult::first_value() const {
+    if (rows.empty() || rows[0].empty()) return std::nullopt;
+    return rows[0][0];
+}
+
 awaitable<error_code> run_command(PacketChannel& channel, mysql::Command command,
                                   std::string_view argument, Capability capabilities,
                                   CommandResult& result) {

@@ -46,6 +46,8 @@ struct CommandResult {
 
     // The value of `column` in the first row, if present and not NULL.
     std::optional<std::string> first_row_value(std::string_view column) const;
+    // The first row's first value, if present and not NULL (for single-value queries).
+    std::optional<std::string> first_value() const;
 };
 
 // Sends `command` with `argument` and reads the whole reply (for small internal queries

@@ -112,7 +112,7 @@ awaitable<ClientSession::Outcome> ClientSession::execute(BackendState& backend,
         const bool nothing_sent = link->channel.relayed_bytes() == 0;
         links_[backend.index].reset();
         // Once part of a reply has reached the client, the stream cannot be repaired.
-        co_return nothing_sent&& client_.is_open() ? Outcome::not_reached : Outcome::broken;
+        co_return (nothing_sent && client_.is_open()) ? Outcome::not_reached : Outcome::broken;
     }
     const auto now = Clock::now();
     backend.query_ms.add(std::chrono::duration<double, std::milli>(now - started).count(),
@@ -174,8 +174,7 @@ awaitable<bool> ClientSession::catch_up(BackendLink& link) {
     net::CommandResult result;
     const auto ec =
         co_await net::run_command(link.channel, Command::query, wait, capabilities_, result);
-    if (ec || result.failed || result.rows.empty() || result.rows[0].empty() ||
-        result.rows[0][0] != "0") {
+    if (ec || result.failed || result.first_value() != "0") {
         if (ec) link.channel.close();
         co_return false;
     }
@@ -193,9 +192,7 @@ awaitable<void> ClientSession::note_last_write() {
         result.failed) {
         co_return;
     }
-    const std::string gtid = result.rows.empty() || result.rows[0].empty()
-                                 ? std::string()
-                                 : result.rows[0][0].value_or("");
+    const std::string gtid = result.first_value().value_or("");
     if (!gtid.empty() && gtid.find_first_not_of("0123456789-,") == std::string::npos) {
         last_write_gtid_ = gtid;
     }
