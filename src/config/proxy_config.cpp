@@ -1,165 +1,11 @@
 #include "config/proxy_config.hpp"
 
-#include <toml++/toml.h>
-
-#include <boost/asio/ip/address.hpp>
-#include <fstream>
 #include <set>
-#include <sstream>
+
+#include "config/toml_reader.hpp"
 
 namespace sqlgate::config {
 namespace {
-
-std::string location(const std::filesystem::path& file, const toml::source_region& where) {
-    std::ostringstream out;
-    out << file.string();
-    if (where.begin.line > 0) out << ':' << where.begin.line;
-    return out.str();
-}
-
-// Reads the keys of one TOML table, remembering which were used so that any other key is
-// reported as unknown (a typo must not silently fall back to a default).
-class TableReader {
-  public:
-    TableReader(const toml::table& table, std::string prefix, const std::filesystem::path& file)
-        : table_(table), prefix_(std::move(prefix)), file_(file) {}
-
-    [[noreturn]] void fail(std::string_view key, std::string_view problem) const {
-        const toml::node* node = table_.get(key);
-        throw ConfigError(location(file_, node ? node->source() : table_.source()) + ": " +
-                          prefix_ + std::string(key) + ": " + std::string(problem));
-    }
-
-    template <typename T>
-    std::optional<T> optional(std::string_view key) {
-        used_.insert(std::string(key));
-        const toml::node* node = table_.get(key);
-        if (!node) return std::nullopt;
-        if constexpr (std::is_same_v<T, double>) {
-            if (auto v = node->value<double>()) return *v;
-            fail(key, "expected a number");
-        } else if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
-            const auto v = node->value_exact<std::int64_t>();
-            if (!v) fail(key, "expected an integer");
-            if (*v < 0 || static_cast<std::uint64_t>(*v) > std::numeric_limits<T>::max()) {
-                fail(key, "out of range");
-            }
-            return static_cast<T>(*v);
-        } else {
-            const auto v = node->value_exact<T>();
-            if (!v)
-                fail(key, std::is_same_v<T, bool> ? "expected true or false" : "expected a string");
-            return *v;
-        }
-    }
-
-    template <typename T>
-    T required(std::string_view key) {
-        auto v = optional<T>(key);
-        if (!v) fail(key, "missing");
-        return *v;
-    }
-
-    template <typename T>
-    void read(std::string_view key, T& into) {
-        if (auto v = optional<T>(key)) into = *v;
-    }
-
-    void read_ms(std::string_view key, std::chrono::milliseconds& into, std::int64_t minimum) {
-        if (auto v = optional<std::int64_t>(key)) {
-            if (*v < minimum) fail(key, "must be at least " + std::to_string(minimum));
-            into = std::chrono::milliseconds(*v);
-        }
-    }
-
-    std::optional<std::string> optional_address(std::string_view key) {
-        const auto text = optional<std::string>(key);
-        boost::system::error_code ec;
-        if (text) boost::asio::ip::make_address(*text, ec);
-        if (ec) fail(key, "'" + *text + "' is not an IP address");
-        return text;
-    }
-
-    std::string address(std::string_view key) {
-        if (auto a = optional_address(key)) return *a;
-        fail(key, "missing");
-    }
-
-    std::optional<RouteStrategy> optional_route(std::string_view key) {
-        const auto name = optional<std::string>(key);
-        if (!name) return std::nullopt;
-        const auto s = parse_route_strategy(*name);
-        if (!s) fail(key, "unknown route '" + *name + "' (use direct, random or customized)");
-        return s;
-    }
-
-    void known(std::string_view key) { used_.insert(std::string(key)); }
-
-    Credentials credentials() {
-        Credentials c;
-        c.user = required<std::string>("user");
-        if (table_.contains("password")) {
-            fail("password", "passwords are not written in the config; use password_file");
-        }
-        std::filesystem::path path = required<std::string>("password_file");
-        if (path.is_relative()) path = file_.parent_path() / path;
-        std::ifstream in(path);
-        if (!in) fail("password_file", "cannot read " + path.string());
-        std::getline(in, c.password, '\0');
-        while (!c.password.empty() && (c.password.back() == '\n' || c.password.back() == '\r')) {
-            c.password.pop_back();
-        }
-        return c;
-    }
-
-    void reject_unknown() const {
-        for (const auto& [key, node] : table_) {
-            if (!used_.contains(std::string(key.str()))) {
-                throw ConfigError(location(file_, node.source()) + ": " + prefix_ +
-                                  std::string(key.str()) + ": unknown key");
-            }
-        }
-    }
-
-  private:
-    const toml::table& table_;
-    std::string prefix_;
-    const std::filesystem::path& file_;
-    std::set<std::string> used_;
-};
-
-const toml::table& subtable(const toml::table& root, std::string_view name,
-                            const std::filesystem::path& file) {
-    static const toml::table empty;
-    const toml::node* node = root.get(name);
-    if (!node) return empty;
-    if (!node->is_table()) {
-        throw ConfigError(location(file, node->source()) + ": " + std::string(name) +
-                          ": expected a table [" + std::string(name) + "]");
-    }
-    return *node->as_table();
-}
-
-template <typename Fn>
-void for_each_entry(const toml::table& root, std::string_view name,
-                    const std::filesystem::path& file, Fn&& fn) {
-    const toml::node* node = root.get(name);
-    if (!node) return;
-    const toml::array* entries = node->as_array();
-    if (!entries) {
-        throw ConfigError(location(file, node->source()) + ": " + std::string(name) +
-                          ": expected an array of tables [[" + std::string(name) + "]]");
-    }
-    std::size_t i = 0;
-    for (const toml::node& entry : *entries) {
-        if (!entry.is_table()) {
-            throw ConfigError(location(file, entry.source()) + ": " + std::string(name) +
-                              ": expected a table");
-        }
-        fn(TableReader(*entry.as_table(), std::string(name) + "[" + std::to_string(i++) + "].",
-                       file));
-    }
-}
 
 void validate(const ProxyConfig& c, const TableReader& root) {
     std::size_t primaries = 0;
@@ -181,12 +27,7 @@ void validate(const ProxyConfig& c, const TableReader& root) {
 }  // namespace
 
 ProxyConfig parse_proxy_config(std::string_view text, const std::filesystem::path& file) {
-    toml::table root;
-    try {
-        root = toml::parse(text, file.string());
-    } catch (const toml::parse_error& e) {
-        throw ConfigError(location(file, e.source()) + ": " + std::string(e.description()));
-    }
+    const toml::table root = parse_toml(text, file);
     ProxyConfig c;
     c.source_file = file;
     TableReader top(root, "", file);
@@ -250,7 +91,23 @@ ProxyConfig parse_proxy_config(std::string_view text, const std::filesystem::pat
         c.users.push_back(std::move(u));
     });
 
-    for (std::string_view key : {"listener", "backend", "monitor", "routing", "servers", "users"}) {
+    TableReader tls(subtable(root, "tls", file), "tls.", file);
+    c.tls = tls.tls_files(false);
+    tls.read("require", c.require_tls);
+    tls.reject_unknown();
+    TableReader access(subtable(root, "access", file), "access.", file);
+    c.access = access.peer_access();
+    access.reject_unknown();
+    if (!c.access.client_certificate_names.empty()) {
+        if (!c.tls.enabled() || c.tls.ca.empty()) {
+            access.fail("client_certificate_names", "needs [tls] certificate, private_key and ca");
+        }
+        c.require_tls = true;
+    }
+    if (c.require_tls && !c.tls.enabled()) tls.fail("require", "needs certificate and private_key");
+
+    for (std::string_view key :
+         {"listener", "backend", "monitor", "routing", "servers", "users", "tls", "access"}) {
         top.known(key);
     }
     top.reject_unknown();
@@ -259,11 +116,7 @@ ProxyConfig parse_proxy_config(std::string_view text, const std::filesystem::pat
 }
 
 ProxyConfig load_proxy_config(const std::filesystem::path& file) {
-    std::ifstream in(file);
-    if (!in) throw ConfigError(file.string() + ": cannot open the file");
-    std::stringstream text;
-    text << in.rdbuf();
-    return parse_proxy_config(text.str(), file);
+    return parse_proxy_config(read_config_file(file), file);
 }
 
 }  // namespace sqlgate::config

@@ -6,18 +6,13 @@
 #include <cstdint>
 #include <filesystem>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "config/route_strategy.hpp"
+#include "config/shared_sections.hpp"
 
 namespace sqlgate::config {
-
-class ConfigError : public std::runtime_error {
-  public:
-    using std::runtime_error::runtime_error;
-};
 
 enum class ServerRole { primary, replica };
 
@@ -26,11 +21,6 @@ struct ServerConfig {
     std::string address;
     std::uint16_t port = 3306;
     ServerRole role = ServerRole::replica;
-};
-
-struct Credentials {
-    std::string user;
-    std::string password;  // read from password_file, never from the TOML itself
 };
 
 struct UserConfig {
@@ -49,6 +39,11 @@ struct ProxyConfig {
     std::size_t max_statement_bytes = 64 * 1024 * 1024;
     std::chrono::milliseconds handshake_timeout{10'000};
     std::string server_version = "5.5.5-10.11.0-MariaDB-sqlgate";
+    // [tls]: offered to clients when set; with [access] client names, required.
+    TlsFiles tls;
+    bool require_tls = false;
+    // [access]: in the chain, only the trusted host may connect.
+    PeerAccess access;
 
     // [backend]
     Credentials backend;

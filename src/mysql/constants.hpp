@@ -146,7 +146,12 @@ constexpr std::uint16_t unknown_route = 1210;         // ER_WRONG_ARGUMENTS
 // ER_UNKNOWN_ERROR: libmariadb takes a server ERR carrying a client-range (2xxx) code such as
 // CR_SERVER_LOST for a malformed packet, so the message carries the meaning instead.
 constexpr std::uint16_t backend_unavailable = 1105;
-constexpr std::uint16_t malformed_packet = 1835;  // ER_MALFORMED_PACKET
+constexpr std::uint16_t malformed_packet = 1835;           // ER_MALFORMED_PACKET
+constexpr std::uint16_t too_many_connections = 1040;       // ER_CON_COUNT_ERROR
+constexpr std::uint16_t too_many_user_connections = 1203;  // ER_TOO_MANY_USER_CONNECTIONS
+constexpr std::uint16_t resource_limit = 1226;             // ER_USER_LIMIT_REACHED (42000)
+constexpr std::uint16_t statement_rejected = 1227;  // ER_SPECIFIC_ACCESS_DENIED_ERROR (42000)
+constexpr std::uint16_t secure_transport_required = 3159;  // ER_SECURE_TRANSPORT_REQUIRED
 }  // namespace error_code
 
 constexpr std::uint8_t kOkHeader = 0x00;

@@ -14,6 +14,14 @@ std::optional<T> finished(const ByteReader& r, T value) {
     return value;
 }
 
+// The part an SSL request and a handshake response share.
+void write_client_capabilities(ByteWriter& w, Capability capabilities, const HandshakeResponse& h) {
+    w.u32(bits(capabilities));
+    w.u32(h.max_packet_size);
+    w.u8(h.collation);
+    w.zeros(kHandshakeFiller);
+}
+
 }  // namespace
 
 std::optional<OkPacket> parse_ok(ByteView payload) {
@@ -231,12 +239,14 @@ void serialize_greeting(Bytes& out, const ServerGreeting& g) {
     w.null_terminated(g.auth_plugin);
 }
 
+void serialize_ssl_request(Bytes& out, const HandshakeResponse& h) {
+    ByteWriter w(out);
+    write_client_capabilities(w, h.capabilities | Capability::ssl, h);
+}
+
 void serialize_handshake_response(Bytes& out, const HandshakeResponse& h) {
     ByteWriter w(out);
-    w.u32(bits(h.capabilities));
-    w.u32(h.max_packet_size);
-    w.u8(h.collation);
-    w.zeros(kHandshakeFiller);
+    write_client_capabilities(w, h.capabilities, h);
     w.null_terminated(h.user);
     if (has(h.capabilities, Capability::plugin_auth_lenenc_data)) {
         w.lenenc_string(h.auth_response);

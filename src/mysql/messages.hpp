@@ -99,6 +99,8 @@ void serialize_err(Bytes& out, std::uint16_t code, std::string_view sql_state,
 void serialize_eof(Bytes& out, const EofPacket& eof);
 void serialize_greeting(Bytes& out, const ServerGreeting& greeting);
 void serialize_handshake_response(Bytes& out, const HandshakeResponse& response);
+// The SSL request: the response's fixed part with the ssl bit, sent before TLS starts.
+void serialize_ssl_request(Bytes& out, const HandshakeResponse& response);
 void serialize_auth_switch(Bytes& out, const AuthSwitchRequest& request);
 void serialize_column_definition(Bytes& out, const ColumnDefinition& column);
 void serialize_text_row(Bytes& out, const std::vector<std::optional<std::string_view>>& values);

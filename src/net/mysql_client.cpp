@@ -7,6 +7,7 @@
 #include "mysql/messages.hpp"
 #include "net/deadline.hpp"
 #include "net/errors.hpp"
+#include "net/tls.hpp"
 
 namespace sqlgate::net {
 namespace {
@@ -89,6 +90,10 @@ awaitable<error_code> connect_and_login(PacketChannel& channel, const UpstreamAd
     response.capabilities =
         (login.capabilities & greeting->capabilities & ~Capability::connect_with_db) |
         Capability::plugin_auth;
+    if (!login.database.empty()) {
+        response.capabilities = response.capabilities | Capability::connect_with_db;
+        response.database = login.database;
+    }
     response.max_packet_size = 1u << 30;
     response.collation = login.collation;
     response.user = login.user;
@@ -98,9 +103,29 @@ awaitable<error_code> connect_and_login(PacketChannel& channel, const UpstreamAd
         diagnostics = "server does not speak the 4.1 protocol";
         co_return make_error(NetError::malformed_packet);
     }
+    ++sequence;
+    if (address.tls.context != nullptr) {
+        if (!has(greeting->capabilities, Capability::ssl)) {
+            diagnostics = "server does not offer TLS";
+            co_return make_error(NetError::auth_failed);
+        }
+        response.capabilities = response.capabilities | Capability::ssl;
+        payload.clear();
+        mysql::serialize_ssl_request(payload, response);
+        if (auto ec = co_await channel.write_message(payload, sequence)) co_return timed(ec);
+        if (auto ec =
+                co_await channel.start_tls(*address.tls.context, PacketChannel::TlsSide::client)) {
+            diagnostics = "TLS handshake failed: " + ec.message();
+            co_return timed(ec);
+        }
+        const std::string expected[] = {address.tls.server_name};
+        if (!peer_certificate_matches(channel.tls_handle(), expected)) {
+            diagnostics = "server certificate does not name " + address.tls.server_name;
+            co_return make_error(NetError::auth_failed);
+        }
+    }
     payload.clear();
     mysql::serialize_handshake_response(payload, response);
-    ++sequence;
     if (auto ec = co_await channel.write_message(payload, sequence)) co_return timed(ec);
     co_return timed(co_await finish_login(channel, login, sequence, diagnostics));
 }

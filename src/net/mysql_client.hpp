@@ -1,5 +1,5 @@
-// sqlgate as a MySQL client: connect from a chosen source address, log in with
-// mysql_native_password, and run simple commands whose text results are collected.
+// sqlgate as a MySQL client: connect from a chosen source address, optionally over TLS, log
+// in with mysql_native_password, and run simple commands whose text results are collected.
 #pragma once
 
 #include <chrono>
@@ -15,13 +15,22 @@ namespace sqlgate::net {
 struct Login {
     std::string user;
     std::string password;
+    std::string database;  // the initial schema, if any
     mysql::Capability capabilities = mysql::kProxyCapabilities;
     std::uint8_t collation = mysql::kDefaultCollation;
+};
+
+// TLS towards an upstream: its certificate must be signed by the context's CA and name
+// `server_name`; the context presents our own certificate when it has one.
+struct UpstreamTls {
+    boost::asio::ssl::context* context = nullptr;
+    std::string server_name;
 };
 
 struct UpstreamAddress {
     tcp::endpoint endpoint;
     std::optional<boost::asio::ip::address> source;  // bind before connecting when set
+    UpstreamTls tls;                                 // plain when tls.context is null
 };
 
 struct ServerInfo {

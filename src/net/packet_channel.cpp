@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/buffer.hpp>
+#include <boost/asio/read.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <cstring>
@@ -21,6 +22,8 @@ using mysql::kMaxPayload;
 
 void PacketChannel::close() {
     error_code ignored;
+    // No TLS close_notify: the peer learns of the close from the TCP FIN, and waiting for
+    // its answer would let a slow peer hold the session open.
     socket_.shutdown(tcp::socket::shutdown_both, ignored);
     socket_.close(ignored);
 }
@@ -33,10 +36,55 @@ awaitable<error_code> PacketChannel::fill() {
         end_ -= begin_;
         begin_ = 0;
     }
-    auto [ec, n] = co_await socket_.async_read_some(
-        boost::asio::buffer(buffer_.data() + end_, buffer_.size() - end_), use_tuple);
+    const auto space = boost::asio::buffer(buffer_.data() + end_, buffer_.size() - end_);
+    // Each branch awaits on its own: GCC 12 mishandles co_await inside a conditional.
+    if (tls_) {
+        auto [ec, n] = co_await tls_->async_read_some(space, use_tuple);
+        end_ += n;
+        co_return ec;
+    }
+    auto [ec, n] = co_await socket_.async_read_some(space, use_tuple);
     end_ += n;
     co_return ec;
+}
+
+template <typename Buffers>
+awaitable<error_code> PacketChannel::write_all(const Buffers& buffers) {
+    if (tls_) {
+        auto [ec, n] = co_await boost::asio::async_write(*tls_, buffers, use_tuple);
+        co_return ec;
+    }
+    auto [ec, n] = co_await boost::asio::async_write(socket_, buffers, use_tuple);
+    co_return ec;
+}
+
+awaitable<error_code> PacketChannel::start_tls(boost::asio::ssl::context& context, TlsSide side) {
+    if (tls_ || begin_ != end_) co_return make_error(NetError::unexpected_data);
+    tls_ = std::make_unique<boost::asio::ssl::stream<tcp::socket&>>(socket_, context);
+    const auto type = side == TlsSide::client ? boost::asio::ssl::stream_base::client
+                                              : boost::asio::ssl::stream_base::server;
+    auto [ec] = co_await tls_->async_handshake(type, use_tuple);
+    co_return ec;
+}
+
+awaitable<error_code> PacketChannel::read_first_message(mysql::Bytes& payload,
+                                                        std::uint8_t& sequence,
+                                                        std::size_t max_size) {
+    if (begin_ != end_) co_return make_error(NetError::unexpected_data);
+    std::array<std::uint8_t, kHeaderSize> header_bytes{};
+    auto [ec, n] =
+        co_await boost::asio::async_read(socket_, boost::asio::buffer(header_bytes), use_tuple);
+    if (ec) co_return ec;
+    const mysql::PacketHeader header = mysql::decode_header(header_bytes.data());
+    // A first message is small; a split one is not a handshake any client sends.
+    if (header.length > max_size || header.length >= kMaxPayload) {
+        co_return make_error(NetError::message_too_large);
+    }
+    sequence = header.sequence;
+    payload.resize(header.length);
+    auto [ec2, m] = co_await boost::asio::async_read(
+        socket_, boost::asio::buffer(payload.data(), payload.size()), use_tuple);
+    co_return ec2;
 }
 
 awaitable<error_code> PacketChannel::read_message(mysql::Bytes& payload, std::uint8_t& sequence,
@@ -91,8 +139,7 @@ awaitable<error_code> PacketChannel::write_message(mysql::ByteView payload,
         mysql::encode_header(header.data(), static_cast<std::uint32_t>(payload.size()), sequence++);
         const std::array<boost::asio::const_buffer, 2> buffers{
             boost::asio::buffer(header), boost::asio::buffer(payload.data(), payload.size())};
-        auto [ec, n] = co_await boost::asio::async_write(socket_, buffers, use_tuple);
-        co_return ec;
+        co_return co_await write_all(buffers);
     }
     frame_.clear();
     sequence = mysql::append_framed(frame_, payload, sequence);
@@ -100,9 +147,7 @@ awaitable<error_code> PacketChannel::write_message(mysql::ByteView payload,
 }
 
 awaitable<error_code> PacketChannel::write_raw(mysql::ByteView bytes) {
-    auto [ec, n] = co_await boost::asio::async_write(
-        socket_, boost::asio::buffer(bytes.data(), bytes.size()), use_tuple);
-    co_return ec;
+    co_return co_await write_all(boost::asio::buffer(bytes.data(), bytes.size()));
 }
 
 awaitable<error_code> PacketChannel::relay_reply(mysql::ResponseTracker& tracker,

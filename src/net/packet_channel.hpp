@@ -1,11 +1,14 @@
-// A MySQL packet stream over one TCP connection, driven by coroutines: read a whole message,
-// write a framed message, and relay a server reply to another channel as it arrives.
+// A MySQL packet stream over one TCP connection, plain or upgraded to TLS, driven by
+// coroutines: read a whole message, write a framed message, relay a reply as it arrives.
 #pragma once
 
 #include <array>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <cstdint>
+#include <memory>
 
 #include "mysql/response_tracker.hpp"
 #include "mysql/wire.hpp"
@@ -19,6 +22,19 @@ using tcp = boost::asio::ip::tcp;
 class PacketChannel {
   public:
     explicit PacketChannel(tcp::socket socket) : socket_(std::move(socket)) {}
+
+    // MySQL's SSL upgrade: after the SSL request (client) or on reading one (server), the
+    // same TCP stream continues as TLS. Nothing may be buffered unread at that point, which
+    // is why a server reads the client's first message with read_first_message.
+    enum class TlsSide { client, server };
+    awaitable<error_code> start_tls(boost::asio::ssl::context& context, TlsSide side);
+    bool is_tls() const { return tls_ != nullptr; }
+    SSL* tls_handle() { return tls_ ? tls_->native_handle() : nullptr; }
+
+    // Reads a client's first message (an SSL request or its handshake response) without
+    // reading past it: a client sends its TLS hello right behind an SSL request.
+    awaitable<error_code> read_first_message(mysql::Bytes& payload, std::uint8_t& sequence,
+                                             std::size_t max_size);
 
     // Reads one message, joining split packets, into `payload` (whose capacity is reused).
     // `sequence` receives the sequence id of the message's last packet (a reply follows it),
@@ -46,8 +62,11 @@ class PacketChannel {
 
   private:
     awaitable<error_code> fill();  // reads more bytes into the buffer
+    template <typename Buffers>
+    awaitable<error_code> write_all(const Buffers& buffers);
 
     tcp::socket socket_;
+    std::unique_ptr<boost::asio::ssl::stream<tcp::socket&>> tls_;  // set once upgraded
     // Bytes [begin_, end_) of buffer_ have arrived and are not consumed yet.
     std::array<std::uint8_t, 16 * 1024> buffer_{};
     std::size_t begin_ = 0;

@@ -9,6 +9,7 @@
 
 #include "mysql/response_tracker.hpp"
 #include "net/packet_channel.hpp"
+#include "net/server_login.hpp"
 #include "proxy/proxy_runtime.hpp"
 #include "proxy/router.hpp"
 #include "proxy/session_state.hpp"
@@ -86,12 +87,8 @@ class ClientSession {
     std::string peer_;
     std::uint32_t connection_id_;
     const ProxyUser* user_ = nullptr;
-    std::string scramble_;  // of the greeting; COM_CHANGE_USER answers it too
-    struct LoginAttempt {
-        std::string user;
-        std::string token;
-        std::string plugin;
-    } login_;  // the handshake's or COM_CHANGE_USER's credentials while they are checked
+    std::string scramble_;    // of the greeting; COM_CHANGE_USER answers it too
+    net::ClientLogin login_;  // the handshake's or COM_CHANGE_USER's, while it is checked
     mysql::Capability capabilities_ = mysql::Capability::none;
     std::uint8_t collation_ = mysql::kDefaultCollation;
     SessionState state_;

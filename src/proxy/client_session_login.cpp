@@ -3,6 +3,8 @@
 #include "mysql/auth.hpp"
 #include "mysql/messages.hpp"
 #include "net/deadline.hpp"
+#include "net/server_login.hpp"
+#include "net/tls.hpp"
 #include "obs/log.hpp"
 #include "proxy/client_session.hpp"
 
@@ -15,8 +17,6 @@ using boost::asio::awaitable;
 using mysql::Capability;
 namespace errc = mysql::error_code;
 
-constexpr std::size_t kMaxHandshakeMessage = 64 * 1024;
-
 std::string host_of(const std::string& peer) {
     return peer.substr(0, peer.rfind(':'));
 }
@@ -27,65 +27,51 @@ awaitable<bool> ClientSession::handshake() {
     const auto& config = runtime_.config();
     net::DeadlineGuard deadline(client_.socket(), config.handshake_timeout);
     scramble_ = mysql::make_scramble();
-    mysql::ServerGreeting greeting;
-    greeting.server_version = runtime_.server_version();
-    greeting.connection_id = connection_id_;
-    greeting.auth_data = scramble_;
-    greeting.capabilities = mysql::kProxyCapabilities;
-    greeting.status = mysql::bits(mysql::ServerStatus::autocommit);
-    greeting.auth_plugin = mysql::kNativePasswordPlugin;
-    reply_.clear();
-    mysql::serialize_greeting(reply_, greeting);
+    const net::ServerLoginSettings settings{.server_version = runtime_.server_version(),
+                                            .connection_id = connection_id_,
+                                            .scramble = scramble_,
+                                            .tls = runtime_.tls(),
+                                            .tls_required = config.require_tls};
+    net::ClientLogin login;
     std::uint8_t sequence = 0;
-    if (co_await client_.write_message(reply_, sequence)) co_return false;
-
-    if (co_await client_.read_message(payload_, sequence, kMaxHandshakeMessage)) co_return false;
-    if (mysql::is_ssl_request(payload_)) {
-        co_await send_error(errc::handshake_error, "08S01",
-                            "sqlgate: this listener does not offer TLS", sequence + 1);
+    std::string reason;
+    const net::LoginStep step =
+        co_await net::read_client_login(client_, settings, login, sequence, reason);
+    if (step != net::LoginStep::ok) {
+        if (step == net::LoginStep::refused) {
+            obs::log(obs::LogLevel::warn, "login_refused", {{"peer", peer_}, {"reason", reason}});
+        }
         co_return false;
     }
-    const auto response = mysql::parse_handshake_response(payload_);
-    if (!response || !has(response->capabilities, mysql::kRequiredClientCapabilities)) {
-        co_await send_error(errc::handshake_error, "08S01", "Bad handshake", sequence + 1);
+    if (!runtime_.peers().certificate_allowed(client_.tls_handle())) {
+        // Before authentication: a peer without the expected certificate learns nothing.
+        const std::string subject = net::peer_certificate_subject(client_.tls_handle());
+        obs::log(obs::LogLevel::warn, "peer_refused",
+                 {{"role", "proxy"},
+                  {"peer", peer_},
+                  {"certificate", subject},
+                  {"reason", "client certificate not allowed"}});
         co_return false;
     }
-    capabilities_ = response->capabilities & mysql::kProxyCapabilities;
-    collation_ = response->collation;
-    const std::string database(response->database);
-    // Copies: the payload buffer is reused while authenticating.
-    login_ = {std::string(response->user), std::string(response->auth_response),
-              std::string(response->auth_plugin)};
-    ++sequence;
+    capabilities_ = login.capabilities;
+    collation_ = login.collation;
+    login_ = std::move(login);
     if (!co_await authenticate(sequence)) co_return false;
-    if (!database.empty() && !co_await enter_schema(database, sequence)) co_return false;
+    if (!login_.database.empty() && !co_await enter_schema(login_.database, sequence)) {
+        co_return false;
+    }
     co_return co_await send_ok(sequence);
 }
 
 awaitable<bool> ClientSession::authenticate(std::uint8_t& sequence) {
-    const std::string& user_name = login_.user;
-    std::string& token = login_.token;
-    if (has(capabilities_, Capability::plugin_auth) && !login_.plugin.empty() &&
-        login_.plugin != mysql::kNativePasswordPlugin) {
-        // Clients that default to another method (caching_sha2_password, ed25519) are asked
-        // to answer the same scramble with mysql_native_password.
-        reply_.clear();
-        mysql::serialize_auth_switch(reply_,
-                                     {.plugin = mysql::kNativePasswordPlugin, .data = scramble_});
-        if (co_await client_.write_message(reply_, sequence)) co_return false;
-        if (co_await client_.read_message(payload_, sequence, kMaxHandshakeMessage)) {
-            co_return false;
-        }
-        token.assign(mysql::as_chars(payload_));
-        ++sequence;
-    }
-    user_ = runtime_.find_user(user_name);
+    net::ClientLogin& login = login_;
+    if (co_await net::request_native_token(client_, login, scramble_, sequence)) co_return false;
+    user_ = runtime_.find_user(login.user);
     if (user_ == nullptr ||
-        !mysql::verify_native_password(token, scramble_, user_->password_hash)) {
-        obs::log(obs::LogLevel::warn, "auth_failed", {{"peer", peer_}, {"user", user_name}});
-        const std::string message = "Access denied for user '" + user_name + "'@'" +
-                                    host_of(peer_) +
-                                    "' (using password: " + (token.empty() ? "NO" : "YES") + ")";
+        !mysql::verify_native_password(login.token, scramble_, user_->password_hash)) {
+        obs::log(obs::LogLevel::warn, "auth_failed", {{"peer", peer_}, {"user", login.user}});
+        const std::string message =
+            net::access_denied_message(login.user, host_of(peer_), !login.token.empty());
         co_await send_error(errc::access_denied, "28000", message, sequence);
         user_ = nullptr;
         co_return false;
@@ -122,8 +108,10 @@ awaitable<bool> ClientSession::handle_change_user(mysql::ByteView payload) {
     reset_session();
     if (request->collation) collation_ = *request->collation;
     const std::string database(request->database);
-    login_ = {std::string(request->user), std::string(request->auth_response),
-              std::string(request->auth_plugin)};
+    login_.capabilities = capabilities_;
+    login_.user = std::string(request->user);
+    login_.token = std::string(request->auth_response);
+    login_.plugin = std::string(request->auth_plugin);
     std::uint8_t sequence = reply_sequence_;
     if (!co_await authenticate(sequence)) co_return false;
     if (!database.empty() && !co_await enter_schema(database, sequence)) co_return false;

@@ -2,10 +2,15 @@
 
 #include <boost/asio/ip/address.hpp>
 
+#include "net/tls.hpp"
+
 namespace sqlgate::proxy {
 
 ProxyRuntime::ProxyRuntime(const config::ProxyConfig& config)
-    : config_(config), rng_(std::random_device{}()) {
+    : config_(config), rng_(std::random_device{}()), peers_(config.access) {
+    if (config.tls.enabled()) {
+        tls_.emplace(net::make_server_tls(config.tls, peers_.needs_certificate()));
+    }
     limits_.failure_threshold = config.failure_threshold;
     limits_.max_replication_lag_s = config.max_replication_lag_s;
     std::optional<boost::asio::ip::address> source;

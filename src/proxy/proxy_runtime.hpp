@@ -2,7 +2,9 @@
 // health, the users, and the random source of the `random` strategy. One thread owns it.
 #pragma once
 
+#include <boost/asio/ssl/context.hpp>
 #include <cstdint>
+#include <optional>
 #include <random>
 #include <string_view>
 #include <unordered_map>
@@ -10,6 +12,7 @@
 
 #include "config/proxy_config.hpp"
 #include "mysql/auth.hpp"
+#include "net/peer_check.hpp"
 #include "proxy/backend_state.hpp"
 #include "proxy/replica_selector.hpp"
 
@@ -35,6 +38,9 @@ class ProxyRuntime {
     std::mt19937_64& rng() { return rng_; }
 
     const ProxyUser* find_user(std::string_view name) const;
+    // The listener's TLS (null when not configured) and who may connect.
+    boost::asio::ssl::context* tls() { return tls_ ? &*tls_ : nullptr; }
+    const net::PeerCheck& peers() const { return peers_; }
     BackendState* find_backend(std::string_view name);
     std::uint32_t next_connection_id() { return ++last_connection_id_; }
     // Live sessions by the connection id their clients were given (for KILL).
@@ -56,6 +62,8 @@ class ProxyRuntime {
     std::unordered_map<std::string, ProxyUser> users_;
     std::uint32_t last_connection_id_ = 0;
     std::unordered_map<std::uint32_t, ClientSession*> sessions_;
+    std::optional<boost::asio::ssl::context> tls_;
+    net::PeerCheck peers_;
 };
 
 }  // namespace sqlgate::proxy
