@@ -21,6 +21,7 @@ FrontListener read_listener(TableReader t) {
     if (l.max_statement_bytes < 64) t.fail("max_statement_bytes", "must be at least 64");
     t.read("max_connections", l.max_connections);
     t.read("max_connections_per_source", l.max_connections_per_source);
+    t.read("max_connections_per_user", l.max_connections_per_user);
     t.read("server_version", l.server_version);
     return l;
 }
@@ -39,7 +40,6 @@ UpstreamHop read_upstream(TableReader& t) {
 
 void read_policy_user(TableReader& t, FrontUser& u) {
     u.name = t.required<std::string>("name");
-    t.read("max_connections", u.max_connections);
     u.policy = t.user_policy();
 }
 

@@ -24,6 +24,7 @@ struct FrontListener {
     std::size_t max_statement_bytes = std::size_t{1} << 20;
     std::size_t max_connections = 1000;            // 0: unlimited
     std::size_t max_connections_per_source = 100;  // 0: unlimited
+    std::size_t max_connections_per_user = 0;      // 0: unlimited
     std::string server_version = "5.5.5-10.11.0-MariaDB-sqlgate";
 };
 
@@ -42,7 +43,6 @@ struct FrontUser {
     std::string name;
     std::string password_hash;     // gatekeeper: "*HEX" as PASSWORD() prints it
     std::string api_token_sha256;  // gatekeeper: the HTTP API token's SHA-256, hex
-    std::size_t max_connections = 0;
     policy::UserPolicy policy;
 };
 

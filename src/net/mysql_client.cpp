@@ -168,10 +168,14 @@ awaitable<error_code> run_command(PacketChannel& channel, mysql::Command command
                 const auto err = mysql::parse_err(payload);
                 result.failed = true;
                 result.error_code = tracker.error_code();
-                if (err) result.error_message = std::string(err->message);
+                if (err) {
+                    result.error_message = std::string(err->message);
+                    result.sql_state = std::string(err->sql_state);
+                }
                 break;
             }
             case Kind::column_count:
+                result.has_result_set = true;
                 result.columns.clear();
                 result.rows.clear();
                 break;
@@ -194,6 +198,8 @@ awaitable<error_code> run_command(PacketChannel& channel, mysql::Command command
         }
         if (progress == mysql::ResponseTracker::Progress::done) {
             result.status = tracker.status();
+            result.affected_rows = tracker.affected_rows();
+            result.last_insert_id = tracker.last_insert_id();
             co_return error_code{};
         }
     }

@@ -49,7 +49,11 @@ struct CommandResult {
     bool failed = false;
     std::uint16_t error_code = 0;
     std::string error_message;
+    std::string sql_state;
     std::uint16_t status = 0;
+    bool has_result_set = false;
+    std::uint64_t affected_rows = 0;  // of the final OK
+    std::uint64_t last_insert_id = 0;
     std::vector<std::string> columns;
     std::vector<std::vector<std::optional<std::string>>> rows;
 

@@ -1,0 +1,66 @@
+// The audit log: one JSON line per statement a front judged (who, from where, which digest,
+// allowed or rejected by which rule), appended to a file or written to stderr.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace sqlgate::engine {
+
+enum class AuditFront { mysql, http };
+enum class AuditVerdict { allow, reject };
+
+// Views only: a record lives for the record() call that writes it.
+struct AuditRecord {
+    std::chrono::system_clock::time_point time;
+    std::string_view user;
+    std::string_view source;  // the client's address
+    std::string_view role = "gatekeeper";
+    AuditFront front = AuditFront::mysql;
+    std::uint64_t digest = 0;    // sql::StatementDigest::hash
+    std::string_view statement;  // sql::StatementDigest::text
+    AuditVerdict verdict = AuditVerdict::allow;
+    std::string_view rule;  // the deciding rule's id; empty is written as "none"
+};
+
+// Appends the record's JSON line, newline included, to `out`.
+void append_audit_line(std::string& out, const AuditRecord& record);
+
+// `value` as a JSON string, quotes included. Bytes that are not valid UTF-8 become U+FFFD,
+// so a hostile user name cannot make the line unparseable.
+void append_json_string(std::string& out, std::string_view value);
+
+// "2026-11-28T03:40:01.123Z": UTC, milliseconds, truncated.
+std::string utc_timestamp(std::chrono::system_clock::time_point time);
+
+class AuditLog {
+  public:
+    // "-" is stderr; any other path is opened for appending and created with mode 0600 (the
+    // log holds statement shapes and user names). Throws std::system_error when it cannot.
+    explicit AuditLog(std::string path);
+    ~AuditLog();
+    AuditLog(const AuditLog&) = delete;
+    AuditLog& operator=(const AuditLog&) = delete;
+
+    // One write() per line, so lines from several writers on one file never interleave.
+    // Never throws: a line that cannot be written is counted in failures() and dropped.
+    void record(const AuditRecord& record) noexcept;
+
+    // Opens the path again, for log rotation; on failure keeps writing to the old file.
+    bool reopen() noexcept;
+
+    const std::string& path() const noexcept { return path_; }
+    std::uint64_t written() const noexcept { return written_; }
+    std::uint64_t failures() const noexcept { return failures_; }
+
+  private:
+    std::string path_;
+    int fd_ = -1;
+    std::string line_;  // reused, so recording a statement rarely allocates
+    std::uint64_t written_ = 0;
+    std::uint64_t failures_ = 0;
+};
+
+}  // namespace sqlgate::engine

@@ -1,0 +1,97 @@
+#include "engine/front_runtime.hpp"
+
+#include <cmath>
+
+#include "net/tls.hpp"
+#include "sql/digest.hpp"
+
+namespace sqlgate::engine {
+
+FrontRuntime::FrontRuntime(FrontSettings settings)
+    : settings_(std::move(settings)),
+      peers_(settings_.access),
+      rate_limiter_(RateLimit{settings_.rate_limits.per_user_per_second,
+                              settings_.rate_limits.per_user_burst},
+                    RateLimit{settings_.rate_limits.per_source_per_second,
+                              settings_.rate_limits.per_source_burst}),
+      connections_(ConnectionLimits{.max_total = settings_.listener.max_connections,
+                                    .max_per_source = settings_.listener.max_connections_per_source,
+                                    .max_per_user = settings_.listener.max_connections_per_user}) {
+    for (const config::FrontUser& user : settings_.users)
+        users_.emplace(user.name, &user);
+    if (settings_.tls.enabled()) {
+        server_tls_.emplace(net::make_server_tls(settings_.tls, peers_.needs_certificate()));
+    }
+    upstream_tls_.emplace(net::make_client_tls(settings_.upstream.tls));
+    upstream_.endpoint = {boost::asio::ip::make_address(settings_.upstream.address),
+                          settings_.upstream.port};
+    if (settings_.upstream.source_address) {
+        upstream_.source = boost::asio::ip::make_address(*settings_.upstream.source_address);
+    }
+    upstream_.tls = {.context = &*upstream_tls_, .server_name = settings_.upstream.server_name};
+    if (!settings_.audit_file.empty()) audit_ = std::make_unique<AuditLog>(settings_.audit_file);
+}
+
+const config::FrontUser* FrontRuntime::find_user(std::string_view name) const {
+    const auto it = users_.find(name);
+    return it == users_.end() ? nullptr : it->second;
+}
+
+net::Login FrontRuntime::upstream_login(const config::FrontUser& user) const {
+    net::Login login;
+    const auto it = settings_.upstream_credentials.find(user.name);
+    if (it != settings_.upstream_credentials.end()) {
+        login.user = it->second.user;
+        login.password = it->second.password;
+    } else {
+        // Asserted over mutual TLS: the next hop trusts our certificate for the name.
+        login.user = user.name;
+    }
+    return login;
+}
+
+GateVerdict FrontRuntime::check_statement(const config::FrontUser& user, std::string_view source,
+                                          std::string_view sql, std::string_view current_schema,
+                                          AuditFront front) {
+    GateVerdict verdict;
+    const auto limit = rate_limiter_.check(user.name, source, std::chrono::steady_clock::now());
+    if (!limit.allowed()) {
+        verdict.kind = GateVerdict::Kind::rate_limited;
+        verdict.retry_after_s = std::chrono::duration<double>(limit.retry_after).count();
+        const char* which = limit.hit == LimitHit::user ? "user" : "source address";
+        verdict.message = "sqlgate: rate_limit: too many statements for this " +
+                          std::string(which) + "; retry in " +
+                          std::to_string(static_cast<int>(std::ceil(verdict.retry_after_s))) + " s";
+        audit(user, source, sql, front, false, "rate_limit");
+        return verdict;
+    }
+    verdict.info = sql::describe(sql, policy::describe_options());
+    policy::Verdict policy_verdict =
+        policy::check_statement(sql, verdict.info, user.policy, current_schema);
+    if (!policy_verdict.allowed) {
+        verdict.kind = GateVerdict::Kind::reject;
+        verdict.rule = policy_verdict.rule;
+        verdict.message =
+            "sqlgate: statement rejected by rule " + std::move(policy_verdict.message);
+    }
+    audit(user, source, sql, front, policy_verdict.allowed, policy::to_string(policy_verdict.rule));
+    return verdict;
+}
+
+void FrontRuntime::audit(const config::FrontUser& user, std::string_view source,
+                         std::string_view sql, AuditFront front, bool allowed,
+                         std::string_view rule) {
+    if (!audit_) return;
+    const sql::StatementDigest digest = sql::digest(sql);
+    audit_->record({.time = std::chrono::system_clock::now(),
+                    .user = user.name,
+                    .source = source,
+                    .role = settings_.role,
+                    .front = front,
+                    .digest = digest.hash,
+                    .statement = digest.text,
+                    .verdict = allowed ? AuditVerdict::allow : AuditVerdict::reject,
+                    .rule = rule});
+}
+
+}  // namespace sqlgate::engine

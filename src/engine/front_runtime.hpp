@@ -1,0 +1,95 @@
+// What every session of a front role shares: users and their policies, TLS contexts, peer
+// rules, rate and connection limits, the audit log, and the statement gate that applies them.
+#pragma once
+
+#include <boost/asio/ssl/context.hpp>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/front_config.hpp"
+#include "engine/audit_log.hpp"
+#include "engine/rate_limiter.hpp"
+#include "net/mysql_client.hpp"
+#include "net/peer_check.hpp"
+#include "policy/policy.hpp"
+#include "sql/classifier.hpp"
+
+namespace sqlgate::engine {
+
+// How a front knows who its client is.
+enum class Authentication {
+    password,     // the gatekeeper: mysql_native_password against its own hashes
+    certificate,  // the trusted host: the gatekeeper's certificate vouches for the user name
+};
+
+// One front role, described once by the role (gatekeeper, trusted host) from its config.
+struct FrontSettings {
+    std::string role;  // "gatekeeper", "trusted-host": logs and audit
+    config::FrontListener listener;
+    config::TlsFiles tls;
+    bool allow_plain_from_loopback = false;
+    config::PeerAccess access;
+    Authentication authentication = Authentication::password;
+    config::UpstreamHop upstream;
+    std::vector<config::FrontUser> users;
+    // Certificate mode: the credentials each user logs in upstream with. Password mode: none
+    // (the front holds no credentials and asserts the user over mutual TLS).
+    std::map<std::string, config::Credentials> upstream_credentials;
+    config::RateLimits rate_limits;
+    std::string audit_file;  // empty: no audit log
+};
+
+// The gate's answer for one statement.
+struct GateVerdict {
+    enum class Kind { allow, reject, rate_limited } kind = Kind::allow;
+    policy::Rule rule = policy::Rule::none;
+    std::string message;  // for the client, naming the rule
+    double retry_after_s = 0;
+    sql::StatementInfo info;
+
+    bool allowed() const { return kind == Kind::allow; }
+};
+
+class FrontRuntime {
+  public:
+    // Throws at start-up on unreadable TLS files or an unopenable audit log.
+    explicit FrontRuntime(FrontSettings settings);
+
+    const FrontSettings& settings() const { return settings_; }
+    const config::FrontUser* find_user(std::string_view name) const;
+    boost::asio::ssl::context* server_tls() { return server_tls_ ? &*server_tls_ : nullptr; }
+    const net::PeerCheck& peers() const { return peers_; }
+    ConnectionLimiter& connections() { return connections_; }
+    std::uint32_t next_connection_id() { return ++last_connection_id_; }
+
+    // Where and how a session of `user` reaches the next hop.
+    const net::UpstreamAddress& upstream() const { return upstream_; }
+    net::Login upstream_login(const config::FrontUser& user) const;
+
+    // Rate limits, then the user's policy, then one audit record: every statement from
+    // either front (MySQL listener or HTTP API) passes here exactly once.
+    GateVerdict check_statement(const config::FrontUser& user, std::string_view source,
+                                std::string_view sql, std::string_view current_schema,
+                                AuditFront front);
+    // Records a decision the gate did not make (a command refused outright).
+    void audit(const config::FrontUser& user, std::string_view source, std::string_view sql,
+               AuditFront front, bool allowed, std::string_view rule);
+
+  private:
+    FrontSettings settings_;
+    std::map<std::string, const config::FrontUser*, std::less<>> users_;
+    std::optional<boost::asio::ssl::context> server_tls_;
+    std::optional<boost::asio::ssl::context> upstream_tls_;
+    net::PeerCheck peers_;
+    net::UpstreamAddress upstream_;
+    RateLimiter rate_limiter_;
+    ConnectionLimiter connections_;
+    std::unique_ptr<AuditLog> audit_;
+    std::uint32_t last_connection_id_ = 0;
+};
+
+}  // namespace sqlgate::engine

@@ -1,0 +1,30 @@
+#include "trusted_host/trusted_host_role.hpp"
+
+#include <boost/asio/io_context.hpp>
+
+#include "engine/front_server.hpp"
+
+namespace sqlgate::trusted_host {
+
+engine::FrontSettings front_settings(const config::TrustedHostConfig& config) {
+    engine::FrontSettings s;
+    s.role = "trusted-host";
+    s.listener = config.listener;
+    s.tls = config.tls;
+    s.access = config.access;
+    s.authentication = engine::Authentication::certificate;
+    s.upstream = config.upstream;
+    s.users = config.users;
+    s.upstream_credentials = config.credentials;
+    return s;
+}
+
+void run_trusted_host(const config::TrustedHostConfig& config) {
+    boost::asio::io_context io(1);
+    engine::FrontRuntime runtime(front_settings(config));
+    engine::FrontServer server(io, runtime);
+    server.start();
+    engine::run_until_stopped(io, "trusted-host");
+}
+
+}  // namespace sqlgate::trusted_host
