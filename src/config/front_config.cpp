@@ -11,7 +11,7 @@ constexpr std::string_view kNoCredentials =
     "the gatekeeper holds no database credentials; they belong in the trusted host's "
     "secrets_file";
 
-FrontListener read_listener(TableReader t) {
+FrontListener read_listener(TableReader& t) {
     FrontListener l;
     if (auto a = t.optional_address("address")) l.address = *a;
     t.read("port", l.port);

@@ -1,0 +1,173 @@
+#include "config/front_config.hpp"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <fstream>
+
+namespace sqlgate::config {
+namespace {
+
+class FrontConfigTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        dir_ = std::filesystem::temp_directory_path() /
+               ("sqlgate-front-config-test-" + std::to_string(::getpid()));
+        std::filesystem::create_directories(dir_);
+        for (const char* name : {"ca.crt", "gk.crt", "gk.key"})
+            std::ofstream(dir_ / name) << "x";
+        write_secrets("[users.app]\nuser = \"app_db\"\npassword = \"s3cret\"\n", 0600);
+    }
+    void TearDown() override { std::filesystem::remove_all(dir_); }
+
+    void write_secrets(const std::string& text, mode_t mode) {
+        const auto path = dir_ / "th.secrets";
+        std::ofstream(path) << text;
+        ::chmod(path.c_str(), mode);
+    }
+
+    template <typename Parse>
+    std::string error_of(Parse parse, const std::string& text) {
+        try {
+            parse(text, dir_ / "role.toml");
+        } catch (const ConfigError& e) {
+            return e.what();
+        }
+        return "";
+    }
+    std::string gatekeeper_error(const std::string& text) {
+        return error_of(parse_gatekeeper_config, text);
+    }
+    std::string trusted_host_error(const std::string& text) {
+        return error_of(parse_trusted_host_config, text);
+    }
+
+    std::filesystem::path dir_;
+};
+
+const std::string kUpstream = R"(
+[upstream]
+address = "127.0.10.2"
+server_name = "trusted-host"
+certificate = "gk.crt"
+private_key = "gk.key"
+ca = "ca.crt"
+)";
+
+const std::string kGatekeeper = R"(
+[listener]
+address = "127.0.10.1"
+max_statement_bytes = 4096
+
+[tls]
+certificate = "gk.crt"
+private_key = "gk.key"
+)" + kUpstream + R"(
+[rate_limits]
+per_user_per_second = 10
+per_user_burst = 20
+
+[[users]]
+name = "app"
+password_hash = "*6BB4837EB74329105EE4568DDA7DC67ED2CA2AD9"
+allowed_kinds = ["read", "write"]
+allowed_schemas = ["main_db"]
+default_schema = "main_db"
+)";
+
+TEST_F(FrontConfigTest, GatekeeperConfigReadsEverySection) {
+    const GatekeeperConfig c = parse_gatekeeper_config(kGatekeeper, dir_ / "gk.toml");
+    EXPECT_EQ(c.listener.address, "127.0.10.1");
+    EXPECT_EQ(c.listener.max_statement_bytes, 4096u);
+    EXPECT_EQ(c.upstream.tls.certificate, dir_ / "gk.crt");  // relative to the config file
+    EXPECT_EQ(c.rate_limits.per_user_burst, 20);
+    ASSERT_EQ(c.users.size(), 1u);
+    EXPECT_TRUE(c.users[0].policy.allowed_kinds.contains(policy::StatementKind::write));
+    EXPECT_FALSE(c.users[0].policy.allowed_kinds.contains(policy::StatementKind::ddl));
+    EXPECT_EQ(c.users[0].policy.default_schema, "main_db");
+}
+
+TEST_F(FrontConfigTest, GatekeeperRefusesAnyDatabaseCredential) {
+    for (const std::string& line :
+         {std::string("password = \"x\"\n"), std::string("secrets_file = \"th.secrets\"\n")}) {
+        const std::string error = gatekeeper_error(line + kGatekeeper);
+        EXPECT_NE(error.find("holds no database credentials"), std::string::npos) << error;
+    }
+    std::string with_password = kGatekeeper;
+    with_password.insert(with_password.find("ca = \"ca.crt\"\n"), "password_file = \"pw\"\n");
+    EXPECT_NE(gatekeeper_error(with_password).find("holds no database credentials"),
+              std::string::npos);
+    EXPECT_NE(gatekeeper_error(kGatekeeper + "\n[backend]\nuser = \"x\"\n").find("unknown key"),
+              std::string::npos);
+}
+
+TEST_F(FrontConfigTest, GatekeeperRequiresTlsUnlessPlainLoopbackIsAllowed) {
+    std::string no_tls = kGatekeeper;
+    no_tls.erase(no_tls.find("[tls]"), no_tls.find("[upstream]") - no_tls.find("[tls]"));
+    EXPECT_NE(gatekeeper_error(no_tls).find("requires TLS"), std::string::npos);
+    std::string plain = no_tls;
+    plain.insert(plain.find("[upstream]"), "[tls]\nallow_plain_from_loopback = true\n\n");
+    EXPECT_EQ(gatekeeper_error(plain), "");
+}
+
+TEST_F(FrontConfigTest, ErrorsNameFileLineAndKey) {
+    std::string bad = kGatekeeper;
+    bad.replace(bad.find("\"read\", \"write\""), 15, "\"read\", \"wirte\"");
+    const std::string error = gatekeeper_error(bad);
+    EXPECT_NE(error.find("role.toml:"), std::string::npos) << error;
+    EXPECT_NE(error.find("allowed_kinds"), std::string::npos) << error;
+    EXPECT_NE(error.find("wirte"), std::string::npos) << error;
+    std::string bad_hash = kGatekeeper;
+    bad_hash.replace(bad_hash.find("*6BB4"), 5, "6BB48");
+    EXPECT_NE(gatekeeper_error(bad_hash).find("password_hash"), std::string::npos);
+}
+
+const std::string kTrustedHost = R"(
+secrets_file = "th.secrets"
+
+[listener]
+address = "127.0.10.2"
+
+[tls]
+certificate = "gk.crt"
+private_key = "gk.key"
+ca = "ca.crt"
+
+[access]
+allowed_sources = ["127.0.10.1", "10.0.1.0/24"]
+client_certificate_names = ["gatekeeper"]
+)" + kUpstream + R"(
+[[users]]
+name = "app"
+allowed_kinds = ["read"]
+allowed_schemas = ["main_db"]
+)";
+
+TEST_F(FrontConfigTest, TrustedHostReadsCredentialsFromItsSecretsFile) {
+    const TrustedHostConfig c = parse_trusted_host_config(kTrustedHost, dir_ / "th.toml");
+    ASSERT_EQ(c.credentials.count("app"), 1u);
+    EXPECT_EQ(c.credentials.at("app").user, "app_db");
+    EXPECT_EQ(c.credentials.at("app").password, "s3cret");
+    EXPECT_EQ(c.access.allowed_sources.size(), 2u);
+}
+
+TEST_F(FrontConfigTest, TrustedHostRefusesASecretsFileOthersCanRead) {
+    write_secrets("[users.app]\nuser = \"app_db\"\npassword = \"s3cret\"\n", 0644);
+    const std::string error = trusted_host_error(kTrustedHost);
+    EXPECT_NE(error.find("chmod 600"), std::string::npos) << error;
+}
+
+TEST_F(FrontConfigTest, TrustedHostNeedsCredentialsForEveryUserAndPeerRules) {
+    write_secrets("[users.other]\nuser = \"x\"\npassword = \"y\"\n", 0600);
+    EXPECT_NE(trusted_host_error(kTrustedHost).find("users.app.user: missing"), std::string::npos);
+    std::string no_names = kTrustedHost;
+    const std::string names_line = "client_certificate_names = [\"gatekeeper\"]\n";
+    no_names.erase(no_names.find(names_line), names_line.size());
+    EXPECT_NE(trusted_host_error(no_names).find("client_certificate_names"), std::string::npos);
+    std::string bad_cidr = kTrustedHost;
+    bad_cidr.replace(bad_cidr.find("10.0.1.0/24"), 11, "10.0.1.0/99");
+    EXPECT_NE(trusted_host_error(bad_cidr).find("not an address or CIDR"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace sqlgate::config
