@@ -1,49 +1,90 @@
 #!/usr/bin/env bash
 # The whole local demo in one command: install, build, start a MariaDB primary with three
-# GTID replicas, start the proxy in front of them, run the demo workload, print the report.
+# GTID replicas, then the chain in front of them (gatekeeper -> trusted host -> proxy, mutual
+# TLS between the hops), run the demo workload through the gatekeeper, print the report.
 #
 #   scripts/run.sh          set up (or reuse) everything and run the demo; leaves it running
-#   scripts/run.sh down     stop the proxy and the cluster (by the pids this script recorded)
+#   scripts/run.sh --http   the same, with the workload sent through the HTTP API
+#   scripts/run.sh down     stop the roles and the cluster (by the pids this script recorded)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/common.sh
 source scripts/lib/proxy_config.sh
+source scripts/lib/chain_config.sh
 
 LOCAL="${SQLGATE_STATE}/local"
+CHAIN_CERTS="${LOCAL}/certs"
+GATEKEEPER_ADDRESS=127.0.10.1
+TRUSTED_HOST_ADDRESS=127.0.10.2
 PROXY_ADDRESS=127.0.10.3
+GATEKEEPER_PORT=3306
+HTTP_PORT=8443
+TRUSTED_HOST_PORT=3306
 PROXY_PORT=3306
 DEMO_USER=demo
 BINARY=build/src/cli/sqlgate
 CLUSTER_ENV="${SQLGATE_STATE}/cluster/cluster.env"
+ROLES=(gatekeeper trusted-host proxy)
 
-# The pid in LOCAL/proxy.pid if it is a live sqlgate proxy this script started.
-proxy_pid() {
-    local pid
-    pid=$(cat "${LOCAL}/proxy.pid" 2>/dev/null) || return 1
-    [[ -n "$pid" ]] && tr '\0' ' ' <"/proc/${pid}/cmdline" 2>/dev/null | grep -q "sqlgate proxy" &&
+# The pid in LOCAL/ROLE.pid if it is a live sqlgate ROLE this script started.
+role_pid() {
+    local role="$1" pid
+    pid=$(cat "${LOCAL}/${role}.pid" 2>/dev/null) || return 1
+    [[ -n "$pid" ]] && tr '\0' ' ' <"/proc/${pid}/cmdline" 2>/dev/null | grep -q "sqlgate ${role} " &&
         printf '%s' "$pid"
 }
 
-stop_proxy() {
-    local pid
-    pid=$(proxy_pid) || return 0
+stop_role() {
+    local role="$1" pid
+    pid=$(role_pid "$role") || return 0
     kill -TERM "$pid"
     for _ in $(seq 50); do
         kill -0 "$pid" 2>/dev/null || break
         sleep 0.1
     done
     kill -KILL "$pid" 2>/dev/null || true
-    rm -f "${LOCAL}/proxy.pid"
+    rm -f "${LOCAL}/${role}.pid"
 }
 
-if [[ "${1:-}" == "down" ]]; then
-    step "stopping the proxy"
-    stop_proxy
-    step "stopping the cluster"
-    scripts/cluster.sh down
-    exit 0
-fi
-[[ $# -eq 0 ]] || die "unknown argument '$1' (use no argument, or 'down')"
+# start_role ROLE ADDRESS PORT: checks the config, then starts the role in the background.
+start_role() {
+    local role="$1" address="$2" port="$3"
+    "$BINARY" "$role" --config "${LOCAL}/${role}.toml" --check >/dev/null
+    if (exec 3<>"/dev/tcp/${address}/${port}") 2>/dev/null; then
+        die "${address}:${port} is already in use by another program; stop it and run again"
+    fi
+    step "${role}: starting on ${address}:${port} (log: ${LOCAL}/${role}.log)"
+    setsid "$BINARY" "$role" --config "${LOCAL}/${role}.toml" >"${LOCAL}/${role}.log" 2>&1 </dev/null &
+    echo $! >"${LOCAL}/${role}.pid"
+    local deadline=$((SECONDS + 10))
+    until (exec 3<>"/dev/tcp/${address}/${port}") 2>/dev/null; do
+        role_pid "$role" >/dev/null || die "the ${role} exited; see ${LOCAL}/${role}.log"
+        ((SECONDS < deadline)) || die "the ${role} did not listen within 10 s; see ${LOCAL}/${role}.log"
+        sleep 0.05
+    done
+}
+
+# secret FILE: a random secret kept in FILE (mode 0600), made on first use.
+secret() {
+    [[ -s "$1" ]] || (umask 077 && openssl rand -hex 16 | tr -d '\n' >"$1")
+    cat "$1"
+}
+
+mode=demo
+case "${1:-}" in
+    down)
+        for role in "${ROLES[@]}"; do
+            step "stopping the ${role}"
+            stop_role "$role"
+        done
+        step "stopping the cluster"
+        scripts/cluster.sh down
+        exit 0
+        ;;
+    --http) mode=http ;;
+    "") ;;
+    *) die "unknown argument '$1' (use no argument, --http, or 'down')" ;;
+esac
 
 step "setup: packages and build"
 scripts/setup.sh
@@ -54,52 +95,86 @@ source "$CLUSTER_ENV"
 
 mkdir -p "$LOCAL"
 chmod 700 "$LOCAL"
-if [[ ! -s "${LOCAL}/demo.password" ]]; then
-    (umask 077 && openssl rand -hex 12 | tr -d '\n' >"${LOCAL}/demo.password")
-fi
-demo_hash=$("$BINARY" hash-password <"${LOCAL}/demo.password")
+step "certificates: a local CA and one certificate per role in ${CHAIN_CERTS}"
+scripts/certs.sh "$CHAIN_CERTS" gatekeeper="$GATEKEEPER_ADDRESS" \
+    trusted-host="$TRUSTED_HOST_ADDRESS" proxy="$PROXY_ADDRESS"
 
-step "proxy: writing ${LOCAL}/proxy.toml"
+# Three different secrets, each known to one place: the demo user's password (the person and
+# the gatekeeper's hash), its API token (likewise), and the credential the trusted host logs
+# in to the proxy with (the trusted host's secrets file and the proxy's hash).
+demo_password=$(secret "${LOCAL}/demo.password")
+api_token=$(secret "${LOCAL}/api-token")
+upstream_password=$(secret "${LOCAL}/.trusted-host-upstream.password")
+demo_hash=$(printf '%s' "$demo_password" | "$BINARY" hash-password)
+upstream_hash=$(printf '%s' "$upstream_password" | "$BINARY" hash-password)
+token_sha256=$(printf '%s' "$api_token" | openssl dgst -sha256 -r | cut -d' ' -f1)
+demo_kinds='["read", "write", "ddl"]'
+demo_schema=main_db
+
+step "configs: ${LOCAL}/{gatekeeper,trusted-host,proxy}.toml"
 {
     render_proxy_config scripts/run.sh "$PROXY_ADDRESS" "$PROXY_PORT" "$CLUSTER_CLIENT_HOST"
-    render_proxy_user "$DEMO_USER" "$demo_hash"
+    render_proxy_tls
+    render_proxy_user "$DEMO_USER" "$upstream_hash"
 } >"${LOCAL}/proxy.toml"
-"$BINARY" proxy --config "${LOCAL}/proxy.toml" --check >/dev/null
+(umask 077 && render_secret "$DEMO_USER" "$DEMO_USER" "$upstream_password" \
+    >"${LOCAL}/trusted-host.secrets")
+{
+    render_trusted_host_config "${LOCAL}/trusted-host.secrets"
+    render_trusted_host_user "$DEMO_USER" "$demo_kinds" "$demo_schema"
+} >"${LOCAL}/trusted-host.toml"
+{
+    render_gatekeeper_config "${LOCAL}/audit.log"
+    render_gatekeeper_user "$DEMO_USER" "$demo_hash" "$token_sha256" "$demo_kinds" "$demo_schema"
+} >"${LOCAL}/gatekeeper.toml"
 
-stop_proxy
-if (exec 3<>"/dev/tcp/${PROXY_ADDRESS}/${PROXY_PORT}") 2>/dev/null; then
-    die "${PROXY_ADDRESS}:${PROXY_PORT} is already in use by another program; stop it and run again"
-fi
-step "proxy: starting on ${PROXY_ADDRESS}:${PROXY_PORT} (log: ${LOCAL}/proxy.log)"
-setsid "$BINARY" proxy --config "${LOCAL}/proxy.toml" >"${LOCAL}/proxy.log" 2>&1 </dev/null &
-echo $! >"${LOCAL}/proxy.pid"
+for role in "${ROLES[@]}"; do stop_role "$role"; done
+start_role proxy "$PROXY_ADDRESS" "$PROXY_PORT"
+start_role trusted-host "$TRUSTED_HOST_ADDRESS" "$TRUSTED_HOST_PORT"
+start_role gatekeeper "$GATEKEEPER_ADDRESS" "$GATEKEEPER_PORT"
 
 cat >"${LOCAL}/client.cnf" <<CNF
-# The demo user's front door; use: mariadb --defaults-extra-file=${LOCAL}/client.cnf --comments
+# The demo user's front door, the gatekeeper, over verified TLS:
+#   mariadb --defaults-extra-file=${LOCAL}/client.cnf --comments
 [client]
-host=${PROXY_ADDRESS}
-port=${PROXY_PORT}
+host=${GATEKEEPER_ADDRESS}
+port=${GATEKEEPER_PORT}
 user=${DEMO_USER}
-password=$(cat "${LOCAL}/demo.password")
+password=${demo_password}
+database=${demo_schema}
+ssl
+ssl-ca=${CHAIN_CERTS}/ca.crt
+ssl-verify-server-cert
 CNF
 chmod 600 "${LOCAL}/client.cnf"
 
-# Ready when a random read reaches a replica: the monitor has seen them.
+# Ready when a random read reaches a replica through the chain: the monitor has seen them.
 deadline=$((SECONDS + 15))
 until [[ "$(mariadb --defaults-extra-file="${LOCAL}/client.cnf" --comments -N -B \
     -e '/* sqlgate:route=random */ SELECT @@server_id' 2>/dev/null)" =~ ^[2-9] ]]; do
-    proxy_pid >/dev/null || die "the proxy exited; see ${LOCAL}/proxy.log"
-    ((SECONDS < deadline)) || die "the proxy did not route reads to a replica within 15 s; see ${LOCAL}/proxy.log"
+    for role in "${ROLES[@]}"; do
+        role_pid "$role" >/dev/null || die "the ${role} exited; see ${LOCAL}/${role}.log"
+    done
+    ((SECONDS < deadline)) || die "reads did not reach a replica through the chain within 15 s; see ${LOCAL}/*.log"
     sleep 0.1
 done
 
-step "demo workload: sqlgate send-requests"
+step "demo workload: sqlgate send-requests$([[ $mode == http ]] && echo ' --http')"
 echo
-echo "sqlgate demo — proxy ${PROXY_ADDRESS}:${PROXY_PORT} -> 1 primary + $((CLUSTER_NODES - 1)) replicas (${CLUSTER_NODE_HOSTS})"
+echo "sqlgate demo — gatekeeper ${GATEKEEPER_ADDRESS}:${GATEKEEPER_PORT} -> trusted host ${TRUSTED_HOST_ADDRESS} -> proxy ${PROXY_ADDRESS} -> 1 primary + $((CLUSTER_NODES - 1)) replicas (${CLUSTER_NODE_HOSTS})"
 status=0
-"$BINARY" send-requests --host "$PROXY_ADDRESS" --port "$PROXY_PORT" --user "$DEMO_USER" \
-    --password-file "${LOCAL}/demo.password" --nodes "$CLUSTER_NODE_NAMES" || status=$?
+if [[ $mode == http ]]; then
+    "$BINARY" send-requests --http "https://${GATEKEEPER_ADDRESS}:${HTTP_PORT}" \
+        --token-file "${LOCAL}/api-token" --ssl-ca "${CHAIN_CERTS}/ca.crt" \
+        --nodes "$CLUSTER_NODE_NAMES" || status=$?
+else
+    "$BINARY" send-requests --defaults-file "${LOCAL}/client.cnf" \
+        --nodes "$CLUSTER_NODE_NAMES" || status=$?
+fi
 echo
 echo "connect:  mariadb --defaults-extra-file=${LOCAL}/client.cnf --comments"
+echo "http:     curl --cacert ${CHAIN_CERTS}/ca.crt -H \"Authorization: Bearer \$(cat ${LOCAL}/api-token)\" -H \"Content-Type: application/json\" \\"
+echo "            -d '{\"sql\": \"SELECT @@server_id\", \"route\": \"random\"}' https://${GATEKEEPER_ADDRESS}:${HTTP_PORT}/v1/query"
+echo "audit:    ${LOCAL}/audit.log"
 echo "stop:     scripts/run.sh down"
 exit "$status"

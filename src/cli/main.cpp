@@ -4,10 +4,13 @@
 #include <iostream>
 #include <string>
 
+#include "config/front_config.hpp"
 #include "config/proxy_config.hpp"
+#include "gatekeeper/gatekeeper_role.hpp"
 #include "mysql/auth.hpp"
 #include "obs/log.hpp"
 #include "proxy/proxy_server.hpp"
+#include "trusted_host/trusted_host_role.hpp"
 #include "workload/send_requests.hpp"
 
 #ifndef SQLGATE_VERSION
@@ -16,26 +19,32 @@
 
 namespace {
 
-int run_proxy_command(const std::string& config_path, bool check_only) {
-    sqlgate::config::ProxyConfig config;
+// Loads a role's config (exit 2 with file:line on errors), then checks or runs it.
+template <typename Config, typename Load, typename Describe, typename Run>
+int run_role(const std::string& config_path, bool check_only, Load load, Describe describe,
+             Run run) {
+    Config config;
     try {
-        config = sqlgate::config::load_proxy_config(config_path);
+        config = load(config_path);
     } catch (const sqlgate::config::ConfigError& e) {
         std::cerr << "error: " << e.what() << '\n';
         return 2;
     }
     if (check_only) {
-        std::cout << config_path << ": ok (" << config.servers.size() << " servers, "
-                  << config.users.size() << " users)\n";
+        std::cout << config_path << ": ok (" << describe(config) << ")\n";
         return 0;
     }
     try {
-        sqlgate::proxy::run_proxy(config);
+        run(config);
     } catch (const std::exception& e) {
         std::cerr << "error: " << e.what() << '\n';
         return 1;
     }
     return 0;
+}
+
+std::string users_of(std::size_t n) {
+    return std::to_string(n) + (n == 1 ? " user" : " users");
 }
 
 }  // namespace
@@ -53,6 +62,14 @@ int main(int argc, char** argv) {
     auto* proxy = app.add_subcommand("proxy", "Run the proxy role");
     proxy->add_option("--config", config_path, "The proxy's TOML configuration")->required();
     proxy->add_flag("--check", check_only, "Validate the configuration and exit");
+    auto* gatekeeper = app.add_subcommand("gatekeeper", "Run the gatekeeper role (public front)");
+    gatekeeper->add_option("--config", config_path, "The gatekeeper's TOML configuration")
+        ->required();
+    gatekeeper->add_flag("--check", check_only, "Validate the configuration and exit");
+    auto* trusted_host = app.add_subcommand("trusted-host", "Run the trusted host role");
+    trusted_host->add_option("--config", config_path, "The trusted host's TOML configuration")
+        ->required();
+    trusted_host->add_flag("--check", check_only, "Validate the configuration and exit");
 
     sqlgate::workload::SendRequestsOptions workload;
     auto* send = app.add_subcommand("send-requests", "Run the demo workload and print a report");
@@ -67,7 +84,27 @@ int main(int argc, char** argv) {
                                 : log_level == "warn"  ? LogLevel::warn
                                 : log_level == "error" ? LogLevel::error
                                                        : LogLevel::info);
-    if (*proxy) return run_proxy_command(config_path, check_only);
+    namespace config = sqlgate::config;
+    if (*proxy) {
+        return run_role<config::ProxyConfig>(
+            config_path, check_only, config::load_proxy_config,
+            [](const config::ProxyConfig& c) {
+                return std::to_string(c.servers.size()) + " servers, " + users_of(c.users.size());
+            },
+            sqlgate::proxy::run_proxy);
+    }
+    if (*gatekeeper) {
+        return run_role<config::GatekeeperConfig>(
+            config_path, check_only, config::load_gatekeeper_config,
+            [](const config::GatekeeperConfig& c) { return users_of(c.users.size()); },
+            sqlgate::gatekeeper::run_gatekeeper);
+    }
+    if (*trusted_host) {
+        return run_role<config::TrustedHostConfig>(
+            config_path, check_only, config::load_trusted_host_config,
+            [](const config::TrustedHostConfig& c) { return users_of(c.users.size()); },
+            sqlgate::trusted_host::run_trusted_host);
+    }
     if (*send) return sqlgate::workload::run_send_requests(workload, std::cout);
     if (*hash) {
         std::string password;

@@ -50,6 +50,19 @@ net::Login FrontRuntime::upstream_login(const config::FrontUser& user) const {
     return login;
 }
 
+boost::asio::awaitable<std::string> FrontRuntime::enter_default_schema(
+    net::PacketChannel& upstream, const config::FrontUser& user, mysql::Capability capabilities) {
+    if (!user.policy.default_schema) co_return std::string();
+    const std::string& schema = *user.policy.default_schema;
+    net::CommandResult result;
+    if (co_await net::run_command(upstream, mysql::Command::init_db, schema, capabilities,
+                                  result) ||
+        result.failed) {
+        co_return std::string();
+    }
+    co_return schema;
+}
+
 GateVerdict FrontRuntime::check_statement(const config::FrontUser& user, std::string_view source,
                                           std::string_view sql, std::string_view current_schema,
                                           AuditFront front) {

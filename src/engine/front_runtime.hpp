@@ -2,6 +2,7 @@
 // rules, rate and connection limits, the audit log, and the statement gate that applies them.
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <map>
 #include <memory>
@@ -69,6 +70,12 @@ class FrontRuntime {
     // Where and how a session of `user` reaches the next hop.
     const net::UpstreamAddress& upstream() const { return upstream_; }
     net::Login upstream_login(const config::FrontUser& user) const;
+    // For a session that named no schema: enters the user's default schema upstream if it
+    // exists (the policy resolves unqualified names in it, so the server should too).
+    // Returns the schema entered, or "" (none configured, or it does not exist yet).
+    boost::asio::awaitable<std::string> enter_default_schema(net::PacketChannel& upstream,
+                                                             const config::FrontUser& user,
+                                                             mysql::Capability capabilities);
 
     // Rate limits, then the user's policy, then one audit record: every statement from
     // either front (MySQL listener or HTTP API) passes here exactly once.

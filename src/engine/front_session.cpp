@@ -134,6 +134,16 @@ awaitable<bool> FrontSession::log_in() {
         co_return false;
     }
     capabilities_ = login.capabilities;
+    if (!policy::is_safe_client_collation(login.collation)) {
+        // gbk, big5, sjis, cp932: a multi-byte character may end in 0x5c, which the server
+        // then does not read as the backslash the firewall saw.
+        reply_sequence_ = sequence;
+        const std::string message = "sqlgate: character set of collation " +
+                                    std::to_string(login.collation) +
+                                    " is not accepted here; connect with utf8mb4";
+        co_await send_error(errc::unknown_character_set, "42000", message);
+        co_return false;
+    }
     if (!co_await authenticate(login, sequence, scramble)) co_return false;
     reply_sequence_ = sequence;
     if (!slot_->bind_user(user_->name)) {
@@ -209,6 +219,8 @@ awaitable<bool> FrontSession::connect_upstream(const net::ClientLogin& client_lo
         }
         co_return false;
     }
+    if (schema_.empty())
+        schema_ = co_await runtime_.enter_default_schema(upstream_, *user_, capabilities_);
     reply_.clear();
     mysql::serialize_ok(reply_, {.status = mysql::bits(mysql::ServerStatus::autocommit)});
     std::uint8_t sequence = reply_sequence_;

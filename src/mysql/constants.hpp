@@ -152,6 +152,7 @@ constexpr std::uint16_t too_many_user_connections = 1203;  // ER_TOO_MANY_USER_C
 constexpr std::uint16_t resource_limit = 1226;             // ER_USER_LIMIT_REACHED (42000)
 constexpr std::uint16_t statement_rejected = 1227;  // ER_SPECIFIC_ACCESS_DENIED_ERROR (42000)
 constexpr std::uint16_t secure_transport_required = 3159;  // ER_SECURE_TRANSPORT_REQUIRED
+constexpr std::uint16_t unknown_character_set = 1115;      // ER_UNKNOWN_CHARACTER_SET (42000)
 }  // namespace error_code
 
 constexpr std::uint8_t kOkHeader = 0x00;

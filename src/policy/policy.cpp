@@ -18,7 +18,7 @@ constexpr std::array<std::string_view, 7> kKindNames = {
     "read", "write", "ddl", "transaction", "session", "admin", "other",
 };
 
-constexpr std::array<std::string_view, 18> kRuleNames = {
+constexpr std::array<std::string_view, 19> kRuleNames = {
     "none",
     "statement_too_large",
     "unterminated",
@@ -34,6 +34,7 @@ constexpr std::array<std::string_view, 18> kRuleNames = {
     "table_not_allowed",
     "time_delay",
     "union_probe",
+    "error_probe",
     "tautology",
     "comment_truncation",
     "encoded_payload",
@@ -185,8 +186,28 @@ Verdict check_schema(const UserPolicy& policy, std::string_view schema, std::str
     return {};
 }
 
+// `resolved` is the schema of unqualified names.
+Verdict check_table(const UserPolicy& policy, const sql::TableName& table,
+                    std::string_view resolved) {
+    const std::string_view schema = table.schema.empty() ? resolved : table.schema;
+    if (schema.empty()) {
+        // The server will answer "No database selected"; a restricted user is refused
+        // here so that no table is ever resolved against a schema the firewall did not see.
+        if (!allows_any_schema(policy)) {
+            return reject(Rule::schema_not_allowed, "no schema selected for table", table.name);
+        }
+    } else if (Verdict v = check_schema(policy, schema, schema); !v) {
+        return v;
+    }
+    if (!policy.allowed_tables.empty() && !table_allowed(policy, schema, table.name)) {
+        return reject(Rule::table_not_allowed, "table not in the user's allowed list", table.name);
+    }
+    return {};
+}
+
+// `shown` is the table a SHOW names (empty if none), which info.tables does not hold.
 Verdict check_tables(const UserPolicy& policy, const StatementInfo& info,
-                     std::string_view current_schema) {
+                     const sql::TableName& shown, std::string_view current_schema) {
     const std::string_view resolved = !current_schema.empty() ? current_schema
                                       : policy.default_schema ? *policy.default_schema
                                                               : std::string_view{};
@@ -194,21 +215,9 @@ Verdict check_tables(const UserPolicy& policy, const StatementInfo& info,
         if (Verdict v = check_schema(policy, info.schema, info.schema); !v) return v;
     }
     for (const sql::TableName& table : info.tables) {
-        const std::string_view schema = table.schema.empty() ? resolved : table.schema;
-        if (schema.empty()) {
-            // The server will answer "No database selected"; a restricted user is refused
-            // here so that no table is ever resolved against a schema the firewall did not see.
-            if (!allows_any_schema(policy)) {
-                return reject(Rule::schema_not_allowed, "no schema selected for table", table.name);
-            }
-        } else if (Verdict v = check_schema(policy, schema, schema); !v) {
-            return v;
-        }
-        if (!policy.allowed_tables.empty() && !table_allowed(policy, schema, table.name)) {
-            return reject(Rule::table_not_allowed, "table not in the user's allowed list",
-                          table.name);
-        }
+        if (Verdict v = check_table(policy, table, resolved); !v) return v;
     }
+    if (!shown.name.empty()) return check_table(policy, shown, resolved);
     return {};
 }
 
@@ -285,12 +294,13 @@ Verdict check_one(std::string_view sql, const StatementInfo& info, const UserPol
     if (found.schema_not_allowed.found) {
         return reject(Rule::schema_not_allowed, found.schema_not_allowed);
     }
-    if (Verdict v = check_tables(policy, info, current_schema); !v) return v;
+    if (Verdict v = check_tables(policy, info, found.shown_table, current_schema); !v) return v;
 
     if (!policy.injection_heuristics) return {};
     const std::pair<Rule, const detail::Finding*> heuristics[] = {
         {Rule::time_delay, &found.time_delay},
         {Rule::union_probe, &found.union_probe},
+        {Rule::error_probe, &found.error_probe},
         {Rule::tautology, &found.tautology},
         {Rule::comment_truncation, &found.comment_truncation},
         {Rule::encoded_payload, &found.encoded_payload},
@@ -318,6 +328,41 @@ std::optional<StatementKind> parse_statement_kind(std::string_view name) noexcep
 std::string_view to_string(Rule rule) noexcept {
     const auto i = static_cast<std::size_t>(rule);
     return i < kRuleNames.size() ? kRuleNames[i] : std::string_view("unknown");
+}
+
+// Ids as MariaDB and MySQL number them (SHOW COLLATION). Ids above 255, among them the nopad
+// collations of the unsafe sets (MariaDB's 1024 + the id of the pad collation), do not fit
+// the handshake's byte.
+bool is_safe_client_collation(std::uint8_t collation_id) noexcept {
+    switch (collation_id) {
+        case 1:    // big5_chinese_ci
+        case 84:   // big5_bin
+        case 13:   // sjis_japanese_ci
+        case 88:   // sjis_bin
+        case 28:   // gbk_chinese_ci
+        case 87:   // gbk_bin
+        case 95:   // cp932_japanese_ci
+        case 96:   // cp932_bin
+        case 248:  // gb18030_chinese_ci (MySQL)
+        case 249:  // gb18030_bin
+        case 250:  // gb18030_unicode_520_ci
+        case 35:   // ucs2_general_ci
+        case 90:   // ucs2_bin
+        case 159:  // ucs2_general_mysql500_ci
+        case 54:   // utf16_general_ci
+        case 55:   // utf16_bin
+        case 56:   // utf16le_general_ci
+        case 62:   // utf16le_bin
+        case 60:   // utf32_general_ci
+        case 61:   // utf32_bin
+            return false;
+        default:
+            break;
+    }
+    const bool utf16 = collation_id >= 101 && collation_id <= 124;  // utf16_unicode_ci ...
+    const bool ucs2 = collation_id >= 128 && collation_id <= 151;   // ucs2_unicode_ci ...
+    const bool utf32 = collation_id >= 160 && collation_id <= 183;  // utf32_unicode_ci ...
+    return !utf16 && !ucs2 && !utf32;
 }
 
 sql::DescribeOptions describe_options(sql::LexerOptions lexer) noexcept {

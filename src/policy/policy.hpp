@@ -79,6 +79,8 @@ enum class Rule : std::uint8_t {
     table_not_allowed,       // a table outside UserPolicy::allowed_tables
     time_delay,              // SLEEP(), BENCHMARK(), PG_SLEEP(), WAITFOR DELAY
     union_probe,             // UNION SELECT NULL,... / 1,2,3 / @@version; ORDER BY n probing
+    error_probe,             // EXTRACTVALUE(1, CONCAT(0x7e, (SELECT ...))), EXP(~(...)),
+                             // FLOOR(RAND(0)*2): errors made to carry data in their message
     tautology,               // OR 1=1, OR 'a'='a', OR x=x, OR TRUE, || 2>1 ... in a condition
     comment_truncation,      // a comment hiding the rest of an injected-into statement
     encoded_payload,         // 0x61646d696e, CHAR(97,100,...), UNHEX('6164...') in a condition
@@ -86,6 +88,13 @@ enum class Rule : std::uint8_t {
 
 // The stable id, e.g. "stacked_statements"; "none" for Rule::none.
 std::string_view to_string(Rule rule) noexcept;
+
+// Whether a client may use the handshake's one-byte collation id as its character set. The
+// firewall lexes as if no multibyte character can end in a backslash or quote byte, so big5,
+// sjis, cp932, gbk and gb18030 are refused; ucs2, utf16, utf16le and utf32 cannot be client
+// character sets at all. Unknown ids are accepted: the server answers them with its default
+// character set. COM_CHANGE_USER carries two bytes, which this does not cover.
+bool is_safe_client_collation(std::uint8_t collation_id) noexcept;
 
 struct UserPolicy {
     // Kinds the user may run. transaction and session are implied by read or write: drivers

@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string_view>
 
@@ -29,14 +31,22 @@ enum class Word : std::uint8_t {
     kFalse,
     kUnknown,
     kLike,
+    kRegexp,
+    kSounds,
     kIs,
     kBetween,
     kIn,
+    kExists,
+    kBinary,
+    kCollate,
+    kDiv,
+    kMod,
     kWhere,
     kOn,
     kHaving,
     kSelect,
     kFrom,
+    kDual,
     kSet,
     kValues,
     kValue,
@@ -70,24 +80,39 @@ enum class Word : std::uint8_t {
     kTime,
     kChar,
     kUnhex,
+    kConcat,
+    kConv,
+    kFromBase64,
+    kExtractValue,
+    kUpdateXml,
+    kExp,
+    kFloor,
+    kRand,
     kNames,
     kCharacter,
     kCharset,
+    kDefault,
     kSession,
     kLocal,
     kGlobal,
+    kPersist,
     kStatement,
     kShow,
+    kColumns,
+    kIndex,
     kCreate,
     kAlter,
     kDrop,
     kRename,
     kReplace,
+    kDatabase,
+    kIf,
+    kComment,
     kUser,
     kRole,
     kServer,
     kCurrentUser,
-    kFingerprintFunction,  // VERSION(), DATABASE(), USER() ...: what a UNION probe asks for
+    kFingerprintFunction,  // VERSION(), CONNECTION_ID() ...: see is_fingerprint_function
 };
 
 struct WordEntry {
@@ -105,14 +130,23 @@ constexpr std::array kWords = {
     WordEntry{"FALSE", Word::kFalse},
     WordEntry{"UNKNOWN", Word::kUnknown},
     WordEntry{"LIKE", Word::kLike},
+    WordEntry{"REGEXP", Word::kRegexp},
+    WordEntry{"RLIKE", Word::kRegexp},
+    WordEntry{"SOUNDS", Word::kSounds},
     WordEntry{"IS", Word::kIs},
     WordEntry{"BETWEEN", Word::kBetween},
     WordEntry{"IN", Word::kIn},
+    WordEntry{"EXISTS", Word::kExists},
+    WordEntry{"BINARY", Word::kBinary},
+    WordEntry{"COLLATE", Word::kCollate},
+    WordEntry{"DIV", Word::kDiv},
+    WordEntry{"MOD", Word::kMod},
     WordEntry{"WHERE", Word::kWhere},
     WordEntry{"ON", Word::kOn},
     WordEntry{"HAVING", Word::kHaving},
     WordEntry{"SELECT", Word::kSelect},
     WordEntry{"FROM", Word::kFrom},
+    WordEntry{"DUAL", Word::kDual},
     WordEntry{"SET", Word::kSet},
     WordEntry{"VALUES", Word::kValues},
     WordEntry{"VALUE", Word::kValue},
@@ -147,26 +181,44 @@ constexpr std::array kWords = {
     WordEntry{"TIME", Word::kTime},
     WordEntry{"CHAR", Word::kChar},
     WordEntry{"UNHEX", Word::kUnhex},
+    WordEntry{"CONCAT", Word::kConcat},
+    WordEntry{"CONV", Word::kConv},
+    WordEntry{"FROM_BASE64", Word::kFromBase64},
+    WordEntry{"EXTRACTVALUE", Word::kExtractValue},
+    WordEntry{"UPDATEXML", Word::kUpdateXml},
+    WordEntry{"EXP", Word::kExp},
+    WordEntry{"FLOOR", Word::kFloor},
+    WordEntry{"RAND", Word::kRand},
     WordEntry{"NAMES", Word::kNames},
     WordEntry{"CHARACTER", Word::kCharacter},
     WordEntry{"CHARSET", Word::kCharset},
+    WordEntry{"DEFAULT", Word::kDefault},
     WordEntry{"SESSION", Word::kSession},
     WordEntry{"LOCAL", Word::kLocal},
     WordEntry{"GLOBAL", Word::kGlobal},
+    WordEntry{"PERSIST", Word::kPersist},
+    WordEntry{"PERSIST_ONLY", Word::kPersist},
     WordEntry{"STATEMENT", Word::kStatement},
     WordEntry{"SHOW", Word::kShow},
+    WordEntry{"COLUMNS", Word::kColumns},
+    WordEntry{"FIELDS", Word::kColumns},
+    WordEntry{"INDEX", Word::kIndex},
+    WordEntry{"INDEXES", Word::kIndex},
+    WordEntry{"KEYS", Word::kIndex},
     WordEntry{"CREATE", Word::kCreate},
     WordEntry{"ALTER", Word::kAlter},
     WordEntry{"DROP", Word::kDrop},
     WordEntry{"RENAME", Word::kRename},
     WordEntry{"REPLACE", Word::kReplace},
+    WordEntry{"DATABASE", Word::kDatabase},
+    WordEntry{"SCHEMA", Word::kDatabase},
+    WordEntry{"IF", Word::kIf},
+    WordEntry{"COMMENT", Word::kComment},
     WordEntry{"USER", Word::kUser},
     WordEntry{"ROLE", Word::kRole},
     WordEntry{"SERVER", Word::kServer},
     WordEntry{"CURRENT_USER", Word::kCurrentUser},
     WordEntry{"VERSION", Word::kFingerprintFunction},
-    WordEntry{"DATABASE", Word::kFingerprintFunction},
-    WordEntry{"SCHEMA", Word::kFingerprintFunction},
     WordEntry{"SYSTEM_USER", Word::kFingerprintFunction},
     WordEntry{"SESSION_USER", Word::kFingerprintFunction},
     WordEntry{"CONNECTION_ID", Word::kFingerprintFunction},
@@ -175,8 +227,9 @@ constexpr std::array kWords = {
 // Every identifier of every statement is looked up, so the table is hashed at compile time
 // (FNV-1a over the upper-cased word, open addressing) rather than scanned.
 constexpr std::size_t kLongestWord = 14;
-constexpr std::size_t kWordSlots = 256;  // a power of two, under a third full
+constexpr std::size_t kWordSlots = 512;  // a power of two, under a third full
 static_assert(kWords.size() * 3 < kWordSlots);
+static_assert(kWords.size() < 255, "slots hold an index + 1 in a byte");
 
 constexpr std::uint32_t word_hash_step(std::uint32_t hash, char upper) noexcept {
     return (hash ^ static_cast<unsigned char>(upper)) * 16777619u;
@@ -226,6 +279,11 @@ Word word_of(const Token& token) noexcept {
     return Word::none;
 }
 
+// Functions whose result identifies the server or the account: what probes ask for.
+bool is_fingerprint_function(Word w) noexcept {
+    return w == Word::kFingerprintFunction || w == Word::kUser || w == Word::kDatabase;
+}
+
 bool is_name(const Token& t) noexcept {
     return t.kind == TokenKind::identifier || t.kind == TokenKind::quoted_identifier;
 }
@@ -243,11 +301,9 @@ std::string_view string_content(std::string_view text) noexcept {
     return text.substr(1, text.size() - 2);
 }
 
-// "@@session.sql_mode" -> "sql_mode".
-std::string_view system_variable_name(std::string_view text) noexcept {
-    text.remove_prefix(std::min<std::size_t>(2, text.size()));
-    const std::size_t dot = text.find('.');
-    return dot == std::string_view::npos ? text : text.substr(dot + 1);
+bool ends_with_ci(std::string_view text, std::string_view suffix) noexcept {
+    return text.size() >= suffix.size() &&
+           iequals(text.substr(text.size() - suffix.size()), suffix);
 }
 
 Token next_code(Lexer& lexer) noexcept {
@@ -258,18 +314,37 @@ Token next_code(Lexer& lexer) noexcept {
 }
 
 // Lookahead on a copy of the main lexer: the main pass never backtracks, and the copies
-// run only at the rare tokens that start a pattern (OR, CHAR(, SET sql_mode ...).
+// run only at the rare tokens that start a pattern (OR, CHAR(, SET sql_mode ...). Each
+// probe reads a bounded number of tokens, so that nested patterns (OR (1 OR (1 OR ...)
+// cannot make the scan quadratic; a probe that runs out proves nothing.
+constexpr int kProbeBudget = 1024;
+
 struct Probe {
     explicit Probe(const Lexer& from) noexcept : lexer(from) { cur = next_code(lexer); }
+    // Starts at `current`, the token `from` returned last.
+    Probe(const Lexer& from, const Token& current) noexcept : lexer(from), cur(current) {}
+
     void advance() noexcept {
         prev = cur;
+        if (budget == 0) {
+            exhausted = true;
+            cur = Token{TokenKind::end, std::string_view(prev.text.data() + prev.text.size(), 0)};
+            return;
+        }
+        --budget;
         cur = next_code(lexer);
     }
     Word word() const noexcept { return word_of(cur); }
+    Token peek() const noexcept {
+        Lexer copy = lexer;
+        return next_code(copy);
+    }
 
     Lexer lexer;
     Token cur;
     Token prev;
+    int budget = kProbeBudget;
+    bool exhausted = false;
 };
 
 // The text from the start of `first` to the end of `last`, capped for messages.
@@ -291,20 +366,132 @@ double to_number(std::string_view text) noexcept {
     return value;
 }
 
+// --- hex, bit and base64 literals ------------------------------------------------------
+
+// The digits of 0x1F, X'1F', 0b101 or B'101'.
+std::string_view literal_digits(std::string_view literal) noexcept {
+    if (literal.size() >= 2 && literal[0] == '0') return literal.substr(2);  // 0x1F, 0b101
+    if (literal.size() >= 3) return literal.substr(2, literal.size() - 3);   // X'1F', B'101'
+    return {};
+}
+
+// Bits per digit: 4 for hex literals, 1 for bit literals.
+int literal_radix_bits(std::string_view literal) noexcept {
+    const char marker = literal.size() >= 2 && literal[0] == '0' ? literal[1] : literal[0];
+    return (marker == 'b' || marker == 'B') ? 1 : 4;
+}
+
+// Calls f(byte) for each byte that `digits` (of `bits` bits each) denote, left-padded with
+// zero bits to whole bytes as the server pads them; false if a digit is out of range.
+template <typename F>
+bool for_each_byte(std::string_view digits, int bits, F&& f) noexcept {
+    const std::size_t per_byte = bits == 4 ? 2 : 8;
+    std::size_t need = digits.size() % per_byte;
+    if (need == 0) need = per_byte;
+    unsigned value = 0;
+    std::size_t have = 0;
+    for (const char c : digits) {
+        const char lower = static_cast<char>(c | 0x20);
+        unsigned d = 0;
+        if (c >= '0' && c <= '9') {
+            d = static_cast<unsigned>(c - '0');
+        } else if (bits == 4 && lower >= 'a' && lower <= 'f') {
+            d = static_cast<unsigned>(lower - 'a' + 10);
+        } else {
+            return false;
+        }
+        if ((d >> bits) != 0) return false;
+        value = (value << bits) | d;
+        if (++have == need) {
+            f(value);
+            value = 0;
+            have = 0;
+            need = per_byte;
+        }
+    }
+    return true;
+}
+
+bool is_printable(unsigned byte) noexcept {
+    return byte >= 0x20 && byte <= 0x7e;
+}
+
+// Whether hex or bit digits spell at least four printable ASCII bytes: a string written in
+// digits to avoid quotes. Binary keys (UUIDs, hashes) and bit masks almost never do.
+bool digits_spell_text(std::string_view digits, int bits) noexcept {
+    std::size_t bytes = 0;
+    bool printable = true;
+    const bool valid = for_each_byte(digits, bits, [&](unsigned b) {
+        printable = printable && is_printable(b);
+        ++bytes;
+    });
+    return valid && printable && bytes >= 4;
+}
+
+bool literal_spells_text(std::string_view literal) noexcept {
+    return digits_spell_text(literal_digits(literal), literal_radix_bits(literal));
+}
+
+// The number a hex or bit literal stands for in arithmetic.
+double literal_number(std::string_view literal) noexcept {
+    double value = 0;
+    for_each_byte(literal_digits(literal), literal_radix_bits(literal),
+                  [&](unsigned b) { value = value * 256 + b; });
+    return value;
+}
+
+// Whether base64 text decodes to at least four bytes, all printable ASCII.
+bool base64_spells_text(std::string_view text) noexcept {
+    std::uint32_t bits = 0;
+    int pending = 0;
+    std::size_t bytes = 0;
+    for (const char c : text) {
+        std::uint32_t v = 0;
+        if (c >= 'A' && c <= 'Z') {
+            v = static_cast<std::uint32_t>(c - 'A');
+        } else if (c >= 'a' && c <= 'z') {
+            v = static_cast<std::uint32_t>(c - 'a' + 26);
+        } else if (c >= '0' && c <= '9') {
+            v = static_cast<std::uint32_t>(c - '0' + 52);
+        } else if (c == '+' || c == '/') {
+            v = c == '+' ? 62 : 63;
+        } else if (c == '=') {
+            break;
+        } else if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
+            continue;
+        } else {
+            return false;
+        }
+        bits = ((bits << 6) | v) & 0xffffffu;
+        pending += 6;
+        if (pending >= 8) {
+            pending -= 8;
+            if (!is_printable((bits >> pending) & 0xffu)) return false;
+            ++bytes;
+        }
+    }
+    return bytes >= 4;
+}
+
+// --- constant conditions ---------------------------------------------------------------
+
 std::string_view trim_trailing_spaces(std::string_view s) noexcept {
     while (!s.empty() && s.back() == ' ')
         s.remove_suffix(1);
     return s;
 }
 
-// Case-insensitive three-way comparison with PAD SPACE, as the default collations do.
-int compare_ci(std::string_view a, std::string_view b) noexcept {
-    a = trim_trailing_spaces(a);
-    b = trim_trailing_spaces(b);
+// Three-way comparison of strings: `fold` compares case-insensitively, `pad` ignores
+// trailing spaces (PAD SPACE), as the default collations do.
+int compare_text(std::string_view a, std::string_view b, bool fold, bool pad) noexcept {
+    if (pad) {
+        a = trim_trailing_spaces(a);
+        b = trim_trailing_spaces(b);
+    }
     const std::size_t n = std::min(a.size(), b.size());
     for (std::size_t i = 0; i < n; ++i) {
-        const char x = sql::ascii_upper(a[i]);
-        const char y = sql::ascii_upper(b[i]);
+        const auto x = static_cast<unsigned char>(fold ? sql::ascii_upper(a[i]) : a[i]);
+        const auto y = static_cast<unsigned char>(fold ? sql::ascii_upper(b[i]) : b[i]);
         if (x != y) return x < y ? -1 : 1;
     }
     return a.size() == b.size() ? 0 : (a.size() < b.size() ? -1 : 1);
@@ -336,92 +523,136 @@ bool like_match(std::string_view value, std::string_view pattern) noexcept {
     return p == pattern.size();
 }
 
-// One side of a comparison the tautology check can reason about.
-struct Operand {
-    enum class Kind : std::uint8_t { none, number, string, hex, null, name };
-    Kind kind = Kind::none;
-    double number = 0;      // number (TRUE and FALSE are 1 and 0)
-    std::string_view text;  // string content, number text, hex text or the (qualified) name
+// MySQL's SOUNDEX, a character at a time: the first letter, then the codes of the later
+// letters that differ from the last code written (vowels are skipped without resetting it),
+// padded with '0' to four characters; '\0' at the end.
+class Soundex {
+  public:
+    explicit Soundex(std::string_view text) noexcept : text_(text) {}
+
+    char next() noexcept {
+        static constexpr std::string_view kCodes = "01230120022455012623010202";
+        while (i_ < text_.size()) {
+            const char c = sql::ascii_upper(text_[i_++]);
+            if (c < 'A' || c > 'Z') continue;
+            const char code = kCodes[static_cast<std::size_t>(c - 'A')];
+            if (written_ == 0) {
+                last_ = code;
+                ++written_;
+                return c;
+            }
+            if (code != '0' && code != last_) {
+                last_ = code;
+                ++written_;
+                return code;
+            }
+        }
+        if (written_ > 0 && written_ < 4) {
+            ++written_;
+            return '0';
+        }
+        return '\0';
+    }
+
+  private:
+    std::string_view text_;
+    std::size_t i_ = 0;
+    std::size_t written_ = 0;
+    char last_ = '\0';
 };
 
-// Reads a literal or a plain (possibly qualified) name at p.cur; leaves p.cur after it.
-Operand read_operand(Probe& p) noexcept {
-    bool negative = false;
-    while (p.cur.is_symbol("-") || p.cur.is_symbol("+")) {
-        negative = negative != p.cur.is_symbol("-");
-        p.advance();
+bool sounds_alike(std::string_view a, std::string_view b) noexcept {
+    Soundex x(a);
+    Soundex y(b);
+    for (;;) {
+        const char c = x.next();
+        if (c != y.next()) return false;
+        if (c == '\0') return true;
     }
+}
+
+// A value the tautology check can reason about: a constant, or a plain (possibly qualified)
+// name whose one known property is that it equals itself.
+struct Operand {
+    enum class Kind : std::uint8_t { none, number, string, bytes, null, name };
+    // How strings compare: the default collations fold case and pad; _bin and _cs collations
+    // do not fold; BINARY, _binary'' and hex or bit literals compare raw bytes.
+    enum class Match : std::uint8_t { folded, exact, raw };
+    Kind kind = Kind::none;
+    Match match = Match::folded;
+    double number = 0;
+    // String content, the literal of `bytes` (0x61, b'1'), the name; for a number its
+    // literal, empty when computed.
+    std::string_view text;
+};
+
+using OK = Operand::Kind;
+
+Operand number_operand(double value, std::string_view text = {}) noexcept {
     Operand o;
-    const Token first = p.cur;
-    switch (first.kind) {
-        case TokenKind::number:
-            o.kind = Operand::Kind::number;
-            o.text = first.text;
-            o.number = to_number(first.text);
-            p.advance();
-            break;
-        case TokenKind::string:
-            o.kind = Operand::Kind::string;
-            o.text = string_content(first.text);
-            p.advance();
-            break;
-        case TokenKind::hex_literal:
-        case TokenKind::bit_literal:
-            o.kind = Operand::Kind::hex;
-            o.text = first.text;
-            p.advance();
-            break;
-        case TokenKind::identifier:
-        case TokenKind::quoted_identifier: {
-            const Word w = word_of(first);
-            if (w == Word::kNull) {
-                o.kind = Operand::Kind::null;
-            } else if (w == Word::kTrue || w == Word::kFalse) {
-                o.kind = Operand::Kind::number;
-                o.text = first.text;
-                o.number = w == Word::kTrue ? 1 : 0;
-            } else if (w == Word::none) {
-                o.kind = Operand::Kind::name;
-            } else {
-                return {};  // a keyword: not something this check understands
-            }
-            p.advance();
-            if (o.kind != Operand::Kind::name) break;
-            while (p.cur.is(TokenKind::dot)) {
-                p.advance();
-                if (!is_name(p.cur)) return {};
-                p.advance();
-            }
-            o.text = span(first, p.prev);
-            break;
-        }
-        default:
-            return {};
-    }
-    if (negative) {
-        if (o.kind == Operand::Kind::string) o.number = to_number(o.text);
-        if (o.kind != Operand::Kind::number && o.kind != Operand::Kind::string) return {};
-        o.kind = Operand::Kind::number;
-        o.number = -o.number;
-        o.text = {};
-    }
+    o.kind = OK::number;
+    o.number = value;
+    o.text = text;
     return o;
 }
 
-double numeric(const Operand& o) noexcept {
-    return o.kind == Operand::Kind::string ? to_number(o.text) : o.number;
+Operand null_operand() noexcept {
+    Operand o;
+    o.kind = OK::null;
+    return o;
 }
 
-std::optional<bool> truthy(const Operand& o) noexcept {
+bool is_constant(const Operand& o) noexcept {
+    return o.kind == OK::number || o.kind == OK::string || o.kind == OK::bytes ||
+           o.kind == OK::null;
+}
+
+std::optional<double> numeric(const Operand& o) noexcept {
     switch (o.kind) {
-        case Operand::Kind::number:
-        case Operand::Kind::string:
-            return numeric(o) != 0;
-        case Operand::Kind::null:
-            return false;
+        case OK::number:
+            return o.number;
+        case OK::string:
+            return to_number(o.text);
+        case OK::bytes:
+            return literal_number(o.text);
         default:
             return std::nullopt;
     }
+}
+
+std::optional<bool> truthy(const Operand& o) noexcept {
+    if (o.kind == OK::null) return false;
+    const std::optional<double> n = numeric(o);
+    if (!n) return std::nullopt;
+    return *n != 0;
+}
+
+// A condition's value as an operand: 1, 0, NULL (`null`), or none when not constant.
+Operand truth_operand(std::optional<bool> value) noexcept {
+    if (!value) return {};
+    return number_operand(*value ? 1 : 0);
+}
+
+// The bytes of a string or hex/bit operand, into `out`; nullopt if they do not fit.
+std::optional<std::size_t> operand_bytes(const Operand& o,
+                                         std::array<unsigned char, 256>& out) noexcept {
+    if (o.kind == OK::string) {
+        if (o.text.size() > out.size()) return std::nullopt;
+        std::copy(o.text.begin(), o.text.end(), out.begin());
+        return o.text.size();
+    }
+    std::size_t n = 0;
+    bool fits = true;
+    const bool valid =
+        for_each_byte(literal_digits(o.text), literal_radix_bits(o.text), [&](unsigned b) {
+            if (n == out.size()) {
+                fits = false;
+            } else {
+                out[n++] = static_cast<unsigned char>(b);
+            }
+        });
+    if (!valid || !fits) return std::nullopt;
+    return n;
 }
 
 std::optional<bool> apply_order(int order, std::string_view op) noexcept {
@@ -436,27 +667,58 @@ std::optional<bool> apply_order(int order, std::string_view op) noexcept {
 
 // The value of `a op b` when it is a constant; nullopt when it depends on data or is NULL.
 std::optional<bool> compare(const Operand& a, std::string_view op, const Operand& b) noexcept {
-    using K = Operand::Kind;
-    if (a.kind == K::name || b.kind == K::name) {
+    if (a.kind == OK::none || b.kind == OK::none) return std::nullopt;
+    if (a.kind == OK::name || b.kind == OK::name) {
         // x = x is true for every non-NULL x: the `OR x=x` spelling of OR 1=1.
-        const bool same = a.kind == K::name && b.kind == K::name && iequals(a.text, b.text);
+        const bool same = a.kind == OK::name && b.kind == OK::name && iequals(a.text, b.text);
         if (same && (op == "=" || op == "<=>" || op == ">=" || op == "<=")) return true;
         return std::nullopt;
     }
-    if (a.kind == K::null || b.kind == K::null) {
+    if (a.kind == OK::null || b.kind == OK::null) {
         if (op == "<=>") return a.kind == b.kind;
         return std::nullopt;
     }
-    if (a.kind == K::hex || b.kind == K::hex) {
-        if (a.kind == b.kind && (op == "=" || op == "<=>")) return iequals(a.text, b.text);
-        return std::nullopt;
-    }
-    if (a.kind == K::number || b.kind == K::number) {
-        const double x = numeric(a);
-        const double y = numeric(b);
+    if (a.kind == OK::number || b.kind == OK::number) {
+        const double x = *numeric(a);
+        const double y = *numeric(b);
         return apply_order(x < y ? -1 : (x > y ? 1 : 0), op);
     }
-    return apply_order(compare_ci(a.text, b.text), op);
+    if (a.kind == OK::bytes || b.kind == OK::bytes) {
+        std::array<unsigned char, 256> x;
+        std::array<unsigned char, 256> y;
+        const auto nx = operand_bytes(a, x);
+        const auto ny = operand_bytes(b, y);
+        if (!nx || !ny) return std::nullopt;
+        const std::string_view sx(reinterpret_cast<const char*>(x.data()), *nx);
+        const std::string_view sy(reinterpret_cast<const char*>(y.data()), *ny);
+        return apply_order(compare_text(sx, sy, false, false), op);
+    }
+    const Operand::Match match = std::max(a.match, b.match);
+    return apply_order(
+        compare_text(a.text, b.text, match == Operand::Match::folded, match != Operand::Match::raw),
+        op);
+}
+
+// `a REGEXP b` for constants. Patterns without metacharacters are searched for, case-
+// insensitively as the default collations do; other constant patterns count as true, since
+// only an injection compares two constants by a regular expression.
+std::optional<bool> regexp_match(const Operand& a, const Operand& b) noexcept {
+    const bool texts = (a.kind == OK::number || a.kind == OK::string) &&
+                       (b.kind == OK::number || b.kind == OK::string) && !a.text.empty() &&
+                       !b.text.empty();
+    if (!texts) {
+        const bool constants =
+            is_constant(a) && is_constant(b) && a.kind != OK::null && b.kind != OK::null;
+        return constants ? std::optional<bool>(true) : std::nullopt;
+    }
+    for (const char c : b.text) {
+        if (!sql::is_identifier_char(c) && c != ' ') return true;
+    }
+    if (b.text.size() > a.text.size()) return false;
+    for (std::size_t i = 0; i + b.text.size() <= a.text.size(); ++i) {
+        if (iequals(a.text.substr(i, b.text.size()), b.text)) return true;
+    }
+    return false;
 }
 
 // Where a predicate ends: after it, OR 1=1 is a whole operand of OR, not the start of a
@@ -505,134 +767,523 @@ bool is_comparison(const Token& t) noexcept {
            s == ">=";
 }
 
-// The value of the predicate at p.cur if it is a constant; p.cur is left after it.
-std::optional<bool> constant_predicate(Probe& p) noexcept {
-    const Operand a = read_operand(p);
-    if (a.kind == Operand::Kind::none) return std::nullopt;
-    if (ends_predicate(p.cur)) return truthy(a);
-    bool negate = false;
-    if (p.word() == Word::kNot) {
-        negate = true;
+// A small evaluator for the constant expressions injections use in place of 1=1 (2-1=1,
+// ~0, 'a' = BINARY 'a', EXISTS(SELECT 1) ...). Each reader starts at p.cur and leaves p.cur
+// after what it read; `depth` bounds the recursion of parentheses and unary operators.
+constexpr int kMaxNesting = 16;
+
+Operand read_or(Probe& p, int depth) noexcept;
+Operand read_sum(Probe& p, int depth) noexcept;
+
+// EXISTS (SELECT <constants> [FROM DUAL]): a subquery that always has a row.
+Operand read_exists(Probe& p, int depth) noexcept {
+    p.advance();
+    if (!p.cur.is(TokenKind::left_paren)) return {};
+    p.advance();
+    if (p.word() != Word::kSelect) return {};
+    p.advance();
+    for (int i = 0; i < 64; ++i) {
+        if (!is_constant(read_sum(p, depth + 1))) return {};
+        if (!p.cur.is(TokenKind::comma)) break;
         p.advance();
     }
-    std::optional<bool> value;
-    if (is_comparison(p.cur) && !negate) {
-        const std::string_view op = p.cur.text;
+    if (p.word() == Word::kFrom) {
         p.advance();
-        value = compare(a, op, read_operand(p));
-    } else if (p.word() == Word::kLike) {
+        if (p.word() != Word::kDual) return {};
         p.advance();
-        const Operand b = read_operand(p);
-        const bool literals = a.kind != Operand::Kind::name && a.kind != Operand::Kind::null &&
-                              (b.kind == Operand::Kind::number || b.kind == Operand::Kind::string);
-        if (literals) value = like_match(a.text, b.text);
-        if (a.kind == Operand::Kind::name && b.kind == Operand::Kind::name) {
-            value = compare(a, "=", b);
+    }
+    if (!p.cur.is(TokenKind::right_paren)) return {};
+    p.advance();
+    return number_operand(1);
+}
+
+Operand read_primary(Probe& p, int depth) noexcept {
+    const Token first = p.cur;
+    Operand o;
+    switch (first.kind) {
+        case TokenKind::number:
+            p.advance();
+            return number_operand(to_number(first.text), first.text);
+        case TokenKind::string:
+            o.kind = OK::string;
+            o.text = string_content(first.text);
+            p.advance();
+            return o;
+        case TokenKind::hex_literal:
+        case TokenKind::bit_literal:
+            o.kind = OK::bytes;
+            o.match = Operand::Match::raw;
+            o.text = first.text;
+            p.advance();
+            return o;
+        case TokenKind::left_paren:
+            if (depth >= kMaxNesting) return {};
+            p.advance();
+            o = read_or(p, depth + 1);
+            if (!p.cur.is(TokenKind::right_paren)) return {};
+            p.advance();
+            return o;
+        case TokenKind::identifier:
+        case TokenKind::quoted_identifier:
+            break;
+        default:
+            return {};
+    }
+    const Word w = word_of(first);
+    if (w == Word::kNull) {
+        p.advance();
+        return null_operand();
+    }
+    if (w == Word::kTrue || w == Word::kFalse) {
+        p.advance();
+        return w == Word::kTrue ? number_operand(1, "1") : number_operand(0, "0");
+    }
+    if (w == Word::kExists) return read_exists(p, depth);
+    if (w != Word::none) return {};  // a keyword: not something this check understands
+    // _utf8mb4'x', _binary'x': a character set introducer before a string.
+    if (first.is(TokenKind::identifier) && first.text.starts_with('_')) {
+        const Token next = p.peek();
+        if (next.is(TokenKind::string)) {
+            p.advance();
+            p.advance();
+            o.kind = OK::string;
+            o.text = string_content(next.text);
+            if (iequals(first.text, "_binary")) o.match = Operand::Match::raw;
+            return o;
         }
-    } else if (p.word() == Word::kIs) {
+    }
+    p.advance();
+    while (p.cur.is(TokenKind::dot)) {
         p.advance();
-        bool is_not = false;
+        if (!is_name(p.cur)) return {};
+        p.advance();
+    }
+    o.kind = OK::name;
+    o.text = span(first, p.prev);
+    return o;
+}
+
+std::uint64_t to_unsigned(double x) noexcept {
+    if (!(x > -9.2e18)) return 0x8000000000000000u;
+    if (x >= 18446744073709551615.0) return std::numeric_limits<std::uint64_t>::max();
+    if (x < 0) return static_cast<std::uint64_t>(static_cast<std::int64_t>(std::llround(x)));
+    return static_cast<std::uint64_t>(std::round(x));
+}
+
+Operand read_unary(Probe& p, int depth) noexcept {
+    if (depth >= kMaxNesting) return {};
+    const Token t = p.cur;
+    if (t.is_symbol("-") || t.is_symbol("+") || t.is_symbol("~") || t.is_symbol("!")) {
+        p.advance();
+        const Operand o = read_unary(p, depth + 1);
+        if (t.text == "+" || o.kind == OK::none || o.kind == OK::null) return o;
+        if (o.kind == OK::name) return {};
+        const double x = *numeric(o);
+        if (t.text == "-") return number_operand(-x);
+        if (t.text == "!") return number_operand(x == 0 ? 1 : 0);
+        return number_operand(static_cast<double>(~to_unsigned(x)));
+    }
+    if (p.word() == Word::kBinary) {
+        p.advance();
+        Operand o = read_unary(p, depth + 1);
+        if (o.kind != OK::name) o.match = Operand::Match::raw;
+        return o;
+    }
+    Operand o = read_primary(p, depth);
+    if (p.word() == Word::kCollate) {
+        p.advance();
+        if (!is_name(p.cur) && !p.cur.is(TokenKind::string)) return {};
+        const std::string_view collation =
+            p.cur.is(TokenKind::string) ? string_content(p.cur.text) : unquoted(p.cur);
+        if (iequals(collation, "binary")) {
+            o.match = Operand::Match::raw;
+        } else if (ends_with_ci(collation, "_bin") || ends_with_ci(collation, "_cs")) {
+            o.match = std::max(o.match, Operand::Match::exact);
+        }
+        p.advance();
+    }
+    return o;
+}
+
+// a op b for + - * / DIV MOD %: NULL on division by zero, as the server answers.
+Operand arithmetic(const Operand& a, std::string_view op, const Operand& b) noexcept {
+    if (a.kind == OK::none || a.kind == OK::name || b.kind == OK::none || b.kind == OK::name) {
+        return {};
+    }
+    if (a.kind == OK::null || b.kind == OK::null) return null_operand();
+    const double x = *numeric(a);
+    const double y = *numeric(b);
+    if (op == "+") return number_operand(x + y);
+    if (op == "-") return number_operand(x - y);
+    if (op == "*") return number_operand(x * y);
+    if (y == 0) return null_operand();
+    if (op == "/") return number_operand(x / y);
+    if (iequals(op, "DIV")) return number_operand(std::trunc(x / y));
+    return number_operand(std::fmod(x, y));  // MOD, %
+}
+
+Operand read_product(Probe& p, int depth) noexcept {
+    Operand a = read_unary(p, depth);
+    for (;;) {
+        const Token op = p.cur;
+        const Word w = word_of(op);
+        if (!op.is_symbol("*") && !op.is_symbol("/") && !op.is_symbol("%") && w != Word::kDiv &&
+            w != Word::kMod) {
+            return a;
+        }
+        p.advance();
+        a = arithmetic(a, op.text, read_unary(p, depth));
+        if (a.kind == OK::none) return a;
+    }
+}
+
+Operand read_sum(Probe& p, int depth) noexcept {
+    Operand a = read_product(p, depth);
+    for (;;) {
+        const Token op = p.cur;
+        if (!op.is_symbol("+") && !op.is_symbol("-")) return a;
+        p.advance();
+        a = arithmetic(a, op.text, read_product(p, depth));
+        if (a.kind == OK::none) return a;
+    }
+}
+
+// NOT x: NULL stays NULL; whatever is not constant stays unknown.
+Operand logical_not(const Operand& o) noexcept {
+    if (o.kind == OK::null) return o;
+    const std::optional<bool> t = truthy(o);
+    return t ? number_operand(*t ? 0 : 1) : Operand{};
+}
+
+// A comparison, or a lone operand: a [NOT] LIKE | REGEXP | IN | BETWEEN b, a = b = c,
+// a IS [NOT] NULL, a SOUNDS LIKE b, NOT ..., EXISTS (...).
+Operand read_comparison(Probe& p, int depth) noexcept {
+    if (depth >= kMaxNesting) return {};
+    if (p.word() == Word::kNot) {
+        p.advance();
+        return logical_not(read_comparison(p, depth + 1));
+    }
+    Operand a = read_sum(p, depth);
+    for (int i = 0; i < 16 && a.kind != OK::none; ++i) {
+        bool negate = false;
         if (p.word() == Word::kNot) {
-            is_not = true;
+            negate = true;
             p.advance();
         }
+        std::optional<bool> value;
         const Word w = p.word();
-        p.advance();
-        if (a.kind != Operand::Kind::name && a.kind != Operand::Kind::hex) {
-            const bool null = a.kind == Operand::Kind::null;
-            if (w == Word::kNull || w == Word::kUnknown) value = null;
-            if (w == Word::kTrue) value = truthy(a);
-            if (w == Word::kFalse) value = !null && !*truthy(a);
-            if (value && is_not) value = !*value;
+        if (is_comparison(p.cur) && !negate) {
+            const std::string_view op = p.cur.text;
+            p.advance();
+            value = compare(a, op, read_sum(p, depth));
+        } else if (w == Word::kLike) {
+            p.advance();
+            const Operand b = read_sum(p, depth);
+            const bool texts = (a.kind == OK::number || a.kind == OK::string) &&
+                               (b.kind == OK::number || b.kind == OK::string) && !a.text.empty() &&
+                               !b.text.empty();
+            if (texts) value = like_match(a.text, b.text);
+            if (a.kind == OK::name && b.kind == OK::name) value = compare(a, "=", b);
+        } else if (w == Word::kRegexp) {
+            p.advance();
+            value = regexp_match(a, read_sum(p, depth));
+        } else if (w == Word::kSounds && !negate) {
+            p.advance();
+            if (p.word() != Word::kLike) return {};
+            p.advance();
+            const Operand b = read_sum(p, depth);
+            if ((a.kind == OK::string || a.kind == OK::number) &&
+                (b.kind == OK::string || b.kind == OK::number)) {
+                value = sounds_alike(a.text, b.text);
+            }
+        } else if (w == Word::kIs && !negate) {
+            p.advance();
+            bool is_not = false;
+            if (p.word() == Word::kNot) {
+                is_not = true;
+                p.advance();
+            }
+            const Word what = p.word();
+            p.advance();
+            if (is_constant(a)) {
+                const bool null = a.kind == OK::null;
+                if (what == Word::kNull || what == Word::kUnknown) value = null;
+                if (what == Word::kTrue) value = *truthy(a);
+                if (what == Word::kFalse) value = !null && !*truthy(a);
+                if (value && is_not) value = !*value;
+            }
+        } else if (w == Word::kBetween) {
+            p.advance();
+            const Operand low = read_sum(p, depth);
+            if (p.word() != Word::kAnd) return {};
+            p.advance();
+            const Operand high = read_sum(p, depth);
+            const auto lo = compare(a, ">=", low);
+            const auto hi = compare(a, "<=", high);
+            if (lo && hi) value = *lo && *hi;
+        } else if (w == Word::kIn) {
+            p.advance();
+            if (!p.cur.is(TokenKind::left_paren)) return {};
+            p.advance();
+            bool any = false;
+            for (int item = 0; item < 64 && !p.cur.is(TokenKind::right_paren); ++item) {
+                const auto eq = compare(a, "=", read_sum(p, depth));
+                if (!eq) return {};
+                any = any || *eq;
+                if (p.cur.is(TokenKind::comma)) p.advance();
+                if (p.cur.is(TokenKind::end)) return {};
+            }
+            if (!p.cur.is(TokenKind::right_paren)) return {};
+            p.advance();
+            value = any;
+        } else {
+            return negate ? Operand{} : a;
         }
-    } else if (p.word() == Word::kBetween) {
-        p.advance();
-        const Operand low = read_operand(p);
-        if (p.word() != Word::kAnd) return std::nullopt;
-        p.advance();
-        const Operand high = read_operand(p);
-        const auto lo = compare(a, ">=", low);
-        const auto hi = compare(a, "<=", high);
-        if (lo && hi) value = *lo && *hi;
-    } else if (p.word() == Word::kIn) {
-        p.advance();
-        if (!p.cur.is(TokenKind::left_paren)) return std::nullopt;
-        p.advance();
-        bool any = false;
-        for (int i = 0; i < 64 && !p.cur.is(TokenKind::right_paren); ++i) {
-            const auto eq = compare(a, "=", read_operand(p));
-            if (!eq) return std::nullopt;
-            any = any || *eq;
-            if (p.cur.is(TokenKind::comma)) p.advance();
-            if (p.cur.is(TokenKind::end)) return std::nullopt;
-        }
-        if (!p.cur.is(TokenKind::right_paren)) return std::nullopt;
-        p.advance();
-        value = any;
-    } else {
-        return std::nullopt;
+        if (value && negate) value = !*value;
+        a = truth_operand(value);
     }
-    if (!value || !ends_predicate(p.cur)) return std::nullopt;
-    return negate ? !*value : *value;
+    return a;
 }
 
-// Hex digits of 0x.. or X'..' that spell at least four printable ASCII bytes: a string
-// written in hex to avoid quotes. Binary keys (UUIDs, hashes) are almost never all printable.
-bool hex_spells_text(std::string_view digits) noexcept {
-    if (digits.size() % 2 != 0 || digits.size() < 8) return false;
-    for (std::size_t i = 0; i < digits.size(); i += 2) {
-        unsigned value = 0;
-        const auto [ptr, ec] = std::from_chars(digits.data() + i, digits.data() + i + 2, value, 16);
-        if (ec != std::errc{} || ptr != digits.data() + i + 2) return false;
-        if (value < 0x20 || value > 0x7e) return false;
-    }
-    return true;
+// Three-valued AND / OR / XOR over constants; unknown when an operand is not constant,
+// unless the other one decides (1=1 OR x).
+enum class Truth : std::uint8_t { no, yes, null, unknown };
+
+Truth truth_of(const Operand& o) noexcept {
+    if (o.kind == OK::null) return Truth::null;
+    const std::optional<bool> t = truthy(o);
+    if (!t) return Truth::unknown;
+    return *t ? Truth::yes : Truth::no;
 }
 
-std::string_view hex_digits(std::string_view literal) noexcept {
-    if (literal.size() >= 2 && literal[0] == '0') return literal.substr(2);  // 0x1F
-    if (literal.size() >= 3) return literal.substr(2, literal.size() - 3);   // X'1F'
+Operand operand_of(Truth t) noexcept {
+    switch (t) {
+        case Truth::no:
+            return number_operand(0);
+        case Truth::yes:
+            return number_operand(1);
+        case Truth::null:
+            return null_operand();
+        case Truth::unknown:
+            break;
+    }
     return {};
 }
 
-// Whether `text` holds `word` delimited by non-name characters, case-insensitively.
-bool contains_word(std::string_view text, std::string_view word) noexcept {
-    std::size_t i = 0;
-    while (i < text.size()) {
-        while (i < text.size() && !sql::is_identifier_char(text[i]))
-            ++i;
-        const std::size_t start = i;
-        while (i < text.size() && sql::is_identifier_char(text[i]))
-            ++i;
-        if (i > start && iequals(text.substr(start, i - start), word)) return true;
+Truth logical(Truth a, Word op, Truth b) noexcept {
+    const Truth decides = op == Word::kAnd ? Truth::no : Truth::yes;
+    if (op != Word::kXor && (a == decides || b == decides)) return decides;
+    if (a == Truth::unknown || b == Truth::unknown) return Truth::unknown;
+    if (a == Truth::null || b == Truth::null) return Truth::null;
+    if (op == Word::kXor) return a != b ? Truth::yes : Truth::no;
+    return op == Word::kAnd ? Truth::yes : Truth::no;
+}
+
+Operand read_and(Probe& p, int depth) noexcept {
+    Operand a = read_comparison(p, depth);
+    while (p.word() == Word::kAnd || p.cur.is_symbol("&&")) {
+        p.advance();
+        const Operand b = read_comparison(p, depth);
+        a = operand_of(logical(truth_of(a), Word::kAnd, truth_of(b)));
+    }
+    return a;
+}
+
+Operand read_or(Probe& p, int depth) noexcept {
+    Operand a = read_and(p, depth);
+    for (;;) {
+        const Word w = p.word();
+        if (w != Word::kOr && w != Word::kXor && !p.cur.is_symbol("||")) return a;
+        p.advance();
+        const Operand b = read_and(p, depth);
+        a = operand_of(logical(truth_of(a), w == Word::kXor ? Word::kXor : Word::kOr, truth_of(b)));
+    }
+}
+
+// Whether a comment's text reads as the rest of a condition behind a little filler:
+// `- AND customer_id = 2`, `x OR owner = 'bob'`. sqlmap and hand-written injections end
+// with `-- -` or `#` plus a few random characters, and the application's own text after the
+// injected value then continues the WHERE clause inside the comment. A connective among the
+// first three tokens, then an operand and a comparison; prose ("and that is all") has none.
+bool hides_condition(std::string_view body) noexcept {
+    Lexer lexer(body);
+    for (int i = 0; i < 3; ++i) {
+        const Token t = next_code(lexer);
+        if (t.is(TokenKind::end)) return false;
+        const Word w = word_of(t);
+        if (w != Word::kAnd && w != Word::kOr && w != Word::kXor && !t.is_symbol("&&") &&
+            !t.is_symbol("||")) {
+            continue;
+        }
+        Probe p(lexer);
+        for (int j = 0; j < 8 && (p.cur.is(TokenKind::left_paren) || p.word() == Word::kNot); ++j)
+            p.advance();
+        if (read_sum(p, 0).kind == OK::none) return false;
+        if (p.word() == Word::kNot) p.advance();
+        const Word op = p.word();
+        if (is_comparison(p.cur) || op == Word::kLike || op == Word::kRegexp ||
+            op == Word::kBetween || op == Word::kSounds) {
+            return true;
+        }
+        if (op == Word::kIn) return p.peek().is(TokenKind::left_paren);
+        if (op != Word::kIs) return false;
+        p.advance();
+        if (p.word() == Word::kNot) p.advance();
+        const Word what = p.word();
+        return what == Word::kNull || what == Word::kTrue || what == Word::kFalse ||
+               what == Word::kUnknown;
     }
     return false;
 }
 
-// sql_mode values that change how the server splits text into tokens, so that the
-// firewall (which lexes with the session's options) would see strings where the server
-// sees names, or escapes where it sees a closing quote. ANSI and the compatibility modes
-// include ANSI_QUOTES.
+// --- session settings -------------------------------------------------------------------
+
+// The settings that decide how the server splits text into tokens. The firewall lexes
+// with the session's sql_mode and assumes a client character set in which a backslash or
+// quote byte is always that character; a client that changed either could make the server
+// read a string where the firewall read a name, or a quote the firewall took as escaped.
+enum class Setting : std::uint8_t { none, sql_mode, charset };
+
+Setting setting_named(std::string_view name) noexcept {
+    if (iequals(name, "sql_mode")) return Setting::sql_mode;
+    if (iequals(name, "character_set_client") || iequals(name, "character_set_connection") ||
+        iequals(name, "collation_connection")) {
+        return Setting::charset;
+    }
+    return Setting::none;
+}
+
+// @@sql_mode, @@session.sql_mode, @@local.`...: any dotted part may be the name.
+Setting setting_of_system_variable(std::string_view text) noexcept {
+    text.remove_prefix(std::min<std::size_t>(2, text.size()));
+    Setting found = Setting::none;
+    while (!text.empty()) {
+        const std::size_t dot = text.find('.');
+        const Setting s = setting_named(text.substr(0, dot));
+        if (s != Setting::none) found = s;
+        if (dot == std::string_view::npos) break;
+        text.remove_prefix(dot + 1);
+    }
+    return found;
+}
+
+// @@sql_mode as the session sees it, which the firewall has checked like any other change.
+bool is_session_sql_mode(const Token& t) noexcept {
+    if (!t.is(TokenKind::system_variable)) return false;
+    const std::string_view name = t.text.substr(2);
+    return iequals(name, "sql_mode") || iequals(name, "session.sql_mode") ||
+           iequals(name, "local.sql_mode");
+}
+
+// sql_mode values that change how the server splits text into tokens. ANSI and the
+// compatibility modes DB2, MAXDB, MSSQL, ORACLE and POSTGRESQL include ANSI_QUOTES.
 constexpr std::array<std::string_view, 8> kLexingModes = {
     "ANSI_QUOTES", "NO_BACKSLASH_ESCAPES", "ANSI", "ORACLE", "MSSQL", "DB2", "POSTGRESQL", "MAXDB",
 };
 
-// Client character sets whose multibyte characters may end in 0x5c (backslash) or 0x27:
-// the server reads \x95\x5c' as one character and a quote where the firewall reads an
-// escaped quote.
-constexpr std::array<std::string_view, 5> kUnsafeCharsets = {"big5", "cp932", "gbk", "sjis",
-                                                             "gb18030"};
+// Ordered from best to worst, so that std::max of two verdicts is the worse one.
+enum class Value : std::uint8_t { safe, unsafe, unreadable };
 
-bool names_unsafe_charset(std::string_view text) noexcept {
-    for (const std::string_view cs : kUnsafeCharsets) {
-        if (iequals(text, cs)) return true;
-        // A collation name (gbk_chinese_ci) selects its character set.
-        if (text.size() > cs.size() && text[cs.size()] == '_' &&
-            iequals(text.substr(0, cs.size()), cs)) {
-            return true;
+// A string of comma-separated mode names. Each must be letters, digits and underscores
+// after trimming spaces: with an escape (`N\O_BACKSLASH_ESCAPES`) or any other byte the
+// server could read a different name than the one compared here.
+Value classify_sql_modes(std::string_view value) noexcept {
+    Value result = Value::safe;
+    for (;;) {
+        const std::size_t comma = value.find(',');
+        std::string_view mode = value.substr(0, comma);
+        while (!mode.empty() && mode.front() == ' ')
+            mode.remove_prefix(1);
+        mode = trim_trailing_spaces(mode);
+        for (const char c : mode) {
+            if (!sql::is_identifier_char(c) || c == '$' || static_cast<unsigned char>(c) >= 0x80) {
+                return Value::unreadable;
+            }
+        }
+        if (!mode.empty() && sql::is_digit(mode.front())) return Value::unreadable;
+        for (const std::string_view lexing : kLexingModes) {
+            if (iequals(mode, lexing)) result = Value::unsafe;
+        }
+        if (comma == std::string_view::npos) return result;
+        value.remove_prefix(comma + 1);
+    }
+}
+
+// Client character sets in which no multibyte character holds a byte 0x5c (backslash),
+// 0x27 or 0x22: the utf8 family, the single-byte sets, and the EUC sets, whose trail bytes
+// are all >= 0x80 (MariaDB's euckr also takes 0x41-0x5a and 0x61-0x7a, never 0x5c). big5,
+// sjis, cp932, gbk and gb18030 are missing on purpose; ucs2, utf16 and utf32 cannot be
+// client character sets.
+constexpr std::array<std::string_view, 36> kSafeCharsets = {
+    "utf8",   "utf8mb3",  "utf8mb4", "latin1", "latin2", "latin3",   "latin4",  "latin5",  "latin6",
+    "latin7", "ascii",    "binary",  "cp1250", "cp1251", "cp1256",   "cp1257",  "cp850",   "cp852",
+    "cp866",  "koi8r",    "koi8u",   "greek",  "hebrew", "armscii8", "geostd8", "dec8",    "hp8",
+    "macce",  "macroman", "keybcs2", "tis620", "swe7",   "euckr",    "ujis",    "eucjpms", "gb2312",
+};
+
+// A character set or collation name (the character set is the part before the first `_`).
+Value classify_charset_name(std::string_view name) noexcept {
+    if (name.empty()) return Value::unreadable;
+    for (const char c : name) {
+        if (!sql::is_identifier_char(c) || c == '$' || static_cast<unsigned char>(c) >= 0x80) {
+            return Value::unreadable;
         }
     }
-    return false;
+    const std::string_view charset = name.substr(0, name.find('_'));
+    for (const std::string_view safe : kSafeCharsets) {
+        if (iequals(charset, safe)) return Value::safe;
+    }
+    return Value::unsafe;
+}
+
+// One character set value: DEFAULT, a name, a quoted name or a string.
+Value classify_charset_token(const Token& t) noexcept {
+    if (word_of(t) == Word::kDefault) return Value::safe;
+    if (is_name(t)) return classify_charset_name(unquoted(t));
+    if (t.is(TokenKind::string)) return classify_charset_name(string_content(t.text));
+    return Value::unreadable;
+}
+
+// Whether an assignment's value ends at p.cur: the next assignment, the end of the SET, or
+// the FOR of SET STATEMENT. Anything else continues the value (`'a' 'b'`, `'a' COLLATE x`).
+bool ends_assignment(const Probe& p) noexcept {
+    const Token& t = p.cur;
+    return !p.exhausted && (t.is(TokenKind::end) || t.is(TokenKind::semicolon) ||
+                            t.is(TokenKind::comma) || word_of(t) == Word::kFor);
+}
+
+// The words after which a DDL statement names an object, so that in `a.b` right after one
+// of them `a` is a schema: CREATE VIEW a.v, DROP PROCEDURE a.p, DROP INDEX i ON a.t,
+// RENAME TABLE t TO a.t, ALTER TABLE t RENAME [TO | AS] a.t, CREATE TABLE t LIKE a.t,
+// DROP VIEW IF EXISTS x, a.v. The classifier's table list holds none of these.
+bool precedes_ddl_object(const Token& t) noexcept {
+    static constexpr std::array<std::string_view, 17> kWords = {
+        "VIEW",  "TABLE",   "TABLES", "INDEX", "ON", "TRIGGER", "PROCEDURE", "FUNCTION", "SEQUENCE",
+        "EVENT", "PACKAGE", "BODY",   "TO",    "AS", "LIKE",    "EXISTS",    "RENAME",
+    };
+    if (t.is(TokenKind::comma)) return true;
+    if (!t.is(TokenKind::identifier)) return false;
+    return std::any_of(kWords.begin(), kWords.end(),
+                       [&t](std::string_view w) { return iequals(t.text, w); });
+}
+
+// Where the body of a CREATE starts (AS SELECT ..., FOR EACH ROW ..., DO ...): from there on
+// `a.b` is a column of a table or alias, as in any statement.
+bool starts_ddl_body(const Token& t, Word w) noexcept {
+    return w == Word::kSelect || w == Word::kFor || w == Word::kSet || w == Word::kValues ||
+           w == Word::kWhere || iequals(t.text, "DO") || iequals(t.text, "BEGIN") ||
+           iequals(t.text, "RETURN") || iequals(t.text, "RETURNS") || iequals(t.text, "WITH");
+}
+
+// Words after which a compound statement's body (BEGIN NOT ATOMIC ... END, IF ... THEN,
+// LOOP ...) starts a statement: a SET there changes the session as a SET of its own does.
+bool opens_statement_list(const Token& t) noexcept {
+    static constexpr std::array<std::string_view, 7> kWords = {
+        "ATOMIC", "BEGIN", "THEN", "ELSE", "DO", "LOOP", "REPEAT",
+    };
+    return t.is(TokenKind::identifier) &&
+           std::any_of(kWords.begin(), kWords.end(),
+                       [&t](std::string_view w) { return iequals(t.text, w); });
 }
 
 enum class Clause : std::uint8_t { other, condition };
@@ -651,15 +1302,24 @@ class Scanner {
     void on_code(const Token& t) noexcept;
     void on_word(const Token& t, Word w) noexcept;
     void on_left_paren(const Token& t) noexcept;
+    void on_right_paren() noexcept;
     void on_dot() noexcept;
     void on_number(const Token& t) noexcept;
+    void on_show_name(const Token& t, Word w) noexcept;
+    void on_database_name(const Token& t, Word w) noexcept;
     void check_tautology(const Token& op) noexcept;
     void on_union_token(const Token& t) noexcept;
     void finish_union_item() noexcept;
     void finish_union_list() noexcept;
+    void check_spelled_text(Word function, const Token& name) noexcept;
     void check_char_call(const Token& name) noexcept;
     void check_unhex_call(const Token& name) noexcept;
-    void check_setting(const Token& target, bool charset, bool after_value_marker) noexcept;
+    void check_base64_call(const Token& name) noexcept;
+    void check_conv_call(const Token& name) noexcept;
+    void check_floor_call(const Token& name) noexcept;
+    void check_assignment(const Token& first) noexcept;
+    void check_sql_mode_value(const Token& target, Probe& p) noexcept;
+    void check_charset_value(const Token& target, Probe& p, bool names) noexcept;
     void schema_reference(const Token& name) noexcept;
 
     bool in_condition() const noexcept {
@@ -669,6 +1329,8 @@ class Scanner {
     void set_clause(Clause c) noexcept {
         clause_[static_cast<std::size_t>(std::min(depth_, kTrackedDepth - 1))] = c;
     }
+    // Inside the arguments of EXTRACTVALUE() or UPDATEXML().
+    bool in_xml_call() const noexcept { return xml_call_depth_ >= 0 && depth_ > xml_call_depth_; }
     static void hit(Finding& f, std::string_view evidence, std::string_view reason) noexcept {
         if (f.found) return;
         f = Finding{true, evidence.substr(0, 80), reason};
@@ -681,8 +1343,19 @@ class Scanner {
     std::array<Clause, kTrackedDepth> clause_{};
     int depth_ = 0;
     bool statement_start_ = true;
-    bool in_set_ = false;    // a SET statement's assignment list, at depth 0
-    bool in_show_ = false;   // a SHOW statement
+    bool in_set_ = false;            // a SET statement's assignment list, at depth 0
+    bool set_statement_ = false;     // SET STATEMENT ... FOR <statement>
+    bool set_item_next_ = false;     // the next token starts an assignment
+    bool in_show_ = false;           // a SHOW statement
+    bool show_names_table_ = false;  // SHOW COLUMNS / INDEX: the first FROM names a table
+    bool show_filter_ = false;       // past the LIKE or WHERE of a SHOW
+    int show_targets_ = 0;           // names after FROM / IN in a SHOW
+    // Where a SHOW is in naming its table: about to, just did (a dot would make that name
+    // the schema), or after such a dot.
+    enum class ShowTable : std::uint8_t { none, next_name, have_name, after_dot };
+    ShowTable show_table_ = ShowTable::none;
+    bool database_name_next_ = false;  // CREATE / DROP / ALTER DATABASE: its name may come
+    bool ddl_names_ = false;           // CREATE / DROP / ALTER / RENAME, before any body
     int account_check_ = 0;  // tokens left in which CREATE/DROP ... may name USER/ROLE/SERVER
     bool in_select_list_ = false;
     bool select_list_known_ = false;  // a depth-0 SELECT list was counted
@@ -690,6 +1363,8 @@ class Scanner {
     long select_items_ = 0;
     int printable_char_calls_ = 0;
     bool in_order_list_ = false;  // a depth-0 ORDER BY or GROUP BY list
+    int xml_call_depth_ = -1;     // the depth outside an EXTRACTVALUE / UPDATEXML call
+    Token xml_call_;
     const char* next_code_after_comments_ = nullptr;
     bool trailing_ = false;
 
@@ -738,7 +1413,9 @@ ScanResult Scanner::run() noexcept {
 //      (`'admin'#`, `'admin' -- x' AND pw = 'y'`); or
 //   3. it is trailing (no code after it) and its body starts with `)` or `=`, or with AND,
 //      OR, XOR, `&&`, `||` followed by a comparison or a parenthesis: the rest of a
-//      condition, cut off (`-- AND owner_id = 42`, not `-- and that is all`).
+//      condition, cut off (`-- AND owner_id = 42`, not `-- and that is all`); or
+//   4. it is a trailing line comment in a condition and its body is a few characters of
+//      filler, then a connective and a comparison (`id = 101 -- - AND customer_id = 2`).
 // Only line comments and trailing block comments count: a block comment inside a statement
 // (route hints, /**/ between tokens) hides nothing. Leading comments never count.
 void Scanner::on_comment(const Token& t) noexcept {
@@ -791,28 +1468,49 @@ void Scanner::on_comment(const Token& t) noexcept {
                             lead.is_symbol("&&") || lead.is_symbol("||");
     // Prose may start with "and"; a hidden condition compares something.
     const bool compares = trimmed.find_first_of("=<>(") != std::string_view::npos;
-    if (lead.kind == TokenKind::right_paren || lead.is_symbol("=") || (connective && compares)) {
+    if (lead.kind == TokenKind::right_paren || lead.is_symbol("=") || (connective && compares) ||
+        (line && in_condition() && hides_condition(trimmed))) {
         hit(result_.comment_truncation, text, "a trailing comment hides the rest of a condition");
     }
 }
 
 void Scanner::on_code(const Token& t) noexcept {
     if (union_.state != UnionList::State::idle) on_union_token(t);
-    const bool first_of_statement = statement_start_ && !t.is(TokenKind::left_paren);
+    const Word w = word_of(t);
+    const bool first_of_statement = (statement_start_ && !t.is(TokenKind::left_paren)) ||
+                                    (w == Word::kSet && opens_statement_list(history_[0]));
     if (first_of_statement) {
         statement_start_ = false;
-        const Word w = word_of(t);
-        in_set_ = w == Word::kSet;
+        in_set_ = set_item_next_ = w == Word::kSet;
+        set_statement_ = false;
         in_show_ = w == Word::kShow;
+        show_names_table_ = show_filter_ = false;
+        show_targets_ = 0;
+        show_table_ = ShowTable::none;
+        ddl_names_ =
+            w == Word::kCreate || w == Word::kDrop || w == Word::kAlter || w == Word::kRename;
+    } else if (set_item_next_) {
+        set_item_next_ = false;
+        if (w == Word::kStatement && word_of(history_[0]) == Word::kSet) {
+            set_statement_ = set_item_next_ = true;
+        } else {
+            check_assignment(t);
+        }
+    }
+    if (database_name_next_ && !is_name(t)) database_name_next_ = false;
+    if (show_table_ == ShowTable::have_name && !t.is(TokenKind::dot)) {
+        show_table_ = ShowTable::none;
     }
     if (account_check_ > 0) --account_check_;
     switch (t.kind) {
         case TokenKind::semicolon:
             if (depth_ == 0) {
                 statement_start_ = true;
-                in_set_ = in_show_ = in_select_list_ = in_order_list_ = false;
+                in_set_ = set_item_next_ = in_show_ = in_select_list_ = in_order_list_ = false;
+                ddl_names_ = false;
                 clause_.fill(Clause::other);
             }
+            xml_call_depth_ = -1;
             break;
         case TokenKind::left_paren:
             on_left_paren(t);
@@ -823,10 +1521,11 @@ void Scanner::on_code(const Token& t) noexcept {
             ++depth_;
             break;
         case TokenKind::right_paren:
-            if (depth_ > 0) --depth_;
+            on_right_paren();
             break;
         case TokenKind::comma:
             if (depth_ == 0 && in_select_list_) ++select_items_;
+            if (depth_ == 0 && in_set_) set_item_next_ = true;
             break;
         case TokenKind::dot:
             on_dot();
@@ -835,8 +1534,11 @@ void Scanner::on_code(const Token& t) noexcept {
             on_number(t);
             break;
         case TokenKind::hex_literal:
-            if (in_condition() && hex_spells_text(hex_digits(t.text))) {
-                hit(result_.encoded_payload, t.text, "a hex literal spells text in a condition");
+        case TokenKind::bit_literal:
+            if (in_condition() && literal_spells_text(t.text)) {
+                hit(result_.encoded_payload, t.text,
+                    t.is(TokenKind::hex_literal) ? "a hex literal spells text in a condition"
+                                                 : "a bit literal spells text in a condition");
             }
             break;
         case TokenKind::symbol:
@@ -849,21 +1551,21 @@ void Scanner::on_code(const Token& t) noexcept {
             }
             break;
         case TokenKind::system_variable:
-            if (in_set_ && depth_ == 0) {
-                const std::string_view name = system_variable_name(t.text);
-                if (iequals(name, "sql_mode")) check_setting(t, false, false);
-                if (iequals(name, "character_set_client")) check_setting(t, true, false);
+            if (in_xml_call()) {
+                hit(result_.error_probe, span(xml_call_, t),
+                    "an XML function made to fail on a server variable");
             }
             break;
         case TokenKind::identifier:
         case TokenKind::quoted_identifier: {
-            const Word w = word_of(t);
             if (in_show_ && is_system_schema(unquoted(t))) {
                 const Word before = word_of(history_[0]);
                 if (before == Word::kFrom || before == Word::kIn) {
                     hit(result_.system_schema, t.text, "SHOW names a system schema");
                 }
             }
+            if (database_name_next_) on_database_name(t, w);
+            if (in_show_ && depth_ == 0) on_show_name(t, w);
             if (t.is(TokenKind::identifier)) on_word(t, w);
             break;
         }
@@ -880,23 +1582,20 @@ void Scanner::on_word(const Token& t, Word w) noexcept {
         } else if (w == Word::kOr || w == Word::kReplace) {
             account_check_ = 2;  // CREATE OR REPLACE USER
         } else {
+            // CREATE / DROP / ALTER DATABASE, and SHOW CREATE DATABASE: the name follows.
+            database_name_next_ = w == Word::kDatabase;
             account_check_ = 0;
         }
     }
-    if (in_set_ && depth_ == 0) {
-        const Word before = word_of(history_[0]);
-        const bool at_target = before == Word::kSet || before == Word::kSession ||
-                               before == Word::kLocal || before == Word::kGlobal ||
-                               before == Word::kStatement || history_[0].is(TokenKind::comma);
-        if (w == Word::kFor) in_set_ = false;  // SET STATEMENT ... FOR <statement>
-        if (at_target) {
-            if (iequals(t.text, "sql_mode")) check_setting(t, false, false);
-            if (iequals(t.text, "character_set_client")) check_setting(t, true, false);
-            if (w == Word::kNames || w == Word::kCharset) check_setting(t, true, true);
-        }
-        if (w == Word::kSet && word_of(history_[0]) == Word::kCharacter) {
-            check_setting(t, true, true);  // SET CHARACTER SET x
-        }
+    if (in_set_ && depth_ == 0 && w == Word::kFor) {
+        // SET STATEMENT ... FOR <statement>: what follows is a statement of its own.
+        in_set_ = set_item_next_ = false;
+        if (set_statement_) statement_start_ = true;
+    }
+    if (ddl_names_ && depth_ == 0 && starts_ddl_body(t, w)) ddl_names_ = false;
+    if (in_xml_call() && (w == Word::kSelect || w == Word::kCurrentUser)) {
+        hit(result_.error_probe, span(xml_call_, t),
+            "an XML function made to fail on a subquery's result");
     }
     switch (w) {
         case Word::kOr:
@@ -969,25 +1668,59 @@ void Scanner::on_left_paren(const Token& t) noexcept {
         return;
     }
     if (!name.is(TokenKind::identifier)) return;
-    switch (word_of(name)) {
+    const Word w = word_of(name);
+    if (in_xml_call() && is_fingerprint_function(w)) {
+        hit(result_.error_probe, span(xml_call_, t),
+            "an XML function made to fail on a server fingerprint");
+    }
+    switch (w) {
         case Word::kSleep:
         case Word::kBenchmark:
         case Word::kPgSleep:
             hit(result_.time_delay, span(name, t), "a delay function");
             break;
         case Word::kChar:
-            if (in_condition()) check_char_call(name);
-            break;
         case Word::kUnhex:
-            if (in_condition()) check_unhex_call(name);
+        case Word::kFromBase64:
+        case Word::kConv:
+            // Text spelled from codes, digits or base64 stands in for a quoted literal; it
+            // matters where a literal would be compared.
+            if (in_condition()) check_spelled_text(w, name);
+            break;
+        case Word::kExtractValue:
+        case Word::kUpdateXml:
+            // An invalid XPath built from a subquery makes the error message carry its
+            // result: EXTRACTVALUE(1, CONCAT(0x7e, (SELECT ...))).
+            if (xml_call_depth_ < 0) {
+                xml_call_depth_ = depth_;
+                xml_call_ = name;
+            }
+            break;
+        case Word::kExp: {
+            // EXP(~(SELECT ...)): a DOUBLE overflow whose error message quotes the subquery.
+            const Probe p(lexer_);
+            if (p.cur.is_symbol("~")) {
+                hit(result_.error_probe, span(name, p.cur), "EXP(~...) overflows on purpose");
+            }
+            break;
+        }
+        case Word::kFloor:
+            check_floor_call(name);
             break;
         default:
             break;
     }
 }
 
+void Scanner::on_right_paren() noexcept {
+    if (depth_ > 0) --depth_;
+    if (xml_call_depth_ >= 0 && depth_ <= xml_call_depth_) xml_call_depth_ = -1;
+}
+
 // mysql.user, `information_schema`.tables: a qualifier that can only be a schema. `sys` is
-// left to three-part names and tables, because `sys` is also a plausible table alias.
+// left to three-part names and tables, because `sys` is also a plausible table alias. In a
+// SHOW, before its LIKE or WHERE, any qualifier is a schema (SHOW CREATE TABLE db.t), and so
+// is one right after an object keyword of a DDL statement (DROP VIEW db.v).
 void Scanner::on_dot() noexcept {
     const Token& q = history_[0];
     if (!is_name(q)) return;
@@ -996,11 +1729,81 @@ void Scanner::on_dot() noexcept {
         if (is_name(history_[2]) && !history_[3].is(TokenKind::dot)) schema_reference(history_[2]);
         return;
     }
+    if (in_show_ && depth_ == 0 && !show_filter_) {
+        if (show_table_ == ShowTable::have_name) {
+            result_.shown_table.schema = result_.shown_table.name;
+            result_.shown_table.name = {};
+            show_table_ = ShowTable::after_dot;
+        }
+        schema_reference(q);
+        return;
+    }
+    if (ddl_names_ && depth_ == 0 && precedes_ddl_object(history_[1])) {
+        schema_reference(q);
+        return;
+    }
     const std::string_view name = unquoted(q);
     if (iequals(name, "mysql") || iequals(name, "information_schema") ||
         iequals(name, "performance_schema")) {
         hit(result_.system_schema, q.text, "a system schema is named");
     }
+}
+
+// SHOW TABLES | TABLE STATUS | OPEN TABLES | TRIGGERS | EVENTS {FROM | IN} db, and
+// SHOW COLUMNS | INDEX {FROM | IN} t {FROM | IN} db: the classifier collects no table for a
+// SHOW, so its schema is checked here. The first FROM of SHOW COLUMNS / INDEX names a table
+// (db.t, whose schema on_dot sees), as does SHOW CREATE TABLE | VIEW; that table is reported
+// for the table allow-list, as DESCRIBE's is.
+void Scanner::on_show_name(const Token& t, Word w) noexcept {
+    if (show_filter_) return;
+    switch (show_table_) {
+        case ShowTable::next_name:
+            result_.shown_table = sql::TableName{{}, unquoted(t)};
+            show_table_ = ShowTable::have_name;
+            return;
+        case ShowTable::after_dot:
+            result_.shown_table.name = unquoted(t);
+            show_table_ = ShowTable::none;
+            return;
+        default:
+            break;
+    }
+    if (w == Word::kLike || w == Word::kWhere) {
+        show_filter_ = true;
+        return;
+    }
+    if ((w == Word::kColumns || w == Word::kIndex) && show_targets_ == 0) {
+        show_names_table_ = true;
+        return;
+    }
+    const Word before = word_of(history_[0]);
+    if (before == Word::kCreate && (iequals(t.text, "TABLE") || iequals(t.text, "VIEW"))) {
+        show_table_ = ShowTable::next_name;
+        return;
+    }
+    if (before != Word::kFrom && before != Word::kIn) return;
+    if (show_names_table_ && show_targets_++ == 0) {
+        result_.shown_table = sql::TableName{{}, unquoted(t)};
+        show_table_ = ShowTable::have_name;
+        return;
+    }
+    if (!result_.shown_table.name.empty() && result_.shown_table.schema.empty()) {
+        result_.shown_table.schema = unquoted(t);
+    }
+    schema_reference(t);
+}
+
+// CREATE / DROP / ALTER [OR REPLACE] DATABASE | SCHEMA [IF [NOT] EXISTS] db, and SHOW
+// CREATE DATABASE db: a schema named without a dot, which no table list holds.
+void Scanner::on_database_name(const Token& t, Word w) noexcept {
+    if (w == Word::kIf || w == Word::kNot || w == Word::kExists) return;
+    database_name_next_ = false;
+    // ALTER DATABASE [DEFAULT] CHARACTER SET ... without a name alters the current schema.
+    if (w == Word::kDefault || w == Word::kCharacter || w == Word::kCharset ||
+        w == Word::kCollate || w == Word::kComment) {
+        return;
+    }
+    schema_reference(t);
 }
 
 void Scanner::schema_reference(const Token& name) noexcept {
@@ -1035,9 +1838,9 @@ void Scanner::on_number(const Token& t) noexcept {
 }
 
 // OR followed by a predicate that is constant true: OR 1=1, OR 'a'='a', OR 1, OR TRUE,
-// OR 2>1, OR x=x, OR 1 LIKE 1, OR 'a' IS NOT NULL, OR 1 IN (1), with any parentheses, NOT
-// and comments around. Only in conditions (WHERE, ON, HAVING), where it widens what a
-// statement touches.
+// OR 2>1, OR x=x, OR 1 LIKE 1, OR 'a' IS NOT NULL, OR 1 IN (1), OR 2-1=1, OR ~0,
+// OR 'a' = BINARY 'a', OR EXISTS(SELECT 1), with any parentheses, NOT and comments around.
+// Only in conditions (WHERE, ON, HAVING), where it widens what a statement touches.
 void Scanner::check_tautology(const Token& op) noexcept {
     if (!in_condition() || result_.tautology.found) return;
     Probe p(lexer_);
@@ -1052,8 +1855,10 @@ void Scanner::check_tautology(const Token& op) noexcept {
             break;
         }
     }
-    const std::optional<bool> value = constant_predicate(p);
-    if (value && *value != negate) {
+    const Operand value = read_comparison(p, 0);
+    if (p.exhausted || value.kind == OK::null || !ends_predicate(p.cur)) return;
+    const std::optional<bool> truth = truthy(value);
+    if (truth && *truth != negate) {
         hit(result_.tautology, span(op, p.prev), "a condition that is always true");
     }
 }
@@ -1087,8 +1892,7 @@ void Scanner::on_union_token(const Token& t) noexcept {
     if (u.after_select && (w == Word::kAll || w == Word::kDistinct)) return;
     u.after_select = false;
     if (t.is(TokenKind::system_variable) || w == Word::kCurrentUser ||
-        (t.is(TokenKind::left_paren) && (word_of(history_[0]) == Word::kFingerprintFunction ||
-                                         word_of(history_[0]) == Word::kUser))) {
+        (t.is(TokenKind::left_paren) && is_fingerprint_function(word_of(history_[0])))) {
         hit(result_.union_probe, span(u.start, t), "UNION SELECT of server fingerprints");
     }
     if (depth_ == u.depth) {
@@ -1145,15 +1949,46 @@ void Scanner::finish_union_list() noexcept {
     }
 }
 
-// CHAR(97,100,109,...) spells a string without quotes. Two printable codes in one call, or
-// two calls with printable codes in conditions, count; CHAR(13,10) and CHAR(0) do not.
+void Scanner::check_spelled_text(Word function, const Token& name) noexcept {
+    switch (function) {
+        case Word::kChar:
+            check_char_call(name);
+            break;
+        case Word::kUnhex:
+            check_unhex_call(name);
+            break;
+        case Word::kFromBase64:
+            check_base64_call(name);
+            break;
+        default:
+            check_conv_call(name);
+            break;
+    }
+}
+
+// CHAR(97,100,109,...) or CHAR(0x61, 0x64, ...) spells a string without quotes. Two
+// printable bytes in one call, or two calls with printable bytes in conditions, count;
+// CHAR(13,10) and CHAR(0) do not. A code above 255 stands for several bytes.
 void Scanner::check_char_call(const Token& name) noexcept {
     if (result_.encoded_payload.found) return;
     Probe p(lexer_);
     int printable = 0;
-    for (int i = 0; i < 1024 && p.cur.is(TokenKind::number); ++i) {
-        const double code = to_number(p.cur.text);
-        if (code >= 32 && code <= 126) ++printable;
+    const auto count = [&printable](unsigned byte) { printable += is_printable(byte) ? 1 : 0; };
+    for (int i = 0; i < 1024; ++i) {
+        if (p.cur.is(TokenKind::number)) {
+            const double code = to_number(p.cur.text);
+            if (code >= 0 && code < 4294967296.0) {
+                auto value = static_cast<std::uint32_t>(code);
+                for (int shift = 24; shift >= 0; shift -= 8) {
+                    const unsigned byte = (value >> shift) & 0xffu;
+                    if (byte != 0 || shift == 0) count(byte);
+                }
+            }
+        } else if (p.cur.is(TokenKind::hex_literal) || p.cur.is(TokenKind::bit_literal)) {
+            for_each_byte(literal_digits(p.cur.text), literal_radix_bits(p.cur.text), count);
+        } else {
+            break;
+        }
         p.advance();
         if (!p.cur.is(TokenKind::comma)) break;
         p.advance();
@@ -1164,74 +1999,197 @@ void Scanner::check_char_call(const Token& name) noexcept {
     }
 }
 
+// UNHEX('61646d696e'), or UNHEX(CONCAT('6164', '6d696e')) assembling the digits from
+// constants, which no application does. UNHEX(REPLACE(?, '-', '')) for UUIDs is left alone.
 void Scanner::check_unhex_call(const Token& name) noexcept {
     Probe p(lexer_);
-    if (p.cur.is(TokenKind::string) && hex_spells_text(string_content(p.cur.text))) {
-        hit(result_.encoded_payload, span(name, p.cur), "UNHEX() spells text in a condition");
+    if (p.cur.is(TokenKind::string)) {
+        if (digits_spell_text(string_content(p.cur.text), 4)) {
+            hit(result_.encoded_payload, span(name, p.cur), "UNHEX() spells text in a condition");
+        }
+        return;
+    }
+    if (p.word() != Word::kConcat) return;
+    p.advance();
+    if (!p.cur.is(TokenKind::left_paren)) return;
+    p.advance();
+    for (int i = 0; i < 256; ++i) {
+        const TokenKind k = p.cur.kind;
+        if (k != TokenKind::string && k != TokenKind::number && k != TokenKind::hex_literal) return;
+        p.advance();
+        if (p.cur.is(TokenKind::right_paren)) {
+            hit(result_.encoded_payload, span(name, p.cur),
+                "UNHEX() of constants pieced together in a condition");
+            return;
+        }
+        if (!p.cur.is(TokenKind::comma)) return;
+        p.advance();
     }
 }
 
-// SET sql_mode / character_set_client / NAMES / CHARACTER SET: the value must be plain
-// literals and names none of which is a lexing mode or an unsafe charset; anything computed
-// from data (user variables, subqueries, numbers as bit masks) cannot be checked, so it is
-// refused.
-void Scanner::check_setting(const Token& target, bool charset, bool after_value_marker) noexcept {
-    if (result_.unsafe_session_setting.found) return;
+void Scanner::check_base64_call(const Token& name) noexcept {
+    const Probe p(lexer_);
+    if (p.cur.is(TokenKind::string) && base64_spells_text(string_content(p.cur.text))) {
+        hit(result_.encoded_payload, span(name, p.cur), "FROM_BASE64() spells text in a condition");
+    }
+}
+
+// CONV(n, from, to) of constants into a base above 10 spells letters: CONV(10, 10, 36)
+// is 'A'. With a column or parameter it is arithmetic, and left alone.
+void Scanner::check_conv_call(const Token& name) noexcept {
     Probe p(lexer_);
-    if (!after_value_marker) {
-        if (!p.cur.is_symbol("=") && !p.cur.is_symbol(":=")) return;
+    double to_base = 0;
+    for (int arg = 0; arg < 3; ++arg) {
+        bool negative = false;
+        if (p.cur.is_symbol("-")) {
+            negative = true;
+            p.advance();
+        }
+        const bool literal =
+            p.cur.is(TokenKind::number) || (arg == 0 && !negative && p.cur.is(TokenKind::string));
+        if (!literal) return;
+        to_base = negative ? -to_number(p.cur.text) : to_number(p.cur.text);
+        p.advance();
+        if (!p.cur.is(arg < 2 ? TokenKind::comma : TokenKind::right_paren)) return;
         p.advance();
     }
-    const std::string_view variable = charset ? "character_set_client" : "sql_mode";
-    const char* reason = nullptr;
-    int depth = 0;
-    for (int guard = 0; guard < 4096 && reason == nullptr; ++guard, p.advance()) {
-        const Token& t = p.cur;
-        if (t.is(TokenKind::end) || t.is(TokenKind::semicolon)) break;
-        if (depth == 0 && (t.is(TokenKind::comma) || word_of(t) == Word::kFor)) break;
-        switch (t.kind) {
-            case TokenKind::left_paren:
-                ++depth;
-                break;
-            case TokenKind::right_paren:
-                if (depth == 0) return;
-                --depth;
-                break;
-            case TokenKind::string:
-            case TokenKind::identifier:
-            case TokenKind::quoted_identifier: {
-                const std::string_view text =
-                    t.is(TokenKind::string) ? string_content(t.text) : unquoted(t);
-                if (word_of(t) == Word::kSelect) {
-                    reason = "a setting computed by a subquery";
-                } else if (charset) {
-                    if (names_unsafe_charset(text)) {
-                        reason = "a client character set whose multibyte characters hide quotes";
-                    }
-                } else {
-                    for (const std::string_view mode : kLexingModes) {
-                        if (contains_word(text, mode)) {
-                            reason = "an sql_mode that changes how statements are read";
-                        }
-                    }
-                }
-                break;
-            }
-            case TokenKind::system_variable:
-                if (!iequals(system_variable_name(t.text), variable)) {
-                    reason = "a setting copied from another variable";
-                }
-                break;
-            case TokenKind::symbol:
-            case TokenKind::comma:
-            case TokenKind::dot:
-                break;
-            default:  // user variables, placeholders, numbers (bit masks, charset ids) ...
-                reason = "a setting whose value cannot be checked";
-                break;
-        }
+    if (std::fabs(to_base) > 10) {
+        hit(result_.encoded_payload, span(name, p.prev), "CONV() spells text in a condition");
     }
-    if (reason != nullptr) hit(result_.unsafe_session_setting, span(target, p.prev), reason);
+}
+
+// FLOOR(RAND(0)*2) in a GROUP BY key: a seeded duplicate-key error ("Duplicate entry
+// '<secret>1' for key") that carries whatever the key was concatenated with.
+void Scanner::check_floor_call(const Token& name) noexcept {
+    Probe p(lexer_);
+    if (p.word() != Word::kRand) return;
+    p.advance();
+    if (!p.cur.is(TokenKind::left_paren)) return;
+    p.advance();
+    if (!p.cur.is(TokenKind::number)) return;
+    p.advance();
+    if (!p.cur.is(TokenKind::right_paren)) return;
+    p.advance();
+    if (!p.cur.is_symbol("*")) return;
+    p.advance();
+    if (!p.cur.is(TokenKind::number) || to_number(p.cur.text) != 2) return;
+    p.advance();
+    if (p.cur.is(TokenKind::right_paren)) {
+        hit(result_.error_probe, span(name, p.cur), "FLOOR(RAND(0)*2) forces a duplicate key");
+    }
+}
+
+// One assignment of a SET list, from its first token: [scope] variable = value,
+// NAMES ..., CHARACTER SET ..., CHARSET .... The variable may be spelled sql_mode,
+// @@sql_mode, @@SESSION.SQL_MODE, SESSION `sql_mode`, @@'sql_mode' ...: every name-like token
+// before the `=` is looked at. Changes to the lexing settings are an allow-list: one literal
+// the firewall can read, naming nothing that changes lexing. Anything computed (CONCAT,
+// REPLACE, variables, subqueries, 'a' 'b', numbers as bit masks or ids) is refused.
+void Scanner::check_assignment(const Token& first) noexcept {
+    if (result_.unsafe_session_setting.found) return;
+    Probe p(lexer_, first);
+    for (Word w = p.word();
+         w == Word::kSession || w == Word::kLocal || w == Word::kGlobal || w == Word::kPersist;
+         w = p.word()) {
+        p.advance();
+    }
+    const Word w = p.word();
+    if (w == Word::kNames) {
+        p.advance();
+        check_charset_value(first, p, true);
+        return;
+    }
+    if (w == Word::kCharset || w == Word::kCharacter) {
+        p.advance();
+        if (w == Word::kCharacter) {
+            if (p.word() != Word::kSet) return;
+            p.advance();
+        }
+        check_charset_value(first, p, false);
+        return;
+    }
+    Setting setting = Setting::none;
+    for (; !p.exhausted; p.advance()) {
+        const Token& t = p.cur;
+        Setting named = Setting::none;
+        if (t.is(TokenKind::system_variable)) {
+            named = setting_of_system_variable(t.text);
+        } else if (is_name(t)) {
+            named = setting_named(unquoted(t));
+        } else if (t.is(TokenKind::string)) {
+            named = setting_named(string_content(t.text));
+        } else if (!t.is(TokenKind::dot) && !t.is(TokenKind::unknown)) {
+            break;
+        }
+        if (named != Setting::none) setting = named;
+    }
+    if (setting == Setting::none) return;
+    if (!p.cur.is_symbol("=") && !p.cur.is_symbol(":=")) {
+        hit(result_.unsafe_session_setting, span(first, p.cur),
+            "a setting whose value cannot be checked");
+        return;
+    }
+    p.advance();
+    if (setting == Setting::sql_mode) {
+        check_sql_mode_value(first, p);
+    } else {
+        check_charset_value(first, p, false);
+    }
+}
+
+// sql_mode = 'MODE,...' | DEFAULT, or CONCAT(@@sql_mode, 'MODE,...'): the form drivers use
+// to add a mode (Connector/J adds STRICT_TRANS_TABLES so), safe because the current mode
+// passed this check when it was set. Only whole mode names can result: the server's
+// @@sql_mode holds whole names, none of which is a prefix of a lexing mode.
+void Scanner::check_sql_mode_value(const Token& target, Probe& p) noexcept {
+    const char* reason = "an sql_mode that is not one string literal of mode names";
+    bool ok = false;
+    const auto literal = [&p, &reason]() {
+        if (!p.cur.is(TokenKind::string)) return false;
+        const Value v = classify_sql_modes(string_content(p.cur.text));
+        if (v == Value::unsafe) reason = "an sql_mode that changes how statements are read";
+        if (v != Value::safe) return false;
+        p.advance();
+        return true;
+    };
+    if (p.word() == Word::kDefault) {
+        p.advance();
+        ok = ends_assignment(p);
+    } else if (p.word() == Word::kConcat) {
+        p.advance();
+        if (p.cur.is(TokenKind::left_paren)) {
+            p.advance();
+            if (is_session_sql_mode(p.cur)) {
+                p.advance();
+                if (p.cur.is(TokenKind::comma)) {
+                    p.advance();
+                    ok = literal() && p.cur.is(TokenKind::right_paren);
+                    if (ok) p.advance();
+                }
+            }
+        }
+        ok = ok && ends_assignment(p);
+    } else {
+        ok = literal() && ends_assignment(p);
+    }
+    if (!ok) hit(result_.unsafe_session_setting, span(target, p.cur), reason);
+}
+
+// NAMES x [COLLATE y], CHARACTER SET x, character_set_client = x ...: one name, quoted
+// name or string (or DEFAULT) of a character set or collation from kSafeCharsets.
+void Scanner::check_charset_value(const Token& target, Probe& p, bool names) noexcept {
+    Value v = classify_charset_token(p.cur);
+    p.advance();
+    if (names && p.word() == Word::kCollate) {
+        p.advance();
+        v = std::max(v, classify_charset_token(p.cur));
+        p.advance();
+    }
+    if (!ends_assignment(p)) v = Value::unreadable;
+    if (v == Value::safe) return;
+    hit(result_.unsafe_session_setting, span(target, p.prev),
+        v == Value::unsafe ? "a client character set whose multibyte characters may hide quotes"
+                           : "a character set that is not one plain name");
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include "policy/policy.hpp"
 #include "sql/lexer.hpp"
+#include "sql/statement.hpp"
 
 namespace sqlgate::policy::detail {
 
@@ -23,11 +24,15 @@ struct ScanResult {
     Finding schema_not_allowed;
     Finding time_delay;
     Finding union_probe;
+    Finding error_probe;
     Finding tautology;
     Finding comment_truncation;
     Finding encoded_payload;
     // CREATE/DROP/ALTER/RENAME USER, ROLE or SERVER: account administration, not DDL.
     bool names_account_object = false;
+    // The table of SHOW COLUMNS | INDEX FROM t [FROM db] and SHOW CREATE TABLE | VIEW [db.]t,
+    // which the classifier does not collect; name empty if none.
+    sql::TableName shown_table;
 };
 
 // Never allocates. The policy is read for schema allow-lists of qualified names.

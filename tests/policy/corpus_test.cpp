@@ -16,7 +16,7 @@ using testing::narrow;
 using testing::reader;
 using testing::writer;
 
-enum class Who { reader, writer, narrow, tiny };
+enum class Who { reader, writer, narrow, tiny, ddl };
 
 UserPolicy policy_for(Who who) {
     switch (who) {
@@ -29,6 +29,11 @@ UserPolicy policy_for(Who who) {
         case Who::tiny: {
             UserPolicy p = reader();
             p.max_statement_bytes = 48;
+            return p;
+        }
+        case Who::ddl: {
+            UserPolicy p = writer();
+            p.allowed_kinds.add(StatementKind::ddl);
             return p;
         }
     }
@@ -47,6 +52,7 @@ void PrintTo(const Rejected& c, std::ostream* os) {
 
 constexpr Who R = Who::reader;
 constexpr Who W = Who::writer;
+constexpr Who D = Who::ddl;
 
 // Most read like what an application concatenating `name = '$input'` or `id = $input` would
 // send after the input `admin'-- `, `1 OR 1=1`, `1 UNION SELECT NULL` ...
@@ -89,6 +95,17 @@ const Rejected kRejected[] = {
     {"SELECT * FROM users WHERE id IN (SELECT user_id FROM orders WHERE total > 0 OR 1=1)", R,
      Rule::tautology},
     {"SELECT * FROM users WHERE name = 'x' OR 1=1 AND password = 'y'", R, Rule::tautology},
+    {"SELECT * FROM users WHERE id = 1 OR 2-1=1", R, Rule::tautology},
+    {"SELECT * FROM users WHERE id = 1 OR 1+1=2", R, Rule::tautology},
+    {"SELECT * FROM users WHERE id = 1 OR 1 = (1)", R, Rule::tautology},
+    {"SELECT * FROM users WHERE id = 1 OR 1 REGEXP 1", R, Rule::tautology},
+    {"SELECT * FROM users WHERE name = '' OR 'a' SOUNDS LIKE 'a'", R, Rule::tautology},
+    {"SELECT * FROM users WHERE id = 1 OR ~0", R, Rule::tautology},
+    {"SELECT * FROM users WHERE id = 1 OR !0", R, Rule::tautology},
+    {"SELECT * FROM users WHERE name = '' OR 'a' = BINARY 'a'", R, Rule::tautology},
+    {"SELECT * FROM users WHERE name = '' OR _utf8mb4'x'='x'", R, Rule::tautology},
+    {"SELECT * FROM users WHERE id = 1 OR 1 = 1 COLLATE utf8mb4_bin", R, Rule::tautology},
+    {"SELECT * FROM users WHERE id = 1 OR EXISTS(SELECT 1)", R, Rule::tautology},
 
     // Comment truncation.
     {"SELECT * FROM users WHERE name = 'admin'-- ' AND password = 'secret'", R,
@@ -108,6 +125,8 @@ const Rejected kRejected[] = {
      Rule::comment_truncation},
     {"SELECT * FROM users WHERE id = 5 # OR 1=1", R, Rule::comment_truncation},
     {"SELECT * FROM users WHERE name = 'admin'-- '\nLIMIT 1", R, Rule::comment_truncation},
+    {"SELECT * FROM orders WHERE id = 101 -- - AND customer_id = 2", R, Rule::comment_truncation},
+    {"SELECT * FROM orders WHERE id = 101 # x AND customer_id = 2", R, Rule::comment_truncation},
 
     // UNION probing and column counting.
     {"SELECT name FROM products WHERE id = 1 UNION SELECT NULL", R, Rule::union_probe},
@@ -132,6 +151,16 @@ const Rejected kRejected[] = {
      "information_schema.tables",
      R, Rule::system_schema},
 
+    // Error-based extraction.
+    {"SELECT * FROM users WHERE id = 1 AND EXTRACTVALUE(1, CONCAT(0x7e, (SELECT @@version)))", R,
+     Rule::error_probe},
+    {"SELECT * FROM users WHERE id = 1 AND UPDATEXML(1, CONCAT(0x7e, user()), 1)", R,
+     Rule::error_probe},
+    {"SELECT * FROM users WHERE id = 1 AND EXP(~(SELECT * FROM (SELECT user()) x))", R,
+     Rule::error_probe},
+    {"SELECT COUNT(*), CONCAT(version(), FLOOR(RAND(0)*2)) x FROM users GROUP BY x", R,
+     Rule::error_probe},
+
     // Time-based blind injection.
     {"SELECT * FROM users WHERE id = 1 AND SLEEP(5)", R, Rule::time_delay},
     {"SELECT * FROM users WHERE id = 1 OR SLEEP(5)=0", R, Rule::time_delay},
@@ -150,6 +179,13 @@ const Rejected kRejected[] = {
      Rule::encoded_payload},
     {"SELECT * FROM users WHERE name = UNHEX('61646d696e')", R, Rule::encoded_payload},
     {"SELECT * FROM users WHERE name LIKE 0x25616425", R, Rule::encoded_payload},
+    {"SELECT * FROM users WHERE name = CHAR(0x61, 0x64, 0x6d)", R, Rule::encoded_payload},
+    {"SELECT * FROM users WHERE name = FROM_BASE64('YWRtaW4=')", R, Rule::encoded_payload},
+    {"SELECT * FROM users WHERE name = UNHEX(CONCAT('6164', '6d696e'))", R, Rule::encoded_payload},
+    {"SELECT * FROM users WHERE name = CONCAT(CONV(10, 10, 36), CONV(13, 10, 36))", R,
+     Rule::encoded_payload},
+    {"SELECT * FROM users WHERE name = 0b0110000101100100011011010110100101101110", R,
+     Rule::encoded_payload},
 
     // Stacked statements.
     {"SELECT * FROM users WHERE id = 1; DROP TABLE users", R, Rule::stacked_statements},
@@ -219,6 +255,27 @@ const Rejected kRejected[] = {
     {"SELECT billing.charge(5)", R, Rule::schema_not_allowed},
     {"SELECT * FROM users", Who::narrow, Rule::table_not_allowed},
     {"SELECT * FROM shop.products", Who::narrow, Rule::table_not_allowed},
+    {"SHOW COLUMNS FROM users", Who::narrow, Rule::table_not_allowed},
+    {"DROP DATABASE billing", D, Rule::schema_not_allowed},
+    {"CREATE DATABASE x", D, Rule::schema_not_allowed},
+    {"ALTER DATABASE x CHARACTER SET utf8mb4", D, Rule::schema_not_allowed},
+    {"CREATE SCHEMA x", D, Rule::schema_not_allowed},
+    {"DROP SCHEMA IF EXISTS x", D, Rule::schema_not_allowed},
+    {"DROP DATABASE mysql", D, Rule::system_schema},
+    {"CREATE VIEW billing.v AS SELECT * FROM main_db.users", D, Rule::schema_not_allowed},
+    {"RENAME TABLE main_db.users TO billing.users", D, Rule::schema_not_allowed},
+    {"SHOW TABLES FROM billing", R, Rule::schema_not_allowed},
+    {"SHOW TABLES IN billing", R, Rule::schema_not_allowed},
+    {"SHOW COLUMNS FROM billing.invoices", R, Rule::schema_not_allowed},
+    {"SHOW COLUMNS FROM invoices FROM billing", R, Rule::schema_not_allowed},
+    {"SHOW CREATE TABLE billing.invoices", R, Rule::schema_not_allowed},
+    {"SHOW TABLE STATUS FROM billing", R, Rule::schema_not_allowed},
+    {"SHOW INDEX FROM t IN billing", R, Rule::schema_not_allowed},
+    {"SHOW TRIGGERS FROM billing", R, Rule::schema_not_allowed},
+    {"SHOW EVENTS FROM billing", R, Rule::schema_not_allowed},
+    {"SHOW OPEN TABLES FROM billing", R, Rule::schema_not_allowed},
+    {"SHOW CREATE DATABASE billing", R, Rule::schema_not_allowed},
+    {"SHOW FULL COLUMNS FROM invoices FROM billing", R, Rule::schema_not_allowed},
 
     // Settings that would make the server read text differently from the firewall.
     {"SET sql_mode = 'ANSI_QUOTES'", R, Rule::unsafe_session_setting},
@@ -228,6 +285,18 @@ const Rejected kRejected[] = {
     {"SET @@session.sql_mode = @m", R, Rule::unsafe_session_setting},
     {"SET character_set_client = sjis", R, Rule::unsafe_session_setting},
     {"SET STATEMENT sql_mode='ANSI' FOR SELECT * FROM users", R, Rule::unsafe_session_setting},
+    {"SET sql_mode = 'NO_BACKSLASH_' 'ESCAPES'", R, Rule::unsafe_session_setting},
+    {"SET sql_mode = CONCAT(@@sql_mode, ',NO_BACKSLASH', '_ESCAPES')", R,
+     Rule::unsafe_session_setting},
+    {"SET sql_mode = REPLACE('NO-BACKSLASH-ESCAPES', '-', '_')", R, Rule::unsafe_session_setting},
+    {"SET @@SESSION.SQL_MODE = 'ANSI'", R, Rule::unsafe_session_setting},
+    {"SET LOCAL sql_mode = 'MSSQL'", R, Rule::unsafe_session_setting},
+    {"SET a = 1, sql_mode = 'NO_BACKSLASH_ESCAPES'", R, Rule::unsafe_session_setting},
+    {"SET character_set_client = 'g' 'bk'", R, Rule::unsafe_session_setting},
+    {"SET character_set_client = CONCAT('g', 'bk')", R, Rule::unsafe_session_setting},
+    {"SET NAMES big5 COLLATE big5_bin", R, Rule::unsafe_session_setting},
+    {"SET CHARSET cp932", R, Rule::unsafe_session_setting},
+    {"SET collation_connection = gbk_chinese_ci", R, Rule::unsafe_session_setting},
 
     // Broken text.
     {"SELECT * FROM users WHERE name = 'admin", R, Rule::unterminated},
@@ -300,6 +369,20 @@ const Accepted kAccepted[] = {
     {"SELECT SQL_CALC_FOUND_ROWS * FROM users LIMIT 10", R},
     {"SELECT FOUND_ROWS()", R},
     {"SET @last = 5", R},
+    {"SET NAMES utf8mb4 COLLATE utf8mb4_unicode_ci", R},
+    {"SET NAMES 'latin1'", R},
+    {"SET CHARACTER SET utf8mb4", R},
+    {"SET character_set_client = utf8mb4, character_set_results = utf8mb4", R},
+    {"SET collation_connection = 'utf8mb4_general_ci'", R},
+    {"SET sql_mode = ''", R},
+    {"SET @@SESSION.sql_mode = 'STRICT_TRANS_TABLES', @@SESSION.wait_timeout = 600", R},
+    {"SET STATEMENT sql_mode = 'STRICT_ALL_TABLES' FOR SELECT * FROM users", R},
+    {"SET STATEMENT max_statement_time = 5 FOR SHOW TABLES FROM shop", R},
+    {"SHOW TABLES FROM main_db", R},
+    {"SHOW FULL COLUMNS FROM products FROM shop", R},
+    {"SHOW CREATE TABLE shop.products", R},
+    {"SHOW INDEX FROM users", R},
+    {"SHOW TABLE STATUS LIKE 'users'", R},
 
     // Application reads.
     {"SELECT u.name, o.total FROM users u JOIN orders o ON o.user_id = u.id WHERE o.total > 100",
@@ -371,6 +454,18 @@ const Accepted kAccepted[] = {
     {"SELECT p.*, c.name FROM shop.products p JOIN shop.categories c ON c.id = p.category_id", R},
     {"SELECT * FROM users WHERE name = 'bob' -- lookup by name", R},
     {"SELECT * FROM users -- it's all users", R},
+    {"SELECT * FROM users WHERE id = 5 -- and that is all", R},
+    {"SELECT * FROM users WHERE id = 5 -- see ticket #12", R},
+    {"SELECT EXTRACTVALUE(profile, '/user/name') FROM users WHERE id = 5", R},
+    {"SELECT FLOOR(RAND() * 10), EXP(2) FROM users", R},
+    {"SELECT * FROM users WHERE token = FROM_BASE64('q83vEjRWeJA=')", R},
+    {"SELECT * FROM users WHERE id = UNHEX(REPLACE(?, '-', ''))", R},
+    {"SELECT * FROM users WHERE CONV(code, 16, 10) = 255", R},
+    {"SELECT * FROM users WHERE flags & b'1010' = b'1010'", R},
+    {"SELECT * FROM users WHERE id = 5 OR id = ~flags", R},
+    {"SELECT * FROM users WHERE name SOUNDS LIKE 'smith' OR name REGEXP '^sm'", R},
+    {"SELECT * FROM users WHERE id = 5 OR name = BINARY 'Bob'", R},
+    {"SELECT * FROM users WHERE id = 5 OR EXISTS (SELECT 1 FROM orders WHERE user_id = 5)", R},
     {"SELECT *\nFROM users\nWHERE id = 5 -- only active\n  AND active = 1", R},
     {"SELECT id FROM users WHERE id = 1 LIMIT 1 # single", R},
     {"SELECT * FROM users WHERE name = 'a' COLLATE utf8mb4_bin", R},
@@ -404,6 +499,18 @@ const Accepted kAccepted[] = {
     {"UPDATE users SET note = 0x68656c6c6f20776f726c64 WHERE id = 1", W},
     {"CALL refresh_stats(1)", W},
     {"/* sqlgate:route=direct */ INSERT INTO direct_table (value) VALUES ('abc')", W},
+
+    // Schema changes by a user granted ddl, in its own schemas.
+    {"CREATE DATABASE IF NOT EXISTS main_db", D},
+    {"ALTER DATABASE main_db CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci", D},
+    {"CREATE TABLE IF NOT EXISTS shop.tags (id INT PRIMARY KEY, name VARCHAR(40))", D},
+    {"CREATE OR REPLACE VIEW v AS SELECT u.id, o.total FROM users u JOIN orders o ON o.user_id "
+     "= u.id",
+     D},
+    {"ALTER TABLE orders ADD CONSTRAINT fk_user FOREIGN KEY (user_id) REFERENCES users (id)", D},
+    {"CREATE INDEX idx_orders_user ON orders (user_id)", D},
+    {"RENAME TABLE orders TO orders_old, orders_new TO orders", D},
+    {"DROP VIEW IF EXISTS main_db.v", D},
 };
 
 class AcceptedCorpus : public ::testing::TestWithParam<Accepted> {};

@@ -6,7 +6,9 @@
 #include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <cstdlib>
+#include <initializer_list>
 #include <new>
 #include <set>
 #include <string>
@@ -76,6 +78,13 @@ Rule rule_of(std::string_view sql, const UserPolicy& policy, std::string_view sc
     return check_statement(sql, policy, schema, lexer).rule;
 }
 
+// Each statement must get `rule` (Rule::none: must pass); a failure names the statement.
+void expect_rule(const UserPolicy& policy, Rule rule, std::initializer_list<const char*> sqls) {
+    for (const char* sql : sqls) {
+        EXPECT_EQ(rule_of(sql, policy), rule) << sql;
+    }
+}
+
 // --- names and sets ---------------------------------------------------------------------
 
 TEST(Names, RuleIdsAreDistinctAndStable) {
@@ -85,6 +94,7 @@ TEST(Names, RuleIdsAreDistinctAndStable) {
     }
     EXPECT_EQ(to_string(Rule::stacked_statements), "stacked_statements");
     EXPECT_EQ(to_string(Rule::tautology), "tautology");
+    EXPECT_EQ(to_string(Rule::error_probe), "error_probe");
     EXPECT_EQ(to_string(Rule::none), "none");
 }
 
@@ -233,6 +243,15 @@ TEST(StackedStatements, WhenAllowedEachStatementIsChecked) {
     UserPolicy w = writer();
     w.allow_multiple_statements = true;
     EXPECT_EQ(rule_of("BEGIN NOT ATOMIC DELETE FROM t; END", w), Rule::statement_not_allowed);
+    // A compound block's SET changes the session's lexing as a SET of its own would.
+    w.allowed_kinds.add(StatementKind::other);
+    expect_rule(w, Rule::unsafe_session_setting,
+                {
+                    "BEGIN NOT ATOMIC SET sql_mode = 'ANSI'; END",
+                    "BEGIN NOT ATOMIC IF 1 THEN SET NAMES gbk; END IF; END",
+                    "BEGIN NOT ATOMIC SELECT 1; SET character_set_client = big5; END",
+                });
+    EXPECT_EQ(rule_of("BEGIN NOT ATOMIC SET @x = 1; SELECT @x; END", w), Rule::none);
 }
 
 // --- files ------------------------------------------------------------------------------
@@ -253,79 +272,191 @@ TEST(Files, OutfileLoadFileLoadData) {
 
 TEST(UnsafeSessionSetting, SqlModesThatChangeLexing) {
     const UserPolicy p = reader();
-    for (const char* sql : {
-             "SET sql_mode = 'ANSI_QUOTES'",
-             "SET sql_mode = 'ansi'",
-             "SET sql_mode = 'ORACLE'",
-             "SET sql_mode = 'STRICT_TRANS_TABLES,NO_BACKSLASH_ESCAPES'",
-             "SET @@sql_mode = 'NO_BACKSLASH_ESCAPES'",
-             "SET @@local.sql_mode := 'MSSQL'",
-             "SET SESSION sql_mode = @saved",
-             "SET sql_mode = 4",
-             "SET sql_mode = (SELECT v FROM settings)",
-             "SET sql_mode = ?",
-             "SET autocommit = 1, sql_mode = 'ANSI_QUOTES'",
-             "SET STATEMENT sql_mode = 'NO_BACKSLASH_ESCAPES' FOR SELECT 1",
-         }) {
-        EXPECT_EQ(rule_of(sql, p), Rule::unsafe_session_setting) << sql;
+    expect_rule(p, Rule::unsafe_session_setting,
+                {
+                    "SET sql_mode = 'ANSI_QUOTES'",
+                    "SET sql_mode = 'ansi'",
+                    "SET sql_mode = 'ORACLE'",
+                    "SET sql_mode = 'STRICT_TRANS_TABLES,NO_BACKSLASH_ESCAPES'",
+                    "SET @@sql_mode = 'NO_BACKSLASH_ESCAPES'",
+                    "SET @@local.sql_mode := 'MSSQL'",
+                    "SET SESSION sql_mode = @saved",
+                    "SET sql_mode = 4",
+                    "SET sql_mode = (SELECT v FROM settings)",
+                    "SET sql_mode = ?",
+                    "SET autocommit = 1, sql_mode = 'ANSI_QUOTES'",
+                    "SET STATEMENT sql_mode = 'NO_BACKSLASH_ESCAPES' FOR SELECT 1",
+                });
+    expect_rule(p, Rule::none,
+                {
+                    "SET sql_mode = ''",
+                    "SET sql_mode = DEFAULT",
+                    "SET sql_mode = 'TRADITIONAL'",
+                    "SET SESSION sql_mode = 'STRICT_ALL_TABLES,ANSI_QUOTES_X'",
+                    "SET @sql_mode = 'ANSI_QUOTES'",  // a user variable: lexing does not change
+                    "SELECT @@sql_mode",
+                });
+}
+
+// Only one literal (or DEFAULT) whose modes the firewall can read passes: every computed
+// value is refused, since what it computes is known only to the server.
+TEST(UnsafeSessionSetting, SqlModeValueIsAnAllowList) {
+    const UserPolicy p = reader();
+    expect_rule(p, Rule::unsafe_session_setting,
+                {
+                    // Each of these sets NO_BACKSLASH_ESCAPES on MariaDB 10.11.
+                    "SET sql_mode = 'NO_BACKSLASH_' 'ESCAPES'",
+                    "SET sql_mode = CONCAT(@@sql_mode, ',NO_BACKSLASH', '_ESCAPES')",
+                    "SET sql_mode = REPLACE('NO-BACKSLASH-ESCAPES', '-', '_')",
+                    // Computed, or not one plain literal.
+                    "SET sql_mode = REPLACE(@@sql_mode, 'ONLY_FULL_GROUP_BY', '')",
+                    "SET sql_mode = 'N\\O_BACKSLASH_ESCAPES'",  // \O is O to the server
+                    "SET sql_mode = _latin1'ANSI'",
+                    "SET sql_mode = 0x414E5349",
+                    "SET sql_mode = N'ANSI'",
+                    "SET sql_mode = 'TRADITIONAL' COLLATE utf8mb4_bin",
+                    "SET sql_mode = ('TRADITIONAL')",
+                    "SET sql_mode = TRADITIONAL",
+                    "SET sql_mode = CONCAT(@@global.sql_mode, ',STRICT_TRANS_TABLES')",
+                    "SET sql_mode = CONCAT(@@sql_mode, ',ANSI')",
+                    "SET sql_mode = 'STRICT_TRANS_TABLES,\nANSI_QUOTES'",
+                    // Every spelling of the variable.
+                    "SET SESSION sql_mode = 'ANSI'",
+                    "SET LOCAL sql_mode = 'ansi_quotes'",
+                    "SET @@session.sql_mode = 'DB2'",
+                    "SET @@SESSION.SQL_MODE = 'MAXDB'",
+                    "SET @@sql_mode := 'POSTGRESQL'",
+                    "SET `sql_mode` = 'ANSI'",
+                    "SET @@session.`sql_mode` = 'ANSI'",
+                    "SET @@'sql_mode' = 'ANSI'",
+                    "SET a = 1, sql_mode = 'NO_BACKSLASH_ESCAPES'",
+                    "SET sql_mode = 'TRADITIONAL', @@sql_mode = 'ANSI'",
+                    "SET STATEMENT sql_mode = 'ANSI' FOR SELECT 1",
+                    "SET STATEMENT max_statement_time = 1, sql_mode = 'ANSI' FOR SELECT 1",
+                    "SET STATEMENT max_statement_time = 1 FOR SET sql_mode = 'ANSI'",
+                    "SET sql_mode /* x */ = /* y */ 'ANSI'",
+                    "SET sql_mode",
+                });
+    expect_rule(
+        writer(), Rule::none,
+        {
+            "SET sql_mode = 'STRICT_TRANS_TABLES,NO_ZERO_DATE'",
+            "SET sql_mode = ' STRICT_TRANS_TABLES , NO_ZERO_DATE ,'",
+            "SET @@SESSION.sql_mode = 'NO_ENGINE_SUBSTITUTION', @@SESSION.wait_timeout = 100",
+            "SET sql_mode := DEFAULT", "SET STATEMENT sql_mode = '' FOR SELECT 1",
+            // Adding a mode to the current one, which was checked when it was set.
+            "SET sql_mode = CONCAT(@@sql_mode, ',STRICT_TRANS_TABLES')",
+            "SET SESSION sql_mode = CONCAT(@@session.sql_mode, 'STRICT_ALL_TABLES')",
+            "SET @x = 'ANSI', @@sql_mode = DEFAULT",
+            "UPDATE t SET sql_mode = 'ANSI'",  // a column
+        });
+}
+
+TEST(UnsafeSessionSetting, CharsetValueIsAnAllowList) {
+    const UserPolicy p = reader();
+    expect_rule(p, Rule::unsafe_session_setting,
+                {
+                    // Each of these sets gbk on MariaDB 10.11.
+                    "SET character_set_client = 'g' 'bk'",
+                    "SET character_set_client = CONCAT('g', 'bk')",
+                    "SET NAMES 'g' 'bk'",
+                    "SET NAMES big5",
+                    "SET NAMES `cp932`",
+                    "SET NAMES utf8mb4 COLLATE gbk_bin",
+                    "SET NAMES utf8mb4 COLLATE 'sjis_japanese_ci'",
+                    "SET NAMES ucs2",
+                    "SET NAMES utf16",
+                    "SET CHARSET 'gbk'",
+                    "SET autocommit = 1, NAMES gbk",
+                    "SET autocommit = 1, CHARACTER SET big5",
+                    "SET SESSION character_set_client = gbk",
+                    "SET @@character_set_client = sjis",
+                    "SET @@session.character_set_connection = big5",
+                    "SET character_set_connection = gbk",
+                    "SET collation_connection = gbk_chinese_ci",
+                    "SET @@SESSION.COLLATION_CONNECTION = 'big5_bin'",
+                    "SET character_set_client = @@character_set_results",
+                    "SET character_set_client = 'utf8mb4' 'x'",
+                    "SET character_set_client = utf8mb4 COLLATE utf8mb4_bin",
+                    "SET character_set_client = 'ut\\f8'",
+                    "SET STATEMENT character_set_client = gbk FOR SELECT 1",
+                });
+    expect_rule(
+        p, Rule::none,
+        {
+            "SET NAMES utf8", "SET NAMES utf8mb3",
+            "SET NAMES 'utf8mb4' COLLATE 'utf8mb4_unicode_ci'",
+            "SET NAMES utf8mb4 COLLATE utf8mb4_0900_ai_ci", "SET NAMES latin1 COLLATE DEFAULT",
+            "SET NAMES binary", "SET NAMES `ascii`", "SET CHARSET DEFAULT",
+            "SET CHARACTER SET 'cp1251'", "SET character_set_client = koi8r",
+            "SET @@session.character_set_connection = 'euckr'",
+            "SET collation_connection = utf8mb4_general_ci", "SET character_set_client = DEFAULT",
+            "SET NAMES gb2312", "SET NAMES ujis",
+            "SET character_set_client = latin1, character_set_results = latin1",
+            "SET character_set_results = big5",  // output only
+            "SET character_set_database = gbk",  // names no lexing setting
+        });
+}
+
+TEST(UnsafeSessionSetting, ClientCollationIds) {
+    // big5, sjis, gbk, cp932 and MySQL's gb18030.
+    for (const int id : {1, 84, 13, 88, 28, 87, 95, 96, 248, 249, 250}) {
+        EXPECT_FALSE(is_safe_client_collation(static_cast<std::uint8_t>(id))) << id;
     }
-    for (const char* sql : {
-             "SET sql_mode = ''",
-             "SET sql_mode = DEFAULT",
-             "SET sql_mode = 'TRADITIONAL'",
-             "SET sql_mode = REPLACE(@@sql_mode, 'ONLY_FULL_GROUP_BY', '')",
-             "SET SESSION sql_mode = 'STRICT_ALL_TABLES,ANSI_QUOTES_X'",
-             "SET @sql_mode = 'ANSI_QUOTES'",  // a user variable: lexing does not change
-             "SELECT @@sql_mode",
-         }) {
-        EXPECT_EQ(rule_of(sql, p), Rule::none) << sql;
+    // ucs2, utf16, utf16le and utf32, which cannot be client character sets.
+    for (const int id :
+         {35, 90, 128, 140, 151, 159, 54, 55, 101, 112, 124, 56, 62, 60, 61, 160, 171, 183}) {
+        EXPECT_FALSE(is_safe_client_collation(static_cast<std::uint8_t>(id))) << id;
+    }
+    // latin1, utf8 and utf8mb4 collations, binary, ujis, euckr, gb2312, eucjpms, and ids
+    // no collation has (the server uses its default for those).
+    for (const int id : {8,  5,  47, 33, 83, 192, 223, 45,  46,  224, 247, 255,
+                         63, 11, 12, 19, 24, 97,  0,   100, 125, 152, 184, 251}) {
+        EXPECT_TRUE(is_safe_client_collation(static_cast<std::uint8_t>(id))) << id;
     }
 }
 
 TEST(UnsafeSessionSetting, ClientCharsetsThatHideQuotes) {
     const UserPolicy p = reader();
-    for (const char* sql : {
-             "SET NAMES gbk",
-             "SET NAMES 'sjis'",
-             "SET NAMES utf8mb4 COLLATE big5_chinese_ci",
-             "SET CHARACTER SET cp932",
-             "SET CHARSET gb18030",
-             "SET character_set_client = 'GBK'",
-             "SET @@session.character_set_client = @cs",
-             "SET character_set_client = 28",
-         }) {
-        EXPECT_EQ(rule_of(sql, p), Rule::unsafe_session_setting) << sql;
-    }
-    for (const char* sql : {
-             "SET NAMES utf8mb4", "SET NAMES latin1", "SET NAMES DEFAULT",
-             "SET CHARACTER SET utf8mb4", "SET character_set_client = utf8mb4",
-             "SET character_set_results = gbk",  // output only
-         }) {
-        EXPECT_EQ(rule_of(sql, p), Rule::none) << sql;
-    }
+    expect_rule(p, Rule::unsafe_session_setting,
+                {
+                    "SET NAMES gbk",
+                    "SET NAMES 'sjis'",
+                    "SET NAMES utf8mb4 COLLATE big5_chinese_ci",
+                    "SET CHARACTER SET cp932",
+                    "SET CHARSET gb18030",
+                    "SET character_set_client = 'GBK'",
+                    "SET @@session.character_set_client = @cs",
+                    "SET character_set_client = 28",
+                });
+    expect_rule(p, Rule::none,
+                {
+                    "SET NAMES utf8mb4", "SET NAMES latin1", "SET NAMES DEFAULT",
+                    "SET CHARACTER SET utf8mb4", "SET character_set_client = utf8mb4",
+                    "SET character_set_results = gbk",  // output only
+                });
 }
 
 // --- schemas and tables -----------------------------------------------------------------
 
 TEST(SystemSchema, AnySpellingAnyPosition) {
     const UserPolicy p = reader();
-    for (const char* sql : {
-             "SELECT * FROM mysql.user",
-             "SELECT * FROM `MYSQL`.`user`",
-             "SELECT * FROM mysql/**/.user",
-             "SELECT mysql.user.authentication_string FROM t",
-             "SELECT information_schema.tables.table_name FROM t",
-             "SELECT * FROM t JOIN Performance_Schema.threads x ON 1",
-             "SELECT * FROM sys.x$processlist",
-             "SELECT sys.ps_thread_id(1)",
-             "DESCRIBE mysql.user",
-             "SHOW COLUMNS FROM user FROM mysql",
-             "SHOW TABLES IN `information_schema`",
-             "USE Performance_Schema",
-             "USE sys",
-         }) {
-        EXPECT_EQ(rule_of(sql, p), Rule::system_schema) << sql;
-    }
+    expect_rule(p, Rule::system_schema,
+                {
+                    "SELECT * FROM mysql.user",
+                    "SELECT * FROM `MYSQL`.`user`",
+                    "SELECT * FROM mysql/**/.user",
+                    "SELECT mysql.user.authentication_string FROM t",
+                    "SELECT information_schema.tables.table_name FROM t",
+                    "SELECT * FROM t JOIN Performance_Schema.threads x ON 1",
+                    "SELECT * FROM sys.x$processlist",
+                    "SELECT sys.ps_thread_id(1)",
+                    "DESCRIBE mysql.user",
+                    "SHOW COLUMNS FROM user FROM mysql",
+                    "SHOW TABLES IN `information_schema`",
+                    "USE Performance_Schema",
+                    "USE sys",
+                });
     EXPECT_EQ(rule_of("SELECT * FROM user", p, "mysql"), Rule::system_schema);
     EXPECT_EQ(rule_of("INSERT INTO t SELECT * FROM mysql.db", writer()), Rule::system_schema);
     EXPECT_EQ(rule_of("SELECT 'mysql.user', `mysql_user` FROM t", p), Rule::none);
@@ -375,6 +506,119 @@ TEST(SchemaNotAllowed, WildcardMeansAnyButSystem) {
     EXPECT_EQ(rule_of("USE information_schema", p), Rule::system_schema);
 }
 
+// A schema named without a dot, which no table list holds.
+TEST(SchemaNotAllowed, DatabaseDdl) {
+    UserPolicy p = writer();
+    p.allowed_kinds.add(StatementKind::ddl);
+    expect_rule(p, Rule::schema_not_allowed,
+                {
+                    "DROP DATABASE billing",
+                    "DROP SCHEMA IF EXISTS billing",
+                    "CREATE DATABASE x",
+                    "CREATE SCHEMA `x`",
+                    "CREATE OR REPLACE DATABASE billing",
+                    "CREATE DATABASE IF NOT EXISTS billing CHARACTER SET utf8mb4",
+                    "ALTER DATABASE billing CHARACTER SET utf8mb4",
+                    "ALTER SCHEMA billing DEFAULT COLLATE utf8mb4_bin",
+                    "DROP DATABASE Main_Db",
+                });
+    EXPECT_EQ(rule_of("DROP DATABASE mysql", p), Rule::system_schema);
+    EXPECT_EQ(rule_of("CREATE SCHEMA IF NOT EXISTS `sys`", p), Rule::system_schema);
+    expect_rule(p, Rule::none,
+                {
+                    "CREATE DATABASE IF NOT EXISTS main_db",
+                    "CREATE SCHEMA shop CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci",
+                    "DROP DATABASE IF EXISTS `shop`",
+                    "ALTER DATABASE main_db DEFAULT CHARACTER SET utf8mb4",
+                    "ALTER DATABASE CHARACTER SET utf8mb4",  // the current schema
+                });
+}
+
+// Objects of other kinds than tables, named with a schema the table list does not see.
+TEST(SchemaNotAllowed, DdlObjectsInOtherSchemas) {
+    UserPolicy p = writer();
+    p.allowed_kinds.add(StatementKind::ddl);
+    expect_rule(p, Rule::schema_not_allowed,
+                {
+                    "CREATE VIEW billing.v AS SELECT 1",
+                    "DROP VIEW IF EXISTS main_db.v, billing.v",
+                    "DROP INDEX i ON billing.t",
+                    "DROP TRIGGER billing.tr",
+                    "DROP PROCEDURE billing.p",
+                    "DROP FUNCTION IF EXISTS billing.f",
+                    "CREATE SEQUENCE billing.s",
+                    "RENAME TABLE main_db.t TO billing.t",
+                    "ALTER TABLE main_db.t RENAME TO billing.t",
+                    "ALTER TABLE t RENAME billing.t",
+                    "CREATE TABLE t2 LIKE billing.t",
+                });
+    expect_rule(
+        p, Rule::none,
+        {
+            "CREATE VIEW v AS SELECT a.x, b.y FROM t a JOIN u b ON a.id = b.id",
+            "CREATE OR REPLACE VIEW main_db.v AS SELECT t.a, u.b FROM t, u WHERE t.id = u.id",
+            "CREATE TABLE t3 AS SELECT a.x, b.y FROM t a, u b",
+            "ALTER TABLE t ADD CONSTRAINT fk FOREIGN KEY (a) REFERENCES shop.u (id)",
+            "RENAME TABLE t TO t_old, t_new TO t",
+            "DROP VIEW IF EXISTS v, shop.v2",
+            "CREATE TABLE t2 LIKE shop.t",
+        });
+}
+
+// The classifier collects no table for a SHOW: its schema, and the table of SHOW COLUMNS,
+// INDEX and CREATE TABLE, are checked like those of any statement.
+TEST(SchemaNotAllowed, ShowStatements) {
+    const UserPolicy p = reader();
+    expect_rule(p, Rule::schema_not_allowed,
+                {
+                    "SHOW TABLES FROM billing",
+                    "SHOW TABLES IN billing",
+                    "SHOW FULL TABLES FROM `billing` LIKE 'inv%'",
+                    "SHOW COLUMNS FROM billing.invoices",
+                    "SHOW COLUMNS FROM invoices FROM billing",
+                    "SHOW FULL COLUMNS FROM invoices IN billing",
+                    "SHOW FIELDS FROM billing.invoices",
+                    "SHOW CREATE TABLE billing.invoices",
+                    "SHOW CREATE VIEW billing.v",
+                    "SHOW TABLE STATUS FROM billing",
+                    "SHOW INDEX FROM t IN billing",
+                    "SHOW KEYS FROM billing.t",
+                    "SHOW TRIGGERS FROM billing",
+                    "SHOW EVENTS FROM billing",
+                    "SHOW OPEN TABLES FROM billing",
+                    "SHOW CREATE DATABASE billing",
+                    "SHOW CREATE SCHEMA IF NOT EXISTS billing",
+                    "SHOW CREATE PROCEDURE billing.p",
+                    "SHOW PROCEDURE CODE billing.p",
+                    "SET STATEMENT max_statement_time = 1 FOR SHOW TABLES FROM billing",
+                });
+    EXPECT_EQ(rule_of("SHOW CREATE TABLE mysql.user", p), Rule::system_schema);
+    EXPECT_EQ(rule_of("SHOW TRIGGERS FROM sys", p), Rule::system_schema);
+    expect_rule(p, Rule::none,
+                {
+                    "SHOW TABLES FROM shop",
+                    "SHOW FULL TABLES IN main_db WHERE Table_type = 'VIEW'",
+                    "SHOW COLUMNS FROM shop.products",
+                    "SHOW COLUMNS FROM products FROM shop",
+                    "SHOW FULL COLUMNS FROM products LIKE 'p%'",
+                    "SHOW CREATE TABLE main_db.users",
+                    "SHOW CREATE DATABASE main_db",
+                    "SHOW INDEX FROM users IN main_db",
+                    "SHOW TABLE STATUS LIKE 'users'",
+                    "SHOW TABLES WHERE Tables_in_main_db IN ('a', 'b')",
+                    "SHOW BINLOG EVENTS IN 'mysql-bin.000001' FROM 4",
+                    "SHOW VARIABLES LIKE 'sql_mode'",
+                });
+    // For a user limited to some tables, the table a SHOW describes is one it names.
+    const UserPolicy n = narrow();  // main_db.products, categories (any allowed schema)
+    EXPECT_EQ(rule_of("SHOW COLUMNS FROM users", n), Rule::table_not_allowed);
+    EXPECT_EQ(rule_of("SHOW CREATE TABLE `users`", n), Rule::table_not_allowed);
+    EXPECT_EQ(rule_of("SHOW INDEX FROM products FROM shop", n), Rule::table_not_allowed);
+    EXPECT_EQ(rule_of("SHOW COLUMNS FROM main_db.products", n), Rule::none);
+    EXPECT_EQ(rule_of("SHOW COLUMNS FROM categories FROM shop", n), Rule::none);
+    EXPECT_EQ(rule_of("SHOW TABLES", n), Rule::none);
+}
+
 TEST(SchemaNotAllowed, EmptyListAllowsOnlyStatementsWithoutTables) {
     UserPolicy p;
     EXPECT_EQ(rule_of("SELECT @@server_id", p, ""), Rule::none);
@@ -410,40 +654,96 @@ TEST(Tautology, OnlyInConditions) {
 
 TEST(Tautology, ConstantFalseAndDataDependentPass) {
     const UserPolicy p = reader();
-    for (const char* sql : {
-             "SELECT * FROM t WHERE a = 1 OR 1=2",
-             "SELECT * FROM t WHERE a = 1 OR 0",
-             "SELECT * FROM t WHERE a = 1 OR FALSE",
-             "SELECT * FROM t WHERE a = 1 OR 'a'",  // 'a' is 0 as a number
-             "SELECT * FROM t WHERE a = 1 OR NULL",
-             "SELECT * FROM t WHERE a = 1 OR NULL = NULL",
-             "SELECT * FROM t WHERE a = 1 OR x <> x",
-             "SELECT * FROM t WHERE a = 1 OR x = y",
-             "SELECT * FROM t WHERE a = 1 OR x = x + 1",
-             "SELECT * FROM t WHERE a = 1 OR f(x) = f(x)",
-             "SELECT * FROM t WHERE a = 1 OR 1 = x",
-             "SELECT * FROM t WHERE a = 1 OR 'a' LIKE 'b%'",
-             "SELECT * FROM t WHERE a = 1 OR 1 NOT IN (1, 2)",
-             "SELECT * FROM t WHERE a = 1 OR 5 NOT BETWEEN 1 AND 10",
-             "SELECT * FROM t WHERE a = 1 OR 1 IS NULL",
-             "SELECT * FROM t WHERE a = 1 OR 1 IN (2, x)",
-         }) {
-        EXPECT_EQ(rule_of(sql, p), Rule::none) << sql;
-    }
-    for (const char* sql : {
-             "SELECT * FROM t WHERE a = 1 OR NULL <=> NULL",
-             "SELECT * FROM t WHERE a = 1 OR 1 NOT LIKE 2",
-             "SELECT * FROM t WHERE a = 1 OR 1 IS NOT NULL",
-             "SELECT * FROM t WHERE a = 1 OR 1 IS TRUE",
-             "SELECT * FROM t WHERE a = 1 OR 0 IS FALSE",
-             "SELECT * FROM t WHERE a = 1 OR '1'",
-             "SELECT * FROM t WHERE a = 1 OR 1.5 >= 1e0",
-             "SELECT * FROM t WHERE a = 1 OR 'abc ' = 'ABC'",
-             "SELECT * FROM t WHERE a = 1 OR t.x <=> t.x",
-             "SELECT * FROM t WHERE a = 1 OR ((('a'='a')))",
-         }) {
-        EXPECT_EQ(rule_of(sql, p), Rule::tautology) << sql;
-    }
+    expect_rule(p, Rule::none,
+                {
+                    "SELECT * FROM t WHERE a = 1 OR 1=2",
+                    "SELECT * FROM t WHERE a = 1 OR 0",
+                    "SELECT * FROM t WHERE a = 1 OR FALSE",
+                    "SELECT * FROM t WHERE a = 1 OR 'a'",  // 'a' is 0 as a number
+                    "SELECT * FROM t WHERE a = 1 OR NULL",
+                    "SELECT * FROM t WHERE a = 1 OR NULL = NULL",
+                    "SELECT * FROM t WHERE a = 1 OR x <> x",
+                    "SELECT * FROM t WHERE a = 1 OR x = y",
+                    "SELECT * FROM t WHERE a = 1 OR x = x + 1",
+                    "SELECT * FROM t WHERE a = 1 OR f(x) = f(x)",
+                    "SELECT * FROM t WHERE a = 1 OR 1 = x",
+                    "SELECT * FROM t WHERE a = 1 OR 'a' LIKE 'b%'",
+                    "SELECT * FROM t WHERE a = 1 OR 1 NOT IN (1, 2)",
+                    "SELECT * FROM t WHERE a = 1 OR 5 NOT BETWEEN 1 AND 10",
+                    "SELECT * FROM t WHERE a = 1 OR 1 IS NULL",
+                    "SELECT * FROM t WHERE a = 1 OR 1 IN (2, x)",
+                });
+    expect_rule(p, Rule::tautology,
+                {
+                    "SELECT * FROM t WHERE a = 1 OR NULL <=> NULL",
+                    "SELECT * FROM t WHERE a = 1 OR 1 NOT LIKE 2",
+                    "SELECT * FROM t WHERE a = 1 OR 1 IS NOT NULL",
+                    "SELECT * FROM t WHERE a = 1 OR 1 IS TRUE",
+                    "SELECT * FROM t WHERE a = 1 OR 0 IS FALSE",
+                    "SELECT * FROM t WHERE a = 1 OR '1'",
+                    "SELECT * FROM t WHERE a = 1 OR 1.5 >= 1e0",
+                    "SELECT * FROM t WHERE a = 1 OR 'abc ' = 'ABC'",
+                    "SELECT * FROM t WHERE a = 1 OR t.x <=> t.x",
+                    "SELECT * FROM t WHERE a = 1 OR ((('a'='a')))",
+                });
+}
+
+// Constant-only operands written so that the literal comparison above does not see them.
+TEST(Tautology, ConstantExpressions) {
+    const UserPolicy p = reader();
+    expect_rule(p, Rule::tautology,
+                {
+                    "SELECT * FROM t WHERE a = 1 OR 2-1=1",
+                    "SELECT * FROM t WHERE a = 1 OR 1+1=2",
+                    "SELECT * FROM t WHERE a = 1 OR 3*2 > 5",
+                    "SELECT * FROM t WHERE a = 1 OR 10 DIV 3 = 3",
+                    "SELECT * FROM t WHERE a = 1 OR 7 % 2",
+                    "SELECT * FROM t WHERE a = 1 OR 1 = (1)",
+                    "SELECT * FROM t WHERE a = 1 OR 1 = ((2 - 1))",
+                    "SELECT * FROM t WHERE a = 1 OR 1 REGEXP 1",
+                    "SELECT * FROM t WHERE a = 1 OR 'abc' RLIKE '^a'",
+                    "SELECT * FROM t WHERE a = 1 OR 'a' SOUNDS LIKE 'a'",
+                    "SELECT * FROM t WHERE a = 1 OR 'Robert' SOUNDS LIKE 'Rupert'",
+                    "SELECT * FROM t WHERE a = 1 OR ~0",
+                    "SELECT * FROM t WHERE a = 1 OR !0",
+                    "SELECT * FROM t WHERE a = 1 OR 'a' = BINARY 'a'",
+                    "SELECT * FROM t WHERE a = 1 OR _utf8mb4'x'='x'",
+                    "SELECT * FROM t WHERE a = 1 OR _binary'x' = 'x'",
+                    "SELECT * FROM t WHERE a = 1 OR 1 = 1 COLLATE utf8mb4_bin",
+                    "SELECT * FROM t WHERE a = 1 OR EXISTS(SELECT 1)",
+                    "SELECT * FROM t WHERE a = 1 OR EXISTS (SELECT 'x', NULL FROM DUAL)",
+                    "SELECT * FROM t WHERE a = 1 OR 0x61 = 'a'",
+                    "SELECT * FROM t WHERE a = 1 OR 0x41 = 65",
+                    "SELECT * FROM t WHERE a = 1 OR 1 = 1 = 1",
+                    "SELECT * FROM t WHERE a = 1 OR 1/0 IS NULL",
+                    "SELECT * FROM t WHERE a = 1 OR (1=1 OR x = 2)",
+                    "SELECT * FROM t WHERE a = 1 OR NOT (1 = 2 AND x = 3)",
+                    "SELECT * FROM t WHERE a = 1 OR `x` = `x`",
+                });
+    expect_rule(p, Rule::none,
+                {
+                    "SELECT * FROM t WHERE a = 1 OR 2-2=1",
+                    "SELECT * FROM t WHERE a = 1 OR 'a' = BINARY 'A'",
+                    "SELECT * FROM t WHERE a = 1 OR 'a' = 'A' COLLATE utf8mb4_bin",
+                    "SELECT * FROM t WHERE a = 1 OR 'abc' SOUNDS LIKE 'xyz'",
+                    "SELECT * FROM t WHERE a = 1 OR 1 REGEXP 2",
+                    "SELECT * FROM t WHERE a = 1 OR NOT EXISTS(SELECT 1)",
+                    "SELECT * FROM t WHERE a = 1 OR NOT NULL",
+                    "SELECT * FROM t WHERE a = 1 OR 1/0",
+                    "SELECT * FROM t WHERE a = 1 OR EXISTS (SELECT 1 FROM u WHERE u.id = t.id)",
+                    "SELECT * FROM t WHERE a = 1 OR b = a + 1",
+                    "SELECT * FROM t WHERE a = 1 OR b = ~a",
+                    "SELECT * FROM t WHERE a = 1 OR -x = -x",
+                    "SELECT * FROM t WHERE a = 1 OR !b",
+                    "SELECT * FROM t WHERE a = 1 OR 2 * 3 > b",
+                    "SELECT * FROM t WHERE a = 1 OR b REGEXP '^x'",
+                    "SELECT * FROM t WHERE a = 1 OR name SOUNDS LIKE 'smith'",
+                    "SELECT * FROM t WHERE a = 1 OR b = BINARY 'x'",
+                    "SELECT * FROM t WHERE a = 1 OR b COLLATE utf8mb4_bin = 'x'",
+                    "SELECT * FROM t WHERE a = 1 OR b = _utf8mb4'x'",
+                    "SELECT * FROM t WHERE a = 1 OR (b = 2 AND c = 3)",
+                    "SELECT * FROM t WHERE a = 1 OR x = x(1)",
+                });
 }
 
 TEST(Tautology, MessageQuotesTheEvidence) {
@@ -456,40 +756,62 @@ TEST(Tautology, MessageQuotesTheEvidence) {
 
 TEST(CommentTruncation, WhatCountsAndWhatDoesNot) {
     const UserPolicy p = reader();
-    for (const char* sql : {
-             "SELECT * FROM t WHERE a = 'x'-- '",
-             "SELECT * FROM t WHERE a = 'x' #'",
-             "SELECT * FROM t WHERE a = 'x' -- \"",
-             "SELECT * FROM t WHERE a = 'x'--  ",
-             "SELECT * FROM t WHERE a = 'x' /**/",
-             "SELECT * FROM t WHERE a = 1 -- ) AND b = 2",
-             "SELECT * FROM t WHERE a = 1 # and b = 2",
-             "SELECT * FROM t WHERE a = 1 -- OR (b IS NULL)",
-             "SELECT * FROM t WHERE a = 1 /* && b = 2 */",
-             "SELECT * FROM t WHERE a = 1 -- = 2",
-             "SELECT * FROM t WHERE a = 1 /* ' */ AND b = 2 -- '",
-         }) {
-        EXPECT_EQ(rule_of(sql, p), Rule::comment_truncation) << sql;
-    }
-    for (const char* sql : {
-             "-- leading\nSELECT 1",
-             "/* sqlgate:route=random */ SELECT * FROM t WHERE a = 'x'",
-             "SELECT /*+ MAX_EXECUTION_TIME(1000) */ * FROM t",
-             "SELECT * FROM t WHERE a = 'x' /* ' */ AND b = 1",  // closed, mid-statement
-             "SELECT * FROM t WHERE a = 1 -- and that is all\n",
-             "SELECT * FROM t WHERE a = 'x' -- by name",
-             "SELECT * FROM t WHERE a = 'x' -- 'quoted' twice",
-             "SELECT * FROM t WHERE a = 1 -- 'quoted' note",
-             "SELECT * FROM t WHERE a = 1 -- or whatever",
-             "SELECT * FROM t -- it's fine",
-             "SELECT * FROM t WHERE a = 1 -- AND b = 2\nAND c = 3",
-             "SELECT 1 -- note",
-             "SELECT 1 # note",
-             "SELECT 1 /* note */",
-             "SELECT 1 /* sqlgate:route=random */;",
-         }) {
-        EXPECT_EQ(rule_of(sql, p), Rule::none) << sql;
-    }
+    expect_rule(p, Rule::comment_truncation,
+                {
+                    "SELECT * FROM t WHERE a = 'x'-- '",
+                    "SELECT * FROM t WHERE a = 'x' #'",
+                    "SELECT * FROM t WHERE a = 'x' -- \"",
+                    "SELECT * FROM t WHERE a = 'x'--  ",
+                    "SELECT * FROM t WHERE a = 'x' /**/",
+                    "SELECT * FROM t WHERE a = 1 -- ) AND b = 2",
+                    "SELECT * FROM t WHERE a = 1 # and b = 2",
+                    "SELECT * FROM t WHERE a = 1 -- OR (b IS NULL)",
+                    "SELECT * FROM t WHERE a = 1 /* && b = 2 */",
+                    "SELECT * FROM t WHERE a = 1 -- = 2",
+                    "SELECT * FROM t WHERE a = 1 /* ' */ AND b = 2 -- '",
+                });
+    expect_rule(p, Rule::none,
+                {
+                    "-- leading\nSELECT 1",
+                    "/* sqlgate:route=random */ SELECT * FROM t WHERE a = 'x'",
+                    "SELECT /*+ MAX_EXECUTION_TIME(1000) */ * FROM t",
+                    "SELECT * FROM t WHERE a = 'x' /* ' */ AND b = 1",  // closed, mid-statement
+                    "SELECT * FROM t WHERE a = 1 -- and that is all\n",
+                    "SELECT * FROM t WHERE a = 'x' -- by name",
+                    "SELECT * FROM t WHERE a = 'x' -- 'quoted' twice",
+                    "SELECT * FROM t WHERE a = 1 -- 'quoted' note",
+                    "SELECT * FROM t WHERE a = 1 -- or whatever",
+                    "SELECT * FROM t -- it's fine",
+                    "SELECT * FROM t WHERE a = 1 -- AND b = 2\nAND c = 3",
+                    "SELECT 1 -- note",
+                    "SELECT 1 # note",
+                    "SELECT 1 /* note */",
+                    "SELECT 1 /* sqlgate:route=random */;",
+                });
+}
+
+// sqlmap ends an injection with `-- -` or `#` and a few random characters; what the
+// application wrote after the value then continues the condition inside the comment.
+TEST(CommentTruncation, FillerBeforeAHiddenCondition) {
+    const UserPolicy p = reader();
+    expect_rule(writer(), Rule::comment_truncation,
+                {
+                    "SELECT * FROM orders WHERE id = 101 -- - AND customer_id = 2",
+                    "SELECT * FROM orders WHERE id = 101 # x AND customer_id = 2",
+                    "SELECT * FROM orders WHERE id = 101 -- xYzW OR owner = 'bob'",
+                    "SELECT * FROM orders WHERE id = 101 -- - && customer_id IN (2, 3)",
+                    "SELECT * FROM orders WHERE id = 101 #- AND deleted_at IS NULL",
+                    "DELETE FROM orders WHERE id = 101 -- - AND customer_id = 2",
+                });
+    expect_rule(p, Rule::none,
+                {
+                    "SELECT * FROM orders WHERE id = 101 -- and that is all",
+                    "SELECT * FROM orders WHERE id = 101 -- - or whatever",
+                    "SELECT * FROM orders WHERE id = 101 -- filter by a and b = 2 later",
+                    "SELECT * FROM orders WHERE id = 101 -- see ticket #12",
+                    "SELECT * FROM orders -- x AND customer_id = 2",  // not in a condition
+                    "SELECT * FROM orders WHERE id = 101 -- - AND customer_id = 2\nAND x = 1",
+                });
 }
 
 TEST(UnionProbe, SelectListShapes) {
@@ -542,6 +864,60 @@ TEST(EncodedPayload, TextInHexOrCharCodesInConditions) {
     EXPECT_EQ(rule_of("SELECT * FROM t WHERE a = CHAR(65)", p), Rule::none);
     EXPECT_EQ(rule_of("SELECT 0x726f6f74, CHAR(114, 111) FROM t", p), Rule::none);
     EXPECT_EQ(rule_of("INSERT INTO t VALUES (0x726f6f74)", writer()), Rule::none);
+}
+
+TEST(EncodedPayload, OtherEncodingsInConditions) {
+    const UserPolicy p = reader();
+    expect_rule(p, Rule::encoded_payload,
+                {
+                    "SELECT * FROM t WHERE a = CHAR(0x70, 0x61, 0x69, 0x64)",
+                    "SELECT * FROM t WHERE a = CHAR(0x7061)",
+                    "SELECT * FROM t WHERE a = CHAR(28769)",  // 0x7061, 'pa'
+                    "SELECT * FROM t WHERE a = FROM_BASE64('cGFpZA==')",
+                    "SELECT * FROM t WHERE a = UNHEX(CONCAT('7061', '6964'))",
+                    "SELECT * FROM t WHERE a = CONCAT(CONV(25, 10, 36), CONV(10, 10, 36))",
+                    "SELECT * FROM t WHERE a = CONV('p', 36, 36)",
+                    "SELECT * FROM t WHERE a = 0b01110000011000010110100101100100",
+                    "SELECT * FROM t WHERE a = b'01110000011000010110100101100100'",
+                    "SELECT * FROM t WHERE a = B'1110000011000010110100101100100'",  // padded
+                });
+    expect_rule(p, Rule::none,
+                {
+                    "SELECT * FROM t WHERE token = FROM_BASE64('q83vEjRWeJA=')",
+                    "SELECT * FROM t WHERE id = UNHEX(REPLACE(?, '-', ''))",
+                    "SELECT * FROM t WHERE id = UNHEX(CONCAT(?, 'ff'))",
+                    "SELECT * FROM t WHERE CONV(hex_col, 16, 10) = 5",
+                    "SELECT * FROM t WHERE a = CONV(255, 10, 2)",
+                    "SELECT * FROM t WHERE flags & b'1010' = b'1010'",
+                    "SELECT * FROM t WHERE a = CHAR(1000)",
+                    "SELECT FROM_BASE64('cGFpZA=='), CONV(25, 10, 36) FROM t",
+                });
+}
+
+TEST(ErrorProbe, ErrorsMadeToCarryData) {
+    const UserPolicy p = reader();
+    expect_rule(
+        p, Rule::error_probe,
+        {
+            "SELECT * FROM t WHERE a = 1 AND EXTRACTVALUE(1, CONCAT(0x7e, (SELECT @@version)))",
+            "SELECT * FROM t WHERE a = 1 AND updatexml(1, concat(0x7e, @@version), 1)",
+            "SELECT * FROM t WHERE a = 1 AND extractvalue(1, concat(0x5c, version()))",
+            "SELECT * FROM t WHERE a = 1 AND extractvalue(1, concat(0x5c, current_user))",
+            "SELECT extractvalue(rand(), concat(0x3a, (select database())))",
+            "SELECT * FROM t WHERE a = 1 AND EXP(~(SELECT * FROM (SELECT user()) x))",
+            "SELECT COUNT(*), CONCAT(version(), FLOOR(RAND(0)*2)) x FROM t GROUP BY x",
+            "SELECT * FROM t WHERE a = 1 AND (SELECT 1 FROM (SELECT COUNT(*), "
+            "CONCAT(user(), floor(rand(0) * 2)) x FROM u GROUP BY x) y)",
+        });
+    expect_rule(p, Rule::none,
+                {
+                    "SELECT EXTRACTVALUE(doc, '/a/b') FROM t WHERE id = 1",
+                    "SELECT * FROM t WHERE EXTRACTVALUE(doc, '//title') = 'x'",
+                    "SELECT UPDATEXML(doc, '/a', '<a>1</a>') FROM t",
+                    "SELECT EXTRACTVALUE(doc, '/a'), version() FROM t",
+                    "SELECT FLOOR(RAND() * 2), FLOOR(RAND(7) * 10), EXP(2), EXP(-x) FROM t",
+                    "SELECT * FROM t ORDER BY RAND(42)",
+                });
 }
 
 TEST(Heuristics, CanBeTurnedOffButHardRulesStay) {
@@ -611,6 +987,12 @@ TEST(Cost, HostileInputStaysLinear) {
         {"SELECT a FROM t WHERE a = 1", " OR (((1 IN (2, 3, 4, 5, 6"},
         {"SELECT a FROM t WHERE a = 1", " OR 'a' LIKE '%%%%%%%%%%%%%%%%b"},
         {"SET sql_mode = ''", ", sql_mode = CONCAT('', ''"},
+        {"SET a = 1", ", @@session.sql_mode = DEFAULT, NAMES utf8mb4 COLLATE utf8mb4_bin"},
+        {"SELECT a FROM t WHERE a = 1", " OR (1 = (1"},
+        {"SELECT a FROM t WHERE a = 1", " OR NOT (1 OR EXISTS (SELECT 1, ~!-"},
+        {"SELECT a FROM t WHERE a = 1 OR 1", " + 1 * 2"},
+        {"SELECT a FROM t WHERE EXTRACTVALUE(1, (", "SELECT EXTRACTVALUE(1, (@@a"},
+        {"SHOW COLUMNS FROM a.b FROM c", " FROM d.e"},
         {"SELECT a FROM t WHERE a = CHAR(1", ", 1"},
         {"SELECT a FROM t ORDER BY 1", ", 1 /* x */"},
         {"", "SELECT 1;"},

@@ -1,9 +1,9 @@
 #include "harness/proxy_process.hpp"
 
-#include <fcntl.h>
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <sys/wait.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -17,12 +17,6 @@
 namespace sqlgate::testing {
 namespace {
 
-unsigned next_port() {
-    // Ports of their own per test process, so that parallel test binaries do not collide.
-    static unsigned next = 20000 + static_cast<unsigned>(::getpid() % 2000) * 16;
-    return next++;
-}
-
 bool port_accepts(unsigned port) {
     std::string error;
     ConnectOptions o{
@@ -32,12 +26,19 @@ bool port_accepts(unsigned port) {
 
 }  // namespace
 
+bool port_listens(unsigned port, const char* address) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in sa{};
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons(static_cast<std::uint16_t>(port));
+    ::inet_pton(AF_INET, address, &sa.sin_addr);
+    const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0;
+    ::close(fd);
+    return ok;
+}
+
 ProxyProcess::ProxyProcess(ProxyScenario s) : port_(s.port ? s.port : next_port()) {
     const TestCluster& cluster = TestCluster::get();
-    dir_ = (std::filesystem::temp_directory_path() /
-            ("sqlgate-proxy-" + std::to_string(::getpid()) + "-" + std::to_string(port_)))
-               .string();
-    std::filesystem::create_directories(dir_);
     if (s.servers.empty()) {
         for (const ClusterNode& n : cluster.nodes()) {
             s.servers.push_back({n.name, n.host, n.port, n.name == "primary"});
@@ -65,48 +66,17 @@ ProxyProcess::ProxyProcess(ProxyScenario s) : port_(s.port ? s.port : next_port(
     if (!s.user_default_route.empty())
         toml << "default_route = \"" << s.user_default_route << "\"\n";
     toml << s.extra_toml;
-    const std::string config = dir_ + "/proxy.toml";
-    std::ofstream(config) << toml.str();
-
-    const std::string binary = sqlgate_binary();
-    const std::string log = dir_ + "/proxy.log";
-    pid_ = ::fork();
-    if (pid_ == 0) {
-        const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        ::dup2(fd, STDOUT_FILENO);
-        ::dup2(fd, STDERR_FILENO);
-        ::execl(binary.c_str(), "sqlgate", "proxy", "--config", config.c_str(), nullptr);
-        ::_exit(127);
-    }
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
-    while (!port_accepts(port_)) {
-        if (!running() || std::chrono::steady_clock::now() > deadline) {
-            ADD_FAILURE() << "proxy did not start; its log:\n" << this->log();
-            return;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
+    const unsigned port = port_;
+    const bool plain = s.client_tls.empty();
+    process_ = std::make_unique<RoleProcess>(
+        "proxy", scratch_dir("proxy-" + std::to_string(port_)), toml.str(),
+        [port, plain] { return plain ? port_accepts(port) : port_listens(port); });
 }
 
-ProxyProcess::~ProxyProcess() {
-    if (pid_ > 0) {
-        ::kill(pid_, SIGTERM);
-        int status = 0;
-        for (int i = 0; i < 100 && ::waitpid(pid_, &status, WNOHANG) == 0; ++i) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        }
-        if (::waitpid(pid_, &status, WNOHANG) == 0) {
-            ::kill(pid_, SIGKILL);
-            ::waitpid(pid_, &status, 0);
-        }
-    }
-    std::error_code ignored;
-    if (!::testing::Test::HasFailure()) std::filesystem::remove_all(dir_, ignored);
-}
+ProxyProcess::~ProxyProcess() = default;
 
 bool ProxyProcess::running() const {
-    int status = 0;
-    return pid_ > 0 && ::waitpid(pid_, &status, WNOHANG) == 0;
+    return process_->running();
 }
 
 ConnectOptions ProxyProcess::client_options() const {
@@ -121,10 +91,7 @@ std::unique_ptr<SqlClient> ProxyProcess::connect() const {
 }
 
 std::string ProxyProcess::log() const {
-    std::ifstream in(dir_ + "/proxy.log");
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
+    return process_->log();
 }
 
 void ProxyProcess::wait_until_replicas_serve() const {

@@ -2,11 +2,11 @@
 // the scenario, stopped (by its pid) when the object goes away.
 #pragma once
 
-#include <sys/types.h>
-
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "harness/role_process.hpp"
 #include "harness/sql_client.hpp"
 #include "harness/test_cluster.hpp"
 
@@ -28,7 +28,13 @@ struct ProxyScenario {
     std::size_t max_statement_bytes = 0;    // 0: the proxy's default
     std::vector<ProxyServerEntry> servers;  // empty: the test cluster's nodes
     std::string extra_toml;                 // appended verbatim
+    // Set when the proxy requires TLS client certificates: readiness is then only that the
+    // port listens, and connect() cannot be used.
+    std::string client_tls;
 };
+
+// True when something listens on address:port (a TCP connect succeeds).
+bool port_listens(unsigned port, const char* address = kProxyAddress);
 
 constexpr const char* kAppUser = "app";
 constexpr const char* kAppPassword = "app-password";
@@ -49,9 +55,8 @@ class ProxyProcess {
     void wait_until_replicas_serve() const;
 
   private:
-    std::string dir_;
     unsigned port_;
-    pid_t pid_ = -1;
+    std::unique_ptr<RoleProcess> process_;
 };
 
 }  // namespace sqlgate::testing

@@ -11,12 +11,21 @@ std::string QueryResult::scalar() const {
 
 std::unique_ptr<SqlClient> SqlClient::connect(const ConnectOptions& o, std::string* error) {
     MYSQL* m = mysql_init(nullptr);
-    unsigned timeout = 10;
+    unsigned timeout = o.timeout_s;
     mysql_options(m, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
     mysql_options(m, MYSQL_OPT_READ_TIMEOUT, &timeout);
     unsigned long max_packet = 256ul * 1024 * 1024;
     mysql_options(m, MYSQL_OPT_MAX_ALLOWED_PACKET, &max_packet);
     if (!o.bind_address.empty()) mysql_options(m, MYSQL_OPT_BIND, o.bind_address.c_str());
+    if (o.tls) {
+        const my_bool enforce = 1;
+        mysql_options(m, MYSQL_OPT_SSL_ENFORCE, &enforce);
+        mysql_ssl_set(m, o.ssl_key.empty() ? nullptr : o.ssl_key.c_str(),
+                      o.ssl_cert.empty() ? nullptr : o.ssl_cert.c_str(),
+                      o.ssl_ca.empty() ? nullptr : o.ssl_ca.c_str(), nullptr, nullptr);
+        const my_bool verify = o.verify_server_name ? 1 : 0;
+        mysql_options(m, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &verify);
+    }
     const unsigned long flags = o.multi_statements ? CLIENT_MULTI_STATEMENTS : 0;
     if (mysql_real_connect(m, o.host.c_str(), o.user.c_str(), o.password.c_str(),
                            o.database.empty() ? nullptr : o.database.c_str(), o.port, nullptr,

@@ -31,6 +31,14 @@ struct ConnectOptions {
     std::string database;
     std::string bind_address;
     bool multi_statements = false;
+    // TLS: required when `tls` is set; the server's certificate is verified against ssl_ca
+    // (name included when verify_server_name); ssl_cert/ssl_key present ours.
+    bool tls = false;
+    std::string ssl_ca;
+    std::string ssl_cert;
+    std::string ssl_key;
+    bool verify_server_name = true;
+    unsigned timeout_s = 10;
 };
 
 class SqlClient {

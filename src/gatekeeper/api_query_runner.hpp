@@ -1,0 +1,19 @@
+// How the HTTP API's statements reach the database: through the same gate (rate limits,
+// policy, audit) as the MySQL listener, then over mutual TLS to the trusted host.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+
+#include "engine/front_runtime.hpp"
+#include "gatekeeper/http_api.hpp"
+
+namespace sqlgate::gatekeeper {
+
+// One statement on its own upstream session, in the user's default schema.
+boost::asio::awaitable<ApiOutcome> run_api_query(engine::FrontRuntime& runtime,
+                                                 const ApiQuery& query);
+
+// True when a session through the whole chain answers a ping.
+boost::asio::awaitable<bool> probe_upstream(engine::FrontRuntime& runtime);
+
+}  // namespace sqlgate::gatekeeper

@@ -1,0 +1,59 @@
+#include "gatekeeper/gatekeeper_role.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <optional>
+
+#include "engine/front_server.hpp"
+#include "gatekeeper/api_query_runner.hpp"
+#include "obs/log.hpp"
+
+namespace sqlgate::gatekeeper {
+
+engine::FrontSettings front_settings(const config::GatekeeperConfig& config) {
+    engine::FrontSettings s;
+    s.role = "gatekeeper";
+    s.listener = config.listener;
+    s.tls = config.tls;
+    s.allow_plain_from_loopback = config.allow_plain_from_loopback;
+    s.authentication = engine::Authentication::password;
+    s.upstream = config.upstream;
+    s.users = config.users;
+    s.rate_limits = config.rate_limits;
+    s.audit_file = config.audit_file;
+    return s;
+}
+
+HttpApiSettings http_settings(const config::GatekeeperConfig& config) {
+    HttpApiSettings s;
+    s.listen = {boost::asio::ip::make_address(config.http.address), config.http.port};
+    for (const config::FrontUser& user : config.users) {
+        if (!user.api_token_sha256.empty()) s.tokens.push_back({user.name, user.api_token_sha256});
+    }
+    s.max_body_bytes = config.http.max_body_bytes;
+    s.header_timeout = config.listener.handshake_timeout;
+    s.idle_timeout = config.listener.idle_timeout;
+    s.max_connections = config.listener.max_connections;
+    return s;
+}
+
+void run_gatekeeper(const config::GatekeeperConfig& config) {
+    boost::asio::io_context io(1);
+    engine::FrontRuntime runtime(front_settings(config));
+    engine::FrontServer server(io, runtime);
+    server.start();
+    std::optional<HttpApiServer> api;
+    if (config.http.enabled) {
+        api.emplace(
+            io, *runtime.server_tls(), http_settings(config),
+            [&runtime](const ApiQuery& query) { return run_api_query(runtime, query); },
+            [&runtime] { return probe_upstream(runtime); });
+        api->start();
+        obs::log(obs::LogLevel::info, "http_listening",
+                 {{"role", "gatekeeper"},
+                  {"address", config.http.address},
+                  {"port", std::to_string(api->local_endpoint().port())}});
+    }
+    engine::run_until_stopped(io, "gatekeeper");
+}
+
+}  // namespace sqlgate::gatekeeper

@@ -1,0 +1,41 @@
+// One sqlgate role started for a test: the real binary with a config written for the
+// scenario into a folder of its own, stopped by its pid when the object goes away.
+#pragma once
+
+#include <sys/types.h>
+
+#include <functional>
+#include <string>
+
+namespace sqlgate::testing {
+
+class RoleProcess {
+  public:
+    // Writes `config_text` to DIR/ROLE.toml and starts `sqlgate ROLE --config ...`, then waits
+    // (up to 15 s) until `ready()` holds; a failed start is a test failure showing the log.
+    RoleProcess(std::string role, std::string dir, const std::string& config_text,
+                const std::function<bool()>& ready);
+    ~RoleProcess();
+    RoleProcess(const RoleProcess&) = delete;
+    RoleProcess& operator=(const RoleProcess&) = delete;
+
+    const std::string& dir() const { return dir_; }
+    std::string log() const;
+    bool running() const;
+    pid_t pid() const { return pid_; }
+    // SIGTERM, then SIGKILL after 2 s.
+    void stop();
+
+  private:
+    std::string role_;
+    std::string dir_;
+    pid_t pid_ = -1;
+};
+
+// A folder of its own under the temp directory, named after the process and `tag`.
+std::string scratch_dir(const std::string& tag);
+
+// A port of its own from a per-process counter, so parallel test binaries do not collide.
+unsigned next_port();
+
+}  // namespace sqlgate::testing
