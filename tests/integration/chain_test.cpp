@@ -209,8 +209,13 @@ TEST_F(ChainTest, GatekeeperConfigAndEnvironmentHoldNoDatabasePassword) {
     std::stringstream text;
     text << config.rdbuf();
     ASSERT_NE(text.str().find("[upstream]"), std::string::npos);
+    std::ifstream environ("/proc/" + std::to_string(chain.gatekeeper_pid()) + "/environ");
+    std::stringstream env;
+    env << environ.rdbuf();
+    ASSERT_FALSE(env.str().empty());
     for (const std::string& secret : secrets) {
         EXPECT_EQ(text.str().find(secret), std::string::npos) << "a database password";
+        EXPECT_EQ(env.str().find(secret), std::string::npos) << "a database password";
     }
 }
 

@@ -102,7 +102,8 @@ Chain::Chain(ChainScenario s)
        << mysql::native_password_hash(kAppPassword) << "\"\napi_token_sha256 = \""
        << sha256_hex_of(kApiToken) << "\"\n"
        << policy(rw) << "\n[[users]]\nname = \"" << kReaderUser << "\"\npassword_hash = \""
-       << mysql::native_password_hash(kReaderPassword) << "\"\n"
+       << mysql::native_password_hash(kReaderPassword) << "\"\napi_token_sha256 = \""
+       << sha256_hex_of(kReaderApiToken) << "\"\n"
        << policy(ro);
     const unsigned gk_port = gatekeeper_port_;
     gatekeeper_ = std::make_unique<RoleProcess>("gatekeeper", dir_, gk.str(), [gk_port] {
@@ -151,6 +152,27 @@ std::string Chain::audit_log() const {
     std::stringstream s;
     s << in.rdbuf();
     return s.str();
+}
+
+HttpAnswer Chain::http(const std::string& method, const std::string& path, const std::string& body,
+                       const std::string& token) const {
+    const std::string body_file = dir_ + "/http-body.json";
+    std::ofstream(body_file) << body;
+    std::ostringstream cmd;
+    cmd << "curl -s -o " << dir_ << "/http-answer.json -w '%{http_code}' --cacert " << certs_
+        << "/ca.crt -X " << method << " -H 'Content-Type: application/json'";
+    if (!token.empty()) cmd << " -H 'Authorization: Bearer " << token << "'";
+    if (!body.empty()) cmd << " --data-binary @" << body_file;
+    cmd << " https://" << kGatekeeperAddress << ":" << http_port_ << path;
+    HttpAnswer answer;
+    std::string code;
+    run_command(cmd.str(), &code);
+    answer.status = std::atoi(code.c_str());
+    std::ifstream in(dir_ + "/http-answer.json");
+    std::stringstream text;
+    text << in.rdbuf();
+    answer.body = text.str();
+    return answer;
 }
 
 bool Chain::all_running() const {

@@ -19,6 +19,13 @@ constexpr const char* kChainSchema = "chain_db";
 constexpr const char* kReaderUser = "reader";
 constexpr const char* kReaderPassword = "reader-password";
 constexpr const char* kApiToken = "test-token-0123456789abcdef";
+constexpr const char* kReaderApiToken = "reader-token-fedcba9876543210";
+
+// What curl got from the HTTP API.
+struct HttpAnswer {
+    int status = 0;
+    std::string body;
+};
 
 struct ChainScenario {
     double per_user_per_second = 0;  // 0: no rate limit
@@ -48,6 +55,11 @@ class Chain {
     std::string trusted_host_log() const { return trusted_host_->log(); }
     std::string proxy_log() const { return proxy_->log(); }
     std::string audit_log() const;
+    // Calls the HTTP API with curl (a client nobody here wrote), verifying the certificate.
+    HttpAnswer http(const std::string& method, const std::string& path, const std::string& body,
+                    const std::string& token = kApiToken) const;
+    pid_t gatekeeper_pid() const { return gatekeeper_->pid(); }
+    void stop_trusted_host() { trusted_host_->stop(); }
     std::string config_dir() const { return dir_; }
     bool all_running() const;
 
