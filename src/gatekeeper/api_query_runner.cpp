@@ -63,7 +63,7 @@ awaitable<ApiOutcome> run_api_query(engine::FrontRuntime& runtime, const ApiQuer
     const config::FrontUser* user = runtime.find_user(query.user);
     if (user == nullptr) co_return failure(ApiFailure::forbidden, "unknown user");
     const std::string source = query.source.to_string();
-    const std::string_view schema = user->policy.default_schema.value_or("");
+    const std::string schema = user->policy.default_schema.value_or("");
     const engine::GateVerdict verdict =
         runtime.check_statement(*user, source, query.sql, schema, engine::AuditFront::http);
     if (verdict.kind == engine::GateVerdict::Kind::rate_limited) {

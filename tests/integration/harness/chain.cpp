@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -159,16 +160,19 @@ HttpAnswer Chain::http(const std::string& method, const std::string& path, const
     const std::string body_file = dir_ + "/http-body.json";
     std::ofstream(body_file) << body;
     std::ostringstream cmd;
-    cmd << "curl -s -o " << dir_ << "/http-answer.json -w '%{http_code}' --cacert " << certs_
+    cmd << "curl -sS -o " << dir_ << "/http-answer.json -w '%{http_code}' --cacert " << certs_
         << "/ca.crt -X " << method << " -H 'Content-Type: application/json'";
     if (!token.empty()) cmd << " -H 'Authorization: Bearer " << token << "'";
     if (!body.empty()) cmd << " --data-binary @" << body_file;
-    cmd << " https://" << kGatekeeperAddress << ":" << http_port_ << path;
+    cmd << " https://" << kGatekeeperAddress << ":" << http_port_ << path << " 2>" << dir_
+        << "/http-error.txt";
+    std::remove((dir_ + "/http-answer.json").c_str());  // a failed call must not show the last
     HttpAnswer answer;
     std::string code;
     run_command(cmd.str(), &code);
     answer.status = std::atoi(code.c_str());
-    std::ifstream in(dir_ + "/http-answer.json");
+    // No status means curl itself failed: its message is the body the test prints.
+    std::ifstream in(dir_ + (answer.status == 0 ? "/http-error.txt" : "/http-answer.json"));
     std::stringstream text;
     text << in.rdbuf();
     answer.body = text.str();
