@@ -23,6 +23,16 @@ void add_send_requests_options(CLI::App& sub, SendRequestsOptions& opts) {
                    "client option file ([client] group) for host, port, user, password, TLS")
         ->check(CLI::ExistingFile);
     sub.add_option("--bind-address", opts.bind_address, "local address to connect from");
+    sub.add_option("--http", opts.http_url,
+                   "send the statements to the gatekeeper's HTTPS JSON API at this URL "
+                   "(e.g. https://127.0.10.1:8443) instead of over the MySQL protocol");
+    sub.add_option("--token-file", opts.token_file,
+                   "with --http: file holding the API bearer token (else $" + opts.token_env + ")")
+        ->check(CLI::ExistingFile);
+    sub.add_option("--ssl-ca", opts.ssl_ca,
+                   "with --http: CA certificate(s) the server's certificate must chain to "
+                   "[default: the system's]")
+        ->check(CLI::ExistingFile);
     sub.add_option("--database", opts.database, "database holding the demo tables")
         ->capture_default_str();
     // `--nodes ''` leaves the list empty, which skips the replication check.

@@ -53,7 +53,7 @@ std::string Client::connect(unsigned* error_code) {
     return {};
 }
 
-QueryResult Client::query(std::string_view sql) {
+QueryResult Client::query(std::string_view sql, Route /*route*/) {
     QueryResult result;
     if (!mysql_) {
         if (auto error = connect(&result.error_code); !error.empty()) {

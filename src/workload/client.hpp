@@ -5,12 +5,12 @@
 #include <mysql.h>
 
 #include <chrono>
-#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <vector>
+
+#include "workload/statement_sink.hpp"
 
 namespace sqlgate::workload {
 
@@ -34,18 +34,7 @@ struct ConnectParams {
     std::chrono::seconds read_timeout{10};
 };
 
-using Row = std::vector<std::optional<std::string>>;  // nullopt is SQL NULL
-
-struct QueryResult {
-    unsigned error_code = 0;
-    std::string error;  // "ERROR 1146 (42S02): Table ... doesn't exist", as the CLI prints it
-    std::uint64_t affected_rows = 0;
-    std::vector<Row> rows;
-
-    bool ok() const { return error.empty(); }
-};
-
-class Client {
+class Client : public StatementSink {
   public:
     explicit Client(ConnectParams params) : params_(std::move(params)) {}
 
@@ -53,8 +42,8 @@ class Client {
     std::string connect(unsigned* error_code = nullptr);
 
     // A statement that fails because the connection died is not retried (it may have run);
-    // the next one reconnects first.
-    QueryResult query(std::string_view sql);
+    // the next one reconnects first. The route is ignored: the SQL's hint comment says it.
+    QueryResult query(std::string_view sql, Route route) override;
 
   private:
     ConnectParams params_;

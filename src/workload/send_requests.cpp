@@ -9,12 +9,14 @@
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <memory>
 #include <random>
 #include <set>
 #include <stdexcept>
 #include <thread>
 
 #include "workload/client.hpp"
+#include "workload/http_client.hpp"
 #include "workload/report.hpp"
 
 namespace sqlgate::workload {
@@ -58,7 +60,23 @@ std::string random_text(std::mt19937_64& rng, std::size_t length) {
     return text;
 }
 
+// A password or token kept in a file; `what` names it in the error.
+std::string read_secret_file(const std::string& path, const char* what) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw std::runtime_error(std::string("cannot read ") + what + " file " + path);
+    std::string secret((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    // Files written by echo or an editor end with a newline that is not part of it.
+    while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r'))
+        secret.pop_back();
+    return secret;
+}
+
 std::string endpoint(const SendRequestsOptions& opts) {
+    if (!opts.http_url.empty()) {
+        std::string where = parse_http_url(opts.http_url).to_string();
+        if (!opts.bind_address.empty()) where += " from " + opts.bind_address;
+        return where;
+    }
     const bool from_file = !opts.defaults_file.empty();
     std::string where = opts.host.value_or(from_file ? "(host from " + opts.defaults_file + ")"
                                                      : std::string("127.0.0.1"));
@@ -92,26 +110,67 @@ std::string connect_hint(unsigned code) {
     }
 }
 
+std::string connect_hint(ConnectProblem problem) {
+    switch (problem) {
+        case ConnectProblem::unreachable:
+            return "is the gatekeeper's HTTP API listening there? check --http (and "
+                   "--bind-address: it must be a local address)";
+        case ConnectProblem::certificate:
+            return "the server's certificate must chain to --ssl-ca (else to the system's CAs) "
+                   "and name the host given in --http";
+        case ConnectProblem::tls:
+            return "does that port serve HTTPS?";
+        case ConnectProblem::none:
+        case ConnectProblem::bad_settings:
+            break;
+    }
+    return {};
+}
+
+// Said after a schema statement the HTTP API refused, since that is where a wrong token or
+// a policy without DDL rights shows first.
+std::string refusal_hint(const QueryResult& q) {
+    switch (q.http_status) {
+        case 401:
+            return "\n  the gatekeeper did not accept the token; check --token-file (or "
+                   "$SQLGATE_API_TOKEN)";
+        case 403:
+            return "\n  the gatekeeper's policy refused it; the token's user needs the ddl and "
+                   "write kinds on the database";
+        default:
+            return {};
+    }
+}
+
+Route route_for_strategy(std::string_view strategy) {
+    return strategy == "direct"   ? Route::direct
+           : strategy == "random" ? Route::random
+                                  : Route::customized;
+}
+
 class Workload {
   public:
-    Workload(const SendRequestsOptions& opts, Client& client, SendRequestsResult& result)
+    Workload(const SendRequestsOptions& opts, StatementSink& client, SendRequestsResult& result)
         : opts_(opts), client_(client), result_(result), rng_(std::random_device{}()) {}
 
     bool create_schema() {
         const std::string db = opts_.database;
-        if (auto q = client_.query("CREATE DATABASE IF NOT EXISTS " + db); !q.ok()) {
-            result_.fatal_error = "could not create database " + db + ": " + q.error;
+        if (auto q = client_.query("CREATE DATABASE IF NOT EXISTS " + db, Route::write); !q.ok()) {
+            result_.fatal_error =
+                "could not create database " + db + ": " + q.error + refusal_hint(q);
             return false;
         }
         for (const char* strategy : kStrategies) {
             const auto table = db + "." + table_for_strategy(strategy);
-            auto q = client_.query("CREATE TABLE IF NOT EXISTS " + table +
-                                   " (id INT AUTO_INCREMENT PRIMARY KEY, column1 VARCHAR(255), "
-                                   "column2 VARCHAR(255))");
+            const auto create = "CREATE TABLE IF NOT EXISTS " + table +
+                                " (id INT AUTO_INCREMENT PRIMARY KEY, column1 VARCHAR(255), "
+                                "column2 VARCHAR(255))";
+            auto q = client_.query(create, Route::write);
             // Each run starts empty, so the replication check counts exactly this run's rows.
-            if (q.ok()) q = client_.query("TRUNCATE TABLE " + table);
+            if (q.ok()) q = client_.query("TRUNCATE TABLE " + table, Route::write);
             if (!q.ok()) {
-                result_.fatal_error = "could not create table " + table + ": " + q.error;
+                result_.fatal_error =
+                    "could not create table " + table + ": " + q.error + refusal_hint(q);
                 return false;
             }
         }
@@ -128,7 +187,7 @@ class Workload {
                 const auto sql = "INSERT INTO " + opts_.database + "." + tally.table +
                                  " (column1, column2) VALUES ('" + random_text(rng_, 16) + "', '" +
                                  random_text(rng_, 16) + "')";
-                auto q = client_.query(sql);
+                auto q = client_.query(sql, Route::write);
                 if (!q.ok()) {
                     tally.errors.push_back(q.error);
                 } else if (q.affected_rows == 1) {
@@ -148,10 +207,11 @@ class Workload {
             const auto sql = std::string("/* sqlgate:route=") + strategy +
                              " */ SELECT @@server_id, COUNT(*), MAX(id) FROM " + opts_.database +
                              "." + reads.table;
+            const Route route = route_for_strategy(strategy);
             for (int i = 0; i < opts_.reads_per_strategy; ++i) {
                 ReadSample& sample = reads.samples.emplace_back();
                 const auto start = Clock::now();
-                auto q = client_.query(sql);
+                auto q = client_.query(sql, route);
                 sample.latency = Clock::now() - start;
                 if (!q.ok()) {
                     sample.error = q.error;
@@ -203,7 +263,7 @@ class Workload {
             const auto sql = "/* sqlgate:route=node:" + node.node +
                              " */ SELECT COUNT(*), @@server_id FROM " + opts_.database + "." +
                              table.table;
-            auto q = client_.query(sql);
+            auto q = client_.query(sql, Route::node);
             auto rows = first_number<std::uint64_t>(q, 0);
             auto server_id = first_number<std::uint32_t>(q, 1);
             if (!q.ok() || !rows || !server_id) {
@@ -244,11 +304,61 @@ class Workload {
     }
 
     const SendRequestsOptions& opts_;
-    Client& client_;
+    StatementSink& client_;
     SendRequestsResult& result_;
     std::mt19937_64 rng_;
     std::map<std::uint32_t, std::vector<std::string>> nodes_by_server_id_;
 };
+
+// The connection settings both modes share.
+template <class Params>
+void copy_connection_options(const SendRequestsOptions& opts, Params& params) {
+    params.bind_address = opts.bind_address;
+    params.connect_timeout = opts.connect_timeout;
+    params.read_timeout = opts.read_timeout;
+}
+
+// Connects `client`; on failure sets result.fatal_error, with a hint when one helps, and
+// returns nullptr. `Problem` is what the client's connect reports the failure as.
+template <class Problem, class Sink>
+std::unique_ptr<StatementSink> connected(std::unique_ptr<Sink> client,
+                                         const SendRequestsOptions& opts,
+                                         SendRequestsResult& result) {
+    Problem problem{};
+    if (auto error = client->connect(&problem); !error.empty()) {
+        result.fatal_error = "cannot connect to " + endpoint(opts) + ": " + error;
+        if (auto hint = connect_hint(problem); !hint.empty()) result.fatal_error += "\n  " + hint;
+        return nullptr;
+    }
+    return client;
+}
+
+// Both throw std::runtime_error when the password or token cannot be had.
+
+std::unique_ptr<StatementSink> connect_mysql(const SendRequestsOptions& opts,
+                                             SendRequestsResult& result) {
+    ConnectParams params;
+    params.password = resolve_password(opts);
+    // Without a defaults file an unset host would mean "localhost", i.e. a Unix socket.
+    params.host = opts.host                    ? opts.host
+                  : opts.defaults_file.empty() ? std::optional<std::string>("127.0.0.1")
+                                               : std::nullopt;
+    params.port = opts.port.value_or(0);
+    params.user = opts.user;
+    params.defaults_file = opts.defaults_file;
+    copy_connection_options(opts, params);
+    return connected<unsigned>(std::make_unique<Client>(std::move(params)), opts, result);
+}
+
+std::unique_ptr<StatementSink> connect_http(const SendRequestsOptions& opts,
+                                            SendRequestsResult& result) {
+    HttpParams params;
+    params.token = resolve_token(opts);
+    params.url = parse_http_url(opts.http_url);  // validate() has accepted it
+    params.ca_file = opts.ssl_ca;
+    copy_connection_options(opts, params);
+    return connected<ConnectProblem>(std::make_unique<HttpClient>(std::move(params)), opts, result);
+}
 
 }  // namespace
 
@@ -276,26 +386,64 @@ std::string validate(const SendRequestsOptions& opts) {
     if (opts.connect_timeout.count() <= 0 || opts.read_timeout.count() <= 0) {
         return "connect and read timeouts must be positive";
     }
+    if (opts.http_url.empty()) {
+        if (!opts.token_file.empty() || !opts.ssl_ca.empty()) {
+            return "--token-file and --ssl-ca are for --http (MySQL mode takes TLS settings "
+                   "from --defaults-file)";
+        }
+        return {};
+    }
+    // Refused rather than ignored: whoever gives them expects them to matter.
+    if (opts.host || opts.port || opts.user || !opts.password_file.empty() ||
+        !opts.defaults_file.empty()) {
+        return "--http goes to the gatekeeper's API with a token; --host, --port, --user, "
+               "--password-file and --defaults-file are for MySQL mode";
+    }
+    try {
+        parse_http_url(opts.http_url);
+    } catch (const std::invalid_argument& e) {
+        return std::string("--http ") + e.what();
+    }
     return {};
 }
 
 std::optional<std::string> resolve_password(const SendRequestsOptions& opts) {
-    if (!opts.password_file.empty()) {
-        std::ifstream in(opts.password_file, std::ios::binary);
-        if (!in) throw std::runtime_error("cannot read password file " + opts.password_file);
-        std::string password((std::istreambuf_iterator<char>(in)),
-                             std::istreambuf_iterator<char>());
-        // Files written by echo or an editor end with a newline that is not part of it.
-        while (!password.empty() && (password.back() == '\n' || password.back() == '\r')) {
-            password.pop_back();
-        }
-        return password;
-    }
+    if (!opts.password_file.empty()) return read_secret_file(opts.password_file, "password");
     if (opts.password) return opts.password;
     if (!opts.password_env.empty()) {
         if (const char* env = std::getenv(opts.password_env.c_str())) return std::string(env);
     }
     return std::nullopt;
+}
+
+std::string read_token_file(const std::string& path) {
+    std::string token = read_secret_file(path, "token");
+    try {
+        check_token(token);
+    } catch (const std::invalid_argument& e) {
+        throw std::runtime_error("token file " + path + ": " + e.what());
+    }
+    return token;
+}
+
+std::string resolve_token(const SendRequestsOptions& opts) {
+    if (!opts.token_file.empty()) return read_token_file(opts.token_file);
+    std::optional<std::string> token = opts.token;
+    std::string source = "the token";
+    if (!token && !opts.token_env.empty()) {
+        if (const char* env = std::getenv(opts.token_env.c_str())) token = env;
+        source = "$" + opts.token_env;
+    }
+    if (!token) {
+        throw std::runtime_error("no API token: give --token-file" +
+                                 (opts.token_env.empty() ? "" : " or set $" + opts.token_env));
+    }
+    try {
+        check_token(*token);
+    } catch (const std::invalid_argument& e) {
+        throw std::runtime_error(source + ": " + e.what());
+    }
+    return *token;
 }
 
 SendRequestsResult run_workload(const SendRequestsOptions& opts) {
@@ -305,32 +453,14 @@ SendRequestsResult run_workload(const SendRequestsOptions& opts) {
         result.fatal_error = "bad options: " + problem;
         return result;
     }
-    ConnectParams params;
+    std::unique_ptr<StatementSink> client;
     try {
-        params.password = resolve_password(opts);
+        client = opts.http_url.empty() ? connect_mysql(opts, result) : connect_http(opts, result);
     } catch (const std::exception& e) {
         result.fatal_error = e.what();
-        return result;
     }
-    // Without a defaults file an unset host would mean "localhost", i.e. a Unix socket.
-    params.host = opts.host                    ? opts.host
-                  : opts.defaults_file.empty() ? std::optional<std::string>("127.0.0.1")
-                                               : std::nullopt;
-    params.port = opts.port.value_or(0);
-    params.user = opts.user;
-    params.defaults_file = opts.defaults_file;
-    params.bind_address = opts.bind_address;
-    params.connect_timeout = opts.connect_timeout;
-    params.read_timeout = opts.read_timeout;
-
-    Client client(std::move(params));
-    unsigned code = 0;
-    if (auto error = client.connect(&code); !error.empty()) {
-        result.fatal_error = "cannot connect to " + endpoint(opts) + ": " + error;
-        if (auto hint = connect_hint(code); !hint.empty()) result.fatal_error += "\n  " + hint;
-        return result;
-    }
-    Workload workload(opts, client, result);
+    if (!client) return result;
+    Workload workload(opts, *client, result);
     if (!workload.create_schema()) return result;
     workload.write();
     workload.read();

@@ -33,6 +33,17 @@ struct SendRequestsOptions {
 
     std::string bind_address;  // local address to connect from; empty: the kernel's choice
 
+    // HTTP mode: the statements go to the gatekeeper's HTTPS JSON API at this URL instead
+    // of over the MySQL protocol; host, port, user and the password sources are then not
+    // used. Empty: MySQL mode.
+    std::string http_url;
+    // API token sources, first match wins: token_file, token, the environment variable
+    // named by token_env. As with the password, the CLI never sets `token` from argv.
+    std::string token_file;
+    std::optional<std::string> token;
+    std::string token_env = "SQLGATE_API_TOKEN";  // empty: ignore the environment
+    std::string ssl_ca;  // CA file the server certificate must chain to; empty: the system's
+
     std::string database = "main_db";
     int writes_per_table = 20;
     int reads_per_strategy = 20;
@@ -48,7 +59,8 @@ struct SendRequestsOptions {
 };
 
 // Registers --host, --port, --user, --password-file, --defaults-file, --bind-address,
-// --database, --nodes, --writes, --reads and --replication-timeout on `sub`, bound to `opts`.
+// --http, --token-file, --ssl-ca, --database, --nodes, --writes, --reads and
+// --replication-timeout on `sub`, bound to `opts`.
 void add_send_requests_options(CLI::App& sub, SendRequestsOptions& opts);
 
 // Empty when the options are usable, else what is wrong with them.
@@ -58,6 +70,15 @@ std::string validate(const SendRequestsOptions& opts);
 // nullopt leaves it to defaults_file (or none). Throws std::runtime_error when
 // password_file cannot be read.
 std::optional<std::string> resolve_password(const SendRequestsOptions& opts);
+
+// The API token in `path`: its content without the trailing newline an editor or echo adds.
+// Throws std::runtime_error when the file cannot be read, is empty, or holds characters
+// that cannot go in an HTTP header.
+std::string read_token_file(const std::string& path);
+
+// The API token for HTTP mode, following the precedence documented on SendRequestsOptions.
+// Throws std::runtime_error when there is none or it is unusable (see read_token_file).
+std::string resolve_token(const SendRequestsOptions& opts);
 
 // Runs the workload and returns what it observed; never throws. When the run cannot proceed
 // (bad options, no connection, schema setup refused) `fatal_error` says why.

@@ -1,42 +1,15 @@
 #include <gtest/gtest.h>
-#include <stdlib.h>
-#include <unistd.h>
 
 #include <CLI/CLI.hpp>
-#include <fstream>
 
+#include "test_files.hpp"
 #include "workload/send_requests.hpp"
 
 namespace sqlgate::workload {
 namespace {
 
-// A file under /tmp removed when the test ends.
-class TempFile {
-  public:
-    explicit TempFile(const std::string& content) {
-        char name[] = "/tmp/sqlgate_workload_testXXXXXX";
-        const int fd = mkstemp(name);
-        EXPECT_GE(fd, 0);
-        close(fd);
-        path_ = name;
-        std::ofstream(path_, std::ios::binary) << content;
-    }
-    ~TempFile() { unlink(path_.c_str()); }
-    const std::string& path() const { return path_; }
-
-  private:
-    std::string path_;
-};
-
-// Sets an environment variable for the scope of a test.
-class ScopedEnv {
-  public:
-    ScopedEnv(const char* name, const char* value) : name_(name) { setenv(name, value, 1); }
-    ~ScopedEnv() { unsetenv(name_); }
-
-  private:
-    const char* name_;
-};
+using test_support::ScopedEnv;
+using test_support::TempFile;
 
 void parse(CLI::App& app, std::vector<std::string> args) {
     std::reverse(args.begin(), args.end());  // CLI11 takes the vector form last-first
@@ -148,6 +121,141 @@ TEST(ResolvePassword, UnreadableFileThrows) {
     SendRequestsOptions opts;
     opts.password_file = "/nonexistent/sqlgate-password";
     EXPECT_THROW(resolve_password(opts), std::runtime_error);
+}
+
+TEST(SendRequestsCli, HttpFlagsFillTheOptions) {
+    TempFile token("t0ken\n");
+    TempFile ca("not read by the parser");
+    SendRequestsOptions opts;
+    CLI::App app;
+    add_send_requests_options(app, opts);
+    parse(app, {"--http", "https://127.0.10.1:8443", "--token-file", token.path(), "--ssl-ca",
+                ca.path()});
+    EXPECT_EQ(opts.http_url, "https://127.0.10.1:8443");
+    EXPECT_EQ(opts.token_file, token.path());
+    EXPECT_EQ(opts.ssl_ca, ca.path());
+    EXPECT_EQ(validate(opts), "");
+}
+
+TEST(SendRequestsCli, HttpFilesMustExist) {
+    for (const char* flag : {"--token-file", "--ssl-ca"}) {
+        SendRequestsOptions opts;
+        CLI::App app;
+        add_send_requests_options(app, opts);
+        EXPECT_THROW(parse(app, {"--http", "https://127.0.0.1", flag, "/nonexistent/sqlgate"}),
+                     CLI::ParseError)
+            << flag;
+    }
+}
+
+TEST(Validate, HttpModeRefusesMysqlOptions) {
+    SendRequestsOptions base;
+    base.http_url = "https://127.0.10.1:8443";
+    for (auto set : std::vector<void (*)(SendRequestsOptions&)>{
+             [](SendRequestsOptions& o) { o.host = "127.0.0.1"; },
+             [](SendRequestsOptions& o) { o.port = 3306; },
+             [](SendRequestsOptions& o) { o.user = "app"; },
+             [](SendRequestsOptions& o) { o.password_file = "/tmp/p"; },
+             [](SendRequestsOptions& o) { o.defaults_file = "/tmp/my.cnf"; }}) {
+        SendRequestsOptions opts = base;
+        set(opts);
+        EXPECT_NE(validate(opts).find("for MySQL mode"), std::string::npos) << validate(opts);
+    }
+    SendRequestsOptions opts = base;
+    opts.bind_address = "127.0.50.1";  // means the same in both modes
+    EXPECT_EQ(validate(opts), "");
+}
+
+TEST(Validate, HttpOptionsNeedHttp) {
+    SendRequestsOptions opts;
+    opts.token_file = "/tmp/token";
+    EXPECT_NE(validate(opts).find("are for --http"), std::string::npos);
+    opts = {};
+    opts.ssl_ca = "/tmp/ca.crt";
+    EXPECT_NE(validate(opts).find("are for --http"), std::string::npos);
+}
+
+TEST(Validate, HttpUrlIsParsed) {
+    SendRequestsOptions opts;
+    opts.http_url = "http://192.0.2.1:8080";
+    EXPECT_NE(validate(opts).find("loopback"), std::string::npos) << validate(opts);
+    opts.http_url = "127.0.10.1:8443";
+    EXPECT_NE(validate(opts).find("--http '127.0.10.1:8443'"), std::string::npos) << validate(opts);
+}
+
+TEST(ReadTokenFile, LosesItsTrailingNewline) {
+    TempFile lf("abc.DEF-123_~+/=\n");
+    EXPECT_EQ(read_token_file(lf.path()), "abc.DEF-123_~+/=");
+    TempFile crlf("token\r\n");
+    EXPECT_EQ(read_token_file(crlf.path()), "token");
+    TempFile bare("token");
+    EXPECT_EQ(read_token_file(bare.path()), "token");
+}
+
+TEST(ReadTokenFile, RefusesEmptyUnreadableAndUnsendable) {
+    for (const char* content : {"", "\n", "\r\n\n"}) {
+        TempFile file(content);
+        try {
+            read_token_file(file.path());
+            ADD_FAILURE() << "accepted an empty token";
+        } catch (const std::runtime_error& e) {
+            EXPECT_NE(std::string(e.what()).find("empty"), std::string::npos) << e.what();
+        }
+    }
+    // Would split or corrupt the Authorization header.
+    for (const char* content : {"two words", "line\nbreak", "tab\there", "caf\xc3\xa9"}) {
+        TempFile file(content);
+        EXPECT_THROW(read_token_file(file.path()), std::runtime_error) << content;
+    }
+    EXPECT_THROW(read_token_file("/nonexistent/sqlgate-token"), std::runtime_error);
+}
+
+TEST(ResolveToken, FileThenDirectThenEnvironment) {
+    TempFile file("from-file\n");
+    ScopedEnv env("SQLGATE_TEST_TOKEN", "from-env");
+    SendRequestsOptions opts;
+    opts.token_env = "SQLGATE_TEST_TOKEN";
+    opts.token_file = file.path();
+    opts.token = "set-directly";
+    EXPECT_EQ(resolve_token(opts), "from-file");
+    opts.token_file.clear();
+    EXPECT_EQ(resolve_token(opts), "set-directly");
+    opts.token.reset();
+    EXPECT_EQ(resolve_token(opts), "from-env");
+}
+
+TEST(ResolveToken, NoneOrUnusableIsAnError) {
+    SendRequestsOptions opts;
+    opts.token_env = "SQLGATE_TEST_TOKEN_UNSET";
+    try {
+        resolve_token(opts);
+        ADD_FAILURE() << "found a token where there is none";
+    } catch (const std::runtime_error& e) {
+        EXPECT_NE(std::string(e.what()).find("--token-file or set $SQLGATE_TEST_TOKEN_UNSET"),
+                  std::string::npos)
+            << e.what();
+    }
+    ScopedEnv env("SQLGATE_TEST_TOKEN", "");
+    opts.token_env = "SQLGATE_TEST_TOKEN";
+    EXPECT_THROW(resolve_token(opts), std::runtime_error);
+}
+
+TEST(RunWorkload, HttpWithoutATokenIsFatal) {
+    SendRequestsOptions opts;
+    opts.http_url = "https://127.0.0.1:1";
+    opts.token_env = "SQLGATE_TEST_TOKEN_UNSET";
+    const auto result = run_workload(opts);
+    EXPECT_NE(result.fatal_error.find("no API token"), std::string::npos) << result.fatal_error;
+}
+
+TEST(RunWorkload, HttpRefusedConnectionIsFatalWithAHint) {
+    SendRequestsOptions opts;
+    opts.http_url = "https://127.0.0.1:1";
+    opts.token = "t";
+    const auto result = run_workload(opts);
+    EXPECT_NE(result.fatal_error.find("cannot connect to https://127.0.0.1:1"), std::string::npos)
+        << result.fatal_error;
+    EXPECT_NE(result.fatal_error.find("check --http"), std::string::npos);
 }
 
 TEST(RunWorkload, BadOptionsAreFatalWithoutConnecting) {
