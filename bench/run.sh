@@ -10,13 +10,15 @@
 #                        read-only workloads, the primary for read-write ones
 #   sqlgate-random       sysbench -> sqlgate proxy, a user whose default_route is random
 #   sqlgate-customized   sysbench -> sqlgate proxy, a user whose default_route is customized
-#   sqlgate-chain        sysbench -> gatekeeper -> trusted host -> proxy, TLS (not yet: the
-#                        gatekeeper does not exist; the path is listed and skipped)
+#   sqlgate-chain        sysbench -> gatekeeper (MySQL over TLS) -> trusted host (mTLS) ->
+#                        a proxy of its own (mTLS, accepts only the trusted host) -> cluster
 #
 # Adding a path: give it a line in PATH_ORDER, a case in path_unavailable (why it cannot
 # run, or nothing), path_endpoint (where sysbench connects), path_roles (the processes
 # whose CPU is the path's own), and start its processes in start_services (recording their
-# pids in ROLE_PIDS so that their CPU is measured and they are stopped on exit).
+# pids in ROLE_PIDS so that their CPU is measured and they are stopped on exit). A new role
+# (a key of ROLE_PIDS) also needs a name in ROLES, a CSV column cpu_us_per_stmt_ROLE
+# (bench/lib/columns.txt, parse_sysbench.awk, summarize.awk) and a line in bench/README.md.
 #
 # Everything runs on 127.x addresses of a cluster of its own (127.0.40.x, clients from
 # 127.0.41.x), never the demo's (127.0.20.x) or the integration tests' (127.0.30.x).
@@ -29,6 +31,8 @@ ROOT="$(cd "${BENCH_DIR}/.." && pwd)"
 source "${ROOT}/scripts/lib/common.sh"
 # shellcheck source=scripts/lib/proxy_config.sh
 source "${ROOT}/scripts/lib/proxy_config.sh"
+# shellcheck source=scripts/lib/chain_config.sh
+source "${ROOT}/scripts/lib/chain_config.sh"
 PATH="${PATH}:/usr/sbin:/sbin"
 
 readonly NET=127.0.40
@@ -44,6 +48,20 @@ readonly SB_DB=sbtest
 readonly STATE="${SQLGATE_STATE}/bench"
 readonly BENCH_CLUSTER_DIR="${SQLGATE_STATE}/bench-cluster"
 BINARY="${SQLGATE_BINARY:-${ROOT}/build/src/cli/sqlgate}"
+# The chain (path sqlgate-chain), in the variables scripts/lib/chain_config.sh renders from:
+# three more hosts on the client net. Its proxy is a process of its own (TLS required, only
+# the trusted host's certificate and address), not the one of sqlgate-random/-customized, so
+# neither path's CPU figures include the other's. (PROXY_ADDRESS is the chain's proxy;
+# PROXY_ADDR above is the plain proxy.) It connects to the cluster from its own address.
+CHAIN_CERTS="${STATE}/certs"
+PROXY_ADDRESS=${CLIENT_NET}.3 PROXY_PORT=3306
+TRUSTED_HOST_ADDRESS=${CLIENT_NET}.4 TRUSTED_HOST_PORT=3306
+GATEKEEPER_ADDRESS=${CLIENT_NET}.5 GATEKEEPER_PORT=3306 HTTP_PORT=8443 # (HTTP API: unused here)
+readonly CHAIN_USER=bench_chain              # sysbench's user at the gatekeeper
+readonly CHAIN_PROXY_USER=bench_random       # the trusted host's user at the chain's proxy
+readonly CHAIN_KINDS='["read", "write", "ddl", "transaction", "session"]'
+readonly CHAIN_AUDIT="${STATE}/chain-audit.log" # emptied after each point (refusals kept)
+readonly CHAIN_SB_DIR="${STATE}/sysbench-tls"    # sysbench's working directory on the chain
 readonly BUSY_PATTERN='cmake --build|ctest|cc1plus|integration_test'
 
 # name | sysbench test | extra options | kind (ro: reads only, rw: writes too)
@@ -60,7 +78,8 @@ usage() {
 Usage: bench/run.sh [options]
 
 Runs sysbench through every path (direct to the primary, direct to a replica, HAProxy,
-the sqlgate proxy with random and customized routing), interleaved (A B C A B C ...),
+the sqlgate proxy with random and customized routing, the full chain: gatekeeper over TLS
+-> trusted host -> proxy, mutual TLS), interleaved (A B C A B C ...),
 each point repeated; writes bench/results/<UTC timestamp>/ with results.csv (one row per
 run), summary.md (medians, ratios, targets) and gnuplot PNGs. Starts its own cluster
 (127.0.40.x) unless it runs, and stops everything it started.
@@ -167,7 +186,13 @@ path_unavailable() {
         sqlgate-random | sqlgate-customized)
             [[ -x "$BINARY" ]] || echo "${BINARY} is missing (scripts/setup.sh)"
             ;;
-        sqlgate-chain) echo "the gatekeeper and trusted host do not exist yet (issue 3)" ;;
+        sqlgate-chain)
+            if [[ ! -x "$BINARY" ]]; then
+                echo "${BINARY} is missing (scripts/setup.sh)"
+            elif ! "$BINARY" gatekeeper --help >/dev/null 2>&1; then
+                echo "${BINARY} has no gatekeeper role"
+            fi
+            ;;
         *) echo "unknown path" ;;
     esac
 }
@@ -193,6 +218,7 @@ path_endpoint() {
             ;;
         sqlgate-random) EP_HOST=$PROXY_ADDR EP_PORT=$PORT EP_USER=bench_random EP_PASSWORD_FILE="${STATE}/bench_random.password" ;;
         sqlgate-customized) EP_HOST=$PROXY_ADDR EP_PORT=$PORT EP_USER=bench_customized EP_PASSWORD_FILE="${STATE}/bench_customized.password" ;;
+        sqlgate-chain) EP_HOST=$GATEKEEPER_ADDRESS EP_PORT=$GATEKEEPER_PORT EP_USER=$CHAIN_USER EP_PASSWORD_FILE="${STATE}/${CHAIN_USER}.password" ;;
         *) die "no endpoint for path $1" ;;
     esac
 }
@@ -202,13 +228,21 @@ path_roles() {
     case "$1" in
         haproxy) echo haproxy ;;
         sqlgate-random | sqlgate-customized) echo sqlgate_proxy ;;
-        sqlgate-chain) echo "sqlgate_gatekeeper sqlgate_trusted sqlgate_proxy" ;;
+        sqlgate-chain) echo "sqlgate_gatekeeper sqlgate_trusted sqlgate_chain_proxy" ;;
         *) echo "" ;;
     esac
 }
 
+# path_tls NAME: whether sysbench connects with TLS (--mysql-ssl=on). sysbench 1.0.20 then
+# reads cacert.pem, client-cert.pem and client-key.pem from its working directory (it has no
+# options for them; without all three it fails with "error 2026: TLS/SSL error: No such file
+# or directory"), and libmariadb checks the server's certificate against cacert.pem: it
+# runs in CHAIN_SB_DIR, which holds the chain's CA and a client certificate.
+path_tls() { [[ "$1" == sqlgate-chain ]]; }
+
 # Roles whose CPU is measured at every point; each has a CSV column cpu_us_per_stmt_ROLE.
-ROLES=(sqlgate_proxy haproxy sqlgate_gatekeeper sqlgate_trusted mariadb sysbench)
+# sqlgate_proxy is the proxy of sqlgate-random/-customized; sqlgate_chain_proxy the chain's.
+ROLES=(sqlgate_proxy haproxy sqlgate_gatekeeper sqlgate_trusted sqlgate_chain_proxy mariadb sysbench)
 declare -A ROLE_PIDS=() # role -> space-separated pids (sysbench is measured separately)
 
 # ---------------------------------------------------------------------------------------
@@ -405,6 +439,7 @@ mysql-password=$(<"$EP_PASSWORD_FILE")
 mysql-db=${SB_DB}
 db-ps-mode=disable
 CFG
+        if path_tls "$1"; then echo "mysql-ssl=on" >>"$f"; fi
     )
     printf '%s' "$f"
 }
@@ -429,6 +464,81 @@ done
 for ((k = 1; k <= CLUSTER_NODES; k++)); do
     admin_sql "$k" <<<"$prewarm" >/dev/null || die "prewarming node ${k} failed"
 done
+
+# start_chain: the chain's proxy, trusted host and gatekeeper (ROLE_PIDS sqlgate_chain_proxy,
+# sqlgate_trusted, sqlgate_gatekeeper), configured by scripts/lib/chain_config.sh as
+# scripts/run.sh does, with certificates from scripts/certs.sh in STATE/certs.
+start_chain() {
+    step "the chain: gatekeeper ${GATEKEEPER_ADDRESS}:${GATEKEEPER_PORT} (TLS) -> trusted host ${TRUSTED_HOST_ADDRESS}:${TRUSTED_HOST_PORT} -> proxy ${PROXY_ADDRESS}:${PROXY_PORT} (its own; connecting from ${PROXY_ADDRESS})"
+    # Made anew each run, so that they always name this script's addresses.
+    "${ROOT}/scripts/certs.sh" --force "$CHAIN_CERTS" gatekeeper="$GATEKEEPER_ADDRESS" \
+        trusted-host="$TRUSTED_HOST_ADDRESS" proxy="$PROXY_ADDRESS" bench-client="$SB_HOST" ||
+        die "scripts/certs.sh failed"
+    # sysbench's TLS files, under the names it looks for in its working directory (path_tls).
+    # The gatekeeper asks for no client certificate, but sysbench needs one: bench-client.
+    mkdir -p "$CHAIN_SB_DIR"
+    chmod 700 "$CHAIN_SB_DIR"
+    cp "${CHAIN_CERTS}/ca.crt" "${CHAIN_SB_DIR}/cacert.pem"
+    cp "${CHAIN_CERTS}/bench-client.crt" "${CHAIN_SB_DIR}/client-cert.pem"
+    (umask 077 && cp "${CHAIN_CERTS}/bench-client.key" "${CHAIN_SB_DIR}/client-key.pem")
+
+    # Two secrets: sysbench's password at the gatekeeper (the gatekeeper keeps its hash), and
+    # the credential the trusted host logs in to the chain's proxy with (the secrets file; the
+    # proxy keeps its hash): the proxy user bench_random, as on sqlgate-random.
+    new_secret "${STATE}/${CHAIN_USER}.password"
+    new_secret "${STATE}/${CHAIN_PROXY_USER}.password"
+    local gk_hash proxy_hash
+    gk_hash="$("$BINARY" hash-password <"${STATE}/${CHAIN_USER}.password")"
+    proxy_hash="$("$BINARY" hash-password <"${STATE}/${CHAIN_PROXY_USER}.password")"
+
+    {
+        render_proxy_config bench/run.sh "$PROXY_ADDRESS" "$PROXY_PORT" "$PROXY_ADDRESS"
+        render_proxy_tls
+        render_proxy_user "$CHAIN_PROXY_USER" "$proxy_hash" random
+    } >"${STATE}/chain-proxy.toml"
+    (umask 077 && render_secret "$CHAIN_USER" "$CHAIN_PROXY_USER" "$(<"${STATE}/${CHAIN_PROXY_USER}.password")" \
+        >"${STATE}/trusted-host.secrets")
+    chmod 600 "${STATE}/trusted-host.secrets"
+    {
+        render_trusted_host_config "${STATE}/trusted-host.secrets"
+        render_trusted_host_user "$CHAIN_USER" "$CHAIN_KINDS" "$SB_DB"
+    } >"${STATE}/trusted-host.toml"
+    # The gatekeeper's rate limits (2,000 statements/s per user and per source in the demo)
+    # would cap sysbench: 0 is unlimited. Everything else is the demo's configuration.
+    {
+        render_gatekeeper_config "$CHAIN_AUDIT" |
+            sed -E 's/^(per_(user|source)_(per_second|burst)) = .*$/\1 = 0/'
+        render_gatekeeper_user "$CHAIN_USER" "$gk_hash" "" "$CHAIN_KINDS" "$SB_DB"
+    } >"${STATE}/gatekeeper.toml"
+    [[ "$(grep -cE '^per_(user|source)_(per_second|burst) = 0$' "${STATE}/gatekeeper.toml")" == 4 ]] ||
+        die "could not lift the rate limits in ${STATE}/gatekeeper.toml (render_gatekeeper_config changed?)"
+    : >"$CHAIN_AUDIT"
+    chmod 600 "$CHAIN_AUDIT"
+
+    local role name address port log
+    for role in sqlgate_chain_proxy sqlgate_trusted sqlgate_gatekeeper; do
+        case "$role" in
+            sqlgate_chain_proxy) name=proxy address=$PROXY_ADDRESS port=$PROXY_PORT log=chain-proxy ;;
+            sqlgate_trusted) name=trusted-host address=$TRUSTED_HOST_ADDRESS port=$TRUSTED_HOST_PORT log=trusted-host ;;
+            sqlgate_gatekeeper) name=gatekeeper address=$GATEKEEPER_ADDRESS port=$GATEKEEPER_PORT log=gatekeeper ;;
+        esac
+        "$BINARY" "$name" --config "${STATE}/${log}.toml" --check >/dev/null ||
+            die "sqlgate ${name} --check refused ${STATE}/${log}.toml"
+        ! (exec 3<>"/dev/tcp/${address}/${port}") 2>/dev/null || die "${address}:${port} is already in use"
+        if [[ "$name" == gatekeeper ]]; then
+            ! (exec 3<>"/dev/tcp/${address}/${HTTP_PORT}") 2>/dev/null || die "${address}:${HTTP_PORT} is already in use"
+        fi
+        setsid "$BINARY" "$name" --config "${STATE}/${log}.toml" >"${OUT}/${log}.log" 2>&1 </dev/null &
+        ROLE_PIDS[$role]=$!
+        STARTED_PIDS+=("$!")
+    done
+    (
+        umask 077
+        printf '[client]\nhost=%s\nport=%s\nuser=%s\npassword=%s\ndatabase=%s\nssl\nssl-ca=%s\nssl-verify-server-cert\n' \
+            "$GATEKEEPER_ADDRESS" "$GATEKEEPER_PORT" "$CHAIN_USER" "$(<"${STATE}/${CHAIN_USER}.password")" \
+            "$SB_DB" "${CHAIN_CERTS}/ca.crt" >"${STATE}/chain-client.cnf"
+    )
+}
 
 start_services() {
     if uses haproxy; then
@@ -485,8 +595,9 @@ CFG
                 "$PROXY_ADDR" "$PORT" "$(<"${STATE}/bench_random.password")" >"${STATE}/proxy-client.cnf"
         )
     fi
-    # sqlgate-chain: start the trusted host and the gatekeeper here (ROLE_PIDS
-    # sqlgate_trusted, sqlgate_gatekeeper) once they exist.
+    if uses sqlgate-chain; then
+        start_chain
+    fi
 
     local deadline=$((SECONDS + 20)) ready
     while :; do
@@ -494,6 +605,14 @@ CFG
         if [[ -n "${ROLE_PIDS[haproxy]:-}" ]]; then
             kill -0 "${ROLE_PIDS[haproxy]}" 2>/dev/null || die "HAProxy exited; see ${OUT}/haproxy.log"
             (exec 3<>"/dev/tcp/${HAPROXY_ADDR}/${HAPROXY_RO_PORT}") 2>/dev/null || ready=0
+        fi
+        if [[ -n "${ROLE_PIDS[sqlgate_gatekeeper]:-}" ]]; then
+            kill -0 "${ROLE_PIDS[sqlgate_chain_proxy]}" 2>/dev/null || die "the chain's proxy exited; see ${OUT}/chain-proxy.log"
+            kill -0 "${ROLE_PIDS[sqlgate_trusted]}" 2>/dev/null || die "the trusted host exited; see ${OUT}/trusted-host.log"
+            kill -0 "${ROLE_PIDS[sqlgate_gatekeeper]}" 2>/dev/null || die "the gatekeeper exited; see ${OUT}/gatekeeper.log"
+            # Ready when a random read through the whole chain, over verified TLS, reaches a replica.
+            [[ "$(mariadb --defaults-extra-file="${STATE}/chain-client.cnf" -N -B \
+                -e 'SELECT @@server_id' 2>/dev/null)" =~ ^[2-9] ]] || ready=0
         fi
         if [[ -n "${ROLE_PIDS[sqlgate_proxy]:-}" ]]; then
             kill -0 "${ROLE_PIDS[sqlgate_proxy]}" 2>/dev/null || die "the sqlgate proxy exited; see ${OUT}/proxy.log"
@@ -554,8 +673,9 @@ run_point() {
     # The subshell waits for sysbench, then reads its own children's CPU (cutime+cstime).
     (
         rc=0
+        if path_tls "$pth"; then cd "$CHAIN_SB_DIR" || rc=1; fi
         # shellcheck disable=SC2086
-        sysbench --config-file="$cfg" --tables="$TABLES" --table_size="$ROWS" $opts \
+        ((rc)) || sysbench --config-file="$cfg" --tables="$TABLES" --table_size="$ROWS" $opts \
             --threads="$threads" --time="$TIME_S" \
             --events=0 --report-interval=0 --histogram=off "$test" run >"$log" 2>&1 || rc=$?
         read -r st <"/proc/${BASHPID}/stat"
@@ -597,6 +717,17 @@ run_point() {
         -v clk_tck="$CLK_TCK" -v cpu="$cpu_list" -v foreign_ticks="$((all - ours))" \
         "$log" >>"${OUT}/results.csv"
     tail -n 1 "${OUT}/results.csv" | awk -F, '{ printf "    %-20s %-14s t=%-3s r=%s  %s  tps %s  qps %s  p95 %s ms  errors %s  path CPU %s us/stmt\n", $3, $4, $7, $8, $10, $13, $14, $17, $19, ($21 == "" ? "-" : $21) }'
+    # The gatekeeper audits every statement: its refusals are kept (chain-refused.log, the
+    # statement's digest and the rule), the rest dropped after each point to bound the file.
+    if [[ "$pth" == sqlgate-chain && -s "$CHAIN_AUDIT" ]]; then
+        local refused
+        refused=$(grep -c '"verdict":"reject"' "$CHAIN_AUDIT" || true)
+        if ((refused > 0)); then
+            grep '"verdict":"reject"' "$CHAIN_AUDIT" >>"${OUT}/chain-refused.log"
+            echo "    warning: the gatekeeper refused ${refused} statement(s) of ${tag}; see ${OUT}/chain-refused.log" >&2
+        fi
+        : >"$CHAIN_AUDIT"
+    fi
 }
 
 points=0

@@ -42,7 +42,7 @@ END {
         split(pairs[i], kv, "=")
         us[kv[1]] = (ok && queries > 0) ? kv[2] * 1000000 / clk_tck / queries : ""
     }
-    roles = "path sqlgate_proxy haproxy sqlgate_gatekeeper sqlgate_trusted mariadb sysbench"
+    roles = "path sqlgate_proxy haproxy sqlgate_gatekeeper sqlgate_trusted sqlgate_chain_proxy mariadb sysbench"
     nr = split(roles, r, " ")
     cpu_cols = ""
     for (i = 1; i <= nr; i++) cpu_cols = cpu_cols "," ((r[i] in us) ? fmt(us[r[i]], 2) : "")

@@ -8,8 +8,10 @@
 #                direct-primary for read-write ones)
 #   x HAProxy  = qps / qps of the haproxy path
 #   added us/stmt (1 thread) = (avg latency - direct's avg latency) / direct's statements
-#                per transaction, in microseconds
+#                per transaction, in microseconds (for every path, the chain included)
 # Targets (issue 5) are judged on these figures and marked met / missed / not measured.
+# Columns added after results were first written (optional[]) may be missing in an old
+# results.csv: their figures are then empty.
 
 function median(key, metric,    n, i, j, v, t, a) {
     n = 0
@@ -51,22 +53,24 @@ BEGIN {
     title["read_only"] = "oltp_read_only, --skip_trx=on (bare autocommit SELECTs)"
     title["read_only_trx"] = "oltp_read_only, reads inside BEGIN ... COMMIT (sysbench's default)"
     title["read_write"] = "oltp_read_write"
-    nmetrics = split("tps qps p95_ms avg_ms errors stmts_per_trx cpu_us_per_stmt_path cpu_us_per_stmt_sqlgate_proxy cpu_us_per_stmt_haproxy cpu_us_per_stmt_sqlgate_gatekeeper cpu_us_per_stmt_sqlgate_trusted cpu_us_per_stmt_mariadb cpu_us_per_stmt_sysbench", metrics, " ")
+    nmetrics = split("tps qps p95_ms avg_ms errors stmts_per_trx cpu_us_per_stmt_path cpu_us_per_stmt_sqlgate_proxy cpu_us_per_stmt_haproxy cpu_us_per_stmt_sqlgate_gatekeeper cpu_us_per_stmt_sqlgate_trusted cpu_us_per_stmt_sqlgate_chain_proxy cpu_us_per_stmt_mariadb cpu_us_per_stmt_sysbench", metrics, " ")
+    optional["cpu_us_per_stmt_sqlgate_chain_proxy"] = 1
 }
 
 NR == 1 {
     for (i = 1; i <= NF; i++) col[$i] = i
-    for (i = 1; i <= nmetrics; i++) if (!(metrics[i] in col)) { print "summarize: results.csv has no column " metrics[i] > "/dev/stderr"; bad = 1; exit 2 }
+    for (i = 1; i <= nmetrics; i++) if (!(metrics[i] in col) && !(metrics[i] in optional)) { print "summarize: results.csv has no column " metrics[i] > "/dev/stderr"; bad = 1; exit 2 }
     next
 }
 NF > 1 {
     w = $col["workload"]; p = $col["path"]; t = $col["threads"] + 0
     key = w SUBSEP p SUBSEP t
     seen_wp[w, p] = 1; seen_t[t] = 1; seen_w[w] = 1
+    if (p == "sqlgate-chain") chain_seen = 1
     if (!(key in cnt)) cnt[key] = 0
     if ($col["status"] != "ok") { failed[key]++; next }
     cnt[key]++
-    for (i = 1; i <= nmetrics; i++) val[key, cnt[key], metrics[i]] = $col[metrics[i]]
+    for (i = 1; i <= nmetrics; i++) val[key, cnt[key], metrics[i]] = ((metrics[i] in col) ? $col[metrics[i]] : "")
     run_id = $col["run_id"]
     if ("foreign_cpu_pct" in col && $col["foreign_cpu_pct"] != "") {
         fc = $col["foreign_cpu_pct"] + 0; nforeign++; sforeign += fc
@@ -132,7 +136,10 @@ END {
     printf "# sqlgate benchmark %s\n\n", run_id > s
     while ((getline line < meta) > 0) {
         eq = index(line, "="); mk = substr(line, 1, eq - 1); mv = substr(line, eq + 1)
-        if (mk == "skipped") skipped = skipped (skipped == "" ? "" : "; ") "path " mv
+        if (mk == "skipped") {
+            skipped = skipped (skipped == "" ? "" : "; ") "path " mv
+            sep = index(mv, ": "); if (sep > 0) skip_why[substr(mv, 1, sep - 1)] = substr(mv, sep + 2)
+        }
         else info[mk] = mv
     }
     printf "- Machine: %s\n", info["machine"] > s
@@ -141,6 +148,8 @@ END {
     printf "- sysbench runs with `--db-ps-mode=disable`: the proxy does not support prepared statements (the binary protocol) yet; every path is measured the same way.\n" > s
     printf "- `read_only` sends bare autocommit SELECTs (`--skip_trx=on`); `read_only_trx` is sysbench's default with `BEGIN ... COMMIT` around the reads, which the proxy keeps on the primary (as ProxySQL does), while HAProxy spreads whole connections over the replicas.\n" > s
     printf "- x direct: throughput (qps) as a ratio of direct-to-replica-1 for read-only workloads, of direct-to-primary for read_write. x HAProxy: ratio to the HAProxy path. Added us/stmt: (mean transaction latency through the path - direct's) / statements per transaction, at 1 thread. CPU us/stmt: utime+stime of the path's proxy process(es) from /proc during the point, per statement.\n" > s
+    if (chain_seen)
+        printf "- sqlgate-chain: sysbench -> gatekeeper (MySQL over TLS; login, firewall, an audit line per statement; rate limits off) -> trusted host (mutual TLS; the policy again) -> a proxy of its own (mutual TLS; user with `default_route = \"random\"`, as sqlgate-random) -> cluster. Its CPU us/stmt is the three processes together (each in medians.csv).\n" > s
     if (skipped != "") printf "- Not measured: %s.\n", skipped > s
     if (info["background_cpu"] != "") printf "- Background load: %s.\n", info["background_cpu"] > s
     if (nforeign > 0) printf "- Other processes used %.0f%% of one core on average during the points (at most %.0f%%); %d of %d points had more than 25%% (column foreign_cpu_pct)%s.\n", sforeign / nforeign, maxforeign, nbusy, nforeign, (nbusy > 0 ? ": **those figures are skewed**, compare them with care" : "") > s
@@ -188,7 +197,18 @@ END {
             else printf "| %s: proxy CPU <= 8 us per statement (every thread count) | %s | %.1f us/stmt at %d thr .. %.1f at %d thr (HAProxy %s .. %s) | %s |\n", w, p, worst, wt, best, bt, f(min_cpu(w, "haproxy"), 1), f(max_cpu(w, "haproxy"), 1), mark(worst <= 8) > s
         }
     }
-    printf "| full chain (gatekeeper, TLS): <= 60 us added per statement | sqlgate-chain | - | not measured: the gatekeeper does not exist yet |\n" > s
+    chain_rows = 0
+    for (wi = 1; wi <= nwl; wi++) {
+        w = wl_order[wi]
+        if (!((w, "sqlgate-chain") in seen_wp)) continue
+        chain_rows++
+        a = added_us(w, "sqlgate-chain"); pa = added_us(w, "sqlgate-random"); ha = added_us(w, "haproxy")
+        printf "| %s, 1 thread: full chain (gatekeeper, TLS) <= 60 us added per statement | sqlgate-chain | %s | %s |\n", w,
+            (a == "" ? "-" : sprintf("%+.1f us/stmt (sqlgate-random %s, HAProxy %s)", a, (pa == "" ? "-" : sprintf("%+.1f", pa)), (ha == "" ? "-" : sprintf("%+.1f", ha)))),
+            (a == "" ? "not measured" : mark(a <= 60)) > s
+    }
+    if (chain_rows == 0)
+        printf "| full chain (gatekeeper, TLS): <= 60 us added per statement | sqlgate-chain | - | not measured%s |\n", (("sqlgate-chain" in skip_why) ? ": " skip_why["sqlgate-chain"] : " (not in this run)") > s
 
     # A table per workload
     for (wi = 1; wi <= nwl; wi++) {
@@ -212,7 +232,7 @@ END {
                 f(med(w, p, t, "cpu_us_per_stmt_path"), 1) > s
         }
     }
-    printf "\nPer-run figures: results.csv; medians of every figure (CPU of each process: sqlgate proxy, HAProxy, MariaDB nodes, sysbench): medians.csv.\n" > s
+    printf "\nPer-run figures: results.csv; medians of every figure (CPU of each process: sqlgate proxy, HAProxy, the chain's gatekeeper, trusted host and proxy, MariaDB nodes, sysbench): medians.csv.\n" > s
 }
 function min_cpu(w, p,    ti, c, m) { m = ""; for (ti = 1; ti <= nt; ti++) { c = med(w, p, tl[ti], "cpu_us_per_stmt_path"); if (c != "" && (m == "" || c < m)) m = c } return m }
 function max_cpu(w, p,    ti, c, m) { m = ""; for (ti = 1; ti <= nt; ti++) { c = med(w, p, tl[ti], "cpu_us_per_stmt_path"); if (c != "" && (m == "" || c > m)) m = c } return m }

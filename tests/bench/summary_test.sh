@@ -26,10 +26,32 @@ expect "16-thread target missed" "0.56x direct (5,550 vs 5,000 and 10,000 qps) |
 # 1 thread: avg 0.112 ms (median of 0.112, 0.110, 0.130) vs direct-replica 0.100 ms, 1 stmt/trx
 expect "added latency" "| point_select, 1 thread: <= 15 us added per statement | sqlgate-random | +12.0 us/stmt (HAProxy +25.0) | **met** |" "$s"
 expect "CPU target" "| sqlgate-customized | 12.0 us/stmt at 1 thr .. 10.5 at 16 thr (HAProxy 18.0 .. 30.0) | **missed** |" "$s"
-expect "full chain not measured" "not measured: the gatekeeper does not exist yet" "$s"
+# the chain at 1 thread: avg 0.155 ms (median of 0.150, 0.160, 0.155) vs direct-replica 0.100 ms
+expect "full chain target" "| point_select, 1 thread: full chain (gatekeeper, TLS) <= 60 us added per statement | sqlgate-chain | +55.0 us/stmt (sqlgate-random +12.0, HAProxy +25.0) | **met** |" "$s"
+# its CPU is the sum of its three processes' (gatekeeper 19.5 + trusted host 13.25 + proxy 13.25)
+expect "chain in the table" "| 1 | sqlgate-chain | 6,300 | 6,300 | 0.23 | 0 | 0.63 | 0.90 | +55.0 | 46.0 |" "$s"
+expect "chain medians" "point_select,sqlgate-chain,1,3,0,6300,6300,0.235,0.155,0,1,46,0.5,0.1,19.5,13.25,13.25,40,20" "${dir}/medians.csv"
 expect "prepared statements noted" "--db-ps-mode=disable" "$s"
 expect "ratio to HAProxy in the table" "| 16 | sqlgate-random | 8,000 | 8,000 | 3.00 | 0 | 0.80 | 1.60 |  | 6.5 |" "$s"
 expect "medians.csv" "point_select,sqlgate-random,16,3,0,8000,8000," "${dir}/medians.csv"
+
+# Without the chain's rows, and the path skipped: the target is not measured, and why.
+nochain="${dir}/nochain"
+mkdir "$nochain"
+grep -v ',sqlgate-chain,' "${dir}/results.csv" >"${nochain}/results.csv"
+{
+    grep -v '^paths=' "${dir}/meta.txt"
+    echo "paths=direct-primary direct-replica haproxy sqlgate-random sqlgate-customized"
+    echo "skipped=sqlgate-chain: build/src/cli/sqlgate has no gatekeeper role"
+} >"${nochain}/meta.txt"
+"${bench}/summarize.sh" "$nochain" --no-plots 2>/dev/null
+expect "full chain not measured" "| sqlgate-chain | - | not measured: build/src/cli/sqlgate has no gatekeeper role |" "${nochain}/summary.md"
+# An old results.csv, without the chain proxy's CPU column, is still summarized.
+cut -d, -f1-25,27- "${nochain}/results.csv" >"${nochain}/r.csv" && mv "${nochain}/r.csv" "${nochain}/results.csv"
+rm -f "${nochain}/summary.md"
+"${bench}/summarize.sh" "$nochain" --no-plots 2>/dev/null
+expect "old results.csv without the chain proxy column" "| 16 | sqlgate-random | 8,000 | 8,000 | 3.00 | 0 | 0.80 | 1.60 |  | 6.5 |" "${nochain}/summary.md"
+rm -rf "$nochain"
 
 # The fixture holds one failed run: the checker must reject it, and accept the rest.
 if "${bench}/check_output.sh" "$dir" --no-plots >"${dir}/check.out" 2>&1; then
