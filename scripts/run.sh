@@ -6,8 +6,13 @@
 #   scripts/run.sh          set up (or reuse) everything and run the demo; leaves it running
 #   scripts/run.sh --http   the same, with the workload sent through the HTTP API
 #   scripts/run.sh down     stop the roles and the cluster (by the pids this script recorded)
+#   scripts/run.sh aws      the same system on AWS with Terraform (see scripts/aws.sh)
+#   scripts/run.sh aws-destroy   tear the AWS deployment down
 set -euo pipefail
 cd "$(dirname "$0")/.."
+case "${1:-}" in
+    aws | aws-destroy) exec bash scripts/aws.sh "$@" ;;
+esac
 source scripts/lib/common.sh
 source scripts/lib/proxy_config.sh
 source scripts/lib/chain_config.sh
@@ -30,7 +35,7 @@ ROLES=(gatekeeper trusted-host proxy)
 role_pid() {
     local role="$1" pid
     pid=$(cat "${LOCAL}/${role}.pid" 2>/dev/null) || return 1
-    [[ -n "$pid" ]] && tr '\0' ' ' <"/proc/${pid}/cmdline" 2>/dev/null | grep -q "sqlgate ${role} " &&
+    [[ -n "$pid" ]] && tr '\0' ' ' 2>/dev/null <"/proc/${pid}/cmdline" | grep -q "sqlgate ${role} " &&
         printf '%s' "$pid"
 }
 
@@ -83,7 +88,7 @@ case "${1:-}" in
         ;;
     --http) mode=http ;;
     "") ;;
-    *) die "unknown argument '$1' (use no argument, --http, or 'down')" ;;
+    *) die "unknown argument '$1' (use no argument, --http, 'down', 'aws' or 'aws-destroy')" ;;
 esac
 
 step "setup: packages and build"

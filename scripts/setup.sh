@@ -21,11 +21,14 @@ packages=(
     libspdlog-dev libfmt-dev libgtest-dev libgmock-dev
     mariadb-server mariadb-client libmariadb-dev
     sysbench haproxy gnuplot-nox
+    dpkg-dev systemd
 )
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# Node.js runs the offline deployment checks (deploy/checks); any node on the PATH will do.
+command -v npm >/dev/null || missing+=(nodejs npm)
 if ((${#missing[@]})); then
     step "installing ${#missing[@]} packages: ${missing[*]}"
     sudo_cmd=()
@@ -38,6 +41,17 @@ if ((${#missing[@]})); then
         die "apt-get install failed; see ${SQLGATE_STATE}/apt.log"
 else
     step "packages present"
+fi
+
+# The deployment checks' npm packages, pinned by their package-lock.json: installed when
+# node_modules is missing or the lock file changed since the last install.
+checks=deploy/checks
+lock_sum="$(sha256sum "${checks}/package-lock.json" | cut -d' ' -f1)"
+if [[ ! -d "${checks}/node_modules" || "$(cat "${checks}/node_modules/.lock.sha256" 2>/dev/null)" != "$lock_sum" ]]; then
+    step "installing the deployment checks' npm packages (${checks})"
+    npm ci --prefix "$checks" --no-audit --no-fund >"${SQLGATE_STATE}/npm.log" 2>&1 ||
+        die "npm ci failed; see ${SQLGATE_STATE}/npm.log"
+    echo "$lock_sum" >"${checks}/node_modules/.lock.sha256"
 fi
 
 if ((build)); then

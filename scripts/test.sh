@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test: unit and integration tests in the
-# Release build, then again in an AddressSanitizer + UndefinedBehaviorSanitizer build.
+# Release build (and the offline deployment checks, the Debian package's test), then again in
+# an AddressSanitizer + UndefinedBehaviorSanitizer build.
 # The integration tests start their own MariaDB cluster (127.0.30.x), the benchmark's quick
 # mode another (127.0.40.x); both are stopped at the end.
 # Usage: scripts/test.sh [--no-sanitize]
@@ -35,6 +36,13 @@ run_tests() {
 }
 
 run_tests build
+# The AWS deployment (deploy/) checked offline: security groups, secrets, IMDSv2, cloud-init
+# and role configs as Terraform renders them, and proof the checks fail on loosened copies.
+step "deployment checks (offline)"
+ctest --test-dir build -L deploy --output-on-failure || die "deployment checks failed"
+# The Debian package from the Release build: contents, extracted binary, systemd units.
+step "package (.deb)"
+ctest --test-dir build -L package --output-on-failure || die "package test failed"
 # The benchmark suite's quick mode (its own cluster on 127.0.40.x): it runs and its output
 # parses. Figures are not asserted; they belong to bench/run.sh reports.
 step "benchmark suite, quick mode (build)"

@@ -1,25 +1,26 @@
 # shellcheck shell=bash
-# Shared by scripts/run.sh and the tests: the configuration of the gatekeeper and the trusted
-# host, and the TLS sections that make the proxy accept only the trusted host. The variables
-# below are set by the caller; certificates come from scripts/certs.sh.
+# Shared by scripts/run.sh and bench/run.sh: the configuration of the gatekeeper and the
+# trusted host, and the TLS sections that make the proxy accept only the trusted host. The
+# text comes from deploy/templates/*.toml.tftpl, the templates Terraform renders on AWS. The
+# variables below are set by the caller; certificates come from scripts/certs.sh.
 #   CHAIN_CERTS      folder with ca.crt and NAME.crt/NAME.key per role
 #   GATEKEEPER_ADDRESS TRUSTED_HOST_ADDRESS PROXY_ADDRESS   one loopback address per host
 #   GATEKEEPER_PORT HTTP_PORT TRUSTED_HOST_PORT PROXY_PORT
 
+# shellcheck source=scripts/lib/render_template.sh
+source "$(dirname "${BASH_SOURCE[0]}")/render_template.sh"
+SQLGATE_TEMPLATES="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../deploy/templates" && pwd)"
+
 # The proxy's [tls] and [access]: TLS required, only the trusted host's certificate and address.
+# Only those tables are taken from the proxy's template, so its other names stay empty.
 render_proxy_tls() {
-    cat <<TOML
-
-[tls]
-certificate = "${CHAIN_CERTS}/proxy.crt"
-private_key = "${CHAIN_CERTS}/proxy.key"
-ca = "${CHAIN_CERTS}/ca.crt"
-require = true
-
-[access]
-allowed_sources = ["${TRUSTED_HOST_ADDRESS}"]
-client_certificate_names = ["trusted-host"]
-TOML
+    local text
+    text="$(render_template "${SQLGATE_TEMPLATES}/proxy.toml.tftpl" \
+        certs_dir="$CHAIN_CERTS" trusted_host_address="$TRUSTED_HOST_ADDRESS" \
+        listen_address= listen_port= default_route= backend_user= backend_password_file= \
+        source_address= monitor_user= monitor_password_file= servers= users=)" || return
+    printf '\n'
+    printf '%s\n' "$text" | toml_tables only tls access
 }
 
 # render_policy KINDS SCHEMA: the statement policy of one [[users]] entry; KINDS is a TOML list.
@@ -33,43 +34,13 @@ TOML
 
 # render_gatekeeper_config AUDIT_FILE: every table but the [[users]], which the caller appends.
 render_gatekeeper_config() {
-    cat <<TOML
-# The public front. It holds no database credentials: it authenticates users itself and
-# asserts their names to the trusted host over mutual TLS.
-[listener]
-address = "${GATEKEEPER_ADDRESS}"
-port = ${GATEKEEPER_PORT}
-handshake_timeout_ms = 10000
-idle_timeout_ms = 600000
-max_statement_bytes = 1048576
-
-[tls]
-certificate = "${CHAIN_CERTS}/gatekeeper.crt"
-private_key = "${CHAIN_CERTS}/gatekeeper.key"
-
-[upstream]
-address = "${TRUSTED_HOST_ADDRESS}"
-port = ${TRUSTED_HOST_PORT}
-source_address = "${GATEKEEPER_ADDRESS}"
-server_name = "trusted-host"
-certificate = "${CHAIN_CERTS}/gatekeeper.crt"
-private_key = "${CHAIN_CERTS}/gatekeeper.key"
-ca = "${CHAIN_CERTS}/ca.crt"
-
-[http]
-enabled = true
-address = "${GATEKEEPER_ADDRESS}"
-port = ${HTTP_PORT}
-
-[rate_limits]
-per_user_per_second = 2000
-per_user_burst = 4000
-per_source_per_second = 2000
-per_source_burst = 4000
-
-[audit]
-file = "$1"
-TOML
+    local text
+    text="$(render_template "${SQLGATE_TEMPLATES}/gatekeeper.toml.tftpl" \
+        listen_address="$GATEKEEPER_ADDRESS" mysql_port="$GATEKEEPER_PORT" https_port="$HTTP_PORT" \
+        source_address="$GATEKEEPER_ADDRESS" certs_dir="$CHAIN_CERTS" \
+        trusted_host_address="$TRUSTED_HOST_ADDRESS" trusted_host_port="$TRUSTED_HOST_PORT" \
+        audit_file="$1" users=)" || return
+    printf '%s\n' "$text"
 }
 
 # render_gatekeeper_user NAME PASSWORD_HASH TOKEN_SHA256 KINDS SCHEMA
@@ -81,33 +52,13 @@ render_gatekeeper_user() {
 
 # render_trusted_host_config SECRETS_FILE: every table but the [[users]].
 render_trusted_host_config() {
-    cat <<TOML
-# The internal hop: only the gatekeeper may connect; it checks the policy again and alone
-# holds the credentials (in secrets_file, mode 0600) the proxy knows the users by.
-secrets_file = "$1"
-
-[listener]
-address = "${TRUSTED_HOST_ADDRESS}"
-port = ${TRUSTED_HOST_PORT}
-
-[tls]
-certificate = "${CHAIN_CERTS}/trusted-host.crt"
-private_key = "${CHAIN_CERTS}/trusted-host.key"
-ca = "${CHAIN_CERTS}/ca.crt"
-
-[access]
-allowed_sources = ["${GATEKEEPER_ADDRESS}"]
-client_certificate_names = ["gatekeeper"]
-
-[upstream]
-address = "${PROXY_ADDRESS}"
-port = ${PROXY_PORT}
-source_address = "${TRUSTED_HOST_ADDRESS}"
-server_name = "proxy"
-certificate = "${CHAIN_CERTS}/trusted-host.crt"
-private_key = "${CHAIN_CERTS}/trusted-host.key"
-ca = "${CHAIN_CERTS}/ca.crt"
-TOML
+    local text
+    text="$(render_template "${SQLGATE_TEMPLATES}/trusted-host.toml.tftpl" \
+        secrets_file="$1" listen_address="$TRUSTED_HOST_ADDRESS" listen_port="$TRUSTED_HOST_PORT" \
+        source_address="$TRUSTED_HOST_ADDRESS" certs_dir="$CHAIN_CERTS" \
+        gatekeeper_address="$GATEKEEPER_ADDRESS" proxy_address="$PROXY_ADDRESS" \
+        proxy_port="$PROXY_PORT" users=)" || return
+    printf '%s\n' "$text"
 }
 
 # render_trusted_host_user NAME KINDS SCHEMA
