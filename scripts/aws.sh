@@ -139,8 +139,8 @@ until curl -sf --max-time 5 --cacert "${AWS_STATE}/ca.crt" \
     "https://${gatekeeper_ip}:${https_port}/health_check" >/dev/null 2>&1; do
     ((SECONDS < deadline)) || fail "the gatekeeper did not pass its health check within 15 min. \
 See its boot log: aws ec2 get-console-output --instance-id \$(terraform -chdir=${TF_DIR} state \
-show -state=${STATE_FILE} aws_instance.gatekeeper | awk '/^ *id /{print \$3}'), or connect with \
-'aws ssm start-session'. Tear down with 'scripts/run.sh aws-destroy'."
+show -state=${STATE_FILE} 'aws_instance.sqlgate_host[\"gatekeeper\"]' | awk '/^ *id /{print \$3}'), \
+or connect with 'aws ssm start-session'. Tear down with 'scripts/run.sh aws-destroy'."
     sleep 10
 done
 

@@ -136,6 +136,29 @@ locals {
       primary_port     = local.internal_port
     }))
   }
+  # What sets each role's host apart. `public` puts the gatekeeper, alone, in the public
+  # subnet with a public address and the SSH key (admin SSH is admitted there only).
+  hosts = {
+    gatekeeper = {
+      instance_type  = var.gatekeeper_instance_type
+      private_ip     = local.gatekeeper_ip
+      security_group = aws_security_group.gatekeeper.id
+      public         = true
+    }
+    "trusted-host" = {
+      instance_type  = var.trusted_host_instance_type
+      private_ip     = local.trusted_host_ip
+      security_group = aws_security_group.trusted_host.id
+      public         = false
+    }
+    proxy = {
+      instance_type  = var.proxy_instance_type
+      private_ip     = local.proxy_ip
+      security_group = aws_security_group.proxy.id
+      public         = false
+    }
+  }
+
   database_user_data = [
     for i, ip in local.database_ips : templatefile("${path.module}/../cloud-init/database.yaml.tftpl", merge(local.common_boot, {
       parameter_prefix  = "${local.parameter_prefix}/database"
@@ -163,16 +186,20 @@ resource "aws_eip" "gatekeeper" {
   depends_on = [aws_internet_gateway.main]
 }
 
-resource "aws_instance" "gatekeeper" {
+# The gatekeeper, trusted host and proxy differ only in what local.hosts holds. The database
+# nodes stay apart: a count of replicas, with larger disks and a user data list of their own.
+resource "aws_instance" "sqlgate_host" {
+  for_each = local.hosts
+
   ami                         = data.aws_ami.debian.id
-  instance_type               = var.gatekeeper_instance_type
-  subnet_id                   = aws_subnet.public.id
-  private_ip                  = local.gatekeeper_ip
-  associate_public_ip_address = true
-  vpc_security_group_ids      = [aws_security_group.gatekeeper.id]
-  iam_instance_profile        = aws_iam_instance_profile.role["gatekeeper"].name
-  key_name                    = var.ssh_key_name
-  user_data                   = local.user_data.gatekeeper
+  instance_type               = each.value.instance_type
+  subnet_id                   = each.value.public ? aws_subnet.public.id : aws_subnet.private.id
+  private_ip                  = each.value.private_ip
+  associate_public_ip_address = each.value.public
+  vpc_security_group_ids      = [each.value.security_group]
+  iam_instance_profile        = aws_iam_instance_profile.role[each.key].name
+  key_name                    = each.value.public ? var.ssh_key_name : null
+  user_data                   = local.user_data[each.key]
   # The boot script runs once, so a changed config or package means a new host.
   user_data_replace_on_change = true
 
@@ -189,8 +216,8 @@ resource "aws_instance" "gatekeeper" {
   }
 
   tags = {
-    Name = "${var.name_prefix}-gatekeeper"
-    Role = "gatekeeper"
+    Name = "${var.name_prefix}-${each.key}"
+    Role = each.key
   }
 
   lifecycle {
@@ -198,8 +225,8 @@ resource "aws_instance" "gatekeeper" {
     ignore_changes = [ami]
 
     precondition {
-      condition     = length(local.user_data.gatekeeper) <= 16384
-      error_message = "The gatekeeper's user data exceeds EC2's 16 KB limit."
+      condition     = length(local.user_data[each.key]) <= 16384
+      error_message = "The ${each.key}'s user data exceeds EC2's 16 KB limit."
     }
   }
 
@@ -218,108 +245,8 @@ resource "aws_instance" "gatekeeper" {
 
 # The address clients use and the gatekeeper's certificate names; it outlives the instance.
 resource "aws_eip_association" "gatekeeper" {
-  instance_id   = aws_instance.gatekeeper.id
+  instance_id   = aws_instance.sqlgate_host["gatekeeper"].id
   allocation_id = aws_eip.gatekeeper.id
-}
-
-resource "aws_instance" "trusted_host" {
-  ami                         = data.aws_ami.debian.id
-  instance_type               = var.trusted_host_instance_type
-  subnet_id                   = aws_subnet.private.id
-  private_ip                  = local.trusted_host_ip
-  associate_public_ip_address = false
-  vpc_security_group_ids      = [aws_security_group.trusted_host.id]
-  iam_instance_profile        = aws_iam_instance_profile.role["trusted-host"].name
-  user_data                   = local.user_data["trusted-host"]
-  user_data_replace_on_change = true
-
-  metadata_options {
-    http_endpoint               = "enabled"
-    http_tokens                 = "required"
-    http_put_response_hop_limit = 1
-  }
-
-  root_block_device {
-    encrypted   = true
-    volume_type = "gp3"
-    volume_size = 8
-  }
-
-  tags = {
-    Name = "${var.name_prefix}-trusted-host"
-    Role = "trusted-host"
-  }
-
-  lifecycle {
-    ignore_changes = [ami]
-
-    precondition {
-      condition     = length(local.user_data["trusted-host"]) <= 16384
-      error_message = "The trusted host's user data exceeds EC2's 16 KB limit."
-    }
-  }
-
-  # What a host needs before it boots: its secrets in SSM, a way out to the internet for
-  # packages, and the permissions of its instance role.
-  depends_on = [
-    aws_ssm_parameter.secret,
-    aws_route.public_internet,
-    aws_route.private_nat,
-    aws_route_table_association.public,
-    aws_route_table_association.private,
-    aws_iam_role_policy.role,
-    aws_iam_role_policy_attachment.ssm_core,
-  ]
-}
-
-resource "aws_instance" "proxy" {
-  ami                         = data.aws_ami.debian.id
-  instance_type               = var.proxy_instance_type
-  subnet_id                   = aws_subnet.private.id
-  private_ip                  = local.proxy_ip
-  associate_public_ip_address = false
-  vpc_security_group_ids      = [aws_security_group.proxy.id]
-  iam_instance_profile        = aws_iam_instance_profile.role["proxy"].name
-  user_data                   = local.user_data.proxy
-  user_data_replace_on_change = true
-
-  metadata_options {
-    http_endpoint               = "enabled"
-    http_tokens                 = "required"
-    http_put_response_hop_limit = 1
-  }
-
-  root_block_device {
-    encrypted   = true
-    volume_type = "gp3"
-    volume_size = 8
-  }
-
-  tags = {
-    Name = "${var.name_prefix}-proxy"
-    Role = "proxy"
-  }
-
-  lifecycle {
-    ignore_changes = [ami]
-
-    precondition {
-      condition     = length(local.user_data.proxy) <= 16384
-      error_message = "The proxy's user data exceeds EC2's 16 KB limit."
-    }
-  }
-
-  # What a host needs before it boots: its secrets in SSM, a way out to the internet for
-  # packages, and the permissions of its instance role.
-  depends_on = [
-    aws_ssm_parameter.secret,
-    aws_route.public_internet,
-    aws_route.private_nat,
-    aws_route_table_association.public,
-    aws_route_table_association.private,
-    aws_iam_role_policy.role,
-    aws_iam_role_policy_attachment.ssm_core,
-  ]
 }
 
 # Node 0 is the primary; nodes 1..replica_count replicate from it.

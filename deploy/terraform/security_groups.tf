@@ -24,6 +24,33 @@ locals {
     proxy          = aws_security_group.proxy.id
     database       = aws_security_group.database.id
   }
+  # The chain inside the VPC, sender to receiver, all on internal_port.
+  hops = {
+    "gatekeeper-to-trusted-host" = {
+      from    = "gatekeeper"
+      to      = "trusted-host"
+      ingress = "the gatekeeper only"
+      egress  = "to the trusted host"
+    }
+    "trusted-host-to-proxy" = {
+      from    = "trusted-host"
+      to      = "proxy"
+      ingress = "the trusted host only"
+      egress  = "to the proxy"
+    }
+    "proxy-to-database" = {
+      from    = "proxy"
+      to      = "database"
+      ingress = "the proxy (statements and its monitor)"
+      egress  = "to the MariaDB nodes"
+    }
+    "database-to-database" = {
+      from    = "database"
+      to      = "database"
+      ingress = "replication between the MariaDB nodes"
+      egress  = "replicas to the primary"
+    }
+  }
   client_ports = {
     mysql = var.mysql_port
     https = var.https_port
@@ -109,78 +136,31 @@ resource "aws_vpc_security_group_ingress_rule" "gatekeeper_ssh" {
   cidr_ipv4         = each.value
 }
 
-resource "aws_vpc_security_group_ingress_rule" "trusted_host_from_gatekeeper" {
-  security_group_id            = aws_security_group.trusted_host.id
-  description                  = "the gatekeeper only"
-  ip_protocol                  = "tcp"
-  from_port                    = local.internal_port
-  to_port                      = local.internal_port
-  referenced_security_group_id = aws_security_group.gatekeeper.id
-}
+# Each hop of the chain is a pair of rules: the receiving group admits the sending group, and
+# the sending group may connect to the receiving one; both from the one map, so neither side
+# can be forgotten.
+resource "aws_vpc_security_group_ingress_rule" "hop" {
+  for_each = local.hops
 
-resource "aws_vpc_security_group_ingress_rule" "proxy_from_trusted_host" {
-  security_group_id            = aws_security_group.proxy.id
-  description                  = "the trusted host only"
+  security_group_id            = local.security_groups[each.value.to]
+  description                  = each.value.ingress
   ip_protocol                  = "tcp"
   from_port                    = local.internal_port
   to_port                      = local.internal_port
-  referenced_security_group_id = aws_security_group.trusted_host.id
-}
-
-resource "aws_vpc_security_group_ingress_rule" "database_from_proxy" {
-  security_group_id            = aws_security_group.database.id
-  description                  = "the proxy (statements and its monitor)"
-  ip_protocol                  = "tcp"
-  from_port                    = local.internal_port
-  to_port                      = local.internal_port
-  referenced_security_group_id = aws_security_group.proxy.id
-}
-
-resource "aws_vpc_security_group_ingress_rule" "database_from_database" {
-  security_group_id            = aws_security_group.database.id
-  description                  = "replication between the MariaDB nodes"
-  ip_protocol                  = "tcp"
-  from_port                    = local.internal_port
-  to_port                      = local.internal_port
-  referenced_security_group_id = aws_security_group.database.id
+  referenced_security_group_id = local.security_groups[each.value.from]
 }
 
 # ---- egress
 
-resource "aws_vpc_security_group_egress_rule" "gatekeeper_to_trusted_host" {
-  security_group_id            = aws_security_group.gatekeeper.id
-  description                  = "to the trusted host"
-  ip_protocol                  = "tcp"
-  from_port                    = local.internal_port
-  to_port                      = local.internal_port
-  referenced_security_group_id = aws_security_group.trusted_host.id
-}
+resource "aws_vpc_security_group_egress_rule" "hop" {
+  for_each = local.hops
 
-resource "aws_vpc_security_group_egress_rule" "trusted_host_to_proxy" {
-  security_group_id            = aws_security_group.trusted_host.id
-  description                  = "to the proxy"
+  security_group_id            = local.security_groups[each.value.from]
+  description                  = each.value.egress
   ip_protocol                  = "tcp"
   from_port                    = local.internal_port
   to_port                      = local.internal_port
-  referenced_security_group_id = aws_security_group.proxy.id
-}
-
-resource "aws_vpc_security_group_egress_rule" "proxy_to_database" {
-  security_group_id            = aws_security_group.proxy.id
-  description                  = "to the MariaDB nodes"
-  ip_protocol                  = "tcp"
-  from_port                    = local.internal_port
-  to_port                      = local.internal_port
-  referenced_security_group_id = aws_security_group.database.id
-}
-
-resource "aws_vpc_security_group_egress_rule" "database_to_database" {
-  security_group_id            = aws_security_group.database.id
-  description                  = "replicas to the primary"
-  ip_protocol                  = "tcp"
-  from_port                    = local.internal_port
-  to_port                      = local.internal_port
-  referenced_security_group_id = aws_security_group.database.id
+  referenced_security_group_id = local.security_groups[each.value.to]
 }
 
 # Boot-time needs of every host (see the comment at the top): HTTPS for the AWS APIs and S3,

@@ -689,7 +689,12 @@ export class Module {
     }
 
     index(base, key) {
-        if (base instanceof Sym) return new Sym(base.ref, { ...base, indexed: true });
+        if (base instanceof Sym) {
+            // aws_instance.x["key"]: which instance of a count/for_each resource, when known.
+            const instance = base.root === "resource" && base.resourceName && base.ref === `${base.resourceType}.${base.resourceName}`;
+            const extra = instance && (typeof key === "string" || typeof key === "number") ? { instanceKey: key } : {};
+            return new Sym(base.ref, { ...base, ...extra, indexed: true });
+        }
         if (base instanceof Unknown) return new Unknown(`${base.text}[...]`);
         if (base instanceof OneOf) return new OneOf(base.options.map((o) => this.index(o, key)));
         if (isOpaque(key)) {

@@ -21,7 +21,9 @@
 //   [g] nothing admits port 22 unless from a variable the operator must set (no default, or
 //       an empty one)
 //   [h] every instance is attached to exactly its role's security group (membership is also
-//       what a source-SG rule matches), and only the gatekeeper gets a public address
+//       what a source-SG rule matches), and only the gatekeeper gets a public address; each
+//       instance of a count/for_each resource is judged alone, its role being what its
+//       resource name, for_each key and Role tag say (those that name one must agree)
 // Rules are read in every form the AWS provider accepts: aws_vpc_security_group_ingress_rule,
 // aws_security_group_rule, inline and dynamic ingress blocks of aws_security_group, with
 // count/for_each, locals and variable defaults resolved offline. A rule that a switch turns
@@ -501,7 +503,7 @@ export async function checkTerraform(
         }
         const imdsBad = results.filter((x) => x.id === "f" && !x.ok).length;
         if (instances.length + templates.length && !imdsBad)
-            pass("f", `IMDSv2 required on all ${instances.length} instances and ${templates.length} launch templates`);
+            pass("f", `IMDSv2 required on all ${instances.length} aws_instance resources and ${templates.length} launch templates`);
 
         // Private key material reaching user_data: follow references through locals, data sources
         // (cloudinit_config, template_file) and the templates themselves.
@@ -556,6 +558,8 @@ export async function checkTerraform(
                     else if (SECRET_REF.test(ref)) secretRefs.add(ref);
                     const parts = ref.split(".");
                     if (parts[0] === "local" && mod.locals[parts[1]]) follow(mod.locals[parts[1]].value);
+                    // each.value.x: whatever the for_each collection holds may reach the user data.
+                    if (parts[0] === "each" && "for_each" in r.body) follow(r.body.for_each);
                     if (parts[0] === "data") {
                         const d = mod.data.find((x) => x.type === parts[1] && x.name === parts[2]);
                         if (d) follow(d.body);
@@ -594,56 +598,99 @@ export async function checkTerraform(
     /* ---------------------------------------------------------------- [h] ---- */
     {
         const roleOf = (name) =>
-            /gatekeeper|(^|_)gk(_|$)/i.test(name) ? "gatekeeper"
+            /gatekeeper|(^|[_-])gk([_-]|$)/i.test(name) ? "gatekeeper"
             : /trusted/i.test(name) ? "trusted_host"
             : /proxy/i.test(name) ? "proxy"
-            : /database|(^|_)db(_|$)|primary|replica|mariadb|mysql/i.test(name) ? "database"
+            : /database|(^|[_-])db([_-]|$)|primary|replica|mariadb|mysql/i.test(name) ? "database"
             : null;
         let bad = 0;
+        const reported = new Set();
         const bad1 = (msg) => {
+            if (reported.has(msg)) return; // the instances of one count resource say it alike
+            reported.add(msg);
             fail("h", msg);
             bad++;
         };
-        const attached = (r) => {
+        // Attributes are read per instance (count/for_each), as Terraform would set them.
+        const attached = (r, scope) => {
             const out = [];
-            for (const k of ["vpc_security_group_ids", "security_groups"]) for (const v of alternatives(ev(r.body[k], {}))) for (const x of asList(v)) for (const a of alternatives(x)) out.push(a);
-            for (const ni of asList(r.body.network_interfaces)) for (const v of alternatives(ev(ni.security_groups, {}))) for (const x of asList(v)) for (const a of alternatives(x)) out.push(a);
+            for (const k of ["vpc_security_group_ids", "security_groups"]) for (const v of alternatives(ev(r.body[k], scope))) for (const x of asList(v)) for (const a of alternatives(x)) out.push(a);
+            for (const ni of asList(r.body.network_interfaces)) for (const v of alternatives(ev(ni.security_groups, scope))) for (const x of asList(v)) for (const a of alternatives(x)) out.push(a);
             return out;
+        };
+        // An instance's role, from what names it: the resource's name, its for_each key and its
+        // Role tag. Those that name a role must agree; a resource named for no role (one
+        // aws_instance for several roles) leaves it to the key or the tag.
+        const instanceLabel = (r, scope) => (scope.each ? `${r.type}.${r.name}[${show(scope.each.key)}] (${r.file})` : where(r));
+        const roleIn = (r, scope) => {
+            const said = [];
+            const say = (what, text) => {
+                const role = typeof text === "string" ? roleOf(text) : null;
+                if (role) said.push({ what, role });
+            };
+            say("name", r.name);
+            if (scope.each) say("for_each key", scope.each.key);
+            const tags = ev(r.body.tags, scope);
+            if (isMap(tags)) say("Role tag", tags.Role);
+            const roles = [...new Set(said.map((x) => x.role))];
+            if (roles.length === 1) return { role: roles[0] };
+            if (!roles.length) return { error: "cannot tell its role from its name, for_each key or Role tag" };
+            return { error: `its ${said.map((x) => `${x.what} says ${x.role}`).join(", ")}` };
         };
         const launchTemplates = new Map(mod.resources.filter((r) => r.type === "aws_launch_template").map((r) => [r.name, r]));
         const machines = mod.resources.filter((r) => ["aws_instance", "aws_launch_template", "aws_network_interface"].includes(r.type));
         const attachedRoles = new Set();
-        for (const r of machines) {
-            let sgs = attached(r);
-            if (!sgs.length && r.type === "aws_instance" && r.body.launch_template) {
-                const lt = block(r.body.launch_template);
-                const name = [lt.id, lt.name].map((x) => ev(x, {})).find((x) => x instanceof Sym)?.resourceName;
-                if (launchTemplates.has(name)) sgs = attached(launchTemplates.get(name));
+        for (const r of machines)
+            for (const scope of instanceScopes(r.body)) {
+                let sgs = attached(r, scope);
+                if (!sgs.length && r.type === "aws_instance" && r.body.launch_template) {
+                    const lt = block(r.body.launch_template);
+                    const name = [lt.id, lt.name].map((x) => ev(x, scope)).find((x) => x instanceof Sym)?.resourceName;
+                    if (launchTemplates.has(name)) sgs = attached(launchTemplates.get(name), {});
+                }
+                const { role, error } = roleIn(r, scope);
+                const label = instanceLabel(r, scope);
+                const names = sgs.map((s) => sgName(s) ?? show(s));
+                if (!sgs.length) {
+                    if (r.type !== "aws_launch_template") bad1(`${label} names no security group (it would get the VPC's default group)`);
+                    continue;
+                }
+                if (!role) {
+                    bad1(`${label}: ${error}; attached to ${names.join(", ")}`);
+                    continue;
+                }
+                names.forEach((n) => attachedRoles.add(n));
+                if (names.length !== 1 || names[0] !== role) bad1(`${label} (role ${role}) must be attached to exactly the ${role} SG, not ${names.join(", ")}`);
             }
-            const role = roleOf(r.name);
-            const names = sgs.map((s) => sgName(s) ?? show(s));
-            if (!sgs.length) {
-                if (r.type !== "aws_launch_template") bad1(`${where(r)} names no security group (it would get the VPC's default group)`);
-                continue;
-            }
-            if (!role) {
-                bad1(`${where(r)}: cannot tell its role from its name; attached to ${names.join(", ")}`);
-                continue;
-            }
-            names.forEach((n) => attachedRoles.add(n));
-            if (names.length !== 1 || names[0] !== role) bad1(`${where(r)} (role ${role}) must be attached to exactly the ${role} SG, not ${names.join(", ")}`);
-        }
         for (const name of CONTRACT_SGS) if (securityGroups.has(name) && !attachedRoles.has(name)) bad1(`no instance is attached to the ${name} SG`);
         // Public addresses: only the gatekeeper.
-        for (const r of mod.resources.filter((x) => x.type === "aws_instance")) {
-            if (roleOf(r.name) === "gatekeeper") continue;
-            const pub = alternatives(withSwitchesUnknown(() => ev(r.body.associate_public_ip_address, {})));
-            if (pub.some((x) => x === true || x instanceof Sym || x instanceof Unknown)) bad1(`${where(r)} may get a public IP address (associate_public_ip_address)`);
-        }
-        for (const r of mod.resources.filter((x) => x.type === "aws_eip" || x.type === "aws_eip_association")) {
-            const target = [ev(r.body.instance, {}), ev(r.body.instance_id, {}), ev(r.body.network_interface, {})].find((x) => x instanceof Sym);
-            if (target && roleOf(target.resourceName || "") !== "gatekeeper") bad1(`${where(r)} gives ${target.ref} a public address`);
-        }
+        for (const r of mod.resources.filter((x) => x.type === "aws_instance"))
+            for (const scope of instanceScopes(r.body)) {
+                if (roleIn(r, scope).role === "gatekeeper") continue;
+                const pub = alternatives(withSwitchesUnknown(() => ev(r.body.associate_public_ip_address, scope)));
+                if (pub.some((x) => x === true || x instanceof Sym || x instanceof Unknown))
+                    bad1(`${instanceLabel(r, scope)} may get a public IP address (associate_public_ip_address)`);
+            }
+        // The role of the instance(s) an EIP names: aws_instance.x, or aws_instance.x["key"] of a
+        // count/for_each resource (every instance when the key is not known offline).
+        const targetIsGatekeeper = (target) => {
+            const r = machines.find((x) => x.type === target.resourceType && x.name === target.resourceName);
+            if (!r) return roleOf(target.resourceName || "") === "gatekeeper";
+            const scopes = instanceScopes(r.body).filter((sc) =>
+                target.instanceKey === undefined ? true
+                : sc.each ? sc.each.key === target.instanceKey
+                : sc.count ? sc.count.index === target.instanceKey
+                : false);
+            return scopes.length > 0 && scopes.every((sc) => roleIn(r, sc).role === "gatekeeper");
+        };
+        for (const r of mod.resources.filter((x) => x.type === "aws_eip" || x.type === "aws_eip_association"))
+            for (const scope of instanceScopes(r.body)) {
+                for (const target of [r.body.instance, r.body.instance_id, r.body.network_interface].flatMap((x) => alternatives(ev(x, scope)))) {
+                    if (!(target instanceof Sym)) continue;
+                    const text = target.instanceKey === undefined ? target.ref : `${target.ref} [${show(target.instanceKey)}]`;
+                    if (!targetIsGatekeeper(target)) bad1(`${where(r)} gives ${text} a public address`);
+                }
+            }
         if (!bad) pass("h", `every instance is attached to exactly its role's SG (${[...attachedRoles].sort().join(", ")}); only the gatekeeper may have a public address`);
     }
 

@@ -433,6 +433,47 @@ resource "aws_instance" "gatekeeper_spare" {
 `,
         },
     },
+    {
+        // deploy/terraform's own form: the role hosts are one aws_instance over a map of roles
+        name: "the proxy host's entry names the trusted_host SG",
+        expect: ["h"],
+        edit: {
+            file: /^terraform\/.*\.tf$/,
+            apply: (text) =>
+                text.replace(/(\n\s*proxy\s*=\s*\{[^}]*?\bsecurity_group\s*=\s*)aws_security_group\.proxy\.id/, "$1aws_security_group.trusted_host.id"),
+        },
+    },
+    {
+        // deploy/terraform's own form
+        name: "the trusted host's entry gets a public address",
+        expect: ["h"],
+        edit: {
+            file: /^terraform\/.*\.tf$/,
+            apply: (text) => text.replace(/(\n\s*"trusted-host"\s*=\s*\{[^}]*?\bpublic\s*=\s*)false/, "$1true"),
+        },
+    },
+    {
+        // deploy/terraform's own form: the Elastic IP names one instance of the role hosts
+        name: "the Elastic IP goes to the proxy host",
+        expect: ["h"],
+        edit: {
+            file: /^terraform\/.*\.tf$/,
+            apply: (text) => text.replace(/(instance_id\s*=\s*aws_instance\.\w+\[)"gatekeeper"\]/, '$1"proxy"]'),
+        },
+    },
+    {
+        // deploy/terraform's own form: the internal hops come from one map of locals
+        name: "one more hop through the hop map: gatekeeper straight to the database",
+        expect: ["b"],
+        edit: {
+            file: /^terraform\/.*\.tf$/,
+            apply: (text) =>
+                text.replace(
+                    /(\n(\s*)hops\s*=\s*\{)/,
+                    '$1\n$2  "gatekeeper-to-database" = { from = "gatekeeper", to = "database", ingress = "x", egress = "y" }'
+                ),
+        },
+    },
 ];
 
 // Breakages of the templates: render-cloud-init.mjs must FAIL on each, naming its checks.
