@@ -1,5 +1,7 @@
 #include "gatekeeper/api_query_runner.hpp"
 
+#include <memory>
+
 #include "mysql/constants.hpp"
 #include "net/mysql_client.hpp"
 #include "obs/log.hpp"
@@ -57,9 +59,31 @@ awaitable<bool> open_session(engine::FrontRuntime& runtime, const config::FrontU
     co_return false;
 }
 
+// A parked session of `user`, reset (COM_RESET_CONNECTION: the last call's variables,
+// transaction and temporary tables are gone) and back in the default schema; null when none
+// is parked or the one parked no longer answers.
+awaitable<std::unique_ptr<net::PacketChannel>> reuse_session(engine::FrontRuntime& runtime,
+                                                             UpstreamSessionPool& pool,
+                                                             const config::FrontUser& user) {
+    for (;;) {
+        auto channel = pool.take(user.name, UpstreamSessionPool::Clock::now());
+        if (channel == nullptr) co_return nullptr;
+        net::CommandResult reset;
+        const auto ec = co_await net::run_command(*channel, mysql::Command::reset_connection, "",
+                                                  mysql::kProxyCapabilities, reset);
+        if (!ec && !reset.failed) {
+            const std::string schema =
+                co_await runtime.enter_default_schema(*channel, user, mysql::kProxyCapabilities);
+            if (schema == user.policy.default_schema.value_or("")) co_return channel;
+        }
+        channel->close();
+    }
+}
+
 }  // namespace
 
-awaitable<ApiOutcome> run_api_query(engine::FrontRuntime& runtime, const ApiQuery& query) {
+awaitable<ApiOutcome> run_api_query(engine::FrontRuntime& runtime, UpstreamSessionPool& pool,
+                                    const ApiQuery& query) {
     const config::FrontUser* user = runtime.find_user(query.user);
     if (user == nullptr) co_return failure(ApiFailure::forbidden, "unknown user");
     const std::string source = query.source.to_string();
@@ -82,14 +106,22 @@ awaitable<ApiOutcome> run_api_query(engine::FrontRuntime& runtime, const ApiQuer
     }
 
     ApiOutcome outcome;
-    auto executor = co_await boost::asio::this_coro::executor;
-    net::PacketChannel channel{net::tcp::socket(executor)};
-    if (!co_await open_session(runtime, *user, channel, outcome)) co_return outcome;
+    std::unique_ptr<net::PacketChannel> channel = co_await reuse_session(runtime, pool, *user);
+    if (channel == nullptr) {
+        auto executor = co_await boost::asio::this_coro::executor;
+        channel = std::make_unique<net::PacketChannel>(net::tcp::socket(executor));
+        if (!co_await open_session(runtime, *user, *channel, outcome)) co_return outcome;
+    }
     const std::string sql = std::string(route_hint(query.route)) + query.sql;
     net::CommandResult result;
-    const auto ec = co_await net::run_command(channel, mysql::Command::query, sql,
+    const auto ec = co_await net::run_command(*channel, mysql::Command::query, sql,
                                               mysql::kProxyCapabilities, result);
-    channel.close();
+    // After a whole exchange, even one the server refused, the session is in step: park it.
+    if (ec) {
+        channel->close();
+    } else {
+        pool.give_back(user->name, std::move(channel), UpstreamSessionPool::Clock::now());
+    }
     if (ec) co_return failure(ApiFailure::upstream_error, "upstream failed: " + ec.message());
     if (result.failed) {
         const ApiFailure kind =

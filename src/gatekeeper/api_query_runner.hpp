@@ -6,12 +6,14 @@
 
 #include "engine/front_runtime.hpp"
 #include "gatekeeper/http_api.hpp"
+#include "gatekeeper/upstream_session_pool.hpp"
 
 namespace sqlgate::gatekeeper {
 
-// One statement on its own upstream session, in the user's default schema.
+// One statement on an upstream session of its own — a parked one, reset, when `pool` has
+// one for the user, else a new one — in the user's default schema.
 boost::asio::awaitable<ApiOutcome> run_api_query(engine::FrontRuntime& runtime,
-                                                 const ApiQuery& query);
+                                                 UpstreamSessionPool& pool, const ApiQuery& query);
 
 // True when a session through the whole chain answers a ping.
 boost::asio::awaitable<bool> probe_upstream(engine::FrontRuntime& runtime);

@@ -42,10 +42,13 @@ void run_gatekeeper(const config::GatekeeperConfig& config) {
     engine::FrontServer server(io, runtime);
     server.start();
     std::optional<HttpApiServer> api;
+    UpstreamSessionPool pool;
     if (config.http.enabled) {
         api.emplace(
             io, *runtime.server_tls(), http_settings(config),
-            [&runtime](const ApiQuery& query) { return run_api_query(runtime, query); },
+            [&runtime, &pool](const ApiQuery& query) {
+                return run_api_query(runtime, pool, query);
+            },
             [&runtime] { return probe_upstream(runtime); });
         api->start();
         obs::log(obs::LogLevel::info, "http_listening",

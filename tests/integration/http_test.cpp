@@ -113,6 +113,21 @@ TEST_F(HttpApiTest, ErrorsHaveTheRightStatusAndSayWhy) {
     EXPECT_EQ(chain.http("GET", "/health_check", "").status, 503);
 }
 
+// Calls reuse parked upstream sessions; each starts from a reset session in the default schema.
+TEST_F(HttpApiTest, ACallSeesNothingOfTheSessionStateOfTheCallBefore) {
+    Chain chain;
+    for (int i = 0; i < 3; ++i) {
+        const auto set = chain.http("POST", "/v1/query", sql_body("SET @carried = 42"));
+        ASSERT_EQ(set.status, 200) << set.body;
+        const auto next = chain.http("POST", "/v1/query", sql_body("SELECT @carried"));
+        ASSERT_EQ(next.status, 200) << next.body;
+        EXPECT_TRUE(parse(next)["rows"][0][0].is_null()) << next.body;
+        const auto schema = chain.http("POST", "/v1/query", sql_body("SELECT DATABASE()"));
+        ASSERT_EQ(schema.status, 200) << schema.body;
+        EXPECT_EQ(parse(schema)["rows"][0][0], kChainSchema);
+    }
+}
+
 TEST_F(HttpApiTest, RateLimitsAnswer429WithRetryAfter) {
     ChainScenario s;
     // A slow refill, so that no build (sanitizers make each call slower) refills between calls.
