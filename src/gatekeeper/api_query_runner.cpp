@@ -116,13 +116,12 @@ awaitable<ApiOutcome> run_api_query(engine::FrontRuntime& runtime, UpstreamSessi
     net::CommandResult result;
     const auto ec = co_await net::run_command(*channel, mysql::Command::query, sql,
                                               mysql::kProxyCapabilities, result);
-    // After a whole exchange, even one the server refused, the session is in step: park it.
     if (ec) {
         channel->close();
-    } else {
-        pool.give_back(user->name, std::move(channel), UpstreamSessionPool::Clock::now());
+        co_return failure(ApiFailure::upstream_error, "upstream failed: " + ec.message());
     }
-    if (ec) co_return failure(ApiFailure::upstream_error, "upstream failed: " + ec.message());
+    // After a whole exchange, even one the server refused, the session is in step: park it.
+    pool.give_back(user->name, std::move(channel), UpstreamSessionPool::Clock::now());
     if (result.failed) {
         const ApiFailure kind =
             result.error_code == errc::backend_unavailable  ? ApiFailure::upstream_unavailable
