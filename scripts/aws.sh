@@ -25,12 +25,9 @@ case "$action" in
         ;;
 esac
 
-fail() {
-    printf 'error: %s\n' "$*" >&2
-    exit 1
-}
+source scripts/lib/messages.sh
 
-command -v terraform >/dev/null 2>&1 || fail "terraform is not installed. Install it from \
+command -v terraform >/dev/null 2>&1 || die "terraform is not installed. Install it from \
 https://developer.hashicorp.com/terraform/install (on Debian: HashiCorp's apt repository, \
 package 'terraform'), then run 'scripts/run.sh ${action}' again. Nothing was written."
 
@@ -51,7 +48,7 @@ ask() {
 
 ask AWS_ACCESS_KEY_ID "AWS access key id" 1
 ask AWS_SECRET_ACCESS_KEY "AWS secret access key" 1
-[[ -n "${AWS_ACCESS_KEY_ID}" && -n "${AWS_SECRET_ACCESS_KEY}" ]] || fail "no AWS credentials: \
+[[ -n "${AWS_ACCESS_KEY_ID}" && -n "${AWS_SECRET_ACCESS_KEY}" ]] || die "no AWS credentials: \
 give the access key id and the secret access key when asked (or export AWS_ACCESS_KEY_ID and \
 AWS_SECRET_ACCESS_KEY). Nothing was written."
 ask AWS_SESSION_TOKEN "AWS session token (empty for long-term keys)" 1
@@ -60,14 +57,14 @@ if [[ -n "${AWS_SESSION_TOKEN:-}" ]]; then export AWS_SESSION_TOKEN; else unset 
 
 if [[ $action == aws ]]; then
     ask SQLGATE_ALLOWED_CIDRS "CIDRs allowed to reach the gatekeeper (comma-separated, e.g. 203.0.113.7/32)" 0
-    [[ -n "${SQLGATE_ALLOWED_CIDRS}" ]] || fail "no client CIDR given: the gatekeeper admits \
+    [[ -n "${SQLGATE_ALLOWED_CIDRS}" ]] || die "no client CIDR given: the gatekeeper admits \
 only the CIDRs you name (export SQLGATE_ALLOWED_CIDRS=203.0.113.7/32). Nothing was written."
     cidrs_json="["
     IFS=',' read -r -a cidrs <<<"${SQLGATE_ALLOWED_CIDRS// /}"
     for c in "${cidrs[@]}"; do
         [[ $c =~ ^[0-9]{1,3}(\.[0-9]{1,3}){3}/[0-9]{1,2}$ ]] ||
-            fail "'${c}' is not an IPv4 CIDR (like 203.0.113.7/32). Nothing was written."
-        [[ $c != 0.0.0.0/0 ]] || fail "0.0.0.0/0 would open the gatekeeper to the whole \
+            die "'${c}' is not an IPv4 CIDR (like 203.0.113.7/32). Nothing was written."
+        [[ $c != 0.0.0.0/0 ]] || die "0.0.0.0/0 would open the gatekeeper to the whole \
 internet; name the networks your clients use. Nothing was written."
         cidrs_json+="\"${c}\","
     done
@@ -94,16 +91,16 @@ tf_init() {
     step "terraform init (providers into ${TF_DATA_DIR})"
     tf init -input=false -backend-config="path=${STATE_FILE}" >"${AWS_STATE}/init.log" 2>&1 || {
         tail -n 20 "${AWS_STATE}/init.log" >&2
-        fail "terraform init failed; see ${AWS_STATE}/init.log"
+        die "terraform init failed; see ${AWS_STATE}/init.log"
     }
 }
 
 if [[ $action == aws-destroy ]]; then
-    [[ -f $VARS_FILE && -f $STATE_FILE ]] || fail "no deployment recorded in ${AWS_STATE}; nothing to destroy"
+    [[ -f $VARS_FILE && -f $STATE_FILE ]] || die "no deployment recorded in ${AWS_STATE}; nothing to destroy"
     tf_init
     step "terraform destroy"
     tf destroy -input=false -auto-approve -var-file="$VARS_FILE" ||
-        fail "terraform destroy failed; run 'scripts/run.sh aws-destroy' again (it resumes)"
+        die "terraform destroy failed; run 'scripts/run.sh aws-destroy' again (it resumes)"
     step "destroyed; the state is kept in ${STATE_FILE} until you delete it"
     exit 0
 fi
@@ -111,16 +108,16 @@ fi
 step "building the sqlgate package"
 bash scripts/package.sh >"${AWS_STATE}/package.log" 2>&1 || {
     tail -n 20 "${AWS_STATE}/package.log" >&2
-    fail "building the .deb failed; see ${AWS_STATE}/package.log"
+    die "building the .deb failed; see ${AWS_STATE}/package.log"
 }
 deb=$(ls -t build/sqlgate_*_amd64.deb 2>/dev/null | head -n 1)
-[[ -n "$deb" ]] || fail "scripts/package.sh made no build/sqlgate_*_amd64.deb"
+[[ -n "$deb" ]] || die "scripts/package.sh made no build/sqlgate_*_amd64.deb"
 printf '{"allowed_client_cidrs": %s, "package_path": "%s"}\n' "$cidrs_json" "$(realpath "$deb")" >"$VARS_FILE"
 
 tf_init
 step "terraform apply (a few minutes: VPC, NAT, ${TF_VAR_replica_count:-3} replicas and the chain)"
 tf apply -input=false -auto-approve -var-file="$VARS_FILE" ||
-    fail "terraform apply failed; fix the cause and run again, or 'scripts/run.sh aws-destroy'"
+    die "terraform apply failed; fix the cause and run again, or 'scripts/run.sh aws-destroy'"
 
 output() {
     tf output -raw "$1"
@@ -137,7 +134,7 @@ step "waiting for https://${gatekeeper_ip}:${https_port}/health_check (up to 15 
 deadline=$((SECONDS + 900))
 until curl -sf --max-time 5 --cacert "${AWS_STATE}/ca.crt" \
     "https://${gatekeeper_ip}:${https_port}/health_check" >/dev/null 2>&1; do
-    ((SECONDS < deadline)) || fail "the gatekeeper did not pass its health check within 15 min. \
+    ((SECONDS < deadline)) || die "the gatekeeper did not pass its health check within 15 min. \
 See its boot log: aws ec2 get-console-output --instance-id \$(terraform -chdir=${TF_DIR} state \
 show -state=${STATE_FILE} 'aws_instance.sqlgate_host[\"gatekeeper\"]' | awk '/^ *id /{print \$3}'), \
 or connect with 'aws ssm start-session'. Tear down with 'scripts/run.sh aws-destroy'."

@@ -4,16 +4,7 @@ SQLGATE_STATE="${SQLGATE_ROOT}/.sqlgate"
 mkdir -p "${SQLGATE_STATE}"
 : "${SQLGATE_T0:=$(date +%s.%N)}"
 export SQLGATE_T0
-
-step() {
-    awk -v t0="$SQLGATE_T0" -v now="$(date +%s.%N)" -v msg="$*" \
-        'BEGIN { printf "[%6.1fs] %s\n", now - t0, msg }'
-}
-
-die() {
-    printf 'error: %s\n' "$*" >&2
-    exit 1
-}
+source "${SQLGATE_ROOT}/scripts/lib/messages.sh"
 
 # build_tree DIR BUILD_TYPE [cmake args...]: configures once, then builds incrementally.
 build_tree() {
