@@ -36,35 +36,90 @@ awaitable<error_code> PacketChannel::fill() {
         end_ -= begin_;
         begin_ = 0;
     }
-    const auto space = boost::asio::buffer(buffer_.data() + end_, buffer_.size() - end_);
-    // Each branch awaits on its own: GCC 12 mishandles co_await inside a conditional.
-    if (tls_) {
-        auto [ec, n] = co_await tls_->async_read_some(space, use_tuple);
+    const std::span<std::uint8_t> space(buffer_.data() + end_, buffer_.size() - end_);
+    if (!tls_) {
+        auto [ec, n] = co_await socket_.async_read_some(
+            boost::asio::buffer(space.data(), space.size()), use_tuple);
         end_ += n;
         co_return ec;
     }
-    auto [ec, n] = co_await socket_.async_read_some(space, use_tuple);
-    end_ += n;
+    for (;;) {
+        std::size_t n = 0;
+        const TlsSession::Step step = tls_->read(space, n);
+        if (step == TlsSession::Step::done) {
+            end_ += n;
+            co_return error_code{};
+        }
+        // Reading may produce records to send (a TLS 1.3 key update, for one).
+        if (auto ec = co_await flush_ciphertext()) co_return ec;
+        if (step == TlsSession::Step::closed) co_return boost::asio::error::eof;
+        if (step == TlsSession::Step::failed) co_return tls_->error();
+        if (auto ec = co_await read_ciphertext()) co_return ec;
+    }
+}
+
+awaitable<error_code> PacketChannel::read_ciphertext() {
+    auto [ec, n] =
+        co_await socket_.async_read_some(boost::asio::buffer(*ciphertext_in_), use_tuple);
+    if (n > 0) tls_->feed(mysql::ByteView(ciphertext_in_->data(), n));
     co_return ec;
 }
 
-template <typename Buffers>
-awaitable<error_code> PacketChannel::write_all(const Buffers& buffers) {
-    if (tls_) {
-        auto [ec, n] = co_await boost::asio::async_write(*tls_, buffers, use_tuple);
+awaitable<error_code> PacketChannel::flush_ciphertext() {
+    if (!tls_->has_output()) co_return error_code{};
+    ciphertext_out_.clear();
+    tls_->take_output(ciphertext_out_);
+    const boost::asio::const_buffer bytes(ciphertext_out_.data(), ciphertext_out_.size());
+    co_return co_await write_socket(std::span(&bytes, 1));
+}
+
+awaitable<error_code> PacketChannel::write_all(std::span<const boost::asio::const_buffer> buffers) {
+    if (!tls_) co_return co_await write_socket(buffers);
+    for (const auto& b : buffers) {
+        const mysql::ByteView plain(static_cast<const std::uint8_t*>(b.data()), b.size());
+        if (tls_->write(plain) == TlsSession::Step::failed) co_return tls_->error();
+    }
+    co_return co_await flush_ciphertext();
+}
+
+awaitable<error_code> PacketChannel::write_socket(
+    std::span<const boost::asio::const_buffer> buffers) {
+    // A message almost always fits the socket's send buffer: writing it at once, without
+    // blocking, spares the event loop a completion to post and an extra poll per message.
+    error_code ec;
+    if (!socket_.non_blocking()) socket_.non_blocking(true, ec);
+    std::size_t written = ec ? 0 : socket_.write_some(buffers, ec);
+    if (ec && ec != boost::asio::error::would_block && ec != boost::asio::error::try_again) {
         co_return ec;
     }
-    auto [ec, n] = co_await boost::asio::async_write(socket_, buffers, use_tuple);
-    co_return ec;
+    std::array<boost::asio::const_buffer, kMaxWriteBuffers> rest{};
+    std::size_t count = 0;
+    for (const auto& b : buffers) {
+        const std::size_t skip = std::min(written, b.size());
+        written -= skip;
+        if (b.size() > skip) rest[count++] = b + skip;
+    }
+    if (count == 0) co_return error_code{};
+    auto [ec2, n] = co_await boost::asio::async_write(
+        socket_, std::span<const boost::asio::const_buffer>(rest.data(), count), use_tuple);
+    co_return ec2;
 }
 
 awaitable<error_code> PacketChannel::start_tls(boost::asio::ssl::context& context, TlsSide side) {
     if (tls_ || begin_ != end_) co_return make_error(NetError::unexpected_data);
-    tls_ = std::make_unique<boost::asio::ssl::stream<tcp::socket&>>(socket_, context);
-    const auto type = side == TlsSide::client ? boost::asio::ssl::stream_base::client
-                                              : boost::asio::ssl::stream_base::server;
-    auto [ec] = co_await tls_->async_handshake(type, use_tuple);
-    co_return ec;
+    tls_ = TlsSession::create(context.native_handle(), side == TlsSide::client
+                                                           ? TlsSession::Side::client
+                                                           : TlsSession::Side::server);
+    if (!tls_) co_return boost::asio::error::no_memory;
+    ciphertext_in_ = std::make_unique<std::array<std::uint8_t, kCiphertextChunk>>();
+    for (;;) {
+        const TlsSession::Step step = tls_->handshake();
+        if (auto ec = co_await flush_ciphertext()) co_return ec;
+        if (step == TlsSession::Step::done) co_return error_code{};
+        if (step == TlsSession::Step::closed) co_return boost::asio::error::eof;
+        if (step == TlsSession::Step::failed) co_return tls_->error();
+        if (auto ec = co_await read_ciphertext()) co_return ec;
+    }
 }
 
 awaitable<error_code> PacketChannel::read_first_message(mysql::Bytes& payload,
@@ -133,8 +188,9 @@ awaitable<error_code> PacketChannel::read_message(mysql::Bytes& payload, std::ui
 
 awaitable<error_code> PacketChannel::write_message(mysql::ByteView payload,
                                                    std::uint8_t& sequence) {
-    if (payload.size() < kMaxPayload) {
-        // Header and payload go out in one gather write, without copying the payload.
+    if (payload.size() < kMaxPayload && !tls_) {
+        // Header and payload go out in one gather write, without copying the payload. Under
+        // TLS they are framed together instead, to be encrypted as one record.
         std::array<std::uint8_t, kHeaderSize> header{};
         mysql::encode_header(header.data(), static_cast<std::uint32_t>(payload.size()), sequence++);
         const std::array<boost::asio::const_buffer, 2> buffers{
@@ -147,7 +203,8 @@ awaitable<error_code> PacketChannel::write_message(mysql::ByteView payload,
 }
 
 awaitable<error_code> PacketChannel::write_raw(mysql::ByteView bytes) {
-    co_return co_await write_all(boost::asio::buffer(bytes.data(), bytes.size()));
+    const boost::asio::const_buffer buffer(bytes.data(), bytes.size());
+    co_return co_await write_all(std::span(&buffer, 1));
 }
 
 awaitable<error_code> PacketChannel::relay_reply(mysql::ResponseTracker& tracker,

@@ -6,12 +6,13 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
-#include <boost/asio/ssl/stream.hpp>
 #include <cstdint>
 #include <memory>
+#include <span>
 
 #include "mysql/response_tracker.hpp"
 #include "mysql/wire.hpp"
+#include "net/tls_session.hpp"
 
 namespace sqlgate::net {
 
@@ -29,7 +30,7 @@ class PacketChannel {
     enum class TlsSide { client, server };
     awaitable<error_code> start_tls(boost::asio::ssl::context& context, TlsSide side);
     bool is_tls() const { return tls_ != nullptr; }
-    SSL* tls_handle() { return tls_ ? tls_->native_handle() : nullptr; }
+    SSL* tls_handle() { return tls_ ? tls_->handle() : nullptr; }
 
     // Reads a client's first message (an SSL request or its handshake response) without
     // reading past it: a client sends its TLS hello right behind an SSL request.
@@ -61,12 +62,22 @@ class PacketChannel {
     void close();
 
   private:
-    awaitable<error_code> fill();  // reads more bytes into the buffer
-    template <typename Buffers>
-    awaitable<error_code> write_all(const Buffers& buffers);
+    awaitable<error_code> fill();              // reads more bytes into the buffer
+    awaitable<error_code> read_ciphertext();   // from the socket into tls_
+    awaitable<error_code> flush_ciphertext();  // what tls_ produced, to the socket
+    awaitable<error_code> write_socket(std::span<const boost::asio::const_buffer> buffers);
+    // At most a header and a payload are written together.
+    static constexpr std::size_t kMaxWriteBuffers = 2;
+    // One full TLS record (16 KiB of data and its overhead) per socket read.
+    static constexpr std::size_t kCiphertextChunk = 17 * 1024;
+    awaitable<error_code> write_all(std::span<const boost::asio::const_buffer> buffers);
 
     tcp::socket socket_;
-    std::unique_ptr<boost::asio::ssl::stream<tcp::socket&>> tls_;  // set once upgraded
+    std::unique_ptr<TlsSession> tls_;  // set once upgraded
+    // TLS only: ciphertext read from the socket (one record's worth, allocated on upgrade)
+    // and ciphertext waiting to be written.
+    std::unique_ptr<std::array<std::uint8_t, kCiphertextChunk>> ciphertext_in_;
+    mysql::Bytes ciphertext_out_;
     // Bytes [begin_, end_) of buffer_ have arrived and are not consumed yet.
     std::array<std::uint8_t, 16 * 1024> buffer_{};
     std::size_t begin_ = 0;
