@@ -38,11 +38,6 @@ using Clock = std::chrono::steady_clock;
 constexpr std::string_view kAliceToken = "alice-secret-token";
 constexpr std::string_view kBobToken = "bob-secret-token";
 
-const TestCertificate& certificate() {
-    static const TestCertificate generated = make_self_signed_certificate();
-    return generated;
-}
-
 json json_of(const Response& response) {
     return json::parse(response.body());
 }
@@ -54,8 +49,8 @@ std::string sql_body(std::string_view sql) {
 class HttpApiTest : public ::testing::Test {
   protected:
     HttpApiTest()
-        : server_tls_(make_server_context(certificate())),
-          client_tls_(make_client_context(certificate())) {}
+        : server_tls_(make_server_context(shared_test_certificate())),
+          client_tls_(make_client_context(shared_test_certificate())) {}
 
     void SetUp() override { start(default_settings()); }
     void TearDown() override { stop(); }

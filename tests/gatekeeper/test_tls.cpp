@@ -74,6 +74,11 @@ TestCertificate make_self_signed_certificate() {
     return result;
 }
 
+const TestCertificate& shared_test_certificate() {
+    static const TestCertificate made = make_self_signed_certificate();
+    return made;
+}
+
 ssl::context make_server_context(const TestCertificate& certificate) {
     ssl::context context(ssl::context::tls_server);
     context.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |

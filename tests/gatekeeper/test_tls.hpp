@@ -14,6 +14,8 @@ struct TestCertificate {
 
 // An EC P-256 key and a certificate for IP 127.0.0.1, valid for a day.
 TestCertificate make_self_signed_certificate();
+// One such certificate for the whole test binary: a key per test adds nothing.
+const TestCertificate& shared_test_certificate();
 
 boost::asio::ssl::context make_server_context(const TestCertificate& certificate);
 // Verifies the server against `certificate` and its address against 127.0.0.1.

@@ -17,14 +17,8 @@ namespace sqlgate::net {
 namespace {
 
 using gatekeeper::test_support::make_client_context;
-using gatekeeper::test_support::make_self_signed_certificate;
 using gatekeeper::test_support::make_server_context;
-using gatekeeper::test_support::TestCertificate;
-
-const TestCertificate& certificate() {
-    static const TestCertificate made = make_self_signed_certificate();
-    return made;
-}
+using gatekeeper::test_support::shared_test_certificate;
 
 mysql::Bytes message_of(std::size_t size, std::uint8_t seed) {
     mysql::Bytes m(size);
@@ -71,8 +65,8 @@ class ChannelPair {
 
   private:
     boost::asio::io_context io_;
-    boost::asio::ssl::context server_tls_ = make_server_context(certificate());
-    boost::asio::ssl::context client_tls_ = make_client_context(certificate());
+    boost::asio::ssl::context server_tls_ = make_server_context(shared_test_certificate());
+    boost::asio::ssl::context client_tls_ = make_client_context(shared_test_certificate());
     std::unique_ptr<PacketChannel> server_;
     std::unique_ptr<PacketChannel> client_;
 };

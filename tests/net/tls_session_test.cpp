@@ -14,13 +14,8 @@ namespace {
 using gatekeeper::test_support::make_client_context;
 using gatekeeper::test_support::make_self_signed_certificate;
 using gatekeeper::test_support::make_server_context;
-using gatekeeper::test_support::TestCertificate;
+using gatekeeper::test_support::shared_test_certificate;
 using Step = TlsSession::Step;
-
-const TestCertificate& certificate() {
-    static const TestCertificate made = make_self_signed_certificate();
-    return made;
-}
 
 // Moves whatever `from` produced into `to`; returns the ciphertext's size.
 std::size_t carry(TlsSession& from, TlsSession& to) {
@@ -31,8 +26,8 @@ std::size_t carry(TlsSession& from, TlsSession& to) {
 }
 
 struct Pair {
-    boost::asio::ssl::context server_context = make_server_context(certificate());
-    boost::asio::ssl::context client_context = make_client_context(certificate());
+    boost::asio::ssl::context server_context = make_server_context(shared_test_certificate());
+    boost::asio::ssl::context client_context = make_client_context(shared_test_certificate());
     std::unique_ptr<TlsSession> server =
         TlsSession::create(server_context.native_handle(), TlsSession::Side::server);
     std::unique_ptr<TlsSession> client =
@@ -51,6 +46,13 @@ struct Pair {
             if (client_step == Step::done && server_step == Step::done) return true;
         }
         return false;
+    }
+
+    // The ciphertext of `text` written by the client, not yet given to the server.
+    mysql::Bytes client_record(std::string_view text) {
+        mysql::Bytes bytes;
+        if (client->write(mysql::as_bytes(text)) == Step::done) client->take_output(bytes);
+        return bytes;
     }
 
     std::string read_all(TlsSession& session) {
@@ -96,9 +98,7 @@ TEST(TlsSession, ReadWithoutCiphertextWantsMore) {
 TEST(TlsSession, ARecordSplitAcrossFeedsIsReadWhenComplete) {
     Pair pair;
     ASSERT_TRUE(pair.handshake());
-    ASSERT_EQ(pair.client->write(bytes_of("split record")), Step::done);
-    mysql::Bytes bytes;
-    pair.client->take_output(bytes);
+    const mysql::Bytes bytes = pair.client_record("split record");
     ASSERT_GT(bytes.size(), 10u);
     pair.server->feed(mysql::ByteView(bytes).first(7));
     std::array<std::uint8_t, 64> out{};
@@ -111,9 +111,8 @@ TEST(TlsSession, ARecordSplitAcrossFeedsIsReadWhenComplete) {
 TEST(TlsSession, ATamperedRecordFailsWithAnError) {
     Pair pair;
     ASSERT_TRUE(pair.handshake());
-    ASSERT_EQ(pair.client->write(bytes_of("SELECT secret")), Step::done);
-    mysql::Bytes bytes;
-    pair.client->take_output(bytes);
+    mysql::Bytes bytes = pair.client_record("SELECT secret");
+    ASSERT_FALSE(bytes.empty());
     bytes.back() ^= 0x01;  // the authentication tag no longer matches
     pair.server->feed(bytes);
     std::array<std::uint8_t, 64> out{};

@@ -18,7 +18,7 @@ namespace sqlgate::workload {
 namespace {
 
 using gatekeeper::test_support::make_self_signed_certificate;
-using gatekeeper::test_support::TestCertificate;
+using gatekeeper::test_support::shared_test_certificate;
 using test_support::Answer;
 using test_support::FakeGatekeeper;
 using test_support::rows_answer;
@@ -27,12 +27,6 @@ using test_support::TempFile;
 using ::testing::HasSubstr;
 
 constexpr const char* kWriteAnswer = R"({"affected_rows":1,"last_insert_id":7})";
-
-// One certificate for the whole suite: generating a key per test adds nothing.
-const TestCertificate& certificate() {
-    static const TestCertificate cert = make_self_signed_certificate();
-    return cert;
-}
 
 Answer answer_writes(const SeenRequest&, int) {
     return {200, kWriteAnswer};
@@ -59,11 +53,11 @@ class HttpClientTest : public ::testing::Test {
         return p;
     }
 
-    TempFile ca_{certificate().certificate_pem};
+    TempFile ca_{shared_test_certificate().certificate_pem};
 };
 
 TEST_F(HttpClientTest, PostsTheStatementAsJsonWithTheToken) {
-    FakeGatekeeper server(certificate(), answer_writes);
+    FakeGatekeeper server(shared_test_certificate(), answer_writes);
     HttpClient client(params(server));
     ASSERT_EQ(client.connect(), "");
     const std::string sql = "INSERT INTO main_db.t (c) VALUES ('a\"b\\\\c')";
@@ -83,7 +77,7 @@ TEST_F(HttpClientTest, PostsTheStatementAsJsonWithTheToken) {
 }
 
 TEST_F(HttpClientTest, EachRouteReachesItsEndpointUnderTheBasePath) {
-    FakeGatekeeper server(certificate(), [](const SeenRequest&, int) {
+    FakeGatekeeper server(shared_test_certificate(), [](const SeenRequest&, int) {
         return Answer{200, rows_answer({})};
     });
     auto p = params(server);
@@ -102,7 +96,7 @@ TEST_F(HttpClientTest, EachRouteReachesItsEndpointUnderTheBasePath) {
 }
 
 TEST_F(HttpClientTest, KeepsOneConnectionAlive) {
-    FakeGatekeeper server(certificate(), [](const SeenRequest&, int) {
+    FakeGatekeeper server(shared_test_certificate(), [](const SeenRequest&, int) {
         return Answer{200, rows_answer({{"2", "20"}})};
     });
     HttpClient client(params(server));
@@ -116,7 +110,7 @@ TEST_F(HttpClientTest, KeepsOneConnectionAlive) {
 }
 
 TEST_F(HttpClientTest, ReconnectsWhenTheServerClosedTheIdleConnection) {
-    FakeGatekeeper server(certificate(), [](const SeenRequest&, int index) {
+    FakeGatekeeper server(shared_test_certificate(), [](const SeenRequest&, int index) {
         return Answer{200, kWriteAnswer, /*close_after=*/index == 0};
     });
     HttpClient client(params(server));
@@ -131,7 +125,7 @@ TEST_F(HttpClientTest, ReconnectsWhenTheServerClosedTheIdleConnection) {
 }
 
 TEST_F(HttpClientTest, ReadIsSentAgainOnceWhenTheConnectionDiesUnderIt) {
-    FakeGatekeeper server(certificate(),
+    FakeGatekeeper server(shared_test_certificate(),
                           dropping(rows_answer({{"1"}}), [](int index) { return index == 1; }));
     HttpClient client(params(server));
     ASSERT_TRUE(client.query("SELECT 1", Route::direct).ok());
@@ -144,7 +138,7 @@ TEST_F(HttpClientTest, ReadIsSentAgainOnceWhenTheConnectionDiesUnderIt) {
 }
 
 TEST_F(HttpClientTest, ReadIsSentAgainOnlyOnce) {
-    FakeGatekeeper server(certificate(),
+    FakeGatekeeper server(shared_test_certificate(),
                           dropping(rows_answer({{"1"}}), [](int index) { return index >= 1; }));
     HttpClient client(params(server));
     ASSERT_TRUE(client.query("SELECT 1", Route::node).ok());
@@ -155,7 +149,7 @@ TEST_F(HttpClientTest, ReadIsSentAgainOnlyOnce) {
 }
 
 TEST_F(HttpClientTest, WriteIsNotSentAgainSinceItMayHaveRun) {
-    FakeGatekeeper server(certificate(),
+    FakeGatekeeper server(shared_test_certificate(),
                           dropping(kWriteAnswer, [](int index) { return index == 1; }));
     HttpClient client(params(server));
     ASSERT_TRUE(client.query("INSERT 1", Route::write).ok());
@@ -170,7 +164,7 @@ TEST_F(HttpClientTest, WriteIsNotSentAgainSinceItMayHaveRun) {
 }
 
 TEST_F(HttpClientTest, FreshConnectionThatDiesIsNotRetried) {
-    FakeGatekeeper server(certificate(), [](const SeenRequest&, int) {
+    FakeGatekeeper server(shared_test_certificate(), [](const SeenRequest&, int) {
         Answer answer;
         answer.drop = true;
         return answer;
@@ -182,7 +176,7 @@ TEST_F(HttpClientTest, FreshConnectionThatDiesIsNotRetried) {
 }
 
 TEST_F(HttpClientTest, GivesUpOnAnAnswerThatNeverComes) {
-    FakeGatekeeper server(certificate(), [](const SeenRequest&, int) {
+    FakeGatekeeper server(shared_test_certificate(), [](const SeenRequest&, int) {
         Answer answer;
         answer.stall = true;
         return answer;
@@ -198,7 +192,7 @@ TEST_F(HttpClientTest, GivesUpOnAnAnswerThatNeverComes) {
 }
 
 TEST_F(HttpClientTest, ErrorAnswersKeepTheConnection) {
-    FakeGatekeeper server(certificate(), [](const SeenRequest&, int) {
+    FakeGatekeeper server(shared_test_certificate(), [](const SeenRequest&, int) {
         return Answer{403, R"({"error":{"status":403,"code":"policy","rule":"tautology",)"
                            R"("message":"always true"}})"};
     });
@@ -212,7 +206,7 @@ TEST_F(HttpClientTest, ErrorAnswersKeepTheConnection) {
 
 TEST_F(HttpClientTest, RefusesACertificateForAnotherAddress) {
     // The certificate names 127.0.0.1 only.
-    FakeGatekeeper server(certificate(), answer_writes, "127.0.0.2");
+    FakeGatekeeper server(shared_test_certificate(), answer_writes, "127.0.0.2");
     HttpClient client(params(server, "127.0.0.2"));
     ConnectProblem problem = ConnectProblem::none;
     EXPECT_THAT(client.connect(&problem), HasSubstr("IP address mismatch"));
@@ -222,7 +216,7 @@ TEST_F(HttpClientTest, RefusesACertificateForAnotherAddress) {
 }
 
 TEST_F(HttpClientTest, RefusesACertificateForAnotherName) {
-    FakeGatekeeper server(certificate(), answer_writes);
+    FakeGatekeeper server(shared_test_certificate(), answer_writes);
     HttpClient client(params(server, "localhost"));
     ConnectProblem problem = ConnectProblem::none;
     EXPECT_THAT(client.connect(&problem), HasSubstr("certificate rejected"));
@@ -231,7 +225,7 @@ TEST_F(HttpClientTest, RefusesACertificateForAnotherName) {
 }
 
 TEST_F(HttpClientTest, RefusesACertificateFromAnotherAuthority) {
-    FakeGatekeeper server(certificate(), answer_writes);
+    FakeGatekeeper server(shared_test_certificate(), answer_writes);
     TempFile other_ca(make_self_signed_certificate().certificate_pem);
     for (const std::string& ca : {other_ca.path(), std::string()}) {  // "": the system's CAs
         auto p = params(server);
@@ -245,7 +239,7 @@ TEST_F(HttpClientTest, RefusesACertificateFromAnotherAuthority) {
 }
 
 TEST_F(HttpClientTest, UnusableCaFileIsASettingsProblem) {
-    FakeGatekeeper server(certificate(), answer_writes);
+    FakeGatekeeper server(shared_test_certificate(), answer_writes);
     TempFile garbage("not a certificate");
     auto p = params(server);
     p.ca_file = garbage.path();
@@ -278,7 +272,7 @@ Answer answer_workload(const SeenRequest& seen, int) {
 }
 
 TEST_F(HttpClientTest, WorkloadRunsThroughTheApi) {
-    FakeGatekeeper server(certificate(), answer_workload);
+    FakeGatekeeper server(shared_test_certificate(), answer_workload);
     SendRequestsOptions opts;
     opts.http_url = "https://127.0.0.1:" + std::to_string(server.port());
     opts.token = "s3cret-token";
@@ -312,7 +306,7 @@ TEST_F(HttpClientTest, WorkloadRunsThroughTheApi) {
 }
 
 TEST_F(HttpClientTest, RefusedTokenStopsTheWorkloadWithAHint) {
-    FakeGatekeeper server(certificate(), [](const SeenRequest&, int) {
+    FakeGatekeeper server(shared_test_certificate(), [](const SeenRequest&, int) {
         return Answer{401, R"({"error":{"status":401,"code":"unauthorized",)"
                            R"("message":"the bearer token is not valid"}})"};
     });
@@ -328,7 +322,7 @@ TEST_F(HttpClientTest, RefusedTokenStopsTheWorkloadWithAHint) {
 }
 
 TEST_F(HttpClientTest, UntrustedServerStopsTheWorkloadWithAHint) {
-    FakeGatekeeper server(certificate(), answer_writes);
+    FakeGatekeeper server(shared_test_certificate(), answer_writes);
     TempFile other_ca(make_self_signed_certificate().certificate_pem);
     SendRequestsOptions opts;
     opts.http_url = "https://127.0.0.1:" + std::to_string(server.port());
