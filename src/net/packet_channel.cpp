@@ -51,11 +51,15 @@ awaitable<error_code> PacketChannel::fill() {
             co_return error_code{};
         }
         // Reading may produce records to send (a TLS 1.3 key update, for one).
-        if (auto ec = co_await flush_ciphertext()) co_return ec;
-        if (step == TlsSession::Step::closed) co_return boost::asio::error::eof;
-        if (step == TlsSession::Step::failed) co_return tls_->error();
-        if (auto ec = co_await read_ciphertext()) co_return ec;
+        if (auto ec = co_await continue_tls(step)) co_return ec;
     }
+}
+
+awaitable<error_code> PacketChannel::continue_tls(TlsSession::Step step) {
+    if (auto ec = co_await flush_ciphertext()) co_return ec;
+    if (step == TlsSession::Step::closed) co_return boost::asio::error::eof;
+    if (step == TlsSession::Step::failed) co_return tls_->error();
+    co_return co_await read_ciphertext();
 }
 
 awaitable<error_code> PacketChannel::read_ciphertext() {
@@ -77,7 +81,11 @@ awaitable<error_code> PacketChannel::write_all(std::span<const boost::asio::cons
     if (!tls_) co_return co_await write_socket(buffers);
     for (const auto& b : buffers) {
         const mysql::ByteView plain(static_cast<const std::uint8_t*>(b.data()), b.size());
-        if (tls_->write(plain) == TlsSession::Step::failed) co_return tls_->error();
+        // Anything but done (a TLS 1.2 renegotiation wanting input) would drop the message
+        // silently; it ends the connection instead.
+        const TlsSession::Step step = tls_->write(plain);
+        if (step == TlsSession::Step::failed) co_return tls_->error();
+        if (step != TlsSession::Step::done) co_return make_error(NetError::unexpected_data);
     }
     co_return co_await flush_ciphertext();
 }
@@ -114,11 +122,9 @@ awaitable<error_code> PacketChannel::start_tls(boost::asio::ssl::context& contex
     ciphertext_in_ = std::make_unique<std::array<std::uint8_t, kCiphertextChunk>>();
     for (;;) {
         const TlsSession::Step step = tls_->handshake();
-        if (auto ec = co_await flush_ciphertext()) co_return ec;
-        if (step == TlsSession::Step::done) co_return error_code{};
-        if (step == TlsSession::Step::closed) co_return boost::asio::error::eof;
-        if (step == TlsSession::Step::failed) co_return tls_->error();
-        if (auto ec = co_await read_ciphertext()) co_return ec;
+        // The last flight (a client's Finished) still has to reach the peer.
+        if (step == TlsSession::Step::done) co_return co_await flush_ciphertext();
+        if (auto ec = co_await continue_tls(step)) co_return ec;
     }
 }
 

@@ -65,6 +65,9 @@ class PacketChannel {
     awaitable<error_code> fill();              // reads more bytes into the buffer
     awaitable<error_code> read_ciphertext();   // from the socket into tls_
     awaitable<error_code> flush_ciphertext();  // what tls_ produced, to the socket
+    // After a TLS step that did not finish: sends what it produced, then reads more
+    // ciphertext, or turns a close or failure into an error.
+    awaitable<error_code> continue_tls(TlsSession::Step step);
     awaitable<error_code> write_socket(std::span<const boost::asio::const_buffer> buffers);
     // At most a header and a payload are written together.
     static constexpr std::size_t kMaxWriteBuffers = 2;
