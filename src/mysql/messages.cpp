@@ -300,4 +300,45 @@ void serialize_command(Bytes& out, Command command, std::string_view argument) {
     w.raw(argument);
 }
 
+void serialize_statement_command(Bytes& out, Command command, std::uint32_t statement_id) {
+    ByteWriter w(out);
+    w.u8(static_cast<std::uint8_t>(command));
+    w.u32(statement_id);
+}
+
+std::optional<StmtExecuteHead> parse_stmt_execute_head(ByteView payload, std::uint16_t parameters) {
+    ByteReader r(payload);
+    StmtExecuteHead head;
+    if (r.u8() != static_cast<std::uint8_t>(Command::stmt_execute)) return std::nullopt;
+    head.statement_id = r.u32();
+    head.cursor_flags = r.u8();
+    r.u32();  // iteration count, always 1
+    if (!r.ok()) return std::nullopt;
+    if (parameters == 0) return head;
+    r.skip((parameters + 7u) / 8u);  // NULL bitmap
+    head.types_flag_offset = payload.size() - r.remaining();
+    head.carries_types = r.u8() != 0;
+    if (head.carries_types) {
+        const std::string_view types = r.take(2u * parameters);
+        head.types = as_bytes(types);
+    }
+    if (!r.ok()) return std::nullopt;
+    return head;
+}
+
+void serialize_stmt_execute_for(Bytes& out, ByteView payload, const StmtExecuteHead& head,
+                                std::uint32_t statement_id, ByteView types) {
+    ByteWriter w(out);
+    w.u8(payload[0]);
+    w.u32(statement_id);
+    if (types.empty() || head.carries_types || head.types_flag_offset == 0) {
+        w.raw(payload.subspan(5));
+        return;
+    }
+    w.raw(payload.subspan(5, head.types_flag_offset - 5));
+    w.u8(1);
+    w.raw(types);
+    w.raw(payload.subspan(head.types_flag_offset + 1));
+}
+
 }  // namespace sqlgate::mysql

@@ -76,6 +76,17 @@ struct ColumnDefinition {
     std::uint8_t type = 0xfd;  // MYSQL_TYPE_VAR_STRING
 };
 
+// The head of a COM_STMT_EXECUTE, as far as a router needs it: which statement, whether it
+// opens a cursor, and whether the packet carries the parameter types (clients send them on
+// the first execution and when they change, so a server that has never seen them needs them).
+struct StmtExecuteHead {
+    std::uint32_t statement_id = 0;
+    std::uint8_t cursor_flags = 0;      // CURSOR_TYPE_*: nonzero opens a cursor
+    std::size_t types_flag_offset = 0;  // of new_params_bound_flag; 0 when there are no parameters
+    bool carries_types = false;
+    ByteView types;  // 2 bytes per parameter, when carried
+};
+
 std::optional<OkPacket> parse_ok(ByteView payload);  // header 0x00, or 0xfe when it ends rows
 std::optional<ErrPacket> parse_err(ByteView payload);
 std::optional<EofPacket> parse_eof(ByteView payload);
@@ -106,5 +117,14 @@ void serialize_column_definition(Bytes& out, const ColumnDefinition& column);
 void serialize_text_row(Bytes& out, const std::vector<std::optional<std::string_view>>& values);
 // COM_QUERY / COM_INIT_DB / COM_FIELD_LIST style: the command byte and its argument.
 void serialize_command(Bytes& out, Command command, std::string_view argument);
+// COM_STMT_CLOSE, COM_STMT_RESET and the like: the command byte and a statement id.
+void serialize_statement_command(Bytes& out, Command command, std::uint32_t statement_id);
+
+// `payload` is the whole command (0x17 first); `parameters` the count the prepare reported.
+std::optional<StmtExecuteHead> parse_stmt_execute_head(ByteView payload, std::uint16_t parameters);
+// The same execution for a server that knows the statement as `statement_id`; `types`, when
+// not empty, are added to a packet that does not carry its own.
+void serialize_stmt_execute_for(Bytes& out, ByteView payload, const StmtExecuteHead& head,
+                                std::uint32_t statement_id, ByteView types);
 
 }  // namespace sqlgate::mysql

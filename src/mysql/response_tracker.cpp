@@ -16,6 +16,16 @@ bool is_ok_terminator(std::uint32_t length, ByteView prefix) {
     return length < kMaxPayload && !prefix.empty() && prefix[0] == kEofHeader;
 }
 
+// A COM_STMT_EXECUTE that opened a cursor ends with the EOF after its column definitions:
+// the rows come later, one COM_STMT_FETCH at a time. (With deprecate_eof the reply ends
+// with an OK terminator instead, as an empty result would.)
+bool opens_cursor(ByteView eof) {
+    ByteReader r(eof);
+    r.skip(1 + 2);  // header, warnings
+    const std::uint16_t status = r.u16();
+    return r.ok() && has(status, ServerStatus::cursor_exists);
+}
+
 }  // namespace
 
 ResponseTracker::Progress ResponseTracker::on_packet(std::uint32_t length, ByteView prefix) {
@@ -59,7 +69,7 @@ ResponseTracker::Progress ResponseTracker::on_packet(std::uint32_t length, ByteV
             if (!is_eof_packet(length, prefix)) return Progress::malformed;
             kind_ = PacketKind::columns_eof;
             state_ = State::rows;
-            return Progress::more;
+            return opens_cursor(prefix) ? on_terminator(prefix, true) : Progress::more;
         case State::rows:
             if (deprecate_eof_ ? is_ok_terminator(length, prefix) : is_eof_packet(length, prefix)) {
                 kind_ = PacketKind::terminator;
@@ -128,9 +138,11 @@ ResponseTracker::Progress ResponseTracker::on_prepare(std::uint32_t length, Byte
                 return Progress::malformed;
             }
             ByteReader r(prefix);
-            r.skip(1 + 4);
+            r.skip(1);
+            prepared_id_ = r.u32();
             prepare_columns_ = r.u16();
             prepare_params_ = r.u16();
+            prepared_parameters_ = prepare_params_;
             kind_ = PacketKind::ok;
             return next_prepare_section();
         }

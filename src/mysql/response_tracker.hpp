@@ -15,6 +15,7 @@ enum class ReplyShape : std::uint8_t {
     column_list,    // COM_FIELD_LIST: column definitions ended by EOF (or OK), or ERR
     single_packet,  // COM_STATISTICS: one packet of text
     prepare,        // COM_STMT_PREPARE: OK with counts, then parameter and column definitions
+    rows,           // COM_STMT_FETCH: rows of an open cursor ended by EOF (or OK), or ERR
 };
 
 // The shape of the reply each command gets (commands that get no reply are not asked).
@@ -29,6 +30,8 @@ constexpr ReplyShape reply_shape_of(Command command) {
             return ReplyShape::single_packet;
         case Command::stmt_prepare:
             return ReplyShape::prepare;
+        case Command::stmt_fetch:
+            return ReplyShape::rows;
         default:
             return ReplyShape::result;
     }
@@ -42,7 +45,9 @@ class ResponseTracker {
     static constexpr std::size_t kInspectBytes = 32;
 
     ResponseTracker(Capability capabilities, ReplyShape shape)
-        : deprecate_eof_(has(capabilities, Capability::deprecate_eof)), shape_(shape) {}
+        : deprecate_eof_(has(capabilities, Capability::deprecate_eof)),
+          shape_(shape),
+          state_(shape == ReplyShape::rows ? State::rows : State::first) {}
 
     // Feeds one packet: its full payload length and at least its first
     // min(length, kInspectBytes) payload bytes.
@@ -67,6 +72,9 @@ class ResponseTracker {
     std::uint16_t error_code() const { return error_code_; }
     std::uint64_t affected_rows() const { return affected_rows_; }
     std::uint64_t last_insert_id() const { return last_insert_id_; }
+    // Of a COM_STMT_PREPARE reply: the server's id for the statement and its parameter count.
+    std::uint32_t prepared_statement_id() const { return prepared_id_; }
+    std::uint16_t prepared_parameters() const { return prepared_parameters_; }
 
   private:
     enum class State : std::uint8_t { first, columns, columns_eof, rows, finished };
@@ -79,7 +87,7 @@ class ResponseTracker {
 
     bool deprecate_eof_;
     ReplyShape shape_;
-    State state_ = State::first;
+    State state_;
     PacketKind kind_ = PacketKind::other;
     bool continuation_ = false;  // the previous packet was split: this one continues it
     bool failed_ = false;
@@ -90,6 +98,8 @@ class ResponseTracker {
     std::uint16_t error_code_ = 0;
     std::uint64_t affected_rows_ = 0;
     std::uint64_t last_insert_id_ = 0;
+    std::uint32_t prepared_id_ = 0;
+    std::uint16_t prepared_parameters_ = 0;
 };
 
 }  // namespace sqlgate::mysql

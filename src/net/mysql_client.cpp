@@ -200,6 +200,7 @@ awaitable<error_code> run_command(PacketChannel& channel, mysql::Command command
             result.status = tracker.status();
             result.affected_rows = tracker.affected_rows();
             result.last_insert_id = tracker.last_insert_id();
+            result.prepared_id = tracker.prepared_statement_id();
             co_return error_code{};
         }
     }

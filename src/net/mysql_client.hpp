@@ -54,6 +54,7 @@ struct CommandResult {
     bool has_result_set = false;
     std::uint64_t affected_rows = 0;  // of the final OK
     std::uint64_t last_insert_id = 0;
+    std::uint32_t prepared_id = 0;  // of a COM_STMT_PREPARE: the server's statement id
     std::vector<std::string> columns;
     std::vector<std::vector<std::optional<std::string>>> rows;
 

@@ -96,6 +96,7 @@ void ClientSession::reset_session() {
         link.reset();
     }
     state_.clear();
+    prepared_.clear();
     in_transaction_ = false;
     autocommit_ = true;
     pinned_to_primary_ = false;
@@ -139,8 +140,6 @@ awaitable<bool> ClientSession::handle_command() {
             co_return co_await send_ok(reply_sequence_);
         case Command::change_user:
             co_return co_await handle_change_user(payload);
-        // Prepared statements live on the session's primary connection (their ids are that
-        // server's), so they run there; reads through them are not spread over replicas.
         case Command::process_kill: {
             mysql::ByteReader r(payload.subspan(1));
             const std::uint32_t id = r.u32();
@@ -150,15 +149,26 @@ awaitable<bool> ClientSession::handle_command() {
             }
             co_return co_await handle_kill(id, false);
         }
+        // Statements are prepared on the primary, whose ids the client sees; executions of
+        // reads go where a text read would, prepared again there on first use. Cursors and
+        // long data live where they were opened or sent: on the primary.
         case Command::stmt_prepare:
-            co_return co_await run_on_primary(payload,
-                                              mysql::reply_shape_of(Command::stmt_prepare));
+            co_return co_await handle_stmt_prepare(payload);
         case Command::stmt_execute:
             co_return co_await handle_stmt_execute(payload);
+        case Command::stmt_fetch:
+            co_return co_await run_on_primary(payload, mysql::reply_shape_of(Command::stmt_fetch));
         case Command::stmt_reset:
+            if (PreparedStatement* statement = prepared_statement(payload)) {
+                statement->long_data_pending = false;
+            }
             co_return co_await run_on_primary(payload, mysql::reply_shape_of(Command::stmt_reset));
         case Command::stmt_close:
+            co_return co_await handle_stmt_close(payload);
         case Command::stmt_send_long_data:
+            if (PreparedStatement* statement = prepared_statement(payload)) {
+                statement->long_data_pending = true;
+            }
             co_await send_without_reply(runtime_.primary(), payload);
             co_return true;
         default:
@@ -182,16 +192,7 @@ awaitable<bool> ClientSession::handle_query(mysql::ByteView payload) {
         co_return co_await handle_kill(kill->id, kill->query_only);
     }
     const RouteDecision route = decide_route(info, situation());
-    switch (route.target) {
-        case RouteDecision::Target::reject:
-            co_return co_await send_error(errc::unknown_route, "HY000", route.error);
-        case RouteDecision::Target::replica:
-        case RouteDecision::Target::named_server:
-        case RouteDecision::Target::previous_server:
-            co_return co_await run_read(payload, route);
-        case RouteDecision::Target::primary:
-            break;
-    }
+    if (route.target != RouteDecision::Target::primary) co_return co_await run_read(payload, route);
     bool succeeded = false;
     if (!co_await run_on_primary(payload, ReplyShape::result, &succeeded)) co_return false;
     // Its GTID is fetched only when a replica read follows (see run_read): asking now would
@@ -213,18 +214,93 @@ awaitable<bool> ClientSession::handle_query(mysql::ByteView payload) {
     co_return true;
 }
 
-awaitable<bool> ClientSession::handle_stmt_execute(mysql::ByteView payload) {
-    // Arguments: statement id (4 bytes), then flags; a cursor would need COM_STMT_FETCH.
-    constexpr std::size_t kFlagsOffset = 1 + 4;
-    if (payload.size() > kFlagsOffset && payload[kFlagsOffset] != 0) {
-        co_return co_await send_error(errc::not_supported, "HY000",
-                                      "sqlgate: cursors (COM_STMT_EXECUTE with a cursor flag) "
-                                      "are not supported yet");
+awaitable<bool> ClientSession::handle_stmt_prepare(mysql::ByteView payload) {
+    const std::string_view sql = mysql::as_chars(payload.subspan(1));
+    const sql::StatementInfo info = sql::describe(sql);
+    const RouteDecision route = decide_route(info, situation());
+    // A bad hint is reported now, not at every execution.
+    if (route.target == RouteDecision::Target::reject) {
+        co_return co_await send_error(errc::unknown_route, "HY000", route.error);
     }
     bool succeeded = false;
-    if (!co_await run_on_primary(payload, ReplyShape::result, &succeeded)) co_return false;
-    // A prepared statement may have written; the class of its text is not known here.
-    if (succeeded && !in_transaction_) write_gtid_unknown_ = true;
+    if (!co_await run_on_primary(payload, ReplyShape::prepare, &succeeded)) co_return false;
+    if (!succeeded) co_return true;
+    const std::uint32_t id = prepared_id_;
+    // Whatever another connection to the primary once knew by this id is another statement.
+    for (auto& link : links_) {
+        if (link) link->statements.erase(id);
+    }
+    if (!info.is_replica_safe()) {
+        prepared_.erase(id);
+        co_return true;
+    }
+    prepared_.add(id, sql, prepared_parameters_);
+    if (auto& primary = links_[runtime_.primary().index]) {
+        primary->statements.emplace(id, BackendStatement{id});
+    }
+    co_return true;
+}
+
+PreparedStatement* ClientSession::prepared_statement(mysql::ByteView payload) {
+    mysql::ByteReader r(payload.subspan(1));
+    const std::uint32_t id = r.u32();
+    PreparedStatement* statement = r.ok() ? prepared_.find(id) : nullptr;
+    if (statement == nullptr) return nullptr;
+    const auto& primary = links_[runtime_.primary().index];
+    if (!primary || !primary->channel.is_open() || !primary->statements.contains(id)) {
+        // Prepared on a connection to the primary that has since been lost.
+        prepared_.erase(id);
+        return nullptr;
+    }
+    return statement;
+}
+
+awaitable<bool> ClientSession::handle_stmt_execute(mysql::ByteView payload) {
+    PreparedStatement* statement = prepared_statement(payload);
+    const auto head = mysql::parse_stmt_execute_head(
+        payload, statement != nullptr ? statement->parameters : std::uint16_t{0});
+    if (!head) {
+        co_return co_await send_error(errc::malformed_packet, "08S01",
+                                      "sqlgate: malformed COM_STMT_EXECUTE");
+    }
+    if (statement == nullptr) {
+        // Not a read sqlgate spreads (or unknown to it): the primary runs it or refuses it.
+        bool succeeded = false;
+        if (!co_await run_on_primary(payload, ReplyShape::result, &succeeded)) co_return false;
+        // A prepared statement may have written; the class of its text is not known here.
+        if (succeeded && !in_transaction_) write_gtid_unknown_ = true;
+        co_return true;
+    }
+    if (head->carries_types) statement->note_types(head->types);
+    const PreparedExecution execution{*statement, head->statement_id, *head};
+    RouteDecision route = decide_route(statement->info, situation());
+    if (head->cursor_flags != 0 || std::exchange(statement->long_data_pending, false)) {
+        route.target = RouteDecision::Target::primary;
+    }
+    if (route.target != RouteDecision::Target::primary) {
+        co_return co_await run_read(payload, route, &execution);
+    }
+    co_return co_await run_on(runtime_.primary(), payload, ReplyShape::result, nullptr, &execution);
+}
+
+awaitable<bool> ClientSession::handle_stmt_close(mysql::ByteView payload) {
+    mysql::ByteReader r(payload.subspan(1));
+    const std::uint32_t id = r.u32();
+    if (r.ok() && prepared_.find(id) != nullptr) {
+        auto& backends = runtime_.backends();
+        for (std::size_t i = 0; i < links_.size(); ++i) {
+            if (!links_[i] || i == runtime_.primary().index) continue;
+            const auto there = links_[i]->statements.find(id);
+            if (there == links_[i]->statements.end()) continue;
+            rebound_.clear();
+            mysql::serialize_statement_command(rebound_, Command::stmt_close, there->second.id);
+            links_[i]->statements.erase(there);
+            co_await send_without_reply(backends[i], rebound_);
+        }
+        prepared_.erase(id);
+    }
+    if (auto& primary = links_[runtime_.primary().index]) primary->statements.erase(id);
+    co_await send_without_reply(runtime_.primary(), payload);
     co_return true;
 }
 

@@ -5,11 +5,14 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
+#include "mysql/messages.hpp"
 #include "mysql/response_tracker.hpp"
 #include "net/packet_channel.hpp"
 #include "net/server_login.hpp"
+#include "proxy/prepared_statements.hpp"
 #include "proxy/proxy_runtime.hpp"
 #include "proxy/router.hpp"
 #include "proxy/session_state.hpp"
@@ -36,6 +39,15 @@ class ClientSession {
         std::size_t applied_state = 0;  // how many SessionState commands this backend has run
         std::string applied_gtid;       // a session write this replica is known to have applied
         std::uint32_t thread_id = 0;    // the server's id for this connection
+        // Prepared reads this server knows, by the client's statement id.
+        std::unordered_map<std::uint32_t, BackendStatement> statements;
+    };
+
+    // One COM_STMT_EXECUTE of a statement in prepared_, on its way to some backend.
+    struct PreparedExecution {
+        PreparedStatement& statement;
+        std::uint32_t client_id;
+        mysql::StmtExecuteHead head;
     };
 
     // not_reached: nothing of the reply reached the client, the command may go elsewhere;
@@ -54,7 +66,18 @@ class ClientSession {
     boost::asio::awaitable<bool> handle_command();
     boost::asio::awaitable<bool> handle_query(mysql::ByteView payload);
     boost::asio::awaitable<bool> handle_init_db(mysql::ByteView payload);
+    boost::asio::awaitable<bool> handle_stmt_prepare(mysql::ByteView payload);
     boost::asio::awaitable<bool> handle_stmt_execute(mysql::ByteView payload);
+    boost::asio::awaitable<bool> handle_stmt_close(mysql::ByteView payload);
+    // The statement's entry when `payload` (a COM_STMT_* command) names one of prepared_
+    // that the primary's current connection still knows; drops the entry when it does not.
+    PreparedStatement* prepared_statement(mysql::ByteView payload);
+    // The execute to send to `link`'s server: the statement prepared there first if need be,
+    // its id and (when that server has not seen them) the parameter types filled in.
+    // nullopt when that server cannot run it.
+    boost::asio::awaitable<std::optional<mysql::ByteView>> bind_prepared(
+        BackendLink& link, const BackendState& backend, const PreparedExecution& execution,
+        mysql::ByteView payload);
     // KILL [QUERY] n and COM_PROCESS_KILL name sqlgate's connection ids; they are carried out
     // on the backends' threads of that session (never passed on: there, n is someone else).
     boost::asio::awaitable<bool> handle_kill(std::uint64_t id, bool query_only);
@@ -64,11 +87,15 @@ class ClientSession {
                                                 bool* succeeded = nullptr);
     // Runs the client's command on `backend`; reports the backend being unreachable.
     boost::asio::awaitable<bool> run_on(BackendState& backend, mysql::ByteView payload,
-                                        mysql::ReplyShape shape, bool* succeeded);
-    boost::asio::awaitable<bool> run_read(mysql::ByteView payload, const RouteDecision& route);
+                                        mysql::ReplyShape shape, bool* succeeded,
+                                        const PreparedExecution* prepared = nullptr);
+    // Every route but Target::primary: reads, and refusals of bad hints.
+    boost::asio::awaitable<bool> run_read(mysql::ByteView payload, const RouteDecision& route,
+                                          const PreparedExecution* prepared = nullptr);
     boost::asio::awaitable<Outcome> execute(BackendState& backend, mysql::ByteView payload,
                                             mysql::ReplyShape shape, bool* succeeded,
-                                            bool read_your_writes = false);
+                                            bool read_your_writes = false,
+                                            const PreparedExecution* prepared = nullptr);
     boost::asio::awaitable<BackendLink*> link_to(BackendState& backend, std::string& error);
     // Waits until the link's replica has applied the session's last write; false if it has not
     // within the configured time (or the wait failed).
@@ -101,8 +128,12 @@ class ClientSession {
     bool write_gtid_unknown_ = false;  // the primary committed a write not yet in last_write_gtid_
     std::string last_backend_error_;
     std::uint8_t reply_sequence_ = 1;  // sequence id of the reply to the current command
+    PreparedStatements prepared_;      // replica-safe statements only; the rest stay on the primary
+    std::uint32_t prepared_id_ = 0;    // of the last COM_STMT_PREPARE reply relayed
+    std::uint16_t prepared_parameters_ = 0;  // likewise
     mysql::Bytes payload_;
     mysql::Bytes reply_;
+    mysql::Bytes rebound_;  // an execute rewritten for a server with other ids or no types
 };
 
 }  // namespace sqlgate::proxy

@@ -27,9 +27,10 @@ awaitable<bool> ClientSession::run_on_primary(mysql::ByteView payload, ReplyShap
 }
 
 awaitable<bool> ClientSession::run_on(BackendState& backend, mysql::ByteView payload,
-                                      ReplyShape shape, bool* succeeded) {
+                                      ReplyShape shape, bool* succeeded,
+                                      const PreparedExecution* prepared) {
     // The awaited value goes into a local first: GCC 12 miscompiles `switch (co_await ...)`.
-    const Outcome outcome = co_await execute(backend, payload, shape, succeeded);
+    const Outcome outcome = co_await execute(backend, payload, shape, succeeded, false, prepared);
     switch (outcome) {
         case Outcome::replied:
             co_return true;
@@ -44,7 +45,11 @@ awaitable<bool> ClientSession::run_on(BackendState& backend, mysql::ByteView pay
     co_return co_await send_error(errc::backend_unavailable, "HY000", message);
 }
 
-awaitable<bool> ClientSession::run_read(mysql::ByteView payload, const RouteDecision& route) {
+awaitable<bool> ClientSession::run_read(mysql::ByteView payload, const RouteDecision& route,
+                                        const PreparedExecution* prepared) {
+    if (route.target == RouteDecision::Target::reject) {
+        co_return co_await send_error(errc::unknown_route, "HY000", route.error);
+    }
     if (route.target != RouteDecision::Target::replica) {
         BackendState* backend = route.target == RouteDecision::Target::previous_server
                                     ? &runtime_.backends()[previous_backend_]
@@ -54,7 +59,7 @@ awaitable<bool> ClientSession::run_read(mysql::ByteView payload, const RouteDeci
                 "sqlgate: no server named '" + std::string(route.server) + "' in route hint";
             co_return co_await send_error(errc::unknown_route, "HY000", message);
         }
-        co_return co_await run_on(*backend, payload, ReplyShape::result, nullptr);
+        co_return co_await run_on(*backend, payload, ReplyShape::result, nullptr, prepared);
     }
     const bool read_your_writes = runtime_.config().read_your_writes;
     if (read_your_writes && write_gtid_unknown_) co_await note_last_write();
@@ -69,7 +74,7 @@ awaitable<bool> ClientSession::run_read(mysql::ByteView payload, const RouteDeci
         if (!chosen) break;
         tried |= BackendMask{1} << *chosen;
         const Outcome outcome = co_await execute(backends[*chosen], payload, ReplyShape::result,
-                                                 nullptr, read_your_writes);
+                                                 nullptr, read_your_writes, prepared);
         switch (outcome) {
             case Outcome::replied:
                 co_return true;
@@ -86,17 +91,24 @@ awaitable<bool> ClientSession::run_read(mysql::ByteView payload, const RouteDeci
         co_return co_await send_error(errc::backend_unavailable, "HY000",
                                       "sqlgate: no replica is available for reads");
     }
-    co_return co_await run_on_primary(payload, ReplyShape::result);
+    co_return co_await run_on(runtime_.primary(), payload, ReplyShape::result, nullptr, prepared);
 }
 
 awaitable<ClientSession::Outcome> ClientSession::execute(BackendState& backend,
                                                          mysql::ByteView payload, ReplyShape shape,
-                                                         bool* succeeded, bool read_your_writes) {
+                                                         bool* succeeded, bool read_your_writes,
+                                                         const PreparedExecution* prepared) {
     BackendLink* link = co_await link_to(backend, last_backend_error_);
     if (link == nullptr) co_return Outcome::not_reached;
     if (read_your_writes && !co_await catch_up(*link)) co_return Outcome::behind;
+    mysql::ByteView message = payload;
+    if (prepared != nullptr) {
+        const auto bound = co_await bind_prepared(*link, backend, *prepared, payload);
+        if (!bound) co_return Outcome::behind;
+        message = *bound;
+    }
     std::uint8_t sequence = 0;
-    if (const auto ec = co_await link->channel.write_message(payload, sequence)) {
+    if (const auto ec = co_await link->channel.write_message(message, sequence)) {
         last_backend_error_ = ec.message();
         links_[backend.index].reset();
         co_return Outcome::not_reached;
@@ -119,12 +131,54 @@ awaitable<ClientSession::Outcome> ClientSession::execute(BackendState& backend,
                          runtime_.config().ewma_weight);
     backend.last_query_sample = now;
     ++backend.statements_served;
-    if (backend.is_primary && !tracker.failed()) {
+    // Only replies that end with OK or EOF carry the status flags (a prepare's or
+    // COM_STATISTICS' do not: reading theirs would turn autocommit off).
+    if (backend.is_primary && !tracker.failed() &&
+        (shape == ReplyShape::result || shape == ReplyShape::rows)) {
         in_transaction_ = has(tracker.status(), mysql::ServerStatus::in_trans);
         autocommit_ = has(tracker.status(), mysql::ServerStatus::autocommit);
     }
+    if (shape == ReplyShape::prepare) {
+        prepared_id_ = tracker.prepared_statement_id();
+        prepared_parameters_ = tracker.prepared_parameters();
+    }
     if (succeeded != nullptr) *succeeded = !tracker.failed();
     co_return Outcome::replied;
+}
+
+awaitable<std::optional<mysql::ByteView>> ClientSession::bind_prepared(
+    BackendLink& link, const BackendState& backend, const PreparedExecution& execution,
+    mysql::ByteView payload) {
+    auto known = link.statements.find(execution.client_id);
+    if (known == link.statements.end()) {
+        if (backend.is_primary) {
+            // A new connection to the primary: the client's id means nothing there any more.
+            last_backend_error_ = "the prepared statement was lost with the previous connection";
+            co_return std::nullopt;
+        }
+        net::CommandResult result;
+        const auto ec = co_await net::run_command(link.channel, Command::stmt_prepare,
+                                                  execution.statement.text, capabilities_, result);
+        if (ec || result.failed) {
+            // A replica that cannot prepare it (a table it has not replicated yet, say) is
+            // skipped for this execution, like one behind the session's writes.
+            if (ec) link.channel.close();
+            co_return std::nullopt;
+        }
+        known = link.statements.emplace(execution.client_id, BackendStatement{result.prepared_id})
+                    .first;
+    }
+    BackendStatement& there = known->second;
+    const PreparedStatement& statement = execution.statement;
+    const bool needs_types = !execution.head.carries_types && statement.types_version != 0 &&
+                             there.types_version != statement.types_version;
+    there.types_version = statement.types_version;
+    if (!needs_types && there.id == execution.client_id) co_return payload;
+    rebound_.clear();
+    mysql::serialize_stmt_execute_for(
+        rebound_, payload, execution.head, there.id,
+        needs_types ? mysql::ByteView(statement.types) : mysql::ByteView());
+    co_return mysql::ByteView(rebound_);
 }
 
 awaitable<ClientSession::BackendLink*> ClientSession::link_to(BackendState& backend,

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "harness/raw_mysql_client.hpp"
+#include "harness/sql_statement.hpp"
 #include "harness/test_cluster.hpp"
 
 namespace sqlgate::testing {
@@ -42,6 +43,34 @@ TEST_F(ChainTest, WritesAndRoutedReadsPassTheWholeChain) {
         replica_reads += c->server_id("/* sqlgate:route=random */ ") > 1;
     EXPECT_EQ(replica_reads, 10);
     EXPECT_NE(chain.audit_log().find("\"verdict\":\"allow\""), std::string::npos);
+}
+
+TEST_F(ChainTest, PreparedReadsAndCursorsPassTheWholeChain) {
+    Chain chain;
+    auto c = chain.connect();
+    ASSERT_TRUE(c);
+    const int primary = TestCluster::get().primary().server_id;
+    SqlStatement read(*c, "SELECT @@server_id, ? * 2");
+    ASSERT_TRUE(read.prepared()) << read.error();
+    ASSERT_TRUE(read.bind({21}));
+    for (int i = 0; i < 5; ++i) {
+        const auto rows = read.run();
+        ASSERT_TRUE(rows) << read.error();
+        EXPECT_NE(std::stoi(rows->at(0).at(0)), primary);
+        EXPECT_EQ(rows->at(0).at(1), "42");
+    }
+    // Every hop knows that a cursor's rows come by COM_STMT_FETCH.
+    SqlStatement cursor(*c, "SELECT seq FROM seq_1_to_10");
+    ASSERT_TRUE(cursor.prepared()) << cursor.error();
+    ASSERT_TRUE(cursor.use_cursor(3));
+    const auto rows = cursor.run();
+    ASSERT_TRUE(rows) << cursor.error();
+    EXPECT_EQ(rows->size(), 10u);
+    // The firewall checks a prepared statement's text as it checks a query.
+    SqlStatement refused(*c, "SELECT * FROM t WHERE id = ? OR 1=1");
+    EXPECT_FALSE(refused.prepared());
+    EXPECT_NE(refused.error().find("tautology"), std::string::npos) << refused.error();
+    EXPECT_EQ(c->query("SELECT 'chain fine'").scalar(), "chain fine");
 }
 
 TEST_F(ChainTest, GatekeeperRefusesClientsWithoutTls) {

@@ -205,6 +205,71 @@ TEST(Messages, ChangeUserOfOldClientsEndsAfterTheDatabase) {
     EXPECT_FALSE(c->collation);
 }
 
+// COM_STMT_EXECUTE of statement 7 with two parameters, the first NULL.
+Bytes execute_packet(bool with_types) {
+    Bytes b;
+    ByteWriter w(b);
+    w.u8(0x17);
+    w.u32(7);
+    w.u8(0);     // no cursor
+    w.u32(1);    // iterations
+    w.u8(0x01);  // NULL bitmap: the first parameter
+    w.u8(with_types ? 1 : 0);
+    if (with_types) w.raw(Bytes{0x08, 0x00, 0xfe, 0x00});
+    w.lenenc_string("hi");
+    return b;
+}
+
+TEST(Messages, ExecuteHeadFindsTheStatementAndItsTypes) {
+    const Bytes typed = execute_packet(true);
+    const auto head = parse_stmt_execute_head(typed, 2);
+    ASSERT_TRUE(head);
+    EXPECT_EQ(head->statement_id, 7u);
+    EXPECT_EQ(head->cursor_flags, 0);
+    EXPECT_EQ(head->types_flag_offset, 11u);
+    EXPECT_TRUE(head->carries_types);
+    EXPECT_EQ(Bytes(head->types.begin(), head->types.end()), (Bytes{0x08, 0x00, 0xfe, 0x00}));
+    const Bytes untyped = execute_packet(false);
+    const auto bare = parse_stmt_execute_head(untyped, 2);
+    ASSERT_TRUE(bare);
+    EXPECT_FALSE(bare->carries_types);
+    EXPECT_TRUE(bare->types.empty());
+    // Without parameters nothing follows the iteration count.
+    const Bytes none{0x17, 9, 0, 0, 0, 0x01, 1, 0, 0, 0};
+    const auto cursor = parse_stmt_execute_head(none, 0);
+    ASSERT_TRUE(cursor);
+    EXPECT_EQ(cursor->cursor_flags, 1);
+    EXPECT_EQ(cursor->types_flag_offset, 0u);
+}
+
+TEST(Messages, TruncatedExecuteIsRejected) {
+    const Bytes typed = execute_packet(true);
+    EXPECT_FALSE(parse_stmt_execute_head(ByteView(typed).first(13), 2));  // types cut short
+    EXPECT_FALSE(parse_stmt_execute_head(ByteView(typed).first(8), 0));   // no iteration count
+    EXPECT_FALSE(parse_stmt_execute_head(Bytes{0x03, 1, 0, 0, 0, 0, 1, 0, 0, 0}, 0));
+}
+
+TEST(Messages, ExecuteForAnotherServerGetsItsIdAndTheTypes) {
+    const Bytes untyped = execute_packet(false);
+    const auto head = parse_stmt_execute_head(untyped, 2);
+    ASSERT_TRUE(head);
+    const Bytes types{0x08, 0x00, 0xfe, 0x00};
+    Bytes out;
+    serialize_stmt_execute_for(out, untyped, *head, 0x01020304, types);
+    Bytes expected = execute_packet(true);
+    expected[1] = 0x04, expected[2] = 0x03, expected[3] = 0x02, expected[4] = 0x01;
+    EXPECT_EQ(out, expected);
+    // A packet with types of its own keeps them; only the id changes.
+    const Bytes typed = execute_packet(true);
+    const auto typed_head = parse_stmt_execute_head(typed, 2);
+    out.clear();
+    serialize_stmt_execute_for(out, typed, *typed_head, 0x01020304, Bytes{0x03, 0x00, 0x03, 0x00});
+    EXPECT_EQ(out, expected);
+    out.clear();
+    serialize_statement_command(out, Command::stmt_close, 5);
+    EXPECT_EQ(out, (Bytes{0x19, 5, 0, 0, 0}));
+}
+
 TEST(Messages, CommandNames) {
     EXPECT_EQ(command_name(0x03), "COM_QUERY");
     EXPECT_EQ(command_name(0x16), "COM_STMT_PREPARE");

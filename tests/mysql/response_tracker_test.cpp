@@ -180,6 +180,39 @@ TEST(ResponseTracker, PrepareWithParametersAndColumns) {
     EXPECT_EQ(p, (std::vector{M, M, M, M, M, D}));
 }
 
+TEST(ResponseTracker, PrepareReportsTheStatementIdAndParameterCount) {
+    ResponseTracker t(kProxyCapabilities, ReplyShape::prepare);
+    feed(t, {prepare_ok(1, 3), column_payload(), column_payload(), column_payload(),
+             column_payload()});
+    EXPECT_EQ(t.prepared_statement_id(), 7u);
+    EXPECT_EQ(t.prepared_parameters(), 3u);
+}
+
+TEST(ResponseTracker, ExecuteThatOpensACursorEndsAfterTheColumns) {
+    const std::uint16_t cursor = bits(ServerStatus::cursor_exists) | 2;
+    ResponseTracker with_eof(kProxyCapabilities & ~Capability::deprecate_eof, ReplyShape::result);
+    EXPECT_EQ(feed(with_eof, {{0x01}, column_payload(), eof_payload(cursor)}),
+              (std::vector{M, M, D}));
+    EXPECT_EQ(with_eof.status(), cursor);
+    ResponseTracker without_eof(kProxyCapabilities, ReplyShape::result);
+    EXPECT_EQ(feed(without_eof, {{0x01}, column_payload(), ok_payload(cursor, kEofHeader)}),
+              (std::vector{M, M, D}));
+}
+
+TEST(ResponseTracker, FetchRepliesAreRowsEndedByEof) {
+    const std::uint16_t last = bits(ServerStatus::last_row_sent) | 2;
+    ResponseTracker t(kProxyCapabilities & ~Capability::deprecate_eof, ReplyShape::rows);
+    EXPECT_EQ(feed(t, {{0x00, 0x00, 0x01}, {0x00, 0x00, 0x02}, eof_payload(last)}),
+              (std::vector{M, M, D}));
+    EXPECT_EQ(t.status(), last);
+    ResponseTracker none_left(kProxyCapabilities, ReplyShape::rows);
+    EXPECT_EQ(feed(none_left, {ok_payload(last, kEofHeader)}), (std::vector{D}));
+    ResponseTracker failed(kProxyCapabilities, ReplyShape::rows);
+    EXPECT_EQ(feed(failed, {err_payload()}), (std::vector{D}));
+    EXPECT_TRUE(failed.failed());
+    EXPECT_EQ(reply_shape_of(Command::stmt_fetch), ReplyShape::rows);
+}
+
 TEST(ResponseTracker, PrepareWithDeprecateEof) {
     ResponseTracker t(kProxyCapabilities, ReplyShape::prepare);
     EXPECT_EQ(feed(t, {prepare_ok(1, 2), column_payload(), column_payload(), column_payload()}),

@@ -1,12 +1,16 @@
 #include "harness/role_process.hpp"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -16,9 +20,43 @@
 
 namespace sqlgate::testing {
 
+namespace {
+
+// Ports the kernel hands out to outgoing connections (ip_local_port_range, 32768-60999 by
+// default): a listener port there can already be held by some client's connection, which
+// is how a gatekeeper once failed to start in CI. Test listeners stay below it.
+constexpr unsigned kFirstTestPort = 10000;
+constexpr unsigned kTestPortBlocks = 1400;  // 10000 + 1400 * 16 = 32400 < 32768
+constexpr unsigned kPortsPerBlock = 16;
+
+// True when no socket on any address holds `port` (a bind to the wildcard address without
+// SO_REUSEADDR conflicts with every specific address, and with TIME_WAIT leftovers too).
+bool port_is_free(unsigned port) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) return false;
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<std::uint16_t>(port));
+    a.sin_addr.s_addr = htonl(INADDR_ANY);
+    const bool free = ::bind(fd, reinterpret_cast<const sockaddr*>(&a), sizeof a) == 0;
+    ::close(fd);
+    return free;
+}
+
+}  // namespace
+
 unsigned next_port() {
-    static unsigned next = 20000 + static_cast<unsigned>(::getpid() % 2000) * 16;
-    return next++;
+    // Each test runs in a process of its own: start from a block chosen by the pid so that
+    // parallel test binaries rarely meet, and skip what is taken when they do.
+    static unsigned next =
+        kFirstTestPort + static_cast<unsigned>(::getpid() % kTestPortBlocks) * kPortsPerBlock;
+    for (unsigned tries = 0; tries < kTestPortBlocks * kPortsPerBlock; ++tries) {
+        const unsigned port = next++;
+        if (next >= kFirstTestPort + kTestPortBlocks * kPortsPerBlock) next = kFirstTestPort;
+        if (port_is_free(port)) return port;
+    }
+    ADD_FAILURE() << "no free test port below the ephemeral range";
+    return 0;
 }
 
 std::string scratch_dir(const std::string& tag) {

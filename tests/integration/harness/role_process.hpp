@@ -35,7 +35,8 @@ class RoleProcess {
 // A folder of its own under the temp directory, named after the process and `tag`.
 std::string scratch_dir(const std::string& tag);
 
-// A port of its own from a per-process counter, so parallel test binaries do not collide.
+// A free port of its own below the ephemeral range, from a per-process counter, so parallel
+// test binaries and outgoing connections do not collide with a test listener.
 unsigned next_port();
 
 }  // namespace sqlgate::testing

@@ -1,0 +1,28 @@
+#include "proxy/prepared_statements.hpp"
+
+#include "sql/classifier.hpp"
+
+namespace sqlgate::proxy {
+
+void PreparedStatement::note_types(mysql::ByteView sent) {
+    types.assign(sent.begin(), sent.end());
+    ++types_version;
+}
+
+PreparedStatement& PreparedStatements::add(std::uint32_t id, std::string_view text,
+                                           std::uint16_t parameters) {
+    auto entry = std::make_unique<PreparedStatement>();
+    entry->text.assign(text);
+    entry->info = sql::describe(entry->text);
+    entry->parameters = parameters;
+    auto& slot = statements_[id];
+    slot = std::move(entry);
+    return *slot;
+}
+
+PreparedStatement* PreparedStatements::find(std::uint32_t id) {
+    const auto it = statements_.find(id);
+    return it == statements_.end() ? nullptr : it->second.get();
+}
+
+}  // namespace sqlgate::proxy

@@ -1,0 +1,52 @@
+// The reads a client prepared, known by the ids the primary gave them (the ids the client
+// sees), with what it takes to prepare them again on a replica and route each execution.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "mysql/wire.hpp"
+#include "sql/statement.hpp"
+
+namespace sqlgate::proxy {
+
+struct PreparedStatement {
+    std::string text;
+    sql::StatementInfo info;  // views into `text`, which never moves (the entry is on the heap)
+    std::uint16_t parameters = 0;
+    // The parameter types the client sent last, and how many times it has sent them: a
+    // backend that has seen an older version gets the current types added to the execute.
+    mysql::Bytes types;
+    std::uint32_t types_version = 0;
+    // COM_STMT_SEND_LONG_DATA went to the primary since the last execution: the next one
+    // must run there, where the data waits.
+    bool long_data_pending = false;
+
+    // Keeps `types` when an execution carries them.
+    void note_types(mysql::ByteView sent);
+};
+
+// What one backend connection knows of a prepared statement.
+struct BackendStatement {
+    std::uint32_t id = 0;             // that server's id for it
+    std::uint32_t types_version = 0;  // of the types that server last received
+};
+
+class PreparedStatements {
+  public:
+    // Describes `text` once. Replaces an entry with the same id: the primary reuses ids only
+    // after the client closed the statement or the connection was opened again.
+    PreparedStatement& add(std::uint32_t id, std::string_view text, std::uint16_t parameters);
+    PreparedStatement* find(std::uint32_t id);
+    void erase(std::uint32_t id) { statements_.erase(id); }
+    void clear() { statements_.clear(); }
+    bool empty() const { return statements_.empty(); }
+
+  private:
+    std::unordered_map<std::uint32_t, std::unique_ptr<PreparedStatement>> statements_;
+};
+
+}  // namespace sqlgate::proxy
