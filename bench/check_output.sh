@@ -52,7 +52,7 @@ fi
 summary="${dir}/summary.md"
 if [[ -s "$summary" ]]; then
     grep -q '^## Targets' "$summary" || problem "summary.md has no Targets section"
-    grep -q -- '--db-ps-mode=disable' "$summary" || problem "summary.md does not say prepared statements are off"
+    grep -q -- '--db-ps-mode=' "$summary" || problem "summary.md does not say whether prepared statements were used"
     for wl in $(cut -d, -f4 "$csv" | tail -n +2 | sort -u); do
         [[ -s "${dir}/throughput-${wl}.png" || $plots == 0 ]] || problem "throughput-${wl}.png is missing"
         [[ -s "${dir}/cpu-${wl}.png" || $plots == 0 ]] || problem "cpu-${wl}.png is missing"

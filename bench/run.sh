@@ -97,6 +97,8 @@ Options (after a preset they override it):
   --time S            seconds per point (default 10)
   --reps N            repetitions of each point (default 3; the median is reported)
   --tables N --rows N sysbench tables and rows per table (default 4 and 10000)
+  --ps-mode MODE      sysbench's --db-ps-mode: auto (prepared statements, the binary
+                      protocol; the default) or disable (text queries)
   --paths LIST        subset of: direct-primary,direct-replica,haproxy,sqlgate-random,
                       sqlgate-customized,sqlgate-chain (default all available)
   --out DIR           results directory (default bench/results/<UTC timestamp>)
@@ -123,6 +125,7 @@ PRESET=full
 KEEP_CLUSTER=0
 WAIT_IDLE=1
 CHECK_OUTPUT=0
+PS_MODE=auto
 IDLE_TIMEOUT="${BENCH_IDLE_TIMEOUT:-1800}"
 
 while (($#)); do
@@ -134,7 +137,7 @@ while (($#)); do
         --seed-comparison)
             PRESET=seed-comparison TABLES=10 ROWS=10000 THREADS=4 TIME_S=60 WORKLOADS=read_write
             ;;
-        --workloads | --threads | --time | --reps | --tables | --rows | --paths | --out | --sqlgate)
+        --workloads | --threads | --time | --reps | --tables | --rows | --paths | --out | --sqlgate | --ps-mode)
             (($# >= 2)) || die "$1 needs a value; see --help"
             case "$1" in
                 --workloads) WORKLOADS="$2" ;;
@@ -146,6 +149,7 @@ while (($#)); do
                 --paths) PATHS_WANTED="$2" ;;
                 --out) OUT="$2" ;;
                 --sqlgate) BINARY="$(realpath -- "$2")" ;;
+                --ps-mode) PS_MODE="$2" ;;
             esac
             shift
             ;;
@@ -164,6 +168,8 @@ done
 for v in TIME_S REPS TABLES ROWS; do
     [[ "${!v}" =~ ^[1-9][0-9]*$ ]] || die "${v} must be a positive whole number (got '${!v}')"
 done
+[[ "$PS_MODE" == auto || "$PS_MODE" == disable ]] ||
+    die "--ps-mode is auto or disable (got '${PS_MODE}')"
 IFS=', ' read -r -a THREAD_LIST <<<"$THREADS"
 for t in "${THREAD_LIST[@]}"; do [[ "$t" =~ ^[1-9][0-9]*$ ]] || die "bad thread count '$t'"; done
 IFS=', ' read -r -a WORKLOAD_LIST <<<"$WORKLOADS"
@@ -437,7 +443,7 @@ mysql-port=${EP_PORT}
 mysql-user=${EP_USER}
 mysql-password=$(<"$EP_PASSWORD_FILE")
 mysql-db=${SB_DB}
-db-ps-mode=disable
+db-ps-mode=${PS_MODE}
 CFG
         if path_tls "$1"; then echo "mysql-ssl=on" >>"$f"; fi
     )
@@ -740,6 +746,7 @@ points=$((points * ${#THREAD_LIST[@]} * REPS))
     echo "preset=${PRESET}"
     echo "settings=${TABLES} table(s) x ${ROWS} rows, ${TIME_S} s per point, threads ${THREADS}, workloads ${WORKLOADS}"
     echo "reps=${REPS}"
+    echo "ps_mode=${PS_MODE}"
     echo "paths=${RUN_PATHS[*]}"
     echo "background_cpu=${BACKGROUND_CPU}% of one core used by other processes just before the run (busiest: ${BACKGROUND_TOP})"
     for pth in "${!SKIPPED[@]}"; do echo "skipped=${pth}: ${SKIPPED[$pth]}"; done

@@ -145,7 +145,12 @@ END {
     printf "- Machine: %s\n", info["machine"] > s
     printf "- Software: %s; sqlgate %s\n", info["versions"], info["sqlgate"] > s
     printf "- Run: preset `%s`; %s; paths interleaved (%s), each point repeated %s time(s), the median reported\n", info["preset"], info["settings"], info["paths"], info["reps"] > s
-    printf "- sysbench runs with `--db-ps-mode=disable`: the proxy does not support prepared statements (the binary protocol) yet; every path is measured the same way.\n" > s
+    # Runs from before --ps-mode existed were all made without prepared statements.
+    ps = (info["ps_mode"] == "" ? "disable" : info["ps_mode"])
+    if (ps == "disable")
+        printf "- sysbench runs with `--db-ps-mode=disable`: text queries (COM_QUERY) on every path.\n" > s
+    else
+        printf "- sysbench runs with `--db-ps-mode=%s`: prepared statements (the binary protocol) on every path; the proxy spreads prepared reads over the replicas as it does text reads.\n", ps > s
     printf "- `read_only` sends bare autocommit SELECTs (`--skip_trx=on`); `read_only_trx` is sysbench's default with `BEGIN ... COMMIT` around the reads, which the proxy keeps on the primary (as ProxySQL does), while HAProxy spreads whole connections over the replicas.\n" > s
     printf "- x direct: throughput (qps) as a ratio of direct-to-replica-1 for read-only workloads, of direct-to-primary for read_write. x HAProxy: ratio to the HAProxy path. Added us/stmt: (mean transaction latency through the path - direct's) / statements per transaction, at 1 thread. CPU us/stmt: utime+stime of the path's proxy process(es) from /proc during the point, per statement.\n" > s
     if (chain_seen)

@@ -43,8 +43,10 @@ grep -v ',sqlgate-chain,' "${dir}/results.csv" >"${nochain}/results.csv"
     grep -v '^paths=' "${dir}/meta.txt"
     echo "paths=direct-primary direct-replica haproxy sqlgate-random sqlgate-customized"
     echo "skipped=sqlgate-chain: build/src/cli/sqlgate has no gatekeeper role"
+    echo "ps_mode=auto"
 } >"${nochain}/meta.txt"
 "${bench}/summarize.sh" "$nochain" --no-plots 2>/dev/null
+expect "prepared statements on" "sysbench runs with \`--db-ps-mode=auto\`: prepared statements" "${nochain}/summary.md"
 expect "full chain not measured" "| sqlgate-chain | - | not measured: build/src/cli/sqlgate has no gatekeeper role |" "${nochain}/summary.md"
 # An old results.csv, without the chain proxy's CPU column, is still summarized.
 cut -d, -f1-25,27- "${nochain}/results.csv" >"${nochain}/r.csv" && mv "${nochain}/r.csv" "${nochain}/results.csv"
