@@ -27,7 +27,8 @@ missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-# Node.js runs the offline deployment checks (deploy/checks); any node on the PATH will do.
+# Node.js runs the offline deployment checks (deploy/checks) and the mysql2 driver test
+# (tests/clients); any node on the PATH will do.
 command -v npm >/dev/null || missing+=(nodejs npm)
 if ((${#missing[@]})); then
     step "installing ${#missing[@]} packages: ${missing[*]}"
@@ -43,16 +44,19 @@ else
     step "packages present"
 fi
 
-# The deployment checks' npm packages, pinned by their package-lock.json: installed when
-# node_modules is missing or the lock file changed since the last install.
-checks=deploy/checks
-lock_sum="$(sha256sum "${checks}/package-lock.json" | cut -d' ' -f1)"
-if [[ ! -d "${checks}/node_modules" || "$(cat "${checks}/node_modules/.lock.sha256" 2>/dev/null)" != "$lock_sum" ]]; then
-    step "installing the deployment checks' npm packages (${checks})"
-    npm ci --prefix "$checks" --no-audit --no-fund >"${SQLGATE_STATE}/npm.log" 2>&1 ||
-        die "npm ci failed; see ${SQLGATE_STATE}/npm.log"
-    echo "$lock_sum" >"${checks}/node_modules/.lock.sha256"
-fi
+# npm packages, each folder pinned by its package-lock.json: the deployment checks' and the
+# third-party drivers the integration tests run through sqlgate. Installed when node_modules
+# is missing or the lock file changed since the last install.
+for npm_dir in deploy/checks tests/clients/node-mysql2; do
+    lock_sum="$(sha256sum "${npm_dir}/package-lock.json" | cut -d' ' -f1)"
+    if [[ ! -d "${npm_dir}/node_modules" ||
+        "$(cat "${npm_dir}/node_modules/.lock.sha256" 2>/dev/null)" != "$lock_sum" ]]; then
+        step "installing npm packages (${npm_dir})"
+        npm ci --prefix "$npm_dir" --no-audit --no-fund >"${SQLGATE_STATE}/npm.log" 2>&1 ||
+            die "npm ci in ${npm_dir} failed; see ${SQLGATE_STATE}/npm.log"
+        echo "$lock_sum" >"${npm_dir}/node_modules/.lock.sha256"
+    fi
+done
 
 if ((build)); then
     build_tree build Release

@@ -66,18 +66,8 @@ boost::asio::awaitable<std::string> FrontRuntime::enter_default_schema(
 GateVerdict FrontRuntime::check_statement(const config::FrontUser& user, std::string_view source,
                                           std::string_view sql, std::string_view current_schema,
                                           AuditFront front) {
-    GateVerdict verdict;
-    const auto limit = rate_limiter_.check(user.name, source, std::chrono::steady_clock::now());
-    if (!limit.allowed()) {
-        verdict.kind = GateVerdict::Kind::rate_limited;
-        verdict.retry_after_s = std::chrono::duration<double>(limit.retry_after).count();
-        const char* which = limit.hit == LimitHit::user ? "user" : "source address";
-        verdict.message = "sqlgate: rate_limit: too many statements for this " +
-                          std::string(which) + "; retry in " +
-                          std::to_string(static_cast<int>(std::ceil(verdict.retry_after_s))) + " s";
-        audit(user, source, sql, front, false, "rate_limit");
-        return verdict;
-    }
+    GateVerdict verdict = check_rate(user, source, sql, front);
+    if (!verdict.allowed()) return verdict;
     verdict.info = sql::describe(sql, policy::describe_options());
     policy::Verdict policy_verdict =
         policy::check_statement(sql, verdict.info, user.policy, current_schema);
@@ -88,6 +78,21 @@ GateVerdict FrontRuntime::check_statement(const config::FrontUser& user, std::st
             "sqlgate: statement rejected by rule " + std::move(policy_verdict.message);
     }
     audit(user, source, sql, front, policy_verdict.allowed, policy::to_string(policy_verdict.rule));
+    return verdict;
+}
+
+GateVerdict FrontRuntime::check_rate(const config::FrontUser& user, std::string_view source,
+                                     std::string_view what, AuditFront front) {
+    GateVerdict verdict;
+    const auto limit = rate_limiter_.check(user.name, source, std::chrono::steady_clock::now());
+    if (limit.allowed()) return verdict;
+    verdict.kind = GateVerdict::Kind::rate_limited;
+    verdict.retry_after_s = std::chrono::duration<double>(limit.retry_after).count();
+    const char* which = limit.hit == LimitHit::user ? "user" : "source address";
+    verdict.message = "sqlgate: rate_limit: too many statements for this " + std::string(which) +
+                      "; retry in " +
+                      std::to_string(static_cast<int>(std::ceil(verdict.retry_after_s))) + " s";
+    audit(user, source, what, front, false, "rate_limit");
     return verdict;
 }
 

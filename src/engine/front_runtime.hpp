@@ -82,6 +82,10 @@ class FrontRuntime {
     GateVerdict check_statement(const config::FrontUser& user, std::string_view source,
                                 std::string_view sql, std::string_view current_schema,
                                 AuditFront front);
+    // The rate limits alone, for work whose text was checked before: each COM_STMT_EXECUTE
+    // of a statement the policy let through at prepare time. Audits only a refusal.
+    GateVerdict check_rate(const config::FrontUser& user, std::string_view source,
+                           std::string_view what, AuditFront front);
     // Records a decision the gate did not make (a command refused outright).
     void audit(const config::FrontUser& user, std::string_view source, std::string_view sql,
                AuditFront front, bool allowed, std::string_view rule);

@@ -269,10 +269,17 @@ awaitable<bool> FrontSession::handle_command() {
             const std::string kill = "KILL " + std::to_string(r.u32());
             co_return co_await check_and_forward(kill);
         }
+        case Command::stmt_execute: {
+            // Its text passed the policy when it was prepared; each execution is a
+            // statement for the rate limits all the same.
+            const GateVerdict verdict = runtime_.check_rate(
+                *user_, source_, mysql::command_name(payload_[0]), AuditFront::mysql);
+            if (!verdict.allowed()) co_return co_await send_verdict(verdict);
+            co_return co_await forward();
+        }
         case Command::ping:
         case Command::reset_connection:
         case Command::set_option:
-        case Command::stmt_execute:
         case Command::stmt_fetch:
         case Command::stmt_reset:
             co_return co_await forward();

@@ -2,12 +2,14 @@
 // of injections that must be refused with the right rule, read-only users, the trusted
 // host's second check, and rate limits.
 #include <gtest/gtest.h>
+#include <mysql.h>
 
 #include <fstream>
 #include <thread>
 
 #include "harness/chain.hpp"
 #include "harness/raw_mysql_client.hpp"
+#include "harness/sql_statement.hpp"
 #include "harness/test_cluster.hpp"
 
 namespace sqlgate::testing {
@@ -136,11 +138,16 @@ TEST_F(FirewallTest, TheTrustedHostChecksThePolicyAgain) {
     EXPECT_FALSE(stranger->login("root", "", &error));
 }
 
-TEST_F(FirewallTest, ARateLimitedUserGetsTheErrorAndRecoversAfterTheRefill) {
+// A chain whose users may send four statements a second (a burst of four).
+ChainScenario four_per_second() {
     ChainScenario s;
     s.per_user_per_second = 4;
     s.per_user_burst = 4;
-    Chain chain(s);
+    return s;
+}
+
+TEST_F(FirewallTest, ARateLimitedUserGetsTheErrorAndRecoversAfterTheRefill) {
+    Chain chain(four_per_second());
     auto c = chain.connect();
     ASSERT_TRUE(c);
     int refused = 0;
@@ -159,6 +166,33 @@ TEST_F(FirewallTest, ARateLimitedUserGetsTheErrorAndRecoversAfterTheRefill) {
     const auto after = c->query("SELECT 5");
     EXPECT_TRUE(after.ok) << after.error;
     EXPECT_EQ(after.scalar(), "5");
+}
+
+TEST_F(FirewallTest, EachExecutionOfAPreparedStatementCountsForTheRateLimits) {
+    Chain chain(four_per_second());
+    auto c = chain.connect();
+    ASSERT_TRUE(c);
+    SqlStatement statement(*c, "SELECT ? + 1");
+    ASSERT_TRUE(statement.prepared()) << statement.error();
+    ASSERT_TRUE(statement.bind({1}));
+    int refused = 0;
+    std::string error;
+    for (int i = 0; i < 12; ++i) {
+        if (const auto rows = statement.run()) {
+            EXPECT_EQ(rows->at(0).at(0), "2");
+        } else {
+            ++refused;
+            EXPECT_EQ(mysql_stmt_errno(statement.handle()), kRateLimitedCode);
+            error = statement.error();
+        }
+    }
+    EXPECT_GE(refused, 6);
+    EXPECT_NE(error.find("rate_limit"), std::string::npos) << error;
+    EXPECT_NE(chain.audit_log().find("COM_STMT_EXECUTE"), std::string::npos);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+    const auto again = statement.run();
+    ASSERT_TRUE(again) << statement.error();
+    EXPECT_EQ(again->at(0).at(0), "2");
 }
 
 }  // namespace
