@@ -47,7 +47,7 @@ fi
 # npm packages, each folder pinned by its package-lock.json: the deployment checks' and the
 # third-party drivers the integration tests run through sqlgate. Installed when node_modules
 # is missing or the lock file changed since the last install.
-for npm_dir in deploy/checks tests/clients/node-mysql2; do
+for npm_dir in deploy/checks tests/clients/node; do
     lock_sum="$(sha256sum "${npm_dir}/package-lock.json" | cut -d' ' -f1)"
     if [[ ! -d "${npm_dir}/node_modules" ||
         "$(cat "${npm_dir}/node_modules/.lock.sha256" 2>/dev/null)" != "$lock_sum" ]]; then

@@ -86,6 +86,10 @@ enum class ServerStatus : std::uint16_t {
     session_state_changed = 1u << 14,
 };
 
+// MariaDB: a COM_STMT_* command with this statement id means the statement the connection
+// prepared last (MariaDB Connector/C and Node.js send PREPARE and EXECUTE back to back so).
+constexpr std::uint32_t kLastPreparedStatement = 0xffffffff;
+
 constexpr std::uint16_t bits(ServerStatus flag) {
     return static_cast<std::uint16_t>(flag);
 }

@@ -97,6 +97,7 @@ void ClientSession::reset_session() {
     }
     state_.clear();
     prepared_.clear();
+    last_prepared_.reset();
     in_transaction_ = false;
     autocommit_ = true;
     pinned_to_primary_ = false;
@@ -112,6 +113,7 @@ awaitable<bool> ClientSession::handle_command() {
     }
     const std::uint8_t command = payload_[0];
     const mysql::ByteView payload(payload_);
+    std::uint32_t statement_id = 0;  // of COM_STMT_RESET and COM_STMT_SEND_LONG_DATA
     switch (static_cast<Command>(command)) {
         case Command::quit:
             co_return false;
@@ -159,14 +161,14 @@ awaitable<bool> ClientSession::handle_command() {
         case Command::stmt_fetch:
             co_return co_await run_on_primary(payload, mysql::reply_shape_of(Command::stmt_fetch));
         case Command::stmt_reset:
-            if (PreparedStatement* statement = prepared_statement(payload)) {
+            if (PreparedStatement* statement = prepared_statement(payload, statement_id)) {
                 statement->long_data_pending = false;
             }
             co_return co_await run_on_primary(payload, mysql::reply_shape_of(Command::stmt_reset));
         case Command::stmt_close:
             co_return co_await handle_stmt_close(payload);
         case Command::stmt_send_long_data:
-            if (PreparedStatement* statement = prepared_statement(payload)) {
+            if (PreparedStatement* statement = prepared_statement(payload, statement_id)) {
                 statement->long_data_pending = true;
             }
             co_await send_without_reply(runtime_.primary(), payload);
@@ -222,10 +224,12 @@ awaitable<bool> ClientSession::handle_stmt_prepare(mysql::ByteView payload) {
     if (route.target == RouteDecision::Target::reject) {
         co_return co_await send_error(errc::unknown_route, "HY000", route.error);
     }
+    last_prepared_.reset();
     bool succeeded = false;
     if (!co_await run_on_primary(payload, ReplyShape::prepare, &succeeded)) co_return false;
     if (!succeeded) co_return true;
     const std::uint32_t id = prepared_id_;
+    last_prepared_ = id;
     // Whatever another connection to the primary once knew by this id is another statement.
     for (auto& link : links_) {
         if (link) link->statements.erase(id);
@@ -241,10 +245,15 @@ awaitable<bool> ClientSession::handle_stmt_prepare(mysql::ByteView payload) {
     co_return true;
 }
 
-PreparedStatement* ClientSession::prepared_statement(mysql::ByteView payload) {
+PreparedStatement* ClientSession::prepared_statement(mysql::ByteView payload, std::uint32_t& id) {
     mysql::ByteReader r(payload.subspan(1));
-    const std::uint32_t id = r.u32();
-    PreparedStatement* statement = r.ok() ? prepared_.find(id) : nullptr;
+    id = r.u32();
+    if (!r.ok()) return nullptr;
+    if (id == mysql::kLastPreparedStatement) {
+        if (!last_prepared_) return nullptr;
+        id = *last_prepared_;
+    }
+    PreparedStatement* statement = prepared_.find(id);
     if (statement == nullptr) return nullptr;
     const auto& primary = links_[runtime_.primary().index];
     if (!primary || !primary->channel.is_open() || !primary->statements.contains(id)) {
@@ -256,7 +265,8 @@ PreparedStatement* ClientSession::prepared_statement(mysql::ByteView payload) {
 }
 
 awaitable<bool> ClientSession::handle_stmt_execute(mysql::ByteView payload) {
-    PreparedStatement* statement = prepared_statement(payload);
+    std::uint32_t id = 0;
+    PreparedStatement* statement = prepared_statement(payload, id);
     const auto head = mysql::parse_stmt_execute_head(
         payload, statement != nullptr ? statement->parameters : std::uint16_t{0});
     if (!head) {
@@ -272,7 +282,7 @@ awaitable<bool> ClientSession::handle_stmt_execute(mysql::ByteView payload) {
         co_return true;
     }
     if (head->carries_types) statement->note_types(head->types);
-    const PreparedExecution execution{*statement, head->statement_id, *head};
+    const PreparedExecution execution{*statement, id, *head};
     RouteDecision route = decide_route(statement->info, situation());
     if (head->cursor_flags != 0 || std::exchange(statement->long_data_pending, false)) {
         route.target = RouteDecision::Target::primary;

@@ -71,7 +71,8 @@ class ClientSession {
     boost::asio::awaitable<bool> handle_stmt_close(mysql::ByteView payload);
     // The statement's entry when `payload` (a COM_STMT_* command) names one of prepared_
     // that the primary's current connection still knows; drops the entry when it does not.
-    PreparedStatement* prepared_statement(mysql::ByteView payload);
+    // `id` is the client's id for it (kLastPreparedStatement resolved).
+    PreparedStatement* prepared_statement(mysql::ByteView payload, std::uint32_t& id);
     // The execute to send to `link`'s server: the statement prepared there first if need be,
     // its id and (when that server has not seen them) the parameter types filled in.
     // nullopt when that server cannot run it.
@@ -131,6 +132,8 @@ class ClientSession {
     PreparedStatements prepared_;      // replica-safe statements only; the rest stay on the primary
     std::uint32_t prepared_id_ = 0;    // of the last COM_STMT_PREPARE reply relayed
     std::uint16_t prepared_parameters_ = 0;  // likewise
+    // What kLastPreparedStatement names: the session's last prepare, if it succeeded.
+    std::optional<std::uint32_t> last_prepared_;
     mysql::Bytes payload_;
     mysql::Bytes reply_;
     mysql::Bytes rebound_;  // an execute rewritten for a server with other ids or no types

@@ -173,7 +173,9 @@ awaitable<std::optional<mysql::ByteView>> ClientSession::bind_prepared(
     const bool needs_types = !execution.head.carries_types && statement.types_version != 0 &&
                              there.types_version != statement.types_version;
     there.types_version = statement.types_version;
-    if (!needs_types && there.id == execution.client_id) co_return payload;
+    // (An execute naming kLastPreparedStatement gets the real id: the server it goes to may
+    // have prepared something else last.)
+    if (!needs_types && there.id == execution.head.statement_id) co_return payload;
     rebound_.clear();
     mysql::serialize_stmt_execute_for(
         rebound_, payload, execution.head, there.id,

@@ -1,5 +1,6 @@
-// Drivers written by others, through the proxy: mysql2 for Node.js (tests/clients), with its
-// own protocol code for text queries, prepared statements, transactions and pools.
+// Drivers written by others, through the proxy: mysql2 and MariaDB Connector/Node.js
+// (tests/clients/node), each with its own protocol code for text queries, prepared
+// statements, transactions and pools (the MariaDB connector pipelines its commands).
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -14,7 +15,7 @@ namespace {
 
 using nlohmann::json;
 
-class Clients : public ::testing::Test {
+class Clients : public ::testing::TestWithParam<std::string> {
   protected:
     void SetUp() override { TestCluster::get(); }
 };
@@ -26,19 +27,20 @@ std::set<int> servers_in(const json& list) {
     return s;
 }
 
-TEST_F(Clients, NodeMysql2TextPreparedTransactionsAndPools) {
-    const std::string client_dir = source_dir() + "/tests/clients/node-mysql2";
+TEST_P(Clients, NodeDriverTextPreparedTransactionsAndPools) {
+    const std::string driver = GetParam();
+    const std::string client_dir = source_dir() + "/tests/clients/node";
     // scripts/setup.sh installs it from the lock file; without it this test cannot run.
-    ASSERT_TRUE(std::filesystem::exists(client_dir + "/node_modules/mysql2"))
-        << "mysql2 is not installed: run scripts/setup.sh (npm ci in " << client_dir << ")";
+    ASSERT_TRUE(std::filesystem::exists(client_dir + "/node_modules/" + driver))
+        << driver << " is not installed: run scripts/setup.sh (npm ci in " << client_dir << ")";
     ProxyProcess proxy({});
     proxy.wait_until_replicas_serve();
     const std::string password_file = scratch_dir("clients") + "/app.password";
     std::ofstream(password_file) << kAppPassword;
     std::string output;
-    const int status = run_command("node " + client_dir + "/client.mjs " + kProxyAddress + " " +
-                                       std::to_string(proxy.port()) + " " + kAppUser + " " +
-                                       password_file + " 2>&1",
+    const int status = run_command("node " + client_dir + "/client.mjs " + driver + " " +
+                                       kProxyAddress + " " + std::to_string(proxy.port()) + " " +
+                                       kAppUser + " " + password_file + " 2>&1",
                                    &output);
     std::filesystem::remove(password_file);
     ASSERT_EQ(status, 0) << output << "\nproxy log:\n" << proxy.log();
@@ -62,6 +64,9 @@ TEST_F(Clients, NodeMysql2TextPreparedTransactionsAndPools) {
     EXPECT_EQ(out.at("unknown_route_error").get<int>(), 1210);
     EXPECT_TRUE(out.at("usable_after_errors").get<bool>());
 }
+
+INSTANTIATE_TEST_SUITE_P(Node, Clients, ::testing::Values("mysql2", "mariadb"),
+                         [](const auto& info) { return info.param; });
 
 }  // namespace
 }  // namespace sqlgate::testing
