@@ -115,6 +115,12 @@ upstream_hash=$(printf '%s' "$upstream_password" | "$BINARY" hash-password)
 token_sha256=$(printf '%s' "$api_token" | openssl dgst -sha256 -r | cut -d' ' -f1)
 demo_kinds='["read", "write", "ddl"]'
 demo_schema=main_db
+# The demo user's schema exists before anyone logs in with it (client.cnf names it, and a
+# login naming a missing schema fails): the cluster's administrator creates it on the
+# primary, and replication brings it to the replicas.
+mariadb --no-defaults --protocol=socket --socket="$NODE_1_SOCKET" --user="$CLUSTER_ADMIN_USER" \
+    -e "CREATE DATABASE IF NOT EXISTS \`${demo_schema}\`" ||
+    die "could not create the schema ${demo_schema} on the primary (socket ${NODE_1_SOCKET})"
 
 step "configs: ${LOCAL}/{gatekeeper,trusted-host,proxy}.toml"
 {
