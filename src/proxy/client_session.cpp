@@ -294,9 +294,8 @@ awaitable<bool> ClientSession::handle_stmt_execute(mysql::ByteView payload) {
 }
 
 awaitable<bool> ClientSession::handle_stmt_close(mysql::ByteView payload) {
-    mysql::ByteReader r(payload.subspan(1));
-    const std::uint32_t id = r.u32();
-    if (r.ok() && prepared_.find(id) != nullptr) {
+    std::uint32_t id = 0;
+    if (prepared_statement(payload, id) != nullptr) {
         auto& backends = runtime_.backends();
         for (std::size_t i = 0; i < links_.size(); ++i) {
             if (!links_[i] || i == runtime_.primary().index) continue;
