@@ -24,14 +24,8 @@ void validate(const ProxyConfig& c, const TableReader& root) {
     if (c.users.empty()) root.fail("users", "at least one [[users]] entry is needed");
 }
 
-}  // namespace
-
-ProxyConfig parse_proxy_config(std::string_view text, const std::filesystem::path& file) {
-    const toml::table root = parse_toml(text, file);
-    ProxyConfig c;
-    c.source_file = file;
-    TableReader top(root, "", file);
-
+// One function per section; each rejects keys it does not know.
+void read_listener(const toml::table& root, const std::filesystem::path& file, ProxyConfig& c) {
     TableReader listener(subtable(root, "listener", file), "listener.", file);
     if (auto a = listener.optional_address("address")) c.listen_address = *a;
     listener.read("port", c.listen_port);
@@ -40,7 +34,9 @@ ProxyConfig parse_proxy_config(std::string_view text, const std::filesystem::pat
     listener.read_ms("handshake_timeout_ms", c.handshake_timeout, 100);
     listener.read("server_version", c.server_version);
     listener.reject_unknown();
+}
 
+void read_backends(const toml::table& root, const std::filesystem::path& file, ProxyConfig& c) {
     TableReader backend(subtable(root, "backend", file), "backend.", file);
     c.backend = backend.credentials();
     c.source_address = backend.optional_address("source_address");
@@ -62,7 +58,10 @@ ProxyConfig parse_proxy_config(std::string_view text, const std::filesystem::pat
     routing.read("read_your_writes", c.read_your_writes);
     routing.read_ms("read_your_writes_timeout_ms", c.read_your_writes_timeout, 1);
     routing.reject_unknown();
+}
 
+void read_servers_and_users(const toml::table& root, const std::filesystem::path& file,
+                            ProxyConfig& c) {
     for_each_entry(root, "servers", file, [&](TableReader t) {
         ServerConfig s;
         s.name = t.required<std::string>("name");
@@ -90,7 +89,10 @@ ProxyConfig parse_proxy_config(std::string_view text, const std::filesystem::pat
         t.reject_unknown();
         c.users.push_back(std::move(u));
     });
+}
 
+void read_tls_and_access(const toml::table& root, const std::filesystem::path& file,
+                         ProxyConfig& c) {
     TableReader tls(subtable(root, "tls", file), "tls.", file);
     c.tls = tls.tls_files(false);
     tls.read("require", c.require_tls);
@@ -105,7 +107,19 @@ ProxyConfig parse_proxy_config(std::string_view text, const std::filesystem::pat
         c.require_tls = true;
     }
     if (c.require_tls && !c.tls.enabled()) tls.fail("require", "needs certificate and private_key");
+}
 
+}  // namespace
+
+ProxyConfig parse_proxy_config(std::string_view text, const std::filesystem::path& file) {
+    const toml::table root = parse_toml(text, file);
+    ProxyConfig c;
+    c.source_file = file;
+    TableReader top(root, "", file);
+    read_listener(root, file, c);
+    read_backends(root, file, c);
+    read_servers_and_users(root, file, c);
+    read_tls_and_access(root, file, c);
     for (std::string_view key :
          {"listener", "backend", "monitor", "routing", "servers", "users", "tls", "access"}) {
         top.known(key);

@@ -34,7 +34,7 @@ ApiOutcome failure(ApiFailure kind, std::string message) {
 }
 
 // Opens an upstream session as `user`; on failure fills `outcome` with a 503.
-awaitable<bool> open_session(engine::FrontRuntime& runtime, const config::FrontUser& user,
+awaitable<bool> open_session(front::FrontRuntime& runtime, const config::FrontUser& user,
                              net::PacketChannel& channel, ApiOutcome& outcome) {
     net::Login login = runtime.upstream_login(user);
     net::ServerInfo server;
@@ -62,7 +62,7 @@ awaitable<bool> open_session(engine::FrontRuntime& runtime, const config::FrontU
 // A parked session of `user`, reset (COM_RESET_CONNECTION: the last call's variables,
 // transaction and temporary tables are gone) and back in the default schema; null when none
 // is parked or the one parked no longer answers.
-awaitable<std::unique_ptr<net::PacketChannel>> reuse_session(engine::FrontRuntime& runtime,
+awaitable<std::unique_ptr<net::PacketChannel>> reuse_session(front::FrontRuntime& runtime,
                                                              UpstreamSessionPool& pool,
                                                              const config::FrontUser& user) {
     for (;;) {
@@ -82,15 +82,15 @@ awaitable<std::unique_ptr<net::PacketChannel>> reuse_session(engine::FrontRuntim
 
 }  // namespace
 
-awaitable<ApiOutcome> run_api_query(engine::FrontRuntime& runtime, UpstreamSessionPool& pool,
+awaitable<ApiOutcome> run_api_query(front::FrontRuntime& runtime, UpstreamSessionPool& pool,
                                     const ApiQuery& query) {
     const config::FrontUser* user = runtime.find_user(query.user);
     if (user == nullptr) co_return failure(ApiFailure::forbidden, "unknown user");
     const std::string source = query.source.to_string();
     const std::string schema = user->policy.default_schema.value_or("");
-    const engine::GateVerdict verdict =
-        runtime.check_statement(*user, source, query.sql, schema, engine::AuditFront::http);
-    if (verdict.kind == engine::GateVerdict::Kind::rate_limited) {
+    const front::GateVerdict verdict =
+        runtime.check_statement(*user, source, query.sql, schema, front::AuditFront::http);
+    if (verdict.kind == front::GateVerdict::Kind::rate_limited) {
         ApiOutcome outcome = failure(ApiFailure::rate_limited, verdict.message);
         outcome.error.rule = "rate_limit";
         outcome.error.retry_after_s = verdict.retry_after_s;
@@ -143,7 +143,7 @@ awaitable<ApiOutcome> run_api_query(engine::FrontRuntime& runtime, UpstreamSessi
     co_return outcome;
 }
 
-awaitable<bool> probe_upstream(engine::FrontRuntime& runtime) {
+awaitable<bool> probe_upstream(front::FrontRuntime& runtime) {
     if (runtime.settings().users.empty()) co_return false;
     auto executor = co_await boost::asio::this_coro::executor;
     net::PacketChannel channel{net::tcp::socket(executor)};

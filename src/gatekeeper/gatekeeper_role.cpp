@@ -3,19 +3,20 @@
 #include <boost/asio/io_context.hpp>
 #include <optional>
 
-#include "engine/front_server.hpp"
+#include "engine/session_server.hpp"
+#include "front/front_server.hpp"
 #include "gatekeeper/api_query_runner.hpp"
 #include "obs/log.hpp"
 
 namespace sqlgate::gatekeeper {
 
-engine::FrontSettings front_settings(const config::GatekeeperConfig& config) {
-    engine::FrontSettings s;
+front::FrontSettings front_settings(const config::GatekeeperConfig& config) {
+    front::FrontSettings s;
     s.role = "gatekeeper";
     s.listener = config.listener;
     s.tls = config.tls;
     s.allow_plain_from_loopback = config.allow_plain_from_loopback;
-    s.authentication = engine::Authentication::password;
+    s.authentication = front::Authentication::password;
     s.upstream = config.upstream;
     s.users = config.users;
     s.rate_limits = config.rate_limits;
@@ -38,8 +39,8 @@ HttpApiSettings http_settings(const config::GatekeeperConfig& config) {
 
 void run_gatekeeper(const config::GatekeeperConfig& config) {
     boost::asio::io_context io(1);
-    engine::FrontRuntime runtime(front_settings(config));
-    engine::FrontServer server(io, runtime);
+    front::FrontRuntime runtime(front_settings(config));
+    front::FrontServer server(io, runtime);
     server.start();
     std::optional<HttpApiServer> api;
     UpstreamSessionPool pool;

@@ -3,11 +3,11 @@
 #pragma once
 
 #include "config/front_config.hpp"
-#include "engine/front_runtime.hpp"
+#include "front/front_runtime.hpp"
 
 namespace sqlgate::gatekeeper {
 
-engine::FrontSettings front_settings(const config::GatekeeperConfig& config);
+front::FrontSettings front_settings(const config::GatekeeperConfig& config);
 
 // Serves the MySQL listener and the HTTP API until SIGINT or SIGTERM; throws on start-up
 // failures.

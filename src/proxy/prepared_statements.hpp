@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -42,11 +43,19 @@ class PreparedStatements {
     PreparedStatement& add(std::uint32_t id, std::string_view text, std::uint16_t parameters);
     PreparedStatement* find(std::uint32_t id);
     void erase(std::uint32_t id) { statements_.erase(id); }
-    void clear() { statements_.clear(); }
+    void clear() {
+        statements_.clear();
+        last_.reset();
+    }
     bool empty() const { return statements_.empty(); }
+
+    // What kLastPreparedStatement names: the session's last prepare, if it succeeded.
+    void set_last(std::optional<std::uint32_t> id) { last_ = id; }
+    std::optional<std::uint32_t> last() const { return last_; }
 
   private:
     std::unordered_map<std::uint32_t, std::unique_ptr<PreparedStatement>> statements_;
+    std::optional<std::uint32_t> last_;
 };
 
 }  // namespace sqlgate::proxy

@@ -18,7 +18,7 @@
 
 namespace sqlgate::proxy {
 
-class ClientSession;
+class ProxySession;
 
 struct ProxyUser {
     std::string name;
@@ -44,9 +44,9 @@ class ProxyRuntime {
     BackendState* find_backend(std::string_view name);
     std::uint32_t next_connection_id() { return ++last_connection_id_; }
     // Live sessions by the connection id their clients were given (for KILL).
-    void register_session(std::uint32_t id, ClientSession* session) { sessions_[id] = session; }
+    void register_session(std::uint32_t id, ProxySession* session) { sessions_[id] = session; }
     void unregister_session(std::uint32_t id) { sessions_.erase(id); }
-    ClientSession* find_session(std::uint64_t id) const {
+    ProxySession* find_session(std::uint64_t id) const {
         const auto it = sessions_.find(static_cast<std::uint32_t>(id));
         return id > UINT32_MAX || it == sessions_.end() ? nullptr : it->second;
     }
@@ -61,7 +61,7 @@ class ProxyRuntime {
     std::mt19937_64 rng_;
     std::unordered_map<std::string, ProxyUser> users_;
     std::uint32_t last_connection_id_ = 0;
-    std::unordered_map<std::uint32_t, ClientSession*> sessions_;
+    std::unordered_map<std::uint32_t, ProxySession*> sessions_;
     std::optional<boost::asio::ssl::context> tls_;
     net::PeerCheck peers_;
 };

@@ -1,5 +1,5 @@
-// The proxy role: listens for clients, runs a ClientSession for each, and keeps the
-// ReplicaMonitor watching the backends. Everything runs on one io_context thread.
+// The proxy role: listens for clients, runs the session engine with ProxySession for each, and
+// keeps the ReplicaMonitor watching the backends. Everything runs on one io_context thread.
 #pragma once
 
 #include <boost/asio/io_context.hpp>

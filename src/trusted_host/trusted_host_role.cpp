@@ -2,17 +2,18 @@
 
 #include <boost/asio/io_context.hpp>
 
-#include "engine/front_server.hpp"
+#include "engine/session_server.hpp"
+#include "front/front_server.hpp"
 
 namespace sqlgate::trusted_host {
 
-engine::FrontSettings front_settings(const config::TrustedHostConfig& config) {
-    engine::FrontSettings s;
+front::FrontSettings front_settings(const config::TrustedHostConfig& config) {
+    front::FrontSettings s;
     s.role = "trusted-host";
     s.listener = config.listener;
     s.tls = config.tls;
     s.access = config.access;
-    s.authentication = engine::Authentication::certificate;
+    s.authentication = front::Authentication::certificate;
     s.upstream = config.upstream;
     s.users = config.users;
     s.upstream_credentials = config.credentials;
@@ -21,8 +22,8 @@ engine::FrontSettings front_settings(const config::TrustedHostConfig& config) {
 
 void run_trusted_host(const config::TrustedHostConfig& config) {
     boost::asio::io_context io(1);
-    engine::FrontRuntime runtime(front_settings(config));
-    engine::FrontServer server(io, runtime);
+    front::FrontRuntime runtime(front_settings(config));
+    front::FrontServer server(io, runtime);
     server.start();
     engine::run_until_stopped(io, "trusted-host");
 }

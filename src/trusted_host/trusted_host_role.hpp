@@ -3,11 +3,11 @@
 #pragma once
 
 #include "config/front_config.hpp"
-#include "engine/front_runtime.hpp"
+#include "front/front_runtime.hpp"
 
 namespace sqlgate::trusted_host {
 
-engine::FrontSettings front_settings(const config::TrustedHostConfig& config);
+front::FrontSettings front_settings(const config::TrustedHostConfig& config);
 
 // Serves until SIGINT or SIGTERM; throws std::exception on start-up failures.
 void run_trusted_host(const config::TrustedHostConfig& config);

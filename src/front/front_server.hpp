@@ -1,13 +1,13 @@
-// Serving a front role: the MySQL listener whose accepted clients each get a FrontSession,
-// and running an io_context until SIGINT or SIGTERM.
+// Serving a front role: the MySQL listener whose accepted clients each run the session engine
+// with FrontStages.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
-#include "engine/front_runtime.hpp"
+#include "front/front_runtime.hpp"
 
-namespace sqlgate::engine {
+namespace sqlgate::front {
 
 class FrontServer {
   public:
@@ -22,7 +22,4 @@ class FrontServer {
     boost::asio::ip::tcp::acceptor acceptor_;
 };
 
-// Runs `io` on this thread until a SIGINT or SIGTERM arrives.
-void run_until_stopped(boost::asio::io_context& io, std::string_view role);
-
-}  // namespace sqlgate::engine
+}  // namespace sqlgate::front

@@ -1,4 +1,4 @@
-#include "engine/rate_limiter.hpp"
+#include "front/rate_limiter.hpp"
 
 #include <gtest/gtest.h>
 
@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-namespace sqlgate::engine {
+namespace sqlgate::front {
 namespace {
 
 using std::chrono::milliseconds;
@@ -250,4 +250,4 @@ TEST(ConnectionLimiter, MovingASlotMovesTheCount) {
 }
 
 }  // namespace
-}  // namespace sqlgate::engine
+}  // namespace sqlgate::front

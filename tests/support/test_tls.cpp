@@ -8,6 +8,7 @@
 
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
+#include <fstream>
 #include <memory>
 #include <stdexcept>
 
@@ -62,7 +63,8 @@ TestCertificate make_self_signed_certificate() {
     X509V3_CTX ctx;
     X509V3_set_ctx_nodb(&ctx);
     X509V3_set_ctx(&ctx, cert.get(), cert.get(), nullptr, nullptr, 0);
-    ExtPtr san(X509V3_EXT_conf_nid(nullptr, &ctx, NID_subject_alt_name, "IP:127.0.0.1"));
+    ExtPtr san(
+        X509V3_EXT_conf_nid(nullptr, &ctx, NID_subject_alt_name, "IP:127.0.0.1,DNS:sqlgate-test"));
     check(san != nullptr && X509_add_ext(cert.get(), san.get(), -1) == 1, "subjectAltName");
     check(X509_sign(cert.get(), key.get(), EVP_sha256()) > 0, "signing");
 
@@ -94,6 +96,12 @@ ssl::context make_client_context(const TestCertificate& certificate) {
     context.set_verify_mode(ssl::verify_peer);
     context.set_verify_callback(ssl::host_name_verification("127.0.0.1"));
     return context;
+}
+
+void write_pem_files(const TestCertificate& certificate, const std::string& certificate_path,
+                     const std::string& key_path) {
+    std::ofstream(certificate_path) << certificate.certificate_pem;
+    std::ofstream(key_path) << certificate.private_key_pem;
 }
 
 }  // namespace sqlgate::gatekeeper::test_support

@@ -12,14 +12,15 @@
 #include <vector>
 
 #include "config/front_config.hpp"
-#include "engine/audit_log.hpp"
-#include "engine/rate_limiter.hpp"
+#include "engine/client_connection.hpp"
+#include "front/audit_log.hpp"
+#include "front/rate_limiter.hpp"
 #include "net/mysql_client.hpp"
 #include "net/peer_check.hpp"
 #include "policy/policy.hpp"
 #include "sql/classifier.hpp"
 
-namespace sqlgate::engine {
+namespace sqlgate::front {
 
 // How a front knows who its client is.
 enum class Authentication {
@@ -54,6 +55,9 @@ struct GateVerdict {
 
     bool allowed() const { return kind == Kind::allow; }
 };
+
+// The error a client of the MySQL listener gets for a refused statement.
+engine::ErrorReply verdict_error(const GateVerdict& verdict);
 
 class FrontRuntime {
   public:
@@ -103,4 +107,4 @@ class FrontRuntime {
     std::uint32_t last_connection_id_ = 0;
 };
 
-}  // namespace sqlgate::engine
+}  // namespace sqlgate::front

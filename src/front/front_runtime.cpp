@@ -1,11 +1,18 @@
-#include "engine/front_runtime.hpp"
+#include "front/front_runtime.hpp"
 
 #include <cmath>
 
 #include "net/tls.hpp"
 #include "sql/digest.hpp"
 
-namespace sqlgate::engine {
+namespace sqlgate::front {
+
+engine::ErrorReply verdict_error(const GateVerdict& verdict) {
+    const std::uint16_t code = verdict.kind == GateVerdict::Kind::rate_limited
+                                   ? mysql::error_code::resource_limit
+                                   : mysql::error_code::statement_rejected;
+    return {code, "42000", verdict.message};
+}
 
 FrontRuntime::FrontRuntime(FrontSettings settings)
     : settings_(std::move(settings)),
@@ -112,4 +119,4 @@ void FrontRuntime::audit(const config::FrontUser& user, std::string_view source,
                     .rule = rule});
 }
 
-}  // namespace sqlgate::engine
+}  // namespace sqlgate::front

@@ -1,11 +1,11 @@
-#include "engine/rate_limiter.hpp"
+#include "front/rate_limiter.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <vector>
 
-namespace sqlgate::engine {
+namespace sqlgate::front {
 namespace {
 
 // Spans are capped so that a rate of a few tokens per century cannot overflow the clock.
@@ -177,4 +177,4 @@ void ConnectionSlot::release() noexcept {
     user_.reset();
 }
 
-}  // namespace sqlgate::engine
+}  // namespace sqlgate::front

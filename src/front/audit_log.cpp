@@ -1,4 +1,4 @@
-#include "engine/audit_log.hpp"
+#include "front/audit_log.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -10,7 +10,7 @@
 
 #include "sql/digest.hpp"
 
-namespace sqlgate::engine {
+namespace sqlgate::front {
 namespace {
 
 constexpr std::string_view kStderrPath = "-";
@@ -185,4 +185,4 @@ bool AuditLog::reopen() noexcept {
     return true;
 }
 
-}  // namespace sqlgate::engine
+}  // namespace sqlgate::front

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-namespace sqlgate::engine {
+namespace sqlgate::front {
 
 enum class AuditFront { mysql, http };
 enum class AuditVerdict { allow, reject };
@@ -63,4 +63,4 @@ class AuditLog {
     std::uint64_t failures_ = 0;
 };
 
-}  // namespace sqlgate::engine
+}  // namespace sqlgate::front

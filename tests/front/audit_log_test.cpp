@@ -1,4 +1,4 @@
-#include "engine/audit_log.hpp"
+#include "front/audit_log.hpp"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -14,7 +14,7 @@
 
 #include "sql/digest.hpp"
 
-namespace sqlgate::engine {
+namespace sqlgate::front {
 namespace {
 
 using namespace std::chrono;
@@ -224,4 +224,4 @@ TEST(AuditLog, DashIsStderr) {
 }
 
 }  // namespace
-}  // namespace sqlgate::engine
+}  // namespace sqlgate::front

@@ -11,7 +11,7 @@
 #include <unordered_map>
 #include <utility>
 
-namespace sqlgate::engine {
+namespace sqlgate::front {
 
 // Everything here is used from the server's single io_context thread, so nothing locks.
 
@@ -169,4 +169,4 @@ class ConnectionLimiter {
     Counts per_user_;
 };
 
-}  // namespace sqlgate::engine
+}  // namespace sqlgate::front

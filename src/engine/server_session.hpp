@@ -1,0 +1,57 @@
+// The session engine every role runs for each client: the login (greeting, TLS, peer
+// certificate, authentication), the command loop with its framing limits, sequence checks,
+// idle and handshake timeouts, COM_PROCESS_KILL and COM_CHANGE_USER; the role's stages do the rest.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "engine/client_connection.hpp"
+#include "engine/session_stages.hpp"
+#include "net/server_login.hpp"
+
+namespace sqlgate::engine {
+
+class ServerSession {
+  public:
+    ServerSession(ClientConnection& client, SessionStages& stages, ListenerSettings settings);
+    ~ServerSession();
+    ServerSession(const ServerSession&) = delete;
+    ServerSession& operator=(const ServerSession&) = delete;
+
+    // Serves the client until it quits, fails or is closed; closes both sides at the end.
+    boost::asio::awaitable<void> run();
+
+  private:
+    boost::asio::awaitable<bool> log_in();
+    // Asks for and checks login_'s password (or lets the stages vouch for the user); sends
+    // the access-denied error itself. `sequence` is the next server packet's id.
+    boost::asio::awaitable<bool> authenticate(std::uint8_t& sequence);
+    // open() after authentication, then the OK that ends a login.
+    boost::asio::awaitable<bool> open_session(std::uint8_t sequence);
+    // Each returns false when the session must end.
+    boost::asio::awaitable<bool> next_command();
+    boost::asio::awaitable<bool> dispatch(mysql::ByteView payload);
+    boost::asio::awaitable<bool> change_user(mysql::ByteView payload);
+    // The idle timeout costs one timer per session, re-armed only when it fires.
+    void arm_idle_timer(std::chrono::steady_clock::duration after);
+    void close();
+
+    ClientConnection& client_;
+    SessionStages& stages_;
+    ListenerSettings settings_;
+    std::string scramble_;    // of the greeting; COM_CHANGE_USER answers it too
+    net::ClientLogin login_;  // the handshake's, then COM_CHANGE_USER's
+    mysql::Bytes payload_;    // the command being handled; capacity reused
+    boost::asio::steady_timer idle_timer_;
+    std::chrono::steady_clock::time_point last_activity_;
+    bool busy_ = false;  // a command is being handled: a long statement is not idleness
+    bool closed_ = false;
+    // Timer handlers already queued when the session ends check this before touching it.
+    std::shared_ptr<bool> alive_;
+};
+
+}  // namespace sqlgate::engine

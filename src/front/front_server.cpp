@@ -1,0 +1,27 @@
+#include "front/front_server.hpp"
+
+#include "engine/session_server.hpp"
+#include "front/front_stages.hpp"
+#include "net/listener.hpp"
+#include "obs/log.hpp"
+
+namespace sqlgate::front {
+
+FrontServer::FrontServer(boost::asio::io_context& io, FrontRuntime& runtime)
+    : io_(io),
+      runtime_(runtime),
+      acceptor_(net::open_listener(io.get_executor(), runtime.settings().listener.address,
+                                   runtime.settings().listener.port)) {}
+
+void FrontServer::start() {
+    engine::start_serving<FrontStages>(io_, acceptor_, runtime_, runtime_.settings().role);
+    const auto& s = runtime_.settings();
+    obs::log(obs::LogLevel::info, "listening",
+             {{"role", s.role},
+              {"address", s.listener.address},
+              {"port", std::to_string(local_endpoint().port())},
+              {"upstream", s.upstream.address + ":" + std::to_string(s.upstream.port)},
+              {"tls", s.tls.enabled() ? "on" : "off"}});
+}
+
+}  // namespace sqlgate::front

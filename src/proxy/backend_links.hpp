@@ -1,0 +1,68 @@
+// One client session's connections to the backends: at most one per server, opened lazily
+// with the client's capabilities, and brought up to date with the session's state by replay.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "net/mysql_client.hpp"
+#include "net/packet_channel.hpp"
+#include "proxy/backend_state.hpp"
+#include "proxy/prepared_statements.hpp"
+#include "proxy/session_state.hpp"
+
+namespace sqlgate::proxy {
+
+// One connection of the session to one backend.
+struct BackendLink {
+    explicit BackendLink(net::tcp::socket socket) : channel(std::move(socket)) {}
+    net::PacketChannel channel;
+    std::size_t applied_state = 0;  // how many SessionState commands this backend has run
+    std::string applied_gtid;       // a session write this replica is known to have applied
+    std::uint32_t thread_id = 0;    // the server's id for this connection
+    // Prepared reads this server knows, by the client's statement id.
+    std::unordered_map<std::uint32_t, BackendStatement> statements;
+};
+
+class BackendLinks {
+  public:
+    BackendLinks(boost::asio::any_io_executor executor, std::size_t backends);
+
+    // How links log in: the proxy's backend account with the client's capabilities and
+    // character set, so replies can be relayed unchanged.
+    void set_login(net::Login login, std::chrono::milliseconds connect_timeout);
+    const net::Login& login() const { return login_; }
+
+    // The open link to `backend`, connected and caught up with the session state first if
+    // need be; nullptr with `error` saying why when that fails.
+    boost::asio::awaitable<BackendLink*> open(const BackendState& backend, std::string& error);
+    // The link to backend `index` if one is open, without connecting.
+    BackendLink* find(std::size_t index);
+    void drop(std::size_t index) { links_[index].reset(); }
+    void close_all();      // closes and forgets every link
+    void close_sockets();  // closes every link's socket (the session ends)
+
+    // Keeps a session-state command that backend `ran_on` has just run, for replay elsewhere.
+    void record_state(mysql::Command command, std::string_view argument, std::size_t ran_on);
+    void clear_state() { state_.clear(); }
+
+    // (backend index, that server's thread id) of every open link.
+    std::vector<std::pair<std::size_t, std::uint32_t>> threads() const;
+    // Forgets what every link knows of the client's prepared statement `id`.
+    void forget_statement(std::uint32_t id);
+
+  private:
+    boost::asio::any_io_executor executor_;
+    std::vector<std::unique_ptr<BackendLink>> links_;  // by backend index
+    SessionState state_;
+    net::Login login_;
+    std::chrono::milliseconds connect_timeout_{2'000};
+};
+
+}  // namespace sqlgate::proxy

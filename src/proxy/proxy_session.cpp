@@ -1,0 +1,231 @@
+#include "proxy/proxy_session.hpp"
+
+#include "mysql/auth.hpp"
+#include "mysql/messages.hpp"
+#include "net/errors.hpp"
+#include "obs/log.hpp"
+#include "sql/classifier.hpp"
+#include "sql/kill_statement.hpp"
+
+// The session's life, logging in and command dispatch. Prepared statements live in
+// proxy_session_prepared.cpp, running commands on backends in proxy_session_execute.cpp.
+namespace sqlgate::proxy {
+namespace {
+
+using boost::asio::awaitable;
+using engine::ErrorReply;
+using mysql::Command;
+using mysql::ReplyShape;
+namespace errc = mysql::error_code;
+
+}  // namespace
+
+ProxySession::ProxySession(ProxyRuntime& runtime, engine::ClientConnection& client)
+    : runtime_(runtime),
+      client_(client),
+      links_(client.channel().socket().get_executor(), runtime.backends().size()),
+      previous_backend_(runtime.primary().index) {
+    runtime_.register_session(client_.connection_id(), this);
+}
+
+ProxySession::~ProxySession() {
+    runtime_.unregister_session(client_.connection_id());
+}
+
+engine::ListenerSettings ProxySession::listener_settings() {
+    const auto& config = runtime_.config();
+    return {.role = "proxy",
+            .server_version = runtime_.server_version(),
+            .tls = runtime_.tls(),
+            .tls_required = config.require_tls,
+            .peers = &runtime_.peers(),
+            .handshake_timeout = config.handshake_timeout,
+            .max_statement_bytes = config.max_statement_bytes};
+}
+
+bool ProxySession::authenticate(const net::ClientLogin& login, std::string_view scramble) {
+    const ProxyUser* user = runtime_.find_user(login.user);
+    if (user == nullptr ||
+        !mysql::verify_native_password(login.token, scramble, user->password_hash))
+        return false;
+    user_ = user;
+    return true;
+}
+
+std::string_view ProxySession::user_name() const {
+    return user_ != nullptr ? std::string_view(user_->name) : std::string_view();
+}
+
+awaitable<std::optional<ErrorReply>> ProxySession::open(const net::ClientLogin& login) {
+    const auto& config = runtime_.config();
+    capabilities_ = login.capabilities;
+    links_.set_login({.user = config.backend.user,
+                      .password = config.backend.password,
+                      .capabilities = login.capabilities,
+                      .collation = login.collation},
+                     config.connect_timeout);
+    if (login.database.empty()) co_return std::nullopt;
+    // Checked now, on the primary, so a wrong schema fails the login as it would directly.
+    std::string error;
+    BackendLink* link = co_await links_.open(runtime_.primary(), error);
+    if (link == nullptr) co_return ErrorReply{errc::backend_unavailable, "HY000", error};
+    net::CommandResult result;
+    if (const auto ec = co_await net::run_command(link->channel, Command::init_db, login.database,
+                                                  capabilities_, result)) {
+        links_.drop(runtime_.primary().index);
+        co_return ErrorReply{errc::backend_unavailable, "HY000", ec.message()};
+    }
+    if (result.failed) {
+        co_return ErrorReply{result.error_code,
+                             result.sql_state.empty() ? "42000" : result.sql_state,
+                             result.error_message};
+    }
+    links_.record_state(Command::init_db, login.database, runtime_.primary().index);
+    co_return std::nullopt;
+}
+
+void ProxySession::reset() {
+    // Fresh backend sessions are the simplest faithful reset of every server.
+    links_.close_all();
+    prepared_.clear();
+    writes_.clear();
+    in_transaction_ = false;
+    autocommit_ = true;
+    pinned_to_primary_ = false;
+    previous_backend_ = runtime_.primary().index;
+}
+
+std::uint16_t ProxySession::status_flags() const {
+    std::uint16_t status = autocommit_ ? mysql::bits(mysql::ServerStatus::autocommit) : 0;
+    if (in_transaction_) status |= mysql::bits(mysql::ServerStatus::in_trans);
+    return status;
+}
+
+awaitable<bool> ProxySession::send_ok() {
+    co_return co_await client_.send_ok(status_flags());
+}
+
+awaitable<bool> ProxySession::handle(Command command, mysql::ByteView payload) {
+    switch (command) {
+        case Command::ping:
+            co_return co_await send_ok();
+        case Command::query:
+            co_return co_await handle_query(payload);
+        case Command::init_db:
+            co_return co_await handle_init_db(payload);
+        case Command::field_list:
+        case Command::statistics:
+        // Cursors live where they were opened: on the primary.
+        case Command::stmt_fetch:
+            co_return (co_await run_on_primary(payload, mysql::reply_shape_of(command))).goes_on;
+        case Command::set_option:
+            co_return co_await handle_set_option(payload);
+        case Command::reset_connection:
+            reset();
+            co_return co_await send_ok();
+        // Statements are prepared on the primary, whose ids the client sees; executions of
+        // reads go where a text read would, prepared again there on first use.
+        case Command::stmt_prepare:
+            co_return co_await handle_stmt_prepare(payload);
+        case Command::stmt_execute:
+            co_return co_await handle_stmt_execute(payload);
+        case Command::stmt_reset:
+            co_return co_await handle_stmt_reset(payload);
+        case Command::stmt_close:
+            co_return co_await handle_stmt_close(payload);
+        case Command::stmt_send_long_data:
+            co_return co_await handle_stmt_send_long_data(payload);
+        default:
+            break;
+    }
+    const std::string message = "sqlgate: command " + std::string(mysql::command_name(payload[0])) +
+                                " is not supported yet";
+    co_return co_await client_.send_error(errc::unknown_command, "HY000", message);
+}
+
+awaitable<bool> ProxySession::handle_query(mysql::ByteView payload) {
+    const std::string_view sql = mysql::as_chars(payload.subspan(1));
+    const sql::StatementInfo info = sql::describe(sql);
+    if (info.verb == sql::Keyword::kKill) {
+        const auto kill_statement = sql::parse_kill(sql);
+        if (!kill_statement) {
+            co_return co_await client_.send_error(
+                errc::not_supported, "HY000",
+                "sqlgate: only KILL [CONNECTION|QUERY] <id> is supported");
+        }
+        co_return co_await kill(kill_statement->id, kill_statement->query_only);
+    }
+    const RouteDecision route = decide_route(info, situation());
+    if (route.target != RouteDecision::Target::primary) co_return co_await run_read(payload, route);
+    const Ran ran = co_await run_on_primary(payload, ReplyShape::result);
+    if (!ran.goes_on || !ran.reply.succeeded) co_return ran.goes_on;
+    // Its GTID is fetched only when a replica read follows (see run_read): asking now would
+    // cost writers a round trip and clear the warnings the client may ask for next.
+    if (!in_transaction_ && info.statement_class != sql::StatementClass::read &&
+        info.statement_class != sql::StatementClass::session_state) {
+        writes_.note_write();
+    }
+    if (info.statement_class == sql::StatementClass::session_state &&
+        !info.flags.multiple_statements) {
+        links_.record_state(Command::query, sql, runtime_.primary().index);
+    }
+    // Locked and temporary tables exist only in this session on the primary.
+    if (info.verb == sql::Keyword::kLock || info.flags.creates_temporary_table) {
+        pinned_to_primary_ = true;
+    }
+    co_return true;
+}
+
+awaitable<bool> ProxySession::handle_init_db(mysql::ByteView payload) {
+    const Ran ran = co_await run_on_primary(payload, ReplyShape::result);
+    if (ran.reply.succeeded) {
+        links_.record_state(Command::init_db, mysql::as_chars(payload.subspan(1)),
+                            runtime_.primary().index);
+    }
+    co_return ran.goes_on;
+}
+
+awaitable<bool> ProxySession::handle_set_option(mysql::ByteView payload) {
+    const Ran ran = co_await run_on_primary(payload, mysql::reply_shape_of(Command::set_option));
+    if (ran.reply.succeeded) {
+        links_.record_state(Command::set_option, mysql::as_chars(payload.subspan(1)),
+                            runtime_.primary().index);
+    }
+    co_return ran.goes_on;
+}
+
+awaitable<bool> ProxySession::kill(std::uint64_t id, bool query_only) {
+    ProxySession* target = runtime_.find_session(id);
+    if (target == nullptr) {
+        const std::string message = "Unknown thread id: " + std::to_string(id);
+        co_return co_await client_.send_error(errc::unknown_thread, "HY000", message);
+    }
+    // Copied now: the target may end while this session waits on a backend.
+    const auto threads = target->backend_threads();
+    const char* verb = query_only ? "KILL QUERY " : "KILL CONNECTION ";
+    net::CommandResult result;
+    for (const auto& [index, thread] : threads) {
+        std::string error;
+        BackendLink* link = co_await links_.open(runtime_.backends()[index], error);
+        if (link == nullptr) continue;  // that server is gone, and the thread with it
+        // Same account as the target's connections, so the server lets us; a thread that
+        // ended meanwhile gives "unknown thread", which changes nothing.
+        const std::string statement = verb + std::to_string(thread);
+        co_await net::run_command(link->channel, Command::query, statement, capabilities_, result);
+    }
+    if (!query_only) {
+        if (target == this) co_return false;
+        if (ProxySession* still = runtime_.find_session(id)) still->close_client();
+    }
+    co_return co_await send_ok();
+}
+
+SessionSituation ProxySession::situation() const {
+    return {.in_transaction = in_transaction_,
+            .autocommit = autocommit_,
+            .pinned_to_primary = pinned_to_primary_,
+            .user_default = user_->default_route,
+            .listener_default = runtime_.config().default_route};
+}
+
+}  // namespace sqlgate::proxy

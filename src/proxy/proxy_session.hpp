@@ -1,0 +1,129 @@
+// What the session engine runs for a client of the proxy: it authenticates the client, then
+// sends each command where the router says and relays the reply as it arrives.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "engine/session_stages.hpp"
+#include "mysql/messages.hpp"
+#include "mysql/response_tracker.hpp"
+#include "proxy/backend_links.hpp"
+#include "proxy/prepared_statements.hpp"
+#include "proxy/proxy_runtime.hpp"
+#include "proxy/router.hpp"
+#include "proxy/write_tracker.hpp"
+
+namespace sqlgate::proxy {
+
+class ProxySession final : public engine::SessionStages {
+  public:
+    ProxySession(ProxyRuntime& runtime, engine::ClientConnection& client);
+    ~ProxySession() override;
+    ProxySession(const ProxySession&) = delete;
+    ProxySession& operator=(const ProxySession&) = delete;
+
+    engine::ListenerSettings listener_settings();
+
+    bool authenticate(const net::ClientLogin& login, std::string_view scramble) override;
+    boost::asio::awaitable<std::optional<engine::ErrorReply>> open(
+        const net::ClientLogin& login) override;
+    std::string_view user_name() const override;
+    std::uint16_t status_flags() const override;
+    boost::asio::awaitable<bool> handle(mysql::Command command, mysql::ByteView payload) override;
+    // KILL [QUERY] n and COM_PROCESS_KILL name sqlgate's connection ids; they are carried out
+    // on the backends' threads of that session (never passed on: there, n is someone else).
+    boost::asio::awaitable<bool> kill(std::uint64_t id, bool query_only) override;
+    void reset() override;
+    void close() override { links_.close_sockets(); }
+
+    // (backend index, that server's thread id) of every open backend connection.
+    std::vector<std::pair<std::size_t, std::uint32_t>> backend_threads() const {
+        return links_.threads();
+    }
+    // Ends the session as KILL CONNECTION does: its client read fails and it winds down.
+    void close_client() { client_.close(); }
+
+  private:
+    // What a server's reply said, read from it as it was relayed.
+    struct Reply {
+        bool succeeded = false;         // answered, and not with an error
+        std::uint32_t prepared_id = 0;  // of a COM_STMT_PREPARE
+        std::uint16_t prepared_parameters = 0;
+    };
+    // not_reached: nothing of the reply reached the client, the command may go elsewhere;
+    // behind: the replica has not applied this session's last write yet.
+    enum class Outcome { replied, not_reached, behind, broken };
+    struct Executed {
+        Outcome outcome = Outcome::not_reached;
+        Reply reply;
+    };
+    // A command run on a server, any failure already reported to the client.
+    struct Ran {
+        bool goes_on = false;  // false: the session must end
+        Reply reply;
+    };
+    // One COM_STMT_EXECUTE of a statement in prepared_, on its way to some backend.
+    struct PreparedExecution {
+        PreparedStatement& statement;
+        std::uint32_t client_id;
+        mysql::StmtExecuteHead head;
+    };
+
+    // Commands (proxy_session.cpp).
+    boost::asio::awaitable<bool> handle_query(mysql::ByteView payload);
+    boost::asio::awaitable<bool> handle_init_db(mysql::ByteView payload);
+    boost::asio::awaitable<bool> handle_set_option(mysql::ByteView payload);
+    boost::asio::awaitable<bool> send_ok();
+    SessionSituation situation() const;
+    // Prepared statements (proxy_session_prepared.cpp).
+    boost::asio::awaitable<bool> handle_stmt_prepare(mysql::ByteView payload);
+    boost::asio::awaitable<bool> handle_stmt_execute(mysql::ByteView payload);
+    boost::asio::awaitable<bool> handle_stmt_close(mysql::ByteView payload);
+    boost::asio::awaitable<bool> handle_stmt_reset(mysql::ByteView payload);
+    boost::asio::awaitable<bool> handle_stmt_send_long_data(mysql::ByteView payload);
+    // The statement's entry when `payload` (a COM_STMT_* command) names one of prepared_
+    // that the primary's current connection still knows; drops the entry when it does not.
+    // `id` is the client's id for it (kLastPreparedStatement resolved).
+    PreparedStatement* prepared_statement(mysql::ByteView payload, std::uint32_t& id);
+    // The execute to send to `link`'s server: the statement prepared there first if need be,
+    // its id and (when that server has not seen them) the parameter types filled in.
+    // nullopt when that server cannot run it.
+    boost::asio::awaitable<std::optional<mysql::ByteView>> bind_prepared(
+        BackendLink& link, const BackendState& backend, const PreparedExecution& execution,
+        mysql::ByteView payload);
+    // For the commands that get no reply (COM_STMT_CLOSE, COM_STMT_SEND_LONG_DATA).
+    boost::asio::awaitable<void> send_without_reply(const BackendState& backend,
+                                                    mysql::ByteView payload);
+    // Running on backends (proxy_session_execute.cpp).
+    boost::asio::awaitable<Ran> run_on_primary(mysql::ByteView payload, mysql::ReplyShape shape);
+    // Runs the client's command on `backend`; reports the backend being unreachable.
+    boost::asio::awaitable<Ran> run_on(BackendState& backend, mysql::ByteView payload,
+                                       mysql::ReplyShape shape,
+                                       const PreparedExecution* prepared = nullptr);
+    // Every route but Target::primary: reads, and refusals of bad hints.
+    boost::asio::awaitable<bool> run_read(mysql::ByteView payload, const RouteDecision& route,
+                                          const PreparedExecution* prepared = nullptr);
+    boost::asio::awaitable<Executed> execute(BackendState& backend, mysql::ByteView payload,
+                                             mysql::ReplyShape shape, bool read_your_writes,
+                                             const PreparedExecution* prepared);
+    // Follows what the primary's reply says of the session: transaction and autocommit.
+    void note_primary_status(const mysql::ResponseTracker& tracker, mysql::ReplyShape shape);
+    void mark_unreachable(BackendState& backend, const std::string& error);
+
+    ProxyRuntime& runtime_;
+    engine::ClientConnection& client_;
+    const ProxyUser* user_ = nullptr;
+    mysql::Capability capabilities_ = mysql::Capability::none;
+    BackendLinks links_;
+    WriteTracker writes_;
+    PreparedStatements prepared_;  // replica-safe statements only; the rest stay on the primary
+    bool in_transaction_ = false;
+    bool autocommit_ = true;
+    bool pinned_to_primary_ = false;
+    std::size_t previous_backend_;  // where the last statement ran
+    std::string last_backend_error_;
+    mysql::Bytes rebound_;  // an execute rewritten for a server with other ids or no types
+};
+
+}  // namespace sqlgate::proxy

@@ -1,0 +1,152 @@
+#include "mysql/messages.hpp"
+#include "obs/log.hpp"
+#include "proxy/proxy_session.hpp"
+#include "proxy/replica_selector.hpp"
+
+// Running a client's command on a backend: choosing the replica, read-your-writes waits,
+// relaying the reply, and trying another server when one cannot be reached.
+namespace sqlgate::proxy {
+namespace {
+
+using boost::asio::awaitable;
+using mysql::ReplyShape;
+namespace errc = mysql::error_code;
+
+std::string describe_backend(const BackendState& b) {
+    return "'" + b.name + "' (" + b.address.endpoint.address().to_string() + ":" +
+           std::to_string(b.address.endpoint.port()) + ")";
+}
+
+}  // namespace
+
+awaitable<ProxySession::Ran> ProxySession::run_on_primary(mysql::ByteView payload,
+                                                          ReplyShape shape) {
+    co_return co_await run_on(runtime_.primary(), payload, shape);
+}
+
+awaitable<ProxySession::Ran> ProxySession::run_on(BackendState& backend, mysql::ByteView payload,
+                                                  ReplyShape shape,
+                                                  const PreparedExecution* prepared) {
+    const Executed executed = co_await execute(backend, payload, shape, false, prepared);
+    if (executed.outcome == Outcome::replied) co_return Ran{true, executed.reply};
+    if (executed.outcome == Outcome::broken) co_return Ran{false, {}};
+    const std::string message =
+        "sqlgate: server " + describe_backend(backend) + " unavailable: " + last_backend_error_;
+    co_return Ran{co_await client_.send_error(errc::backend_unavailable, "HY000", message), {}};
+}
+
+awaitable<bool> ProxySession::run_read(mysql::ByteView payload, const RouteDecision& route,
+                                       const PreparedExecution* prepared) {
+    if (route.target == RouteDecision::Target::reject) {
+        co_return co_await client_.send_error(errc::unknown_route, "HY000", route.error);
+    }
+    if (route.target != RouteDecision::Target::replica) {
+        BackendState* backend = route.target == RouteDecision::Target::previous_server
+                                    ? &runtime_.backends()[previous_backend_]
+                                    : runtime_.find_backend(route.server);
+        if (backend == nullptr) {
+            const std::string message =
+                "sqlgate: no server named '" + std::string(route.server) + "' in route hint";
+            co_return co_await client_.send_error(errc::unknown_route, "HY000", message);
+        }
+        co_return (co_await run_on(*backend, payload, ReplyShape::result, prepared)).goes_on;
+    }
+    const bool read_your_writes = runtime_.config().read_your_writes;
+    if (read_your_writes && writes_.gtid_unknown()) {
+        co_await writes_.learn_gtid(links_.find(runtime_.primary().index), capabilities_);
+    }
+    // A replica that cannot be reached is taken out of rotation at once and the read tried
+    // on another: the client sees an answer, not the failure.
+    // A replica still behind the session's last write is only skipped for this read.
+    BackendMask tried = 0;
+    auto& backends = runtime_.backends();
+    for (std::size_t attempt = 0; attempt < backends.size(); ++attempt) {
+        const auto chosen = select_replica(route.strategy, backends, runtime_.limits(),
+                                           runtime_.rng(), Clock::now(), tried);
+        if (!chosen) break;
+        tried |= BackendMask{1} << *chosen;
+        const Executed executed = co_await execute(backends[*chosen], payload, ReplyShape::result,
+                                                   read_your_writes, prepared);
+        if (executed.outcome == Outcome::replied) co_return true;
+        if (executed.outcome == Outcome::broken) co_return false;
+        if (executed.outcome == Outcome::not_reached) {
+            mark_unreachable(backends[*chosen], last_backend_error_);
+        }
+    }
+    if (!runtime_.config().fallback_to_primary) {
+        co_return co_await client_.send_error(errc::backend_unavailable, "HY000",
+                                              "sqlgate: no replica is available for reads");
+    }
+    co_return (co_await run_on(runtime_.primary(), payload, ReplyShape::result, prepared)).goes_on;
+}
+
+awaitable<ProxySession::Executed> ProxySession::execute(BackendState& backend,
+                                                        mysql::ByteView payload, ReplyShape shape,
+                                                        bool read_your_writes,
+                                                        const PreparedExecution* prepared) {
+    BackendLink* link = co_await links_.open(backend, last_backend_error_);
+    if (link == nullptr) co_return Executed{Outcome::not_reached, {}};
+    if (read_your_writes) {
+        const auto timeout = runtime_.config().read_your_writes_timeout;
+        const bool caught_up = co_await writes_.catch_up(*link, timeout, capabilities_);
+        if (!caught_up) co_return Executed{Outcome::behind, {}};
+    }
+    mysql::ByteView message = payload;
+    if (prepared != nullptr) {
+        const auto bound = co_await bind_prepared(*link, backend, *prepared, payload);
+        if (!bound) co_return Executed{Outcome::behind, {}};
+        message = *bound;
+    }
+    std::uint8_t sequence = 0;
+    if (const auto ec = co_await link->channel.write_message(message, sequence)) {
+        last_backend_error_ = ec.message();
+        links_.drop(backend.index);
+        co_return Executed{Outcome::not_reached, {}};
+    }
+    mysql::ResponseTracker tracker(capabilities_, shape);
+    previous_backend_ = backend.index;
+    ++backend.in_flight;
+    const auto started = Clock::now();
+    const auto ec = co_await link->channel.relay_reply(tracker, &client_.channel());
+    --backend.in_flight;
+    if (ec) {
+        last_backend_error_ = ec.message();
+        const bool nothing_sent = link->channel.relayed_bytes() == 0;
+        links_.drop(backend.index);
+        // Once part of a reply has reached the client, the stream cannot be repaired.
+        co_return Executed{
+            (nothing_sent && client_.is_open()) ? Outcome::not_reached : Outcome::broken, {}};
+    }
+    const auto now = Clock::now();
+    backend.query_ms.add(std::chrono::duration<double, std::milli>(now - started).count(),
+                         runtime_.config().ewma_weight);
+    backend.last_query_sample = now;
+    ++backend.statements_served;
+    if (backend.is_primary) note_primary_status(tracker, shape);
+    Reply reply{.succeeded = !tracker.failed()};
+    if (shape == ReplyShape::prepare) {
+        reply.prepared_id = tracker.prepared_statement_id();
+        reply.prepared_parameters = tracker.prepared_parameters();
+    }
+    co_return Executed{Outcome::replied, reply};
+}
+
+void ProxySession::note_primary_status(const mysql::ResponseTracker& tracker, ReplyShape shape) {
+    // Only replies that end with OK or EOF carry the status flags (a prepare's or
+    // COM_STATISTICS' do not: reading theirs would turn autocommit off).
+    if (tracker.failed() || (shape != ReplyShape::result && shape != ReplyShape::rows)) return;
+    in_transaction_ = has(tracker.status(), mysql::ServerStatus::in_trans);
+    autocommit_ = has(tracker.status(), mysql::ServerStatus::autocommit);
+}
+
+void ProxySession::mark_unreachable(BackendState& backend, const std::string& error) {
+    if (backend.consecutive_failures < runtime_.limits().failure_threshold) {
+        obs::log(obs::LogLevel::warn, "backend_unreachable",
+                 {{"server", backend.name}, {"peer", client_.peer()}, {"error", error}});
+    }
+    // The monitor brings it back once it answers pings again.
+    backend.consecutive_failures = runtime_.limits().failure_threshold;
+    backend.last_error = error;
+}
+
+}  // namespace sqlgate::proxy

@@ -1,0 +1,47 @@
+#include "proxy/write_tracker.hpp"
+
+#include "net/mysql_client.hpp"
+
+namespace sqlgate::proxy {
+
+using boost::asio::awaitable;
+
+void WriteTracker::clear() {
+    last_gtid_.clear();
+    gtid_unknown_ = false;
+}
+
+awaitable<void> WriteTracker::learn_gtid(BackendLink* primary, mysql::Capability capabilities) {
+    gtid_unknown_ = false;
+    if (primary == nullptr) co_return;
+    net::CommandResult result;
+    if (co_await net::run_command(primary->channel, mysql::Command::query, "SELECT @@last_gtid",
+                                  capabilities, result) ||
+        result.failed) {
+        co_return;
+    }
+    const std::string gtid = result.first_value().value_or("");
+    if (!gtid.empty() && gtid.find_first_not_of("0123456789-,") == std::string::npos) {
+        last_gtid_ = gtid;
+    }
+}
+
+awaitable<bool> WriteTracker::catch_up(BackendLink& link, std::chrono::milliseconds timeout,
+                                       mysql::Capability capabilities) const {
+    if (last_gtid_.empty() || link.applied_gtid == last_gtid_) co_return true;
+    const double seconds = std::chrono::duration<double>(timeout).count();
+    // The GTID comes from the primary's @@last_gtid: digits and dashes, safe to quote.
+    const std::string wait =
+        "SELECT MASTER_GTID_WAIT('" + last_gtid_ + "', " + std::to_string(seconds) + ")";
+    net::CommandResult result;
+    const auto ec =
+        co_await net::run_command(link.channel, mysql::Command::query, wait, capabilities, result);
+    if (ec || result.failed || result.first_value() != "0") {
+        if (ec) link.channel.close();
+        co_return false;
+    }
+    link.applied_gtid = last_gtid_;
+    co_return true;
+}
+
+}  // namespace sqlgate::proxy
