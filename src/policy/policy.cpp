@@ -14,10 +14,6 @@ using sql::Keyword;
 using sql::StatementClass;
 using sql::StatementInfo;
 
-constexpr std::array<std::string_view, 7> kKindNames = {
-    "read", "write", "ddl", "transaction", "session", "admin", "other",
-};
-
 constexpr std::array<std::string_view, 19> kRuleNames = {
     "none",
     "statement_too_large",
@@ -312,18 +308,6 @@ Verdict check_one(std::string_view sql, const StatementInfo& info, const UserPol
 }
 
 }  // namespace
-
-std::string_view to_string(StatementKind kind) noexcept {
-    const auto i = static_cast<std::size_t>(kind);
-    return i < kKindNames.size() ? kKindNames[i] : std::string_view("other");
-}
-
-std::optional<StatementKind> parse_statement_kind(std::string_view name) noexcept {
-    for (std::size_t i = 0; i < kKindNames.size(); ++i) {
-        if (kKindNames[i] == name) return static_cast<StatementKind>(i);
-    }
-    return std::nullopt;
-}
 
 std::string_view to_string(Rule rule) noexcept {
     const auto i = static_cast<std::size_t>(rule);

@@ -5,7 +5,7 @@
 
 #include <string_view>
 
-#include "policy/policy.hpp"
+#include "policy/user_policy.hpp"
 #include "sql/lexer.hpp"
 #include "sql/statement.hpp"
 
