@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "config/shared_sections.hpp"
-#include "policy/policy.hpp"
+#include "policy/user_policy.hpp"
 
 namespace sqlgate::config {
 

@@ -14,7 +14,7 @@
 
 #include "config/route_strategy.hpp"
 #include "config/shared_sections.hpp"
-#include "policy/policy.hpp"
+#include "policy/user_policy.hpp"
 
 namespace sqlgate::config {
 

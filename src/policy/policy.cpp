@@ -4,19 +4,19 @@
 #include <string>
 #include <utility>
 
+#include "policy/allow_lists.hpp"
 #include "policy/scan.hpp"
 #include "sql/keyword.hpp"
 
 namespace sqlgate::policy {
 namespace {
 
+using detail::allows_any_schema;
+using detail::kind_allowed;
+using detail::table_allowed;
 using sql::Keyword;
 using sql::StatementClass;
 using sql::StatementInfo;
-
-constexpr std::array<std::string_view, 7> kKindNames = {
-    "read", "write", "ddl", "transaction", "session", "admin", "other",
-};
 
 constexpr std::array<std::string_view, 19> kRuleNames = {
     "none",
@@ -126,26 +126,6 @@ StatementKind kind_of(const StatementInfo& info, bool names_account_object) noex
     return StatementKind::other;
 }
 
-bool kind_allowed(KindSet allowed, StatementKind kind) noexcept {
-    if (allowed.contains(kind)) return true;
-    const bool session_only = kind == StatementKind::transaction || kind == StatementKind::session;
-    return session_only &&
-           (allowed.contains(StatementKind::read) || allowed.contains(StatementKind::write));
-}
-
-bool table_allowed(const UserPolicy& policy, std::string_view schema, std::string_view name) {
-    for (const std::string& entry : policy.allowed_tables) {
-        const std::string_view e = entry;
-        const std::size_t dot = e.find('.');
-        if (dot == std::string_view::npos) {
-            if (e == name) return true;
-        } else if (e.substr(0, dot) == schema && e.substr(dot + 1) == name) {
-            return true;
-        }
-    }
-    return false;
-}
-
 // Evidence is the client's own text, echoed into an error packet and an audit line: control
 // bytes would break both, so they become spaces.
 Verdict reject(Rule rule, std::string_view reason, std::string_view evidence = {}) {
@@ -166,13 +146,6 @@ Verdict reject(Rule rule, std::string_view reason, std::string_view evidence = {
 
 Verdict reject(Rule rule, const detail::Finding& f) {
     return reject(rule, f.reason, f.evidence);
-}
-
-bool allows_any_schema(const UserPolicy& policy) noexcept {
-    for (const std::string& s : policy.allowed_schemas) {
-        if (s == "*") return true;
-    }
-    return false;
 }
 
 Verdict check_schema(const UserPolicy& policy, std::string_view schema, std::string_view what) {
@@ -312,18 +285,6 @@ Verdict check_one(std::string_view sql, const StatementInfo& info, const UserPol
 }
 
 }  // namespace
-
-std::string_view to_string(StatementKind kind) noexcept {
-    const auto i = static_cast<std::size_t>(kind);
-    return i < kKindNames.size() ? kKindNames[i] : std::string_view("other");
-}
-
-std::optional<StatementKind> parse_statement_kind(std::string_view name) noexcept {
-    for (std::size_t i = 0; i < kKindNames.size(); ++i) {
-        if (kKindNames[i] == name) return static_cast<StatementKind>(i);
-    }
-    return std::nullopt;
-}
 
 std::string_view to_string(Rule rule) noexcept {
     const auto i = static_cast<std::size_t>(rule);

@@ -5,7 +5,7 @@
 
 #include <string_view>
 
-#include "policy/policy.hpp"
+#include "policy/user_policy.hpp"
 #include "sql/lexer.hpp"
 #include "sql/statement.hpp"
 
@@ -37,11 +37,5 @@ struct ScanResult {
 
 // Never allocates. The policy is read for schema allow-lists of qualified names.
 ScanResult scan(std::string_view sql, sql::LexerOptions lexer, const UserPolicy& policy) noexcept;
-
-// True for mysql, information_schema, performance_schema and sys, in any letter case.
-bool is_system_schema(std::string_view name) noexcept;
-
-// Whether `schema` (unquoted) is in the policy's allowed_schemas ("*": any non-system).
-bool schema_allowed(const UserPolicy& policy, std::string_view schema) noexcept;
 
 }  // namespace sqlgate::policy::detail

@@ -25,7 +25,7 @@ struct Word {
 Word make_word(const Token& token) noexcept {
     // Quoted names are never keywords: `for update` is a column, not a locking clause.
     const bool bare = token.kind == TokenKind::identifier;
-    return Word{token, bare ? keyword_of(token.text) : Keyword::kNone};
+    return Word{token, bare ? keyword_in(token.text, KeywordTrait::routing) : Keyword::kNone};
 }
 
 struct SystemVariable {
@@ -162,11 +162,9 @@ class Scanner {
 
   private:
     Word fetch() noexcept {
-        for (;;) {
-            const Token token = lexer_.next();
-            if (token.kind != TokenKind::comment) return make_word(token);
-            if (route_hint_.empty()) route_hint_ = find_route_hint(token.text);
-        }
+        return make_word(lexer_.next_code([this](const Token& comment) {
+            if (route_hint_.empty()) route_hint_ = find_route_hint(comment.text);
+        }));
     }
 
     void note(PrimaryReason reason) noexcept {

@@ -10,261 +10,13 @@ namespace {
 
 constexpr std::uint64_t kFnv1a64Prime = 1099511628211ull;
 
-// MariaDB's reserved words: they can never be bare names, so upper-casing them is always
-// right. Together with the classifier's words (keyword.hpp) they cover the statement verbs
-// that are not reserved (BEGIN, COMMIT, TRUNCATE...). A classifier word used as a name (a
-// column called `data`) is upper-cased too; the digest still groups such statements alike.
-constexpr std::array<std::string_view, 235> kReservedWords = {
-    "ACCESSIBLE",
-    "ADD",
-    "ALL",
-    "ALTER",
-    "ANALYZE",
-    "AND",
-    "AS",
-    "ASC",
-    "ASENSITIVE",
-    "BEFORE",
-    "BETWEEN",
-    "BIGINT",
-    "BINARY",
-    "BLOB",
-    "BOTH",
-    "BY",
-    "CALL",
-    "CASCADE",
-    "CASE",
-    "CHANGE",
-    "CHAR",
-    "CHARACTER",
-    "CHECK",
-    "COLLATE",
-    "COLUMN",
-    "CONDITION",
-    "CONSTRAINT",
-    "CONTINUE",
-    "CONVERT",
-    "CREATE",
-    "CROSS",
-    "CURRENT_DATE",
-    "CURRENT_ROLE",
-    "CURRENT_TIME",
-    "CURRENT_TIMESTAMP",
-    "CURRENT_USER",
-    "CURSOR",
-    "DATABASE",
-    "DATABASES",
-    "DAY_HOUR",
-    "DAY_MICROSECOND",
-    "DAY_MINUTE",
-    "DAY_SECOND",
-    "DEC",
-    "DECIMAL",
-    "DECLARE",
-    "DEFAULT",
-    "DELAYED",
-    "DELETE",
-    "DESC",
-    "DESCRIBE",
-    "DETERMINISTIC",
-    "DISTINCT",
-    "DISTINCTROW",
-    "DIV",
-    "DOUBLE",
-    "DROP",
-    "DUAL",
-    "EACH",
-    "ELSE",
-    "ELSEIF",
-    "ENCLOSED",
-    "ESCAPED",
-    "EXCEPT",
-    "EXISTS",
-    "EXIT",
-    "EXPLAIN",
-    "FALSE",
-    "FETCH",
-    "FLOAT",
-    "FLOAT4",
-    "FLOAT8",
-    "FOR",
-    "FORCE",
-    "FOREIGN",
-    "FROM",
-    "FULLTEXT",
-    "GRANT",
-    "GROUP",
-    "HAVING",
-    "HIGH_PRIORITY",
-    "HOUR_MICROSECOND",
-    "HOUR_MINUTE",
-    "HOUR_SECOND",
-    "IF",
-    "IGNORE",
-    "IN",
-    "INDEX",
-    "INFILE",
-    "INNER",
-    "INOUT",
-    "INSENSITIVE",
-    "INSERT",
-    "INT",
-    "INT1",
-    "INT2",
-    "INT3",
-    "INT4",
-    "INT8",
-    "INTEGER",
-    "INTERSECT",
-    "INTERVAL",
-    "INTO",
-    "IS",
-    "ITERATE",
-    "JOIN",
-    "KEY",
-    "KEYS",
-    "KILL",
-    "LEADING",
-    "LEAVE",
-    "LEFT",
-    "LIKE",
-    "LIMIT",
-    "LINEAR",
-    "LINES",
-    "LOAD",
-    "LOCALTIME",
-    "LOCALTIMESTAMP",
-    "LOCK",
-    "LONG",
-    "LONGBLOB",
-    "LONGTEXT",
-    "LOOP",
-    "LOW_PRIORITY",
-    "MATCH",
-    "MAXVALUE",
-    "MEDIUMBLOB",
-    "MEDIUMINT",
-    "MEDIUMTEXT",
-    "MIDDLEINT",
-    "MINUTE_MICROSECOND",
-    "MINUTE_SECOND",
-    "MOD",
-    "MODIFIES",
-    "NATURAL",
-    "NOT",
-    "NO_WRITE_TO_BINLOG",
-    "NULL",
-    "NUMERIC",
-    "OFFSET",
-    "ON",
-    "OPTIMIZE",
-    "OPTION",
-    "OPTIONALLY",
-    "OR",
-    "ORDER",
-    "OUT",
-    "OUTER",
-    "OUTFILE",
-    "OVER",
-    "PARTITION",
-    "PRECISION",
-    "PRIMARY",
-    "PROCEDURE",
-    "PURGE",
-    "RANGE",
-    "READ",
-    "READS",
-    "READ_WRITE",
-    "REAL",
-    "RECURSIVE",
-    "REFERENCES",
-    "REGEXP",
-    "RELEASE",
-    "RENAME",
-    "REPEAT",
-    "REPLACE",
-    "REQUIRE",
-    "RESIGNAL",
-    "RESTRICT",
-    "RETURN",
-    "RETURNING",
-    "REVOKE",
-    "RIGHT",
-    "RLIKE",
-    "ROWS",
-    "SCHEMA",
-    "SCHEMAS",
-    "SECOND_MICROSECOND",
-    "SELECT",
-    "SENSITIVE",
-    "SEPARATOR",
-    "SET",
-    "SHOW",
-    "SIGNAL",
-    "SMALLINT",
-    "SPATIAL",
-    "SPECIFIC",
-    "SQL",
-    "SQLEXCEPTION",
-    "SQLSTATE",
-    "SQLWARNING",
-    "SQL_BIG_RESULT",
-    "SQL_CALC_FOUND_ROWS",
-    "SQL_SMALL_RESULT",
-    "SSL",
-    "STARTING",
-    "STRAIGHT_JOIN",
-    "TABLE",
-    "TERMINATED",
-    "THEN",
-    "TINYBLOB",
-    "TINYINT",
-    "TINYTEXT",
-    "TO",
-    "TRAILING",
-    "TRIGGER",
-    "TRUE",
-    "UNDO",
-    "UNION",
-    "UNIQUE",
-    "UNLOCK",
-    "UNSIGNED",
-    "UPDATE",
-    "USAGE",
-    "USE",
-    "USING",
-    "UTC_DATE",
-    "UTC_TIME",
-    "UTC_TIMESTAMP",
-    "VALUES",
-    "VARBINARY",
-    "VARCHAR",
-    "VARCHARACTER",
-    "VARYING",
-    "WHEN",
-    "WHERE",
-    "WHILE",
-    "WINDOW",
-    "WITH",
-    "WRITE",
-    "XOR",
-    "YEAR_MONTH",
-    "ZEROFILL",
-};
-static_assert(std::ranges::is_sorted(kReservedWords), "binary search needs sorted words");
-
-constexpr std::size_t kLongestReserved =
-    std::ranges::max_element(kReservedWords, {}, &std::string_view::size)->size();
-
-bool is_reserved(std::string_view word) noexcept {
-    if (word.size() > kLongestReserved) return false;
-    std::array<char, kLongestReserved> upper;
-    std::ranges::transform(word, upper.begin(), ascii_upper);
-    return std::ranges::binary_search(kReservedWords, std::string_view(upper.data(), word.size()));
-}
-
+// Keywords are upper-cased: the classifier's words, which cover the statement verbs that are
+// not reserved (BEGIN, COMMIT, TRUNCATE...), and MariaDB's reserved words, which can never be
+// bare names. A classifier word used as a name (a column called `data`) is upper-cased too;
+// the digest still groups such statements alike.
 bool is_keyword(std::string_view word) noexcept {
-    return keyword_of(word) != Keyword::kNone || is_reserved(word);
+    const KeywordTrait traits = traits_of(keyword_of(word));
+    return has_all(traits, KeywordTrait::routing) || has_all(traits, KeywordTrait::reserved);
 }
 
 // Keywords that stand for a value: an operator after one of them is binary, not a sign.
@@ -283,21 +35,14 @@ bool is_sign(const Token& t) noexcept {
     return t.is_symbol("-") || t.is_symbol("+");
 }
 
-Token next_code(Lexer& lexer) noexcept {
-    Token t = lexer.next();
-    while (t.is(TokenKind::comment))
-        t = lexer.next();
-    return t;
-}
-
 // How many items a list of literals (`1, -2, 'x')`) holds, its `(` just read; 0 when the
 // parentheses hold anything else. Consumes the list from `lexer`.
 std::size_t literal_list(Lexer& lexer) noexcept {
     for (std::size_t items = 1;; ++items) {
-        Token t = next_code(lexer);
-        if (is_sign(t)) t = next_code(lexer);
+        Token t = lexer.next_code();
+        if (is_sign(t)) t = lexer.next_code();
         if (!is_literal(t.kind)) return 0;
-        t = next_code(lexer);
+        t = lexer.next_code();
         if (t.is(TokenKind::right_paren)) return items;
         if (!t.is(TokenKind::comma)) return 0;
     }
@@ -393,8 +138,8 @@ bool opens_value_list(const Writer& out) noexcept {
 void skip_more_rows(Lexer& lexer) noexcept {
     for (;;) {
         Lexer probe = lexer;
-        if (!next_code(probe).is(TokenKind::comma) || !next_code(probe).is(TokenKind::left_paren) ||
-            literal_list(probe) == 0) {
+        if (!probe.next_code().is(TokenKind::comma) ||
+            !probe.next_code().is(TokenKind::left_paren) || literal_list(probe) == 0) {
             return;
         }
         lexer = probe;
@@ -448,7 +193,7 @@ StatementDigest digest(std::string_view sql, LexerOptions options, std::size_t m
                 if (is_sign(t) && before != Piece::operand && before != Piece::close &&
                     before != Piece::list) {
                     Lexer probe = lexer;
-                    if (next_code(probe).is(TokenKind::number)) {
+                    if (probe.next_code().is(TokenKind::number)) {
                         lexer = probe;
                         out.put(Piece::operand, "?");
                         break;

@@ -13,12 +13,14 @@ namespace {
 struct Entry {
     std::string_view spelling;
     Keyword keyword = Keyword::kNone;
-    bool primary_only_function = false;
+    KeywordTrait traits = KeywordTrait::none;
 };
+
+using enum KeywordTrait;
 
 // Index i holds the keyword whose enum value is i + 1 (kNone has no entry).
 constexpr std::array kEntries = {
-#define SQLGATE_SQL_KEYWORD_ENTRY(id, spelling, primary) Entry{spelling, Keyword::id, primary},
+#define SQLGATE_SQL_KEYWORD_ENTRY(id, spelling, traits) Entry{spelling, Keyword::id, traits},
     SQLGATE_SQL_KEYWORDS(SQLGATE_SQL_KEYWORD_ENTRY)
 #undef SQLGATE_SQL_KEYWORD_ENTRY
 };
@@ -48,8 +50,8 @@ constexpr std::size_t kLongest = [] {
 // single comparison, instead of a binary search's many.
 constexpr std::uint32_t kFnvOffset = 2166136261u;
 constexpr std::uint32_t kFnvPrime = 16777619u;
-constexpr std::size_t kSlotCount = 512;  // a power of two, under a third full
-static_assert(kEntries.size() * 3 < kSlotCount);
+constexpr std::size_t kSlotCount = 1024;  // a power of two, under half full
+static_assert(kEntries.size() * 2 < kSlotCount);
 
 constexpr std::uint32_t hash_step(std::uint32_t hash, char upper) noexcept {
     return (hash ^ static_cast<unsigned char>(upper)) * kFnvPrime;
@@ -64,16 +66,16 @@ constexpr std::uint32_t hash_of(std::string_view upper) noexcept {
 
 // Each slot holds an index into kEntries plus one; zero marks an empty slot.
 constexpr auto kSlots = [] {
-    std::array<std::uint8_t, kSlotCount> slots{};
+    std::array<std::uint16_t, kSlotCount> slots{};
     for (std::size_t i = 0; i < kEntries.size(); ++i) {
         std::size_t slot = hash_of(kEntries[i].spelling) & (kSlotCount - 1);
         while (slots[slot] != 0)
             slot = (slot + 1) & (kSlotCount - 1);
-        slots[slot] = static_cast<std::uint8_t>(i + 1);
+        slots[slot] = static_cast<std::uint16_t>(i + 1);
     }
     return slots;
 }();
-static_assert(kEntries.size() < 255, "slot indexes are bytes");
+static_assert(kEntries.size() < 65535, "slot indexes are 16 bits");
 
 const Entry* entry_of(Keyword keyword) noexcept {
     const auto index = static_cast<std::size_t>(keyword);
@@ -104,9 +106,18 @@ std::string_view keyword_text(Keyword keyword) noexcept {
     return e == nullptr ? std::string_view{} : e->spelling;
 }
 
-bool is_primary_only_function(Keyword keyword) noexcept {
+Keyword keyword_in(std::string_view word, KeywordTrait trait) noexcept {
+    const Keyword keyword = keyword_of(word);
+    return has_all(traits_of(keyword), trait) ? keyword : Keyword::kNone;
+}
+
+KeywordTrait traits_of(Keyword keyword) noexcept {
     const Entry* e = entry_of(keyword);
-    return e != nullptr && e->primary_only_function;
+    return e == nullptr ? KeywordTrait::none : e->traits;
+}
+
+bool is_primary_only_function(Keyword keyword) noexcept {
+    return keyword != Keyword::kNone && has_all(traits_of(keyword), KeywordTrait::primary_only);
 }
 
 }  // namespace sqlgate::sql

@@ -7,14 +7,6 @@
 namespace sqlgate::sql {
 namespace {
 
-// The next token that is not a comment.
-Token next_code(Lexer& lexer) noexcept {
-    Token t = lexer.next();
-    while (t.is(TokenKind::comment))
-        t = lexer.next();
-    return t;
-}
-
 bool is_word(const Token& t, std::string_view word) noexcept {
     return t.is(TokenKind::identifier) && iequals(t.text, word);
 }
@@ -23,24 +15,24 @@ bool is_word(const Token& t, std::string_view word) noexcept {
 
 std::optional<KillRequest> parse_kill(std::string_view sql) noexcept {
     Lexer lexer(sql);
-    Token t = next_code(lexer);
+    Token t = lexer.next_code();
     if (!is_word(t, "KILL")) return std::nullopt;
-    t = next_code(lexer);
-    if (is_word(t, "HARD") || is_word(t, "SOFT")) t = next_code(lexer);
+    t = lexer.next_code();
+    if (is_word(t, "HARD") || is_word(t, "SOFT")) t = lexer.next_code();
     KillRequest request;
     if (is_word(t, "QUERY")) {
         request.query_only = true;
-        t = next_code(lexer);
-        if (is_word(t, "ID")) t = next_code(lexer);
+        t = lexer.next_code();
+        if (is_word(t, "ID")) t = lexer.next_code();
     } else if (is_word(t, "CONNECTION")) {
-        t = next_code(lexer);
+        t = lexer.next_code();
     }
     if (!t.is(TokenKind::number)) return std::nullopt;
     const auto [end, ec] =
         std::from_chars(t.text.data(), t.text.data() + t.text.size(), request.id);
     if (ec != std::errc{} || end != t.text.data() + t.text.size()) return std::nullopt;
-    t = next_code(lexer);
-    if (t.is(TokenKind::semicolon)) t = next_code(lexer);
+    t = lexer.next_code();
+    if (t.is(TokenKind::semicolon)) t = lexer.next_code();
     if (!t.is(TokenKind::end)) return std::nullopt;
     return request;
 }

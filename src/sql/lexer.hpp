@@ -66,6 +66,20 @@ class Lexer {
     // The next token, comments included. Returns `end` forever once input is exhausted.
     Token next() noexcept;
 
+    // The next token that is not a comment: the one way every reader steps over comments.
+    // `on_comment` sees each comment stepped over (route hints, comment heuristics).
+    template <typename OnComment>
+    Token next_code(OnComment&& on_comment) noexcept {
+        for (;;) {
+            const Token t = next();
+            if (t.kind != TokenKind::comment) return t;
+            on_comment(t);
+        }
+    }
+    Token next_code() noexcept {
+        return next_code([](const Token&) noexcept {});
+    }
+
     const LexerFlags& flags() const noexcept { return flags_; }
     std::size_t offset() const noexcept { return pos_; }
     std::string_view input() const noexcept { return input_; }
@@ -99,6 +113,18 @@ class Lexer {
 // The name a quoted or bare identifier token denotes: quotes removed, doubled quotes undone.
 // Allocates, so it is meant for rare paths (USE, logging), not per-token work.
 std::string identifier_value(std::string_view token_text);
+
+// A bare or quoted identifier: something that can name a schema, table or column.
+constexpr bool is_name(const Token& t) noexcept {
+    return t.kind == TokenKind::identifier || t.kind == TokenKind::quoted_identifier;
+}
+
+// A quoted identifier's text without its quotes (doubled quotes stay doubled); any other
+// token's text as it is. Never allocates, unlike identifier_value.
+constexpr std::string_view unquoted(const Token& t) noexcept {
+    if (t.kind != TokenKind::quoted_identifier || t.text.size() < 2) return t.text;
+    return t.text.substr(1, t.text.size() - 2);
+}
 
 // Character classes shared by the lexer and the classifier.
 constexpr bool is_identifier_char(char c) noexcept {

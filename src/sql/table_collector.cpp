@@ -8,16 +8,6 @@
 namespace sqlgate::sql {
 namespace {
 
-bool is_name(const Token& token) noexcept {
-    return token.kind == TokenKind::identifier || token.kind == TokenKind::quoted_identifier;
-}
-
-std::string_view unquoted(const Token& token) noexcept {
-    const std::string_view text = token.text;
-    if (token.kind != TokenKind::quoted_identifier || text.size() < 2) return text;
-    return text.substr(1, text.size() - 2);
-}
-
 // Modifiers that may sit between a trigger and the table: FROM LATERAL, INTO IGNORE ...
 bool is_modifier(Keyword k) noexcept {
     switch (k) {
