@@ -16,7 +16,7 @@
 # Adding a path: give it a line in PATH_ORDER, a case in path_unavailable (why it cannot
 # run, or nothing), path_endpoint (where sysbench connects), path_roles (the processes
 # whose CPU is the path's own), and start its processes in start_services (recording their
-# pids in ROLE_PIDS so that their CPU is measured and they are stopped on exit). A new role
+# pids in ROLE_PIDS so that their CPU is measured, and stopped on exit: start_role). A new role
 # (a key of ROLE_PIDS) also needs a name in ROLES, a CSV column cpu_us_per_stmt_ROLE
 # (bench/lib/columns.txt, parse_sysbench.awk, summarize.awk) and a line in bench/README.md.
 #
@@ -33,6 +33,12 @@ source "${ROOT}/scripts/lib/common.sh"
 source "${ROOT}/scripts/lib/proxy_config.sh"
 # shellcheck source=scripts/lib/chain_config.sh
 source "${ROOT}/scripts/lib/chain_config.sh"
+# shellcheck source=scripts/lib/mariadb_admin.sh
+source "${ROOT}/scripts/lib/mariadb_admin.sh"
+# shellcheck source=scripts/lib/processes.sh
+source "${ROOT}/scripts/lib/processes.sh"
+# shellcheck source=scripts/lib/secrets.sh
+source "${ROOT}/scripts/lib/secrets.sh"
 PATH="${PATH}:/usr/sbin:/sbin"
 
 readonly NET=127.0.40
@@ -256,30 +262,30 @@ declare -A ROLE_PIDS=() # role -> space-separated pids (sysbench is measured sep
 
 CLUSTER_STARTED=0
 SB_WRAPPER_PID=""
-declare -a STARTED_PIDS=()
+declare -a STARTED=() # ROLE=PID of every process start_role started
 
-stop_pid() {
-    local pid="$1" i
-    kill -0 "$pid" 2>/dev/null || return 0
-    kill -TERM "$pid" 2>/dev/null || true
-    for ((i = 0; i < 50; i++)); do
-        kill -0 "$pid" 2>/dev/null || return 0
-        sleep 0.1
-    done
-    kill -KILL "$pid" 2>/dev/null || true
+# start_role ROLE LOG COMMAND...: COMMAND detached, logging to OUT/LOG.log, its pid in
+# ROLE_PIDS[ROLE] (its CPU is measured) and STARTED (it is stopped on exit).
+start_role() {
+    local role="$1" log="$2"
+    shift 2
+    start_detached "${OUT}/${log}.log" "$@"
+    ROLE_PIDS[$role]=$STARTED_PID
+    STARTED+=("${role}=${STARTED_PID}")
 }
 
 cleanup() {
     local rc=$?
     trap - EXIT INT TERM
     set +e
-    if [[ -n "$SB_WRAPPER_PID" ]] && kill -0 "$SB_WRAPPER_PID" 2>/dev/null; then
+    if [[ -n "$SB_WRAPPER_PID" ]] && pid_alive "$SB_WRAPPER_PID"; then
         local child
-        for child in $(pgrep -P "$SB_WRAPPER_PID"); do stop_pid "$child"; done
-        stop_pid "$SB_WRAPPER_PID"
+        local -a children=()
+        for child in $(pgrep -P "$SB_WRAPPER_PID"); do children+=("sysbench-${child}=${child}"); done
+        ((${#children[@]} == 0)) || stop_processes 5 pid_alive "${children[@]}"
+        stop_processes 5 pid_alive "sysbench-wrapper=${SB_WRAPPER_PID}"
     fi
-    local pid
-    for pid in "${STARTED_PIDS[@]}"; do stop_pid "$pid"; done
+    ((${#STARTED[@]} == 0)) || stop_processes 5 pid_alive "${STARTED[@]}"
     if ((CLUSTER_STARTED && !KEEP_CLUSTER)); then
         "${ROOT}/scripts/cluster.sh" down --dir "$BENCH_CLUSTER_DIR"
     fi
@@ -402,25 +408,11 @@ source "${BENCH_CLUSTER_DIR}/cluster.env"
     die "${BENCH_CLUSTER_DIR} is set up for ${CLUSTER_NET}.x / ${CLUSTER_CLIENT_HOST}; run scripts/cluster.sh destroy --dir ${BENCH_CLUSTER_DIR}"
 ((CLUSTER_NODES >= 2)) || die "the bench cluster needs at least one replica"
 
-admin_sql() { # K ARGS...: as the administrator over node K's socket
-    local k="$1" sock="NODE_${1}_SOCKET"
-    shift
-    mariadb --no-defaults --protocol=socket --socket="${!sock}" --user="$CLUSTER_ADMIN_USER" \
-        --connect-timeout=3 --batch --skip-column-names "$@"
-}
-sql_str() {
-    local s="${1//\\/\\\\}"
-    printf "'%s'" "${s//\'/\\\'}"
-}
-new_secret() { # FILE: a random password, kept between runs
-    [[ -s "$1" ]] || (umask 077 && openssl rand -hex 16 | tr -d '\n' >"$1")
-}
-
 step "sysbench account ${SB_USER}@${SB_HOST} (sbtest.* only) and a fresh ${SB_DB} schema"
 new_secret "${STATE}/sysbench.password"
 acct="$(sql_str "$SB_USER")@$(sql_str "$SB_HOST")"
 pw="$(sql_str "$(<"${STATE}/sysbench.password")")"
-admin_sql 1 <<SQL
+cluster_admin_sql 1 <<SQL
 DROP DATABASE IF EXISTS ${SB_DB};
 CREATE DATABASE ${SB_DB};
 CREATE USER IF NOT EXISTS ${acct} IDENTIFIED BY ${pw};
@@ -434,9 +426,8 @@ unset pw
 sb_config() { # PATH KIND -> prints the config file for sysbench on that path
     path_endpoint "$1" "$2"
     local f="${STATE}/sysbench-$1-$2.cfg"
-    (
-        umask 077
-        cat >"$f" <<CFG
+    {
+        cat <<CFG
 db-driver=mysql
 mysql-host=${EP_HOST}
 mysql-port=${EP_PORT}
@@ -445,8 +436,8 @@ mysql-password=$(<"$EP_PASSWORD_FILE")
 mysql-db=${SB_DB}
 db-ps-mode=${PS_MODE}
 CFG
-        if path_tls "$1"; then echo "mysql-ssl=on" >>"$f"; fi
-    )
+        if path_tls "$1"; then echo "mysql-ssl=on"; fi
+    } | write_secret "$f"
     printf '%s' "$f"
 }
 
@@ -457,9 +448,9 @@ sysbench --config-file="$(sb_config direct-primary rw)" --threads="$TABLES" \
     tail -n 20 "${OUT}/prepare.log"
     die "sysbench prepare failed; see ${OUT}/prepare.log"
 }
-target="$(admin_sql 1 -e 'SELECT @@gtid_binlog_pos')"
+target="$(cluster_admin_sql 1 -e 'SELECT @@gtid_binlog_pos')"
 for ((k = 2; k <= CLUSTER_NODES; k++)); do
-    [[ "$(admin_sql "$k" -e "SELECT MASTER_GTID_WAIT($(sql_str "$target"), 60)")" == 0 ]] ||
+    [[ "$(cluster_admin_sql "$k" -e "SELECT MASTER_GTID_WAIT($(sql_str "$target"), 60)")" == 0 ]] ||
         die "replica ${k} did not catch up with ${target} within 60 s"
 done
 # Each node's buffer pool holds the tables (rows and the secondary index) before the first point.
@@ -468,7 +459,7 @@ for ((i = 1; i <= TABLES; i++)); do
     prewarm+="SELECT COUNT(*), SUM(LENGTH(c)) FROM ${SB_DB}.sbtest${i}; SELECT SUM(k) FROM ${SB_DB}.sbtest${i} FORCE INDEX (k_${i});"
 done
 for ((k = 1; k <= CLUSTER_NODES; k++)); do
-    admin_sql "$k" <<<"$prewarm" >/dev/null || die "prewarming node ${k} failed"
+    cluster_admin_sql "$k" <<<"$prewarm" >/dev/null || die "prewarming node ${k} failed"
 done
 
 # start_chain: the chain's proxy, trusted host and gatekeeper (ROLE_PIDS sqlgate_chain_proxy,
@@ -486,7 +477,7 @@ start_chain() {
     chmod 700 "$CHAIN_SB_DIR"
     cp "${CHAIN_CERTS}/ca.crt" "${CHAIN_SB_DIR}/cacert.pem"
     cp "${CHAIN_CERTS}/bench-client.crt" "${CHAIN_SB_DIR}/client-cert.pem"
-    (umask 077 && cp "${CHAIN_CERTS}/bench-client.key" "${CHAIN_SB_DIR}/client-key.pem")
+    write_secret "${CHAIN_SB_DIR}/client-key.pem" <"${CHAIN_CERTS}/bench-client.key"
 
     # Two secrets: sysbench's password at the gatekeeper (the gatekeeper keeps its hash), and
     # the credential the trusted host logs in to the chain's proxy with (the secrets file; the
@@ -502,22 +493,18 @@ start_chain() {
         render_proxy_tls
         render_proxy_user "$CHAIN_PROXY_USER" "$proxy_hash" random
     } >"${STATE}/chain-proxy.toml"
-    (umask 077 && render_secret "$CHAIN_USER" "$CHAIN_PROXY_USER" "$(<"${STATE}/${CHAIN_PROXY_USER}.password")" \
-        >"${STATE}/trusted-host.secrets")
-    chmod 600 "${STATE}/trusted-host.secrets"
+    render_secret "$CHAIN_USER" "$CHAIN_PROXY_USER" "$(<"${STATE}/${CHAIN_PROXY_USER}.password")" |
+        write_secret "${STATE}/trusted-host.secrets"
     {
         render_trusted_host_config "${STATE}/trusted-host.secrets"
         render_trusted_host_user "$CHAIN_USER" "$CHAIN_KINDS" "$SB_DB"
     } >"${STATE}/trusted-host.toml"
-    # The gatekeeper's rate limits (2,000 statements/s per user and per source in the demo)
-    # would cap sysbench: 0 is unlimited. Everything else is the demo's configuration.
+    # The demo's rate limits (2,000 statements/s per user and per source) would cap sysbench:
+    # the chain runs without. Everything else is the demo's configuration.
     {
-        render_gatekeeper_config "$CHAIN_AUDIT" |
-            sed -E 's/^(per_(user|source)_(per_second|burst)) = .*$/\1 = 0/'
+        render_gatekeeper_config "$CHAIN_AUDIT" unlimited
         render_gatekeeper_user "$CHAIN_USER" "$gk_hash" "" "$CHAIN_KINDS" "$SB_DB"
     } >"${STATE}/gatekeeper.toml"
-    [[ "$(grep -cE '^per_(user|source)_(per_second|burst) = 0$' "${STATE}/gatekeeper.toml")" == 4 ]] ||
-        die "could not lift the rate limits in ${STATE}/gatekeeper.toml (render_gatekeeper_config changed?)"
     : >"$CHAIN_AUDIT"
     chmod 600 "$CHAIN_AUDIT"
 
@@ -530,20 +517,13 @@ start_chain() {
         esac
         "$BINARY" "$name" --config "${STATE}/${log}.toml" --check >/dev/null ||
             die "sqlgate ${name} --check refused ${STATE}/${log}.toml"
-        ! (exec 3<>"/dev/tcp/${address}/${port}") 2>/dev/null || die "${address}:${port} is already in use"
-        if [[ "$name" == gatekeeper ]]; then
-            ! (exec 3<>"/dev/tcp/${address}/${HTTP_PORT}") 2>/dev/null || die "${address}:${HTTP_PORT} is already in use"
-        fi
-        setsid "$BINARY" "$name" --config "${STATE}/${log}.toml" >"${OUT}/${log}.log" 2>&1 </dev/null &
-        ROLE_PIDS[$role]=$!
-        STARTED_PIDS+=("$!")
+        ensure_port_free "$address" "$port"
+        if [[ "$name" == gatekeeper ]]; then ensure_port_free "$address" "$HTTP_PORT"; fi
+        start_role "$role" "$log" "$BINARY" "$name" --config "${STATE}/${log}.toml"
     done
-    (
-        umask 077
-        printf '[client]\nhost=%s\nport=%s\nuser=%s\npassword=%s\ndatabase=%s\nssl\nssl-ca=%s\nssl-verify-server-cert\n' \
-            "$GATEKEEPER_ADDRESS" "$GATEKEEPER_PORT" "$CHAIN_USER" "$(<"${STATE}/${CHAIN_USER}.password")" \
-            "$SB_DB" "${CHAIN_CERTS}/ca.crt" >"${STATE}/chain-client.cnf"
-    )
+    printf '[client]\nhost=%s\nport=%s\nuser=%s\npassword=%s\ndatabase=%s\nssl\nssl-ca=%s\nssl-verify-server-cert\n' \
+        "$GATEKEEPER_ADDRESS" "$GATEKEEPER_PORT" "$CHAIN_USER" "$(<"${STATE}/${CHAIN_USER}.password")" \
+        "$SB_DB" "${CHAIN_CERTS}/ca.crt" | write_secret "${STATE}/chain-client.cnf"
 }
 
 start_services() {
@@ -572,12 +552,8 @@ CFG
                 "$HAPROXY_ADDR" "$HAPROXY_RW_PORT" "$HAPROXY_ADDR" "$NODE_1_NAME" "$NODE_1_HOST" "$NODE_1_PORT"
         } >"${STATE}/haproxy.cfg"
         haproxy -c -q -f "${STATE}/haproxy.cfg" || die "HAProxy rejected ${STATE}/haproxy.cfg"
-        for port in "$HAPROXY_RO_PORT" "$HAPROXY_RW_PORT"; do
-            ! (exec 3<>"/dev/tcp/${HAPROXY_ADDR}/${port}") 2>/dev/null || die "${HAPROXY_ADDR}:${port} is already in use"
-        done
-        setsid haproxy -db -f "${STATE}/haproxy.cfg" >"${OUT}/haproxy.log" 2>&1 </dev/null &
-        ROLE_PIDS[haproxy]=$!
-        STARTED_PIDS+=("$!")
+        for port in "$HAPROXY_RO_PORT" "$HAPROXY_RW_PORT"; do ensure_port_free "$HAPROXY_ADDR" "$port"; done
+        start_role haproxy haproxy haproxy -db -f "${STATE}/haproxy.cfg"
     fi
     if uses sqlgate-random || uses sqlgate-customized; then
         step "sqlgate proxy on ${PROXY_ADDR}:${PORT}, connecting from ${PROXY_ADDR}"
@@ -591,45 +567,41 @@ CFG
             done
         } >"${STATE}/proxy.toml"
         "$BINARY" proxy --config "${STATE}/proxy.toml" --check >/dev/null
-        ! (exec 3<>"/dev/tcp/${PROXY_ADDR}/${PORT}") 2>/dev/null || die "${PROXY_ADDR}:${PORT} is already in use"
-        setsid "$BINARY" proxy --config "${STATE}/proxy.toml" >"${OUT}/proxy.log" 2>&1 </dev/null &
-        ROLE_PIDS[sqlgate_proxy]=$!
-        STARTED_PIDS+=("$!")
-        (
-            umask 077
-            printf '[client]\nhost=%s\nport=%s\nuser=bench_random\npassword=%s\n' \
-                "$PROXY_ADDR" "$PORT" "$(<"${STATE}/bench_random.password")" >"${STATE}/proxy-client.cnf"
-        )
+        ensure_port_free "$PROXY_ADDR" "$PORT"
+        start_role sqlgate_proxy proxy "$BINARY" proxy --config "${STATE}/proxy.toml"
+        printf '[client]\nhost=%s\nport=%s\nuser=bench_random\npassword=%s\n' \
+            "$PROXY_ADDR" "$PORT" "$(<"${STATE}/bench_random.password")" | write_secret "${STATE}/proxy-client.cnf"
     fi
     if uses sqlgate-chain; then
         start_chain
     fi
 
-    local deadline=$((SECONDS + 20)) ready
-    while :; do
-        ready=1
-        if [[ -n "${ROLE_PIDS[haproxy]:-}" ]]; then
-            kill -0 "${ROLE_PIDS[haproxy]}" 2>/dev/null || die "HAProxy exited; see ${OUT}/haproxy.log"
-            (exec 3<>"/dev/tcp/${HAPROXY_ADDR}/${HAPROXY_RO_PORT}") 2>/dev/null || ready=0
-        fi
-        if [[ -n "${ROLE_PIDS[sqlgate_gatekeeper]:-}" ]]; then
-            kill -0 "${ROLE_PIDS[sqlgate_chain_proxy]}" 2>/dev/null || die "the chain's proxy exited; see ${OUT}/chain-proxy.log"
-            kill -0 "${ROLE_PIDS[sqlgate_trusted]}" 2>/dev/null || die "the trusted host exited; see ${OUT}/trusted-host.log"
-            kill -0 "${ROLE_PIDS[sqlgate_gatekeeper]}" 2>/dev/null || die "the gatekeeper exited; see ${OUT}/gatekeeper.log"
-            # Ready when a random read through the whole chain, over verified TLS, reaches a replica.
-            [[ "$(mariadb --defaults-extra-file="${STATE}/chain-client.cnf" -N -B \
-                -e 'SELECT @@server_id' 2>/dev/null)" =~ ^[2-9] ]] || ready=0
-        fi
-        if [[ -n "${ROLE_PIDS[sqlgate_proxy]:-}" ]]; then
-            kill -0 "${ROLE_PIDS[sqlgate_proxy]}" 2>/dev/null || die "the sqlgate proxy exited; see ${OUT}/proxy.log"
-            # Ready when a random read reaches a replica: the monitor has seen them.
-            [[ "$(mariadb --defaults-extra-file="${STATE}/proxy-client.cnf" -N -B \
-                -e 'SELECT @@server_id' 2>/dev/null)" =~ ^[2-9] ]] || ready=0
-        fi
-        ((ready)) && break
-        ((SECONDS < deadline)) || die "the proxies were not ready within 20 s; see ${OUT}/*.log"
-        sleep 0.2
-    done
+    wait_until 20 services_ready || die "the proxies were not ready within 20 s; see ${OUT}/*.log"
+}
+
+# services_ready: every process start_services started serves; dies when one has exited.
+# shellcheck disable=SC2317 # called through wait_until
+services_ready() {
+    local ready=1
+    if [[ -n "${ROLE_PIDS[haproxy]:-}" ]]; then
+        pid_alive "${ROLE_PIDS[haproxy]}" || die "HAProxy exited; see ${OUT}/haproxy.log"
+        port_open "$HAPROXY_ADDR" "$HAPROXY_RO_PORT" || ready=0
+    fi
+    if [[ -n "${ROLE_PIDS[sqlgate_gatekeeper]:-}" ]]; then
+        pid_alive "${ROLE_PIDS[sqlgate_chain_proxy]}" || die "the chain's proxy exited; see ${OUT}/chain-proxy.log"
+        pid_alive "${ROLE_PIDS[sqlgate_trusted]}" || die "the trusted host exited; see ${OUT}/trusted-host.log"
+        pid_alive "${ROLE_PIDS[sqlgate_gatekeeper]}" || die "the gatekeeper exited; see ${OUT}/gatekeeper.log"
+        # Ready when a random read through the whole chain, over verified TLS, reaches a replica.
+        [[ "$(mariadb --defaults-extra-file="${STATE}/chain-client.cnf" -N -B \
+            -e 'SELECT @@server_id' 2>/dev/null)" =~ ^[2-9] ]] || ready=0
+    fi
+    if [[ -n "${ROLE_PIDS[sqlgate_proxy]:-}" ]]; then
+        pid_alive "${ROLE_PIDS[sqlgate_proxy]}" || die "the sqlgate proxy exited; see ${OUT}/proxy.log"
+        # Ready when a random read reaches a replica: the monitor has seen them.
+        [[ "$(mariadb --defaults-extra-file="${STATE}/proxy-client.cnf" -N -B \
+            -e 'SELECT @@server_id' 2>/dev/null)" =~ ^[2-9] ]] || ready=0
+    fi
+    ((ready))
 }
 start_services
 PIDS_MARIADB=""

@@ -10,6 +10,12 @@ set -euo pipefail
 
 # shellcheck source=scripts/lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+# shellcheck source=scripts/lib/mariadb_admin.sh
+source "${SQLGATE_ROOT}/scripts/lib/mariadb_admin.sh"
+# shellcheck source=scripts/lib/processes.sh
+source "${SQLGATE_ROOT}/scripts/lib/processes.sh"
+# shellcheck source=scripts/lib/secrets.sh
+source "${SQLGATE_ROOT}/scripts/lib/secrets.sh"
 
 PATH="${PATH}:/usr/sbin:/sbin"
 
@@ -154,10 +160,6 @@ fi
 # ---------------------------------------------------------------------------------------
 # Small helpers
 
-now_us() { printf '%s' "${EPOCHREALTIME//[!0-9]/}"; }
-deadline_in() { printf '%s' "$(($(now_us) + $1 * 1000000))"; }
-past() { (($(now_us) > $1)); }
-
 need() {
     local tool
     for tool in "$@"; do
@@ -175,6 +177,7 @@ own() { if ((EUID == 0)); then chown "${RUN_USER}:${RUN_USER}" "$@"; fi; }
 own_tree() { if ((EUID == 0)); then chown -R "${RUN_USER}:${RUN_USER}" "$@"; fi; }
 
 name_of() { if (($1 == 1)); then printf primary; else printf 'replica-%d' $(($1 - 1)); fi; }
+number_of() { if [[ "$1" == primary ]]; then printf 1; else printf '%d' $((${1#replica-} + 1)); fi; }
 addr_of() { printf '%s.%d' "$NET" "$1"; }
 link_of() { printf '%s/node-%d' "$DIR" "$1"; }
 real_of() { printf '%s/node-%d' "$DATA_ROOT" "$1"; }
@@ -184,18 +187,11 @@ errlog_of() { printf '%s/error.log' "$(real_of "$1")"; }
 cnf_of() { printf '%s/my.cnf' "$(real_of "$1")"; }
 pidfile_of() { printf '%s/mysqld.pid' "$(real_of "$1")"; }
 
-# sql_str TEXT: TEXT as a quoted SQL string literal.
-sql_str() {
-    local s="${1//\\/\\\\}"
-    printf "'%s'" "${s//\'/\\\'}"
-}
-
 # sql K ARGS...: runs the mariadb client as the administrator on node K's socket.
 sql() {
     local k="$1"
     shift
-    mariadb --no-defaults --protocol=socket --socket="$(sock_of "$k")" --user="$ADMIN_USER" \
-        --connect-timeout=3 --batch --skip-column-names "$@"
+    mariadb_admin "$(sock_of "$k")" "$ADMIN_USER" "$@"
 }
 
 # slave_field STATUS NAME: one field of `SHOW SLAVE STATUS\G` output.
@@ -253,17 +249,14 @@ is_ours() {
     return 1
 }
 
+# node_alive PID NAME: is_ours for the node called NAME (a CHECK of stop_processes).
+node_alive() { is_ours "$1" "$(number_of "$2")"; }
+
 # pid_of K: prints the pid of node K's mariadbd when it runs (from its pid file, else by
 # looking through /proc in case the pid file was lost).
 pid_of() {
-    local k="$1" pid="" p comm
-    if [[ -r "$(pidfile_of "$k")" ]]; then
-        read -r pid <"$(pidfile_of "$k")" 2>/dev/null || true
-        if is_ours "$pid" "$k"; then
-            printf '%s' "$pid"
-            return 0
-        fi
-    fi
+    local k="$1" p comm
+    pid_from_file "$(pidfile_of "$k")" is_ours "$k" && return 0
     for p in /proc/[0-9]*; do
         comm=""
         read -r comm 2>/dev/null <"${p}/comm" || continue
@@ -287,38 +280,13 @@ existing_nodes() {
 # stop_nodes K...: SIGTERM to the running ones, wait, SIGKILL what is left.
 stop_nodes() {
     local k pid
-    local -A pids=()
+    local -a running=()
     for k in "$@"; do
-        if pid="$(pid_of "$k")"; then
-            pids[$k]="$pid"
-            kill -TERM "$pid" 2>/dev/null || true
-        fi
+        if pid="$(pid_of "$k")"; then running+=("$(name_of "$k")=${pid}"); fi
     done
-    ((${#pids[@]})) || return 0
-    step "stopping $(for k in "${!pids[@]}"; do printf '%s ' "$(name_of "$k")"; done)"
-    local deadline
-    deadline="$(deadline_in "$TIMEOUT")"
-    while ((${#pids[@]})); do
-        for k in "${!pids[@]}"; do
-            is_ours "${pids[$k]}" "$k" || unset "pids[$k]"
-        done
-        ((${#pids[@]})) || break
-        if past "$deadline"; then
-            for k in "${!pids[@]}"; do
-                printf 'warning: %s (pid %s) ignored SIGTERM for %ss; sending SIGKILL\n' \
-                    "$(name_of "$k")" "${pids[$k]}" "$TIMEOUT" >&2
-                if is_ours "${pids[$k]}" "$k"; then kill -KILL "${pids[$k]}" 2>/dev/null || true; fi
-            done
-            deadline="$(deadline_in 10)"
-            sleep 0.2
-            for k in "${!pids[@]}"; do
-                is_ours "${pids[$k]}" "$k" || unset "pids[$k]"
-            done
-            ((${#pids[@]} == 0)) || die "could not stop: ${!pids[*]}"
-            break
-        fi
-        sleep 0.05
-    done
+    ((${#running[@]})) || return 0
+    step "stopping $(for k in "${running[@]}"; do printf '%s ' "${k%=*}"; done)"
+    stop_processes "$TIMEOUT" node_alive "${running[@]}" || die "could not stop: ${running[*]%=*}"
 }
 
 # addr_in_use ADDR: prints what listens on ADDR:PORT (or on the wildcard), if anything.
@@ -330,7 +298,7 @@ addr_in_use() {
                 '$4 == a || $4 == "0.0.0.0" p || $4 == "*" p || $4 == "[::]" p { print; found = 1 }
                  END { exit !found }'
     else
-        (exec 3<>"/dev/tcp/${addr}/${PORT}") 2>/dev/null && printf 'a server accepts connections there\n'
+        port_open "$addr" "$PORT" && printf 'a server accepts connections there\n'
     fi
 }
 
@@ -357,23 +325,7 @@ fail_node() {
 # ---------------------------------------------------------------------------------------
 # Start-up
 
-ensure_secret() {
-    local file="${SECRETS}/$1.password"
-    if [[ ! -s "$file" ]]; then
-        local pw
-        if command -v openssl >/dev/null; then
-            pw="$(openssl rand -hex 16)"
-        else
-            pw="$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-        fi
-        (
-            umask 077
-            printf '%s' "$pw" >"${file}.tmp"
-        )
-        mv -f "${file}.tmp" "$file"
-    fi
-    chmod 600 "$file"
-}
+ensure_secret() { new_secret "${SECRETS}/$1.password"; }
 
 secret() {
     local value
@@ -484,23 +436,27 @@ start_node() {
     # The node is not running (checked by the caller): leftovers of a crash can go.
     rm -f "${real}/mysqld.sock" "${real}/mysqld.sock.lock" "${real}/mysqld.pid"
     printf '%s scripts/cluster.sh: starting %s\n' "$(date '+%F %T')" "$(name_of "$k")" >>"$(errlog_of "$k")"
-    setsid mariadbd "--defaults-file=$(cnf_of "$k")" "--datadir=${real}/data" \
-        </dev/null >>"$(errlog_of "$k")" 2>&1 9>&- &
-    STARTED[$k]=$!
+    # (Without the lock on descriptor 9, which the node would otherwise hold while it runs.)
+    start_detached --append "$(errlog_of "$k")" \
+        mariadbd "--defaults-file=$(cnf_of "$k")" "--datadir=${real}/data" 9>&-
+    STARTED[$k]=$STARTED_PID
 }
 
-# wait_node K: until node K answers on its socket (administrator via unix_socket).
+# node_answers K: node K answers on its socket (administrator via unix_socket); dies when a
+# node this script started has exited.
+node_answers() {
+    local k="$1"
+    sql "$k" -e 'SELECT 1' >/dev/null 2>&1 && return 0
+    # (kill -0 would not do: an exited child stays a zombie until this script ends.)
+    if [[ -n "${STARTED[$k]:-}" ]] && ! is_ours "${STARTED[$k]}" "$k"; then
+        fail_node "$k" "exited during start-up"
+    fi
+    return 1
+}
+
 wait_node() {
-    local k="$1" deadline
-    deadline="$(deadline_in "$TIMEOUT")"
-    until sql "$k" -e 'SELECT 1' >/dev/null 2>&1; do
-        # (kill -0 would not do: an exited child stays a zombie until this script ends.)
-        if [[ -n "${STARTED[$k]:-}" ]] && ! is_ours "${STARTED[$k]}" "$k"; then
-            fail_node "$k" "exited during start-up"
-        fi
-        past "$deadline" && fail_node "$k" "did not accept connections on $(sock_of "$k") within ${TIMEOUT}s"
-        sleep 0.05
-    done
+    wait_until "$TIMEOUT" node_answers "$1" ||
+        fail_node "$1" "did not accept connections on $(sock_of "$1") within ${TIMEOUT}s"
 }
 
 ensure_accounts() {

@@ -16,6 +16,9 @@ esac
 source scripts/lib/common.sh
 source scripts/lib/proxy_config.sh
 source scripts/lib/chain_config.sh
+source scripts/lib/mariadb_admin.sh
+source scripts/lib/processes.sh
+source scripts/lib/secrets.sh
 
 LOCAL="${SQLGATE_STATE}/local"
 CHAIN_CERTS="${LOCAL}/certs"
@@ -31,48 +34,51 @@ BINARY=build/src/cli/sqlgate
 CLUSTER_ENV="${SQLGATE_STATE}/cluster/cluster.env"
 ROLES=(gatekeeper trusted-host proxy)
 
+# role_alive PID ROLE: PID is a live `sqlgate ROLE`.
+# shellcheck disable=SC2317 # called through pid_from_file and stop_processes
+role_alive() { tr '\0' ' ' 2>/dev/null <"/proc/$1/cmdline" | grep -q "sqlgate $2 "; }
+
 # The pid in LOCAL/ROLE.pid if it is a live sqlgate ROLE this script started.
-role_pid() {
-    local role="$1" pid
-    pid=$(cat "${LOCAL}/${role}.pid" 2>/dev/null) || return 1
-    [[ -n "$pid" ]] && tr '\0' ' ' 2>/dev/null <"/proc/${pid}/cmdline" | grep -q "sqlgate ${role} " &&
-        printf '%s' "$pid"
-}
+role_pid() { pid_from_file "${LOCAL}/$1.pid" role_alive "$1"; }
 
 stop_role() {
     local role="$1" pid
     pid=$(role_pid "$role") || return 0
-    kill -TERM "$pid"
-    for _ in $(seq 50); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    kill -KILL "$pid" 2>/dev/null || true
+    stop_processes 5 role_alive "${role}=${pid}" || true
     rm -f "${LOCAL}/${role}.pid"
+}
+
+# role_listening ROLE ADDRESS PORT: the role accepts connections; dies when it has exited.
+# shellcheck disable=SC2317 # called through wait_until
+role_listening() {
+    port_open "$2" "$3" && return 0
+    role_pid "$1" >/dev/null || die "the $1 exited; see ${LOCAL}/$1.log"
+    return 1
 }
 
 # start_role ROLE ADDRESS PORT: checks the config, then starts the role in the background.
 start_role() {
     local role="$1" address="$2" port="$3"
     "$BINARY" "$role" --config "${LOCAL}/${role}.toml" --check >/dev/null
-    if (exec 3<>"/dev/tcp/${address}/${port}") 2>/dev/null; then
-        die "${address}:${port} is already in use by another program; stop it and run again"
-    fi
+    ensure_port_free "$address" "$port"
     step "${role}: starting on ${address}:${port} (log: ${LOCAL}/${role}.log)"
-    setsid "$BINARY" "$role" --config "${LOCAL}/${role}.toml" >"${LOCAL}/${role}.log" 2>&1 </dev/null &
-    echo $! >"${LOCAL}/${role}.pid"
-    local deadline=$((SECONDS + 10))
-    until (exec 3<>"/dev/tcp/${address}/${port}") 2>/dev/null; do
-        role_pid "$role" >/dev/null || die "the ${role} exited; see ${LOCAL}/${role}.log"
-        ((SECONDS < deadline)) || die "the ${role} did not listen within 10 s; see ${LOCAL}/${role}.log"
-        sleep 0.05
-    done
+    start_detached --pid-file "${LOCAL}/${role}.pid" "${LOCAL}/${role}.log" \
+        "$BINARY" "$role" --config "${LOCAL}/${role}.toml"
+    wait_until 10 role_listening "$role" "$address" "$port" ||
+        die "the ${role} did not listen within 10 s; see ${LOCAL}/${role}.log"
 }
 
-# secret FILE: a random secret kept in FILE (mode 0600), made on first use.
-secret() {
-    [[ -s "$1" ]] || (umask 077 && openssl rand -hex 16 | tr -d '\n' >"$1")
-    cat "$1"
+# chain_serves_replicas: a random read through the chain reaches a replica (the monitor has
+# seen them); dies when a role has exited.
+# shellcheck disable=SC2317 # called through wait_until
+chain_serves_replicas() {
+    [[ "$(mariadb --defaults-extra-file="${LOCAL}/client.cnf" --comments -N -B \
+        -e '/* sqlgate:route=random */ SELECT @@server_id' 2>/dev/null)" =~ ^[2-9] ]] && return 0
+    local role
+    for role in "${ROLES[@]}"; do
+        role_pid "$role" >/dev/null || die "the ${role} exited; see ${LOCAL}/${role}.log"
+    done
+    return 1
 }
 
 mode=demo
@@ -107,9 +113,12 @@ scripts/certs.sh "$CHAIN_CERTS" gatekeeper="$GATEKEEPER_ADDRESS" \
 # Three different secrets, each known to one place: the demo user's password (the person and
 # the gatekeeper's hash), its API token (likewise), and the credential the trusted host logs
 # in to the proxy with (the trusted host's secrets file and the proxy's hash).
-demo_password=$(secret "${LOCAL}/demo.password")
-api_token=$(secret "${LOCAL}/api-token")
-upstream_password=$(secret "${LOCAL}/.trusted-host-upstream.password")
+new_secret "${LOCAL}/demo.password"
+new_secret "${LOCAL}/api-token"
+new_secret "${LOCAL}/.trusted-host-upstream.password"
+demo_password=$(<"${LOCAL}/demo.password")
+api_token=$(<"${LOCAL}/api-token")
+upstream_password=$(<"${LOCAL}/.trusted-host-upstream.password")
 demo_hash=$(printf '%s' "$demo_password" | "$BINARY" hash-password)
 upstream_hash=$(printf '%s' "$upstream_password" | "$BINARY" hash-password)
 token_sha256=$(printf '%s' "$api_token" | openssl dgst -sha256 -r | cut -d' ' -f1)
@@ -118,8 +127,7 @@ demo_schema=main_db
 # The demo user's schema exists before anyone logs in with it (client.cnf names it, and a
 # login naming a missing schema fails): the cluster's administrator creates it on the
 # primary, and replication brings it to the replicas.
-mariadb --no-defaults --protocol=socket --socket="$NODE_1_SOCKET" --user="$CLUSTER_ADMIN_USER" \
-    -e "CREATE DATABASE IF NOT EXISTS \`${demo_schema}\`" ||
+cluster_admin_sql 1 -e "CREATE DATABASE IF NOT EXISTS \`${demo_schema}\`" ||
     die "could not create the schema ${demo_schema} on the primary (socket ${NODE_1_SOCKET})"
 
 step "configs: ${LOCAL}/{gatekeeper,trusted-host,proxy}.toml"
@@ -128,8 +136,7 @@ step "configs: ${LOCAL}/{gatekeeper,trusted-host,proxy}.toml"
     render_proxy_tls
     render_proxy_user "$DEMO_USER" "$upstream_hash"
 } >"${LOCAL}/proxy.toml"
-(umask 077 && render_secret "$DEMO_USER" "$DEMO_USER" "$upstream_password" \
-    >"${LOCAL}/trusted-host.secrets")
+render_secret "$DEMO_USER" "$DEMO_USER" "$upstream_password" | write_secret "${LOCAL}/trusted-host.secrets"
 {
     render_trusted_host_config "${LOCAL}/trusted-host.secrets"
     render_trusted_host_user "$DEMO_USER" "$demo_kinds" "$demo_schema"
@@ -144,7 +151,7 @@ start_role proxy "$PROXY_ADDRESS" "$PROXY_PORT"
 start_role trusted-host "$TRUSTED_HOST_ADDRESS" "$TRUSTED_HOST_PORT"
 start_role gatekeeper "$GATEKEEPER_ADDRESS" "$GATEKEEPER_PORT"
 
-cat >"${LOCAL}/client.cnf" <<CNF
+write_secret "${LOCAL}/client.cnf" <<CNF
 # The demo user's front door, the gatekeeper, over verified TLS:
 #   mariadb --defaults-extra-file=${LOCAL}/client.cnf --comments
 [client]
@@ -157,18 +164,9 @@ ssl
 ssl-ca=${CHAIN_CERTS}/ca.crt
 ssl-verify-server-cert
 CNF
-chmod 600 "${LOCAL}/client.cnf"
 
-# Ready when a random read reaches a replica through the chain: the monitor has seen them.
-deadline=$((SECONDS + 15))
-until [[ "$(mariadb --defaults-extra-file="${LOCAL}/client.cnf" --comments -N -B \
-    -e '/* sqlgate:route=random */ SELECT @@server_id' 2>/dev/null)" =~ ^[2-9] ]]; do
-    for role in "${ROLES[@]}"; do
-        role_pid "$role" >/dev/null || die "the ${role} exited; see ${LOCAL}/${role}.log"
-    done
-    ((SECONDS < deadline)) || die "reads did not reach a replica through the chain within 15 s; see ${LOCAL}/*.log"
-    sleep 0.1
-done
+wait_until 15 chain_serves_replicas ||
+    die "reads did not reach a replica through the chain within 15 s; see ${LOCAL}/*.log"
 
 step "demo workload: sqlgate send-requests$([[ $mode == http ]] && echo ' --http')"
 echo

@@ -32,7 +32,10 @@ default_schema = "$2"
 TOML
 }
 
-# render_gatekeeper_config AUDIT_FILE: every table but the [[users]], which the caller appends.
+# render_gatekeeper_config AUDIT_FILE [unlimited]: every table but the [[users]], which the
+# caller appends. With "unlimited", without the template's [rate_limits] (2,000 statements/s
+# per user and per source), which leaves the gatekeeper unlimited, its default: the
+# benchmarks measure the chain, not the limit.
 render_gatekeeper_config() {
     local text
     text="$(render_template "${SQLGATE_TEMPLATES}/gatekeeper.toml.tftpl" \
@@ -40,6 +43,14 @@ render_gatekeeper_config() {
         source_address="$GATEKEEPER_ADDRESS" certs_dir="$CHAIN_CERTS" \
         trusted_host_address="$TRUSTED_HOST_ADDRESS" trusted_host_port="$TRUSTED_HOST_PORT" \
         audit_file="$1" users=)" || return
+    case "${2:-}" in
+        "") ;;
+        unlimited) text="$(printf '%s\n' "$text" | toml_tables except rate_limits)" ;;
+        *)
+            printf 'render_gatekeeper_config: unknown option %q\n' "$2" >&2
+            return 1
+            ;;
+    esac
     printf '%s\n' "$text"
 }
 

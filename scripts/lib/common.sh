@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by the scripts: announced steps with elapsed time, clear failures, the build.
 SQLGATE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 SQLGATE_STATE="${SQLGATE_ROOT}/.sqlgate"

@@ -23,6 +23,7 @@
 #include <thread>
 #include <vector>
 
+#include "eventually.hpp"
 #include "https_test_client.hpp"
 #include "test_tls.hpp"
 
@@ -34,6 +35,7 @@ using namespace test_support;
 namespace ssl = boost::asio::ssl;
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
+using sqlgate::testing::eventually;
 
 constexpr std::string_view kAliceToken = "alice-secret-token";
 constexpr std::string_view kBobToken = "bob-secret-token";
@@ -629,16 +631,12 @@ TEST_F(HttpApiTest, ConnectionsOverTheCapAreClosedUntilOneEnds) {
 
     first.close();
     // The server notices the close on its own thread; a place frees soon after.
-    bool served = false;
-    for (const auto deadline = Clock::now() + 3s; !served && Clock::now() < deadline;) {
+    EXPECT_TRUE(eventually("a new client served after one closed", 3s, [&] {
         HttpsTestClient fourth = client();
-        if (!run_for(client_io_, fourth.connect())) {
-            const Reply reply = run_for(client_io_, fourth.request(health));
-            served = !reply.ec && reply.response.result() == http::status::ok;
-        }
-        if (!served) std::this_thread::sleep_for(20ms);
-    }
-    EXPECT_TRUE(served);
+        if (run_for(client_io_, fourth.connect())) return false;
+        const Reply reply = run_for(client_io_, fourth.request(health));
+        return !reply.ec && reply.response.result() == http::status::ok;
+    }));
 }
 
 TEST_F(HttpApiTest, SlowStatementDoesNotHoldUpOtherClients) {
@@ -700,11 +698,9 @@ TEST_F(HttpApiTest, ArbitraryBytesNeverBreakTheServer) {
         ASSERT_FALSE(run_for(client_io_, c.write_tls(bytes)));
         c.close();
     }
-    const auto deadline = Clock::now() + 5s;
-    while (server_connections() > 0 && Clock::now() < deadline) {
-        std::this_thread::sleep_for(10ms);
-    }
-    EXPECT_EQ(server_connections(), 0u);
+    EXPECT_TRUE(eventually("every connection ended by the server", 5s,
+                           [&] { return server_connections() == 0; }))
+        << server_connections() << " still open";
     const Reply reply = call(make_request(http::verb::get, "/health_check"));
     ASSERT_FALSE(reply.ec);
     EXPECT_EQ(reply.response.result(), http::status::ok);

@@ -5,9 +5,9 @@
 
 #include <boost/asio.hpp>
 #include <map>
-#include <thread>
 
 #include "harness/delay_relay.hpp"
+#include "eventually.hpp"
 #include "harness/proxy_process.hpp"
 #include "mysql/auth.hpp"
 #include "mysql/messages.hpp"
@@ -39,8 +39,19 @@ TEST_F(Faults, CustomizedAvoidsASlowReplicaWhileRandomStillReachesIt) {
     }
     ProxyProcess proxy(scenario);
     proxy.wait_until_replicas_serve();
-    std::this_thread::sleep_for(std::chrono::milliseconds(600));  // a few pings of every server
     auto c = proxy.connect();
+    // Customized knows the replica is slow once the monitor's pings have measured it, which
+    // shows as its reads keeping off that replica. The 100 reads below check that they go on
+    // keeping off it, and that random (which ignores the scores) still reaches it.
+    int streak = 0;
+    EXPECT_TRUE(eventually(
+        "10 customized reads in a row off the slow replica", std::chrono::seconds(5),
+        [&] {
+            streak =
+                c->server_id("/* sqlgate:route=customized */ ") == slow.server_id ? 0 : streak + 1;
+            return streak >= 10;
+        }))
+        << proxy.log();
     std::map<int, int> customized;
     std::map<int, int> random;
     for (int i = 0; i < 100; ++i)
@@ -69,8 +80,17 @@ TEST_F(Faults, KilledReplicaGetsNoReadsAndReadsKeepSucceeding) {
         EXPECT_NE(id, 0) << "read failed after the kill";
         EXPECT_NE(id, victim.server_id);
     }
-    // ... and once the monitor has seen it, no read goes there, from new sessions either.
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    // ... and once the proxy has marked it down, no read goes there, from new sessions either.
+    // A session that meets the dead replica marks it down at once (backend_unreachable), else
+    // the monitor does after its failure threshold (backend_down).
+    const auto marked_down = [&] {
+        const std::string log = proxy.log();
+        return log.find("event=backend_unreachable server=" + victim.name) != std::string::npos ||
+               log.find("event=backend_down server=" + victim.name) != std::string::npos;
+    };
+    ASSERT_TRUE(eventually("the proxy marks " + victim.name + " down", std::chrono::seconds(5),
+                           marked_down))
+        << proxy.log();
     auto fresh = proxy.connect();
     for (int i = 0; i < 30; ++i) {
         const int id = fresh->server_id("/* sqlgate:route=customized */ ");
@@ -87,16 +107,22 @@ TEST_F(Faults, ReplicaWithStoppedReplicationGetsNoReadsUntilRestarted) {
     ProxyProcess proxy({});
     proxy.wait_until_replicas_serve();
     cluster.admin_sql(stopped, "STOP SLAVE");
-    std::this_thread::sleep_for(std::chrono::milliseconds(400));
+    ASSERT_TRUE(eventually(
+        "the monitor reports replication stopped on " + stopped.name, std::chrono::seconds(5),
+        [&] {
+            return proxy.log().find("event=replication_stopped server=" + stopped.name) !=
+                   std::string::npos;
+        }))
+        << proxy.log();
     auto c = proxy.connect();
     for (int i = 0; i < 30; ++i)
         EXPECT_NE(c->server_id("/* sqlgate:route=random */ "), stopped.server_id);
     cluster.admin_sql(stopped, "START SLAVE");
-    std::this_thread::sleep_for(std::chrono::milliseconds(600));
-    int hits = 0;
-    for (int i = 0; i < 60; ++i)
-        hits += c->server_id("/* sqlgate:route=random */ ") == stopped.server_id;
-    EXPECT_GT(hits, 0) << "the replica never came back into rotation";
+    EXPECT_TRUE(eventually(
+        "a random read served by " + stopped.name + " again", std::chrono::seconds(5),
+        [&] { return c->server_id("/* sqlgate:route=random */ ") == stopped.server_id; }))
+        << "the replica never came back into rotation; proxy log:\n"
+        << proxy.log();
 }
 
 TEST_F(Faults, NoHealthyReplicaMeansReadsGoToThePrimary) {

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <thread>
 
+#include "eventually.hpp"
 #include "harness/proxy_process.hpp"
 
 namespace sqlgate::testing {
@@ -196,7 +197,13 @@ TEST_F(Protocol, KillNamesTheProxysConnectionIds) {
     const auto started = std::chrono::steady_clock::now();
     std::thread slow(
         [&] { sleeping = victim->query("/* sqlgate:route=direct */ SELECT SLEEP(20)"); });
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    // KILL QUERY must meet the statement running on the primary, not still on its way there.
+    EXPECT_TRUE(eventually("SELECT SLEEP(20) running on the primary", std::chrono::seconds(5), [] {
+        const TestCluster& cluster = TestCluster::get();
+        return cluster.admin_sql(cluster.primary(),
+                                 "SELECT COUNT(*) FROM information_schema.PROCESSLIST"
+                                 " WHERE STATE = 'User sleep' AND INFO LIKE '%SLEEP(20)%'") == "1";
+    }));
     const auto kill_query = killer->query("KILL QUERY " + std::to_string(id));
     slow.join();
     ASSERT_TRUE(kill_query.ok) << kill_query.error;

@@ -4,11 +4,14 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdint>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
-#include <thread>
+#include <string>
 
 #include "fake_gatekeeper.hpp"
+#include "eventually.hpp"
 #include "test_files.hpp"
 #include "workload/http_client.hpp"
 #include "workload/report.hpp"
@@ -19,12 +22,30 @@ namespace {
 
 using gatekeeper::test_support::make_self_signed_certificate;
 using gatekeeper::test_support::shared_test_certificate;
+using sqlgate::testing::eventually;
 using test_support::Answer;
 using test_support::FakeGatekeeper;
 using test_support::rows_answer;
 using test_support::SeenRequest;
 using test_support::TempFile;
 using ::testing::HasSubstr;
+
+// True when a TCP connection of this machine to `port` is in CLOSE_WAIT (state 08 in
+// /proc/net/tcp): the peer's FIN has arrived and the local end has not closed yet.
+bool a_connection_to_port_in_close_wait(std::uint16_t port) {
+    std::ifstream table("/proc/net/tcp");
+    std::string line;
+    std::getline(table, line);  // the header
+    while (std::getline(table, line)) {
+        std::istringstream fields(line);
+        std::string slot, local, remote, state;
+        fields >> slot >> local >> remote >> state;
+        const auto colon = remote.rfind(':');
+        if (colon == std::string::npos || state != "08") continue;
+        if (std::stoul(remote.substr(colon + 1), nullptr, 16) == port) return true;
+    }
+    return false;
+}
 
 constexpr const char* kWriteAnswer = R"({"affected_rows":1,"last_insert_id":7})";
 
@@ -116,7 +137,10 @@ TEST_F(HttpClientTest, ReconnectsWhenTheServerClosedTheIdleConnection) {
     HttpClient client(params(server));
     ASSERT_TRUE(client.query("INSERT 1", Route::write).ok());
     ASSERT_TRUE(server.wait_closed(1));
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // the FIN reaches the client
+    // Only a close the client can see tests the reconnection; one still in flight would test
+    // a write sent into a closing connection.
+    ASSERT_TRUE(eventually("the server's FIN at the client", std::chrono::seconds(2),
+                           [&] { return a_connection_to_port_in_close_wait(server.port()); }));
     // A write: it is sent once, on the new connection, not into the closed one.
     const auto q = client.query("INSERT 2", Route::write);
     EXPECT_TRUE(q.ok()) << q.error;

@@ -10,8 +10,8 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <thread>
 
+#include "eventually.hpp"
 #include "mysql/auth.hpp"
 
 namespace sqlgate::testing {
@@ -97,14 +97,10 @@ std::string ProxyProcess::log() const {
 void ProxyProcess::wait_until_replicas_serve() const {
     auto client = connect();
     if (!client) return;
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (client->server_id("/* sqlgate:route=random */ ") <= 1) {
-        if (std::chrono::steady_clock::now() > deadline) {
-            ADD_FAILURE() << "replicas never served a read; proxy log:\n" << log();
-            return;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
+    EXPECT_TRUE(eventually("a random read served by a replica", std::chrono::seconds(10),
+                           [&] { return client->server_id("/* sqlgate:route=random */ ") > 1; }))
+        << "proxy log:\n"
+        << log();
 }
 
 }  // namespace sqlgate::testing

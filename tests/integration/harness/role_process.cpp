@@ -14,8 +14,8 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <thread>
 
+#include "eventually.hpp"
 #include "harness/test_cluster.hpp"
 
 namespace sqlgate::testing {
@@ -83,14 +83,11 @@ RoleProcess::RoleProcess(std::string role, std::string dir, const std::string& c
         ::execl(binary.c_str(), "sqlgate", role_.c_str(), "--config", config.c_str(), nullptr);
         ::_exit(127);
     }
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
-    while (!ready()) {
-        if (!running() || std::chrono::steady_clock::now() > deadline) {
-            ADD_FAILURE() << role_ << " did not start; its log:\n" << this->log();
-            return;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
+    const auto started = eventually(role_ + " ready", std::chrono::seconds(15), ready,
+                                    [this] { return !running(); });
+    if (!started)
+        ADD_FAILURE() << role_ << " did not start (" << started.message() << "); its log:\n"
+                      << this->log();
 }
 
 RoleProcess::~RoleProcess() {
@@ -106,10 +103,9 @@ void RoleProcess::stop() {
     if (pid_ <= 0) return;
     ::kill(pid_, SIGTERM);
     int status = 0;
-    for (int i = 0; i < 100 && ::waitpid(pid_, &status, WNOHANG) == 0; ++i) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    if (::waitpid(pid_, &status, WNOHANG) == 0) {
+    // A role that does not drain within 2 s is killed: the test has its verdict already.
+    if (!eventually(role_ + " exits on SIGTERM", std::chrono::seconds(2),
+                    [&] { return ::waitpid(pid_, &status, WNOHANG) != 0; })) {
         ::kill(pid_, SIGKILL);
         ::waitpid(pid_, &status, 0);
     }

@@ -8,7 +8,8 @@
 #include <cstdio>
 #include <fstream>
 #include <stdexcept>
-#include <thread>
+
+#include "eventually.hpp"
 
 namespace sqlgate::testing {
 
@@ -104,12 +105,10 @@ void TestCluster::wait_for_replication() const {
     const std::string target = admin_sql(primary(), "SELECT @@gtid_binlog_pos");
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
     for (std::size_t k = 1; k < nodes_.size(); ++k) {
-        while (admin_sql(nodes_[k], "SELECT @@gtid_slave_pos") != target) {
-            if (std::chrono::steady_clock::now() > deadline) {
-                throw std::runtime_error(nodes_[k].name + " did not catch up with " + target);
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        }
+        const auto caught_up = eventually(
+            nodes_[k].name + " at " + target, deadline - std::chrono::steady_clock::now(),
+            [&] { return admin_sql(nodes_[k], "SELECT @@gtid_slave_pos") == target; });
+        if (!caught_up) throw std::runtime_error(caught_up.message());
     }
 }
 

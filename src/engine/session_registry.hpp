@@ -1,0 +1,27 @@
+// The live sessions of one role, so that a stopping role can drain them: each ends after the
+// command it is running (an idle one at once), and the role exits when none is left.
+#pragma once
+
+#include <cstddef>
+#include <unordered_set>
+
+namespace sqlgate::engine {
+
+class ServerSession;
+
+class SessionRegistry {
+  public:
+    void add(ServerSession* session);
+    void remove(ServerSession* session) { sessions_.erase(session); }
+    // Asks every live session, and every one that registers later, to end once its current
+    // command is answered.
+    void drain();
+    bool draining() const { return draining_; }
+    std::size_t size() const { return sessions_.size(); }
+
+  private:
+    std::unordered_set<ServerSession*> sessions_;
+    bool draining_ = false;
+};
+
+}  // namespace sqlgate::engine
