@@ -17,15 +17,23 @@ namespace errc = mysql::error_code;
 }  // namespace
 
 ServerSession::ServerSession(ClientConnection& client, SessionStages& stages,
-                             ListenerSettings settings)
+                             ListenerSettings settings, SessionRegistry* registry)
     : client_(client),
       stages_(stages),
       settings_(settings),
+      registry_(registry),
       idle_timer_(client.channel().socket().get_executor()),
       alive_(std::make_shared<bool>(true)) {}
 
 ServerSession::~ServerSession() {
     *alive_ = false;
+    if (registry_ != nullptr) registry_->remove(this);
+}
+
+void ServerSession::drain() {
+    draining_ = true;
+    // Busy: the command's reply is relayed first, and next_command ends the session.
+    if (!busy_ && !closed_) close();
 }
 
 void ServerSession::close() {
@@ -36,6 +44,7 @@ void ServerSession::close() {
 }
 
 awaitable<void> ServerSession::run() {
+    if (registry_ != nullptr) registry_->add(this);
     boost::system::error_code ignored;
     client_.channel().socket().set_option(net::tcp::no_delay(true), ignored);
     if (const auto refusal = stages_.admit()) {
@@ -148,6 +157,7 @@ awaitable<bool> ServerSession::next_command() {
     std::uint8_t sequence = 0;
     std::uint8_t first_sequence = 0;
     busy_ = false;
+    if (draining_) co_return false;
     const std::size_t limit = settings_.max_statement_bytes;
     const auto ec =
         co_await client_.channel().read_message(payload_, sequence, limit + 1, &first_sequence);

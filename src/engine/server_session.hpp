@@ -10,6 +10,7 @@
 #include <string>
 
 #include "engine/client_connection.hpp"
+#include "engine/session_registry.hpp"
 #include "engine/session_stages.hpp"
 #include "net/server_login.hpp"
 
@@ -17,13 +18,17 @@ namespace sqlgate::engine {
 
 class ServerSession {
   public:
-    ServerSession(ClientConnection& client, SessionStages& stages, ListenerSettings settings);
+    // `registry`, when given, knows the session while it runs, so a stopping role can drain it.
+    ServerSession(ClientConnection& client, SessionStages& stages, ListenerSettings settings,
+                  SessionRegistry* registry = nullptr);
     ~ServerSession();
     ServerSession(const ServerSession&) = delete;
     ServerSession& operator=(const ServerSession&) = delete;
 
     // Serves the client until it quits, fails or is closed; closes both sides at the end.
     boost::asio::awaitable<void> run();
+    // Ends the session once the command it is running is answered; at once when it is idle.
+    void drain();
 
   private:
     boost::asio::awaitable<bool> log_in();
@@ -43,6 +48,7 @@ class ServerSession {
     ClientConnection& client_;
     SessionStages& stages_;
     ListenerSettings settings_;
+    SessionRegistry* registry_;
     std::string scramble_;    // of the greeting; COM_CHANGE_USER answers it too
     net::ClientLogin login_;  // the handshake's, then COM_CHANGE_USER's
     mysql::Bytes payload_;    // the command being handled; capacity reused
@@ -50,6 +56,7 @@ class ServerSession {
     std::chrono::steady_clock::time_point last_activity_;
     bool busy_ = false;  // a command is being handled: a long statement is not idleness
     bool closed_ = false;
+    bool draining_ = false;
     // Timer handlers already queued when the session ends check this before touching it.
     std::shared_ptr<bool> alive_;
 };

@@ -1,17 +1,59 @@
 #include "engine/session_server.hpp"
 
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "obs/log.hpp"
 
 namespace sqlgate::engine {
+namespace {
 
-void run_until_stopped(boost::asio::io_context& io, std::string_view role) {
-    boost::asio::signal_set signals(io, SIGINT, SIGTERM);
-    signals.async_wait([&io, role](const boost::system::error_code&, int signal) {
-        obs::log(obs::LogLevel::info, "stopping",
-                 {{"role", role}, {"signal", std::to_string(signal)}});
+constexpr auto kDrainPoll = std::chrono::milliseconds(20);
+
+// Stops `io` once no session is left or the deadline has passed.
+void stop_when_drained(boost::asio::io_context& io, boost::asio::steady_timer& timer,
+                       const StopPlan& plan, std::chrono::steady_clock::time_point deadline) {
+    const bool empty = plan.sessions == nullptr || plan.sessions->size() == 0;
+    if (empty || std::chrono::steady_clock::now() >= deadline) {
+        if (!empty) {
+            obs::log(obs::LogLevel::warn, "drain_timeout",
+                     {{"role", plan.role}, {"sessions", std::to_string(plan.sessions->size())}});
+        }
         io.stop();
+        return;
+    }
+    timer.expires_after(kDrainPoll);
+    timer.async_wait([&io, &timer, &plan, deadline](const boost::system::error_code& ec) {
+        if (!ec) stop_when_drained(io, timer, plan, deadline);
+    });
+}
+
+}  // namespace
+
+void run_until_stopped(boost::asio::io_context& io, const StopPlan& plan) {
+    boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+    boost::asio::steady_timer drain_timer(io);
+    const auto on_second_signal = [&io, &plan](const boost::system::error_code& ec, int signal) {
+        if (ec) return;
+        obs::log(obs::LogLevel::info, "stopping_now",
+                 {{"role", plan.role}, {"signal", std::to_string(signal)}});
+        io.stop();
+    };
+    signals.async_wait([&](const boost::system::error_code& ec, int signal) {
+        if (ec) return;
+        const std::size_t live = plan.sessions != nullptr ? plan.sessions->size() : 0;
+        obs::log(obs::LogLevel::info, "stopping",
+                 {{"role", plan.role},
+                  {"signal", std::to_string(signal)},
+                  {"sessions", std::to_string(live)}});
+        for (net::tcp::acceptor* listener : plan.listeners) {
+            boost::system::error_code ignored;
+            listener->close(ignored);
+        }
+        if (plan.sessions != nullptr) plan.sessions->drain();
+        signals.async_wait(on_second_signal);
+        stop_when_drained(io, drain_timer, plan,
+                          std::chrono::steady_clock::now() + plan.drain_timeout);
     });
     io.run();
 }

@@ -1,15 +1,18 @@
 // Serving a role: every accepted client gets a ClientConnection, the role's stages and a
-// ServerSession; and running an io_context until SIGINT or SIGTERM.
+// ServerSession; and running an io_context until a signal, draining the sessions first.
 #pragma once
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <chrono>
+#include <span>
 #include <string>
 #include <string_view>
 
 #include "engine/client_connection.hpp"
 #include "engine/server_session.hpp"
+#include "engine/session_registry.hpp"
 #include "net/listener.hpp"
 
 namespace sqlgate::engine {
@@ -17,26 +20,38 @@ namespace sqlgate::engine {
 // `Stages` is built as Stages(runtime, client) and says how its client meets the listener
 // with listener_settings(); `Runtime` hands out connection ids and knows the allowed peers.
 template <typename Stages, typename Runtime>
-boost::asio::awaitable<void> serve_client(Runtime& runtime, net::tcp::socket socket) {
+boost::asio::awaitable<void> serve_client(Runtime& runtime, SessionRegistry& registry,
+                                          net::tcp::socket socket) {
     ClientConnection client(std::move(socket), runtime.next_connection_id());
     Stages stages(runtime, client);
-    ServerSession session(client, stages, stages.listener_settings());
+    ServerSession session(client, stages, stages.listener_settings(), &registry);
     co_await session.run();
 }
 
-// Accepts on `acceptor` until it is closed, each client served on `io`.
+// Accepts on `acceptor` until it is closed, each client served on `io` and known to
+// `registry` while it runs.
 template <typename Stages, typename Runtime>
 void start_serving(boost::asio::io_context& io, net::tcp::acceptor& acceptor, Runtime& runtime,
-                   std::string role) {
-    const auto serve = [&io, &runtime](net::tcp::socket socket) {
-        boost::asio::co_spawn(io, serve_client<Stages>(runtime, std::move(socket)),
+                   SessionRegistry& registry, std::string role) {
+    const auto serve = [&io, &runtime, &registry](net::tcp::socket socket) {
+        boost::asio::co_spawn(io, serve_client<Stages>(runtime, registry, std::move(socket)),
                               net::log_session_exception);
     };
     boost::asio::co_spawn(io, net::accept_loop(acceptor, runtime.peers(), std::move(role), serve),
                           boost::asio::detached);
 }
 
-// Runs `io` on this thread until a SIGINT or SIGTERM arrives.
-void run_until_stopped(boost::asio::io_context& io, std::string_view role);
+// What a role stops when asked to: its listeners, then its sessions.
+struct StopPlan {
+    std::string_view role;
+    std::span<net::tcp::acceptor* const> listeners;   // closed first: no new clients
+    SessionRegistry* sessions = nullptr;              // then drained
+    std::chrono::milliseconds drain_timeout{10'000};  // sessions still busy then are cut
+};
+
+// Runs `io` on this thread until SIGINT or SIGTERM; then closes the listeners and lets every
+// session finish the command it is running (idle ones end at once), and returns when none is
+// left or at the drain timeout. A second signal stops at once.
+void run_until_stopped(boost::asio::io_context& io, const StopPlan& plan);
 
 }  // namespace sqlgate::engine

@@ -14,7 +14,8 @@ FrontServer::FrontServer(boost::asio::io_context& io, FrontRuntime& runtime)
                                    runtime.settings().listener.port)) {}
 
 void FrontServer::start() {
-    engine::start_serving<FrontStages>(io_, acceptor_, runtime_, runtime_.settings().role);
+    engine::start_serving<FrontStages>(io_, acceptor_, runtime_, sessions_,
+                                       runtime_.settings().role);
     const auto& s = runtime_.settings();
     obs::log(obs::LogLevel::info, "listening",
              {{"role", s.role},
@@ -22,6 +23,12 @@ void FrontServer::start() {
               {"port", std::to_string(local_endpoint().port())},
               {"upstream", s.upstream.address + ":" + std::to_string(s.upstream.port)},
               {"tls", s.tls.enabled() ? "on" : "off"}});
+}
+
+void FrontServer::run_until_stopped() {
+    net::tcp::acceptor* const listeners[] = {&acceptor_};
+    engine::run_until_stopped(
+        io_, {.role = runtime_.settings().role, .listeners = listeners, .sessions = &sessions_});
 }
 
 }  // namespace sqlgate::front

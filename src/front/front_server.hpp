@@ -1,10 +1,11 @@
 // Serving a front role: the MySQL listener whose accepted clients each run the session engine
-// with FrontStages.
+// with FrontStages, until a signal drains them.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
+#include "engine/session_registry.hpp"
 #include "front/front_runtime.hpp"
 
 namespace sqlgate::front {
@@ -14,12 +15,15 @@ class FrontServer {
     // Binds the listener; throws std::runtime_error when it cannot (start-up only).
     FrontServer(boost::asio::io_context& io, FrontRuntime& runtime);
     void start();
+    // Runs the io_context until SIGINT or SIGTERM, then drains the sessions.
+    void run_until_stopped();
     boost::asio::ip::tcp::endpoint local_endpoint() const { return acceptor_.local_endpoint(); }
 
   private:
     boost::asio::io_context& io_;
     FrontRuntime& runtime_;
     boost::asio::ip::tcp::acceptor acceptor_;
+    engine::SessionRegistry sessions_;
 };
 
 }  // namespace sqlgate::front

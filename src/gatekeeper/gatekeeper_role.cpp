@@ -3,7 +3,6 @@
 #include <boost/asio/io_context.hpp>
 #include <optional>
 
-#include "engine/session_server.hpp"
 #include "front/front_server.hpp"
 #include "gatekeeper/api_query_runner.hpp"
 #include "obs/log.hpp"
@@ -57,7 +56,7 @@ void run_gatekeeper(const config::GatekeeperConfig& config) {
                   {"address", config.http.address},
                   {"port", std::to_string(api->local_endpoint().port())}});
     }
-    engine::run_until_stopped(io, "gatekeeper");
+    server.run_until_stopped();
 }
 
 }  // namespace sqlgate::gatekeeper

@@ -16,7 +16,8 @@ void run_proxy(const config::ProxyConfig& config) {
         net::open_listener(io.get_executor(), config.listen_address, config.listen_port);
     ReplicaMonitor monitor(io.get_executor(), config, runtime.backends());
     monitor.start();
-    engine::start_serving<ProxySession>(io, acceptor, runtime, "proxy");
+    engine::SessionRegistry sessions;
+    engine::start_serving<ProxySession>(io, acceptor, runtime, sessions, "proxy");
 
     obs::log(
         obs::LogLevel::info, "proxy_listening",
@@ -24,7 +25,8 @@ void run_proxy(const config::ProxyConfig& config) {
          {"port", std::to_string(config.listen_port)},
          {"servers", std::to_string(config.servers.size())},
          {"tls", config.require_tls ? "required" : (config.tls.enabled() ? "offered" : "off")}});
-    engine::run_until_stopped(io, "proxy");
+    net::tcp::acceptor* const listeners[] = {&acceptor};
+    engine::run_until_stopped(io, {.role = "proxy", .listeners = listeners, .sessions = &sessions});
 }
 
 }  // namespace sqlgate::proxy

@@ -8,7 +8,8 @@
 
 namespace sqlgate::proxy {
 
-// Serves until SIGINT or SIGTERM. Throws at start-up when the listener cannot be opened.
+// Serves until SIGINT or SIGTERM, then lets each session finish its current command. Throws at
+// start-up when the listener cannot be opened.
 void run_proxy(const config::ProxyConfig& config);
 
 }  // namespace sqlgate::proxy

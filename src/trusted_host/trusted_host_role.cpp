@@ -2,7 +2,6 @@
 
 #include <boost/asio/io_context.hpp>
 
-#include "engine/session_server.hpp"
 #include "front/front_server.hpp"
 
 namespace sqlgate::trusted_host {
@@ -25,7 +24,7 @@ void run_trusted_host(const config::TrustedHostConfig& config) {
     front::FrontRuntime runtime(front_settings(config));
     front::FrontServer server(io, runtime);
     server.start();
-    engine::run_until_stopped(io, "trusted-host");
+    server.run_until_stopped();
 }
 
 }  // namespace sqlgate::trusted_host

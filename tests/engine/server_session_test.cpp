@@ -8,6 +8,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -56,6 +57,10 @@ class RecordingStages final : public SessionStages {
     awaitable<bool> handle(Command command, mysql::ByteView payload) override {
         commands.emplace_back(static_cast<std::uint8_t>(command),
                               std::string(mysql::as_chars(payload.subspan(1))));
+        if (commands.back().second == "SLOW") {  // a statement that takes a while
+            boost::asio::steady_timer timer(client_.channel().socket().get_executor(), 200ms);
+            co_await timer.async_wait(boost::asio::use_awaitable);
+        }
         co_return co_await client_.send_ok(status_flags());
     }
     awaitable<bool> kill(std::uint64_t id, bool query_only) override {
@@ -99,7 +104,7 @@ class ServerSessionTest : public ::testing::Test {
 
     // Starts the session under test; it runs while a script runs.
     void start() {
-        session_.emplace(*client_, *stages_, settings_);
+        session_.emplace(*client_, *stages_, settings_, &registry_);
         boost::asio::co_spawn(io_, session_->run(), [this](std::exception_ptr e) {
             ended_ = true;
             if (e) std::rethrow_exception(e);
@@ -124,6 +129,7 @@ class ServerSessionTest : public ::testing::Test {
     std::optional<RecordingStages> stages_;
     std::optional<ScriptedPeer> peer_;
     ListenerSettings settings_;
+    SessionRegistry registry_;
     std::optional<ServerSession> session_;
     bool ended_ = false;
 };
@@ -361,6 +367,38 @@ TEST_F(ServerSessionTest, AClientThatDoesNotStartTlsWhereItIsRequiredIsRefused) 
         EXPECT_EQ(error_code_of(reply), 3159);
         EXPECT_TRUE(co_await peer_->closed_by_peer());
     }()));
+}
+
+TEST_F(ServerSessionTest, ADrainedIdleSessionEndsAtOnce) {
+    start();
+    ASSERT_TRUE(run([&]() -> awaitable<void> {
+        co_await logged_in();
+        EXPECT_EQ(registry_.size(), 1u);
+        registry_.drain();
+        EXPECT_TRUE(co_await peer_->closed_by_peer());
+    }()));
+    EXPECT_GE(stages_->closes, 1);
+}
+
+TEST_F(ServerSessionTest, ADrainedBusySessionAnswersItsCommandFirst) {
+    start();
+    ASSERT_TRUE(run([&]() -> awaitable<void> {
+        co_await logged_in();
+        co_await peer_->send_command(Command::query, "SLOW");
+        while (stages_->commands.empty()) {  // the stages have it, and are busy with it
+            co_await boost::asio::post(io_, boost::asio::use_awaitable);
+        }
+        registry_.drain();
+        EXPECT_TRUE(is_ok(*co_await peer_->receive()));
+        EXPECT_TRUE(co_await peer_->closed_by_peer());
+    }()));
+}
+
+TEST_F(ServerSessionTest, ASessionThatStartsWhileDrainingIsClosedBeforeItLogsIn) {
+    registry_.drain();
+    start();
+    ASSERT_TRUE(run([&]() -> awaitable<void> { EXPECT_FALSE(co_await peer_->receive()); }()));
+    EXPECT_TRUE(stages_->user.empty());
 }
 
 }  // namespace

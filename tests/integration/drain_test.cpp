@@ -5,25 +5,14 @@
 #include <chrono>
 #include <csignal>
 #include <future>
-#include <thread>
 
+#include "eventually.hpp"
 #include "harness/proxy_process.hpp"
 
 namespace sqlgate::testing {
 namespace {
 
 using namespace std::chrono_literals;
-
-// Polls `condition` until it holds or `within` passes.
-template <typename Condition>
-bool eventually(Condition condition, std::chrono::milliseconds within) {
-    const auto deadline = std::chrono::steady_clock::now() + within;
-    while (!condition()) {
-        if (std::chrono::steady_clock::now() >= deadline) return false;
-        std::this_thread::sleep_for(10ms);
-    }
-    return true;
-}
 
 TEST(Drain, SigtermLetsTheRunningStatementFinishThenTheProxyExits) {
     const TestCluster& cluster = TestCluster::get();
@@ -35,24 +24,23 @@ TEST(Drain, SigtermLetsTheRunningStatementFinishThenTheProxyExits) {
     auto running = std::async(std::launch::async, [&] {
         return busy->query("/* sqlgate:route=direct */ SELECT SLEEP(1.5), 'drained'");
     });
-    ASSERT_TRUE(eventually(
-        [&] {
-            return cluster.admin_sql(cluster.primary(),
-                                     "SELECT COUNT(*) FROM information_schema.PROCESSLIST "
-                                     "WHERE INFO LIKE '%SLEEP(1.5)%' AND INFO NOT LIKE "
-                                     "'%PROCESSLIST%'") == "1";
-        },
-        5s));
+    ASSERT_TRUE(eventually("the SLEEP running on the primary", 5s, [&] {
+        return cluster.admin_sql(cluster.primary(),
+                                 "SELECT COUNT(*) FROM information_schema.PROCESSLIST "
+                                 "WHERE INFO LIKE '%SLEEP(1.5)%' AND INFO NOT LIKE "
+                                 "'%PROCESSLIST%'") == "1";
+    }));
 
     proxy.signal(SIGTERM);
     // No new clients, even while the old one is still being served.
-    ASSERT_TRUE(eventually([&] { return !port_listens(proxy.port()); }, 2s));
+    ASSERT_TRUE(eventually("the listener closed", 2s, [&] { return !port_listens(proxy.port()); }));
     EXPECT_TRUE(proxy.running());
     const QueryResult result = running.get();
     ASSERT_TRUE(result.ok) << result.error;
     ASSERT_EQ(result.rows.size(), 1u);
     EXPECT_EQ(result.rows[0].at(1), "drained");
-    EXPECT_TRUE(eventually([&] { return !proxy.running(); }, 5s)) << proxy.log();
+    EXPECT_TRUE(eventually("the proxy exited", 5s, [&] { return !proxy.running(); }))
+        << proxy.log();
     EXPECT_NE(proxy.log().find("event=stopping"), std::string::npos);
     EXPECT_EQ(proxy.log().find("drain_timeout"), std::string::npos) << proxy.log();
 }

@@ -6,8 +6,8 @@
 #include <boost/asio.hpp>
 #include <map>
 
-#include "harness/delay_relay.hpp"
 #include "eventually.hpp"
+#include "harness/delay_relay.hpp"
 #include "harness/proxy_process.hpp"
 #include "mysql/auth.hpp"
 #include "mysql/messages.hpp"

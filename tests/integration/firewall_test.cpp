@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "harness/chain.hpp"
 #include "eventually.hpp"
+#include "harness/chain.hpp"
 #include "harness/raw_mysql_client.hpp"
 #include "harness/sql_statement.hpp"
 #include "harness/test_cluster.hpp"

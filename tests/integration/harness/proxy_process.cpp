@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -74,6 +75,10 @@ ProxyProcess::ProxyProcess(ProxyScenario s) : port_(s.port ? s.port : next_port(
 }
 
 ProxyProcess::~ProxyProcess() = default;
+
+void ProxyProcess::signal(int signal) const {
+    ::kill(process_->pid(), signal);
+}
 
 bool ProxyProcess::running() const {
     return process_->running();

@@ -51,6 +51,7 @@ class ProxyProcess {
     std::unique_ptr<SqlClient> connect() const;  // fails the test when it cannot
     std::string log() const;                     // what the proxy wrote so far
     bool running() const;
+    void signal(int signal) const;  // sends it to the proxy's process
     // Waits until `SELECT @@server_id` with this route reaches a replica (monitor warmed up).
     void wait_until_replicas_serve() const;
 
