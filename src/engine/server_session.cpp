@@ -181,28 +181,18 @@ awaitable<bool> ServerSession::next_command() {
         co_return co_await client_.send_error(errc::malformed_packet, "08S01",
                                               "sqlgate: empty command packet");
     }
-    co_return co_await dispatch(payload_);
-}
-
-awaitable<bool> ServerSession::dispatch(mysql::ByteView payload) {
-    const auto command = static_cast<Command>(payload[0]);
-    switch (command) {
-        case Command::quit:
-            co_return false;
-        case Command::process_kill: {
-            mysql::ByteReader r(payload.subspan(1));
-            const std::uint32_t id = r.u32();
-            if (!r.ok()) {
-                co_return co_await client_.send_error(errc::malformed_packet, "08S01",
-                                                      "sqlgate: malformed COM_PROCESS_KILL");
-            }
-            co_return co_await stages_.kill(id, false);
-        }
-        case Command::change_user:
-            co_return co_await change_user(payload);
-        default:
-            co_return co_await stages_.handle(command, payload);
+    // Dispatched here, not in a coroutine of its own: one frame less on every statement.
+    const auto command = static_cast<Command>(payload_[0]);
+    if (command == Command::quit) co_return false;
+    if (command == Command::change_user) co_return co_await change_user(payload_);
+    if (command != Command::process_kill) co_return co_await stages_.handle(command, payload_);
+    mysql::ByteReader r(mysql::ByteView(payload_).subspan(1));
+    const std::uint32_t id = r.u32();
+    if (!r.ok()) {
+        co_return co_await client_.send_error(errc::malformed_packet, "08S01",
+                                              "sqlgate: malformed COM_PROCESS_KILL");
     }
+    co_return co_await stages_.kill(id, false);
 }
 
 awaitable<bool> ServerSession::change_user(mysql::ByteView payload) {

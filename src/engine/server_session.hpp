@@ -39,7 +39,6 @@ class ServerSession {
     boost::asio::awaitable<bool> open_session(std::uint8_t sequence);
     // Each returns false when the session must end.
     boost::asio::awaitable<bool> next_command();
-    boost::asio::awaitable<bool> dispatch(mysql::ByteView payload);
     boost::asio::awaitable<bool> change_user(mysql::ByteView payload);
     // The idle timeout costs one timer per session, re-armed only when it fires.
     void arm_idle_timer(std::chrono::steady_clock::duration after);
