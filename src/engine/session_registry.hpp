@@ -16,7 +16,6 @@ class SessionRegistry {
     // Asks every live session, and every one that registers later, to end once its current
     // command is answered.
     void drain();
-    bool draining() const { return draining_; }
     std::size_t size() const { return sessions_.size(); }
 
   private:

@@ -37,7 +37,6 @@ class BackendLinks {
     // How links log in: the proxy's backend account with the client's capabilities and
     // character set, so replies can be relayed unchanged.
     void set_login(net::Login login, std::chrono::milliseconds connect_timeout);
-    const net::Login& login() const { return login_; }
 
     // The open link to `backend`, connected and caught up with the session state first if
     // need be; nullptr with `error` saying why when that fails.
@@ -50,7 +49,6 @@ class BackendLinks {
 
     // Keeps a session-state command that backend `ran_on` has just run, for replay elsewhere.
     void record_state(mysql::Command command, std::string_view argument, std::size_t ran_on);
-    void clear_state() { state_.clear(); }
 
     // (backend index, that server's thread id) of every open link.
     std::vector<std::pair<std::size_t, std::uint32_t>> threads() const;

@@ -24,7 +24,6 @@ class WriteTracker {
     // within `timeout` (or the wait failed).
     boost::asio::awaitable<bool> catch_up(BackendLink& link, std::chrono::milliseconds timeout,
                                           mysql::Capability capabilities) const;
-    const std::string& last_gtid() const { return last_gtid_; }
 
   private:
     std::string last_gtid_;      // GTID of the session's last committed write

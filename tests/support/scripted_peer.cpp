@@ -120,13 +120,6 @@ awaitable<void> ScriptedPeer::reply_ok(std::uint8_t sequence, std::uint16_t stat
     co_await send(payload, sequence);
 }
 
-awaitable<void> ScriptedPeer::reply_error(std::uint16_t code, std::string_view message,
-                                          std::uint8_t sequence) {
-    Bytes payload;
-    mysql::serialize_err(payload, code, "HY000", message);
-    co_await send(payload, sequence);
-}
-
 awaitable<void> ScriptedPeer::reply_value(std::string_view column, std::string_view value) {
     // Without CLIENT_DEPRECATE_EOF: count, definition, EOF, rows, EOF.
     std::uint8_t sequence = 1;

@@ -59,10 +59,8 @@ class ScriptedPeer {
     // client asks) and accepts it.
     awaitable<SeenLogin> accept_login(boost::asio::ssl::context* tls = nullptr,
                                       std::uint32_t connection_id = 7);
-    // As a server: an OK reply with `status`, an error, a text result set.
+    // As a server: an OK reply with `status`.
     awaitable<void> reply_ok(std::uint8_t sequence = 1, std::uint16_t status = 2);
-    awaitable<void> reply_error(std::uint16_t code, std::string_view message,
-                                std::uint8_t sequence = 1);
     // A result set of one column and one row.
     awaitable<void> reply_value(std::string_view column, std::string_view value);
 

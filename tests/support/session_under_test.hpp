@@ -28,7 +28,6 @@ class SessionUnderTest {
 
     ScriptedPeer& client() { return *peer_; }  // the scripted client
     engine::ClientConnection& connection() { return *client_; }
-    Stages& stages() { return *stages_; }
 
   private:
     std::optional<engine::ClientConnection> client_;
