@@ -26,11 +26,6 @@ readonly DEFAULT_CLIENT_HOST=127.0.10.3
 readonly REPL_USER=sqlgate_repl
 readonly PROXY_USER=sqlgate_proxy
 readonly MONITOR_USER=sqlgate_monitor
-# What an application served through the proxy needs: data and DDL, nothing administrative
-# (no SUPER, FILE, PROCESS, SHUTDOWN, RELOAD, GRANT OPTION, replication or binlog admin).
-readonly PROXY_GRANTS="SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, INDEX, ALTER, \
-CREATE TEMPORARY TABLES, LOCK TABLES, EXECUTE, CREATE VIEW, SHOW VIEW, CREATE ROUTINE, \
-ALTER ROUTINE, TRIGGER, REFERENCES, EVENT"
 # Ping and SELECT @@gtid_current_pos need no privilege; SHOW SLAVE|REPLICA STATUS needs
 # SLAVE MONITOR (10.5.9+; REPLICA MONITOR is its alias).
 readonly MONITOR_GRANTS="SLAVE MONITOR"
@@ -399,6 +394,10 @@ innodb-flush-log-at-trx-commit=2
 max-connections=500
 # Statements and rows of 16 MiB and more cross the proxy in split packets; allow them.
 max-allowed-packet=256M
+# Applications create stored functions and triggers through the proxy's account, which has
+# no SUPER. Row-based logging replicates what their bodies change, not the calls, so letting
+# such accounts create them is safe here.
+log-bin-trust-function-creators=ON
 EOF
         # Replicas start replicating when up has made sure the accounts exist (no retry wait).
         if ((k > 1)); then printf 'read-only=ON\nskip-slave-start=ON\n'; fi
@@ -477,7 +476,7 @@ ensure_accounts() {
     local name grants pw
     for acct in "${REPL_USER}|${repl_hosts[0]}|REPLICATION SLAVE|replication" \
         "${REPL_USER}|${repl_hosts[1]}|REPLICATION SLAVE|replication" \
-        "${PROXY_USER}|${CLIENT_HOST}|${PROXY_GRANTS}|proxy" \
+        "${PROXY_USER}|${CLIENT_HOST}|${APPLICATION_GRANTS}|proxy" \
         "${MONITOR_USER}|${CLIENT_HOST}|${MONITOR_GRANTS}|monitor"; do
         IFS='|' read -r user host grants name <<<"$acct"
         pw="$(sql_str "$(secret "$name")")"

@@ -19,7 +19,7 @@ packages=(
     build-essential cmake pkg-config git clang-format openssl iproute2 curl
     libboost1.81-dev libssl-dev libtomlplusplus-dev nlohmann-json3-dev libcli11-dev
     libspdlog-dev libfmt-dev libgtest-dev libgmock-dev
-    mariadb-server mariadb-client libmariadb-dev
+    mariadb-server mariadb-client libmariadb-dev mariadb-test
     sysbench haproxy gnuplot-nox
     dpkg-dev systemd
 )

@@ -339,6 +339,9 @@ collation_server = utf8mb4_general_ci
 max_connections = 500
 # Statements and rows of 16 MiB and more cross the proxy in split packets; allow them.
 max_allowed_packet = 256M
+# The application account (no SUPER) may create stored functions and triggers: with
+# row-based logging what their bodies change replicates, not the calls.
+log_bin_trust_function_creators = ON
 EOF
         ((index == 0)) || printf 'read_only = ON\n'
     } >/etc/mysql/mariadb.conf.d/60-sqlgate.cnf

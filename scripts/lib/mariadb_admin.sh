@@ -4,6 +4,15 @@
 # socket (unix_socket authentication): there is no administrator password anywhere. SQL that
 # carries a password goes on stdin, never in the arguments, which every local user can read.
 
+# What an application served through the proxy needs: data and DDL, nothing administrative
+# (no SUPER, FILE, PROCESS, SHUTDOWN, RELOAD, GRANT OPTION, replication or binlog admin).
+# The proxy's backend account gets these (scripts/cluster.sh), and so does the account of
+# MariaDB's tests run through sqlgate (tests/compat/run.sh).
+# shellcheck disable=SC2034
+APPLICATION_GRANTS="SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, INDEX, ALTER, \
+CREATE TEMPORARY TABLES, LOCK TABLES, EXECUTE, CREATE VIEW, SHOW VIEW, CREATE ROUTINE, \
+ALTER ROUTINE, TRIGGER, REFERENCES, EVENT"
+
 # sql_str TEXT: TEXT as a quoted SQL string literal.
 sql_str() {
     local s="${1//\\/\\\\}"

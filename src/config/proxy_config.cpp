@@ -57,6 +57,16 @@ void read_backends(const toml::table& root, const std::filesystem::path& file, P
     routing.read("fallback_to_primary", c.fallback_to_primary);
     routing.read("read_your_writes", c.read_your_writes);
     routing.read_ms("read_your_writes_timeout_ms", c.read_your_writes_timeout, 1);
+    c.replica_safe_functions = routing.string_list("replica_safe_functions");
+    for (const std::string& name : c.replica_safe_functions) {
+        const std::size_t dot = name.find('.');
+        const bool well_formed = !name.empty() && name.find('.', dot + 1) == std::string::npos &&
+                                 dot != 0 && dot != name.size() - 1;
+        if (!well_formed) {
+            routing.fail("replica_safe_functions",
+                         "'" + name + "' is not a function name (NAME or SCHEMA.NAME)");
+        }
+    }
     routing.reject_unknown();
 }
 

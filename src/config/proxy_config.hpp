@@ -63,6 +63,9 @@ struct ProxyConfig {
     // replica has applied that write; a replica still behind after the timeout is skipped.
     bool read_your_writes = true;
     std::chrono::milliseconds read_your_writes_timeout{1'000};
+    // Stored functions known to be read-only ("f" in any schema, or "db.f"): reads calling
+    // them may run on replicas. Any other stored function keeps its statement on the primary.
+    std::vector<std::string> replica_safe_functions;
 
     std::vector<ServerConfig> servers;  // [[servers]]; exactly one primary
     std::vector<UserConfig> users;      // [[users]]

@@ -89,11 +89,13 @@ void ServerSession::arm_idle_timer(std::chrono::steady_clock::duration after) {
 awaitable<bool> ServerSession::log_in() {
     net::DeadlineGuard deadline(client_.channel().socket(), settings_.handshake_timeout);
     scramble_ = mysql::make_scramble();
-    const net::ServerLoginSettings login_settings{.server_version = settings_.server_version,
-                                                  .connection_id = client_.connection_id(),
-                                                  .scramble = scramble_,
-                                                  .tls = settings_.tls,
-                                                  .tls_required = settings_.tls_required};
+    const net::ServerLoginSettings login_settings{
+        .server_version = settings_.server_version,
+        .connection_id = client_.connection_id(),
+        .scramble = scramble_,
+        .mariadb_capabilities = settings_.mariadb_capabilities,
+        .tls = settings_.tls,
+        .tls_required = settings_.tls_required};
     std::uint8_t sequence = 0;
     std::string reason;
     const net::LoginStep step = co_await net::read_client_login(client_.channel(), login_settings,

@@ -20,6 +20,8 @@ namespace sqlgate::engine {
 struct ListenerSettings {
     std::string_view role;  // for logs
     std::string_view server_version;
+    // MariaDB capabilities the servers behind share, offered to clients.
+    mysql::MariadbCapability mariadb_capabilities = mysql::MariadbCapability::none;
     boost::asio::ssl::context* tls = nullptr;  // TLS is offered when set
     bool tls_required = false;
     const net::PeerCheck* peers = nullptr;  // names a client certificate must carry, if any

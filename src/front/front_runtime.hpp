@@ -74,6 +74,13 @@ class FrontRuntime {
     // Where and how a session of `user` reaches the next hop.
     const net::UpstreamAddress& upstream() const { return upstream_; }
     net::Login upstream_login(const config::FrontUser& user) const;
+    // MariaDB capabilities to offer clients: what the upstream offered when a session last
+    // logged in there (none before the first), so a client never negotiates what the hop
+    // behind cannot relay.
+    mysql::MariadbCapability upstream_mariadb_capabilities() const { return upstream_mariadb_; }
+    void note_upstream_mariadb_capabilities(mysql::MariadbCapability offered) {
+        upstream_mariadb_ = offered & mysql::kRelayedMariadbCapabilities;
+    }
     // For a session that named no schema: enters the user's default schema upstream if it
     // exists (the policy resolves unqualified names in it, so the server should too).
     // Returns the schema entered, or "" (none configured, or it does not exist yet).
@@ -98,6 +105,7 @@ class FrontRuntime {
     FrontSettings settings_;
     std::map<std::string, const config::FrontUser*, std::less<>> users_;
     std::optional<boost::asio::ssl::context> server_tls_;
+    mysql::MariadbCapability upstream_mariadb_ = mysql::MariadbCapability::none;
     std::optional<boost::asio::ssl::context> upstream_tls_;
     net::PeerCheck peers_;
     net::UpstreamAddress upstream_;

@@ -44,6 +44,7 @@ engine::ListenerSettings FrontStages::listener_settings() const {
     const FrontSettings& s = runtime_.settings();
     return {.role = s.role,
             .server_version = s.listener.server_version,
+            .mariadb_capabilities = runtime_.upstream_mariadb_capabilities(),
             .tls = runtime_.server_tls(),
             .tls_required = !(s.allow_plain_from_loopback && is_loopback(client_.source())),
             .peers = &runtime_.peers(),
@@ -109,6 +110,7 @@ awaitable<std::optional<ErrorReply>> FrontStages::connect_upstream(
     const net::ClientLogin& client_login) {
     net::Login login = runtime_.upstream_login(*user_);
     login.capabilities = capabilities_;
+    login.mariadb_capabilities = client_login.mariadb_capabilities;
     login.collation = client_login.collation;
     login.database = schema_;
     net::ServerInfo server;
@@ -132,6 +134,7 @@ awaitable<std::optional<ErrorReply>> FrontStages::connect_upstream(
             "sqlgate: upstream " + hop.address + ":" + std::to_string(hop.port) +
                 " unavailable: " + (diagnostics.empty() ? ec.message() : diagnostics)};
     }
+    runtime_.note_upstream_mariadb_capabilities(server.mariadb_capabilities);
     if (schema_.empty())
         schema_ = co_await runtime_.enter_default_schema(upstream_, *user_, capabilities_);
     co_return std::nullopt;

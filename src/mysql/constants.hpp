@@ -66,6 +66,32 @@ constexpr Capability kProxyCapabilities =
     Capability::deprecate_eof;
 
 // Capabilities a client must have: the 4.1 protocol and its 20-byte scramble reply.
+// MariaDB's capabilities beyond the first 32 bits, exchanged in the handshake's filler
+// when the server does not set long_password ("CLIENT_MYSQL"). Bit n here is bit 32 + n.
+enum class MariadbCapability : std::uint32_t {
+    none = 0,
+    progress = 1u << 0,              // progress reports inside replies
+    com_multi = 1u << 1,             // COM_MULTI
+    stmt_bulk_operations = 1u << 2,  // COM_STMT_BULK_EXECUTE
+    extended_metadata = 1u << 3,     // column definitions carry type names (format=json)
+    cache_metadata = 1u << 4,        // executes may skip column definitions
+};
+
+constexpr MariadbCapability operator&(MariadbCapability a, MariadbCapability b) {
+    return static_cast<MariadbCapability>(static_cast<std::uint32_t>(a) &
+                                          static_cast<std::uint32_t>(b));
+}
+constexpr bool has(MariadbCapability set, MariadbCapability flag) {
+    return (set & flag) == flag;
+}
+
+// The extended capabilities sqlgate can relay. Only extended metadata: it changes nothing
+// but the content of column definitions, which the relay passes through. Progress reports
+// would need the reply tracker to tell them from errors, COM_MULTI and bulk execution are
+// commands sqlgate does not route, and cached metadata would tie an execute's reply to
+// what one server's connection saw before.
+constexpr MariadbCapability kRelayedMariadbCapabilities = MariadbCapability::extended_metadata;
+
 constexpr Capability kRequiredClientCapabilities =
     Capability::protocol_41 | Capability::secure_connection;
 

@@ -6,7 +6,8 @@ namespace sqlgate::mysql {
 namespace {
 
 constexpr std::size_t kScrambleLength = 20;
-constexpr std::size_t kHandshakeFiller = 23;  // 19 reserved bytes + 4 MariaDB capability bytes
+constexpr std::size_t kHandshakeFiller = 19;  // reserved bytes before MariaDB's capabilities
+constexpr std::size_t kGreetingFiller = 6;    // likewise in the greeting
 
 template <typename T>
 std::optional<T> finished(const ByteReader& r, T value) {
@@ -20,6 +21,7 @@ void write_client_capabilities(ByteWriter& w, Capability capabilities, const Han
     w.u32(h.max_packet_size);
     w.u8(h.collation);
     w.zeros(kHandshakeFiller);
+    w.u32(static_cast<std::uint32_t>(h.mariadb_capabilities));
 }
 
 }  // namespace
@@ -73,7 +75,11 @@ std::optional<ServerGreeting> parse_greeting(ByteView payload) {
     caps |= std::uint32_t{r.u16()} << 16;
     g.capabilities = static_cast<Capability>(caps);
     const std::size_t auth_length = r.u8();
-    r.skip(10);
+    r.skip(kGreetingFiller);
+    const std::uint32_t mariadb = r.u32();
+    if (!has(g.capabilities, Capability::long_password)) {
+        g.mariadb_capabilities = static_cast<MariadbCapability>(mariadb);
+    }
     std::string_view part2;
     if (has(g.capabilities, Capability::secure_connection)) {
         part2 = r.take(std::max<std::size_t>(13, auth_length > 8 ? auth_length - 8 : 0));
@@ -96,6 +102,7 @@ std::optional<HandshakeResponse> parse_handshake_response(ByteView payload) {
     h.max_packet_size = r.u32();
     h.collation = r.u8();
     r.skip(kHandshakeFiller);
+    h.mariadb_capabilities = static_cast<MariadbCapability>(r.u32());
     if (!r.ok() || !has(h.capabilities, Capability::protocol_41)) return std::nullopt;
     h.user = r.null_terminated();
     if (has(h.capabilities, Capability::plugin_auth_lenenc_data)) {
@@ -119,7 +126,7 @@ std::optional<HandshakeResponse> parse_handshake_response(ByteView payload) {
 }
 
 bool is_ssl_request(ByteView payload) {
-    if (payload.size() != 4 + 4 + 1 + kHandshakeFiller) return false;
+    if (payload.size() != 4 + 4 + 1 + kHandshakeFiller + 4) return false;
     ByteReader r(payload);
     return has(static_cast<Capability>(r.u32()), Capability::ssl);
 }
@@ -170,7 +177,17 @@ std::optional<ColumnDefinition> parse_column_definition(ByteView payload) {
     r.lenenc_string();  // org_table
     c.name = r.lenenc_string();
     r.lenenc_string();  // org_name
-    const std::uint64_t fixed_length = r.lenenc();
+    // With MariaDB's extended metadata, a block of type facts (format=json) comes next. The
+    // fixed-length fields are 0x0c and 12 bytes, so what is not exactly that is the block.
+    std::uint64_t fixed_length = r.lenenc();
+    if (!(fixed_length == 0x0c && r.remaining() == 12)) {
+        ByteReader after_block = r;
+        after_block.skip(fixed_length);
+        if (after_block.ok() && after_block.peek() == std::uint8_t{0x0c}) {
+            r = after_block;
+            fixed_length = r.lenenc();
+        }
+    }
     if (!r.ok() || fixed_length != 0x0c) return std::nullopt;
     r.skip(2 + 4);  // character set, column length
     c.type = r.u8();
@@ -231,7 +248,9 @@ void serialize_greeting(Bytes& out, const ServerGreeting& g) {
     w.u16(g.status);
     w.u16(static_cast<std::uint16_t>(caps >> 16));
     w.u8(static_cast<std::uint8_t>(scramble.size() + 1));
-    w.zeros(10);
+    w.zeros(kGreetingFiller);
+    const bool mariadb = !has(g.capabilities, Capability::long_password);
+    w.u32(mariadb ? static_cast<std::uint32_t>(g.mariadb_capabilities) : 0);
     // Part 2 is at least 13 bytes on the wire: the rest of a 20-byte scramble and a NUL.
     w.null_terminated(scramble.substr(std::min<std::size_t>(8, scramble.size())));
     if (scramble.size() < kScrambleLength)

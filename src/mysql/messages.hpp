@@ -38,6 +38,8 @@ struct ServerGreeting {
     std::uint32_t connection_id = 0;
     std::string auth_data;  // scramble; on the wire split in two parts, joined here
     Capability capabilities = Capability::none;
+    // Sent and read only when capabilities lacks long_password (a MariaDB server).
+    MariadbCapability mariadb_capabilities = MariadbCapability::none;
     std::uint8_t collation = kDefaultCollation;
     std::uint16_t status = 0;
     std::string_view auth_plugin;
@@ -46,6 +48,8 @@ struct ServerGreeting {
 // HandshakeResponse41, the client's reply to the greeting.
 struct HandshakeResponse {
     Capability capabilities = Capability::none;
+    // In the filler; meaningful only towards a server that offered MariaDB capabilities.
+    MariadbCapability mariadb_capabilities = MariadbCapability::none;
     std::uint32_t max_packet_size = 0;
     std::uint8_t collation = kDefaultCollation;
     std::string_view user;

@@ -18,7 +18,9 @@ bool is_ok_terminator(std::uint32_t length, ByteView prefix) {
 
 // A COM_STMT_EXECUTE that opened a cursor ends with the EOF after its column definitions:
 // the rows come later, one COM_STMT_FETCH at a time. (With deprecate_eof the reply ends
-// with an OK terminator instead, as an empty result would.)
+// with an OK terminator instead, as an empty result would.) Only an execute can open one:
+// a text result set produced inside a stored program that holds an open cursor carries the
+// same flag, and its rows do follow.
 bool opens_cursor(ByteView eof) {
     ByteReader r(eof);
     r.skip(1 + 2);  // header, warnings
@@ -69,7 +71,9 @@ ResponseTracker::Progress ResponseTracker::on_packet(std::uint32_t length, ByteV
             if (!is_eof_packet(length, prefix)) return Progress::malformed;
             kind_ = PacketKind::columns_eof;
             state_ = State::rows;
-            return opens_cursor(prefix) ? on_terminator(prefix, true) : Progress::more;
+            return shape_ == ReplyShape::execute && opens_cursor(prefix)
+                       ? on_terminator(prefix, true)
+                       : Progress::more;
         case State::rows:
             if (deprecate_eof_ ? is_ok_terminator(length, prefix) : is_eof_packet(length, prefix)) {
                 kind_ = PacketKind::terminator;

@@ -12,6 +12,7 @@ namespace sqlgate::mysql {
 // How a command's reply is shaped.
 enum class ReplyShape : std::uint8_t {
     result,         // COM_QUERY: OK | ERR | result set(s), chained by more_results_exist
+    execute,        // COM_STMT_EXECUTE: as result, but may open a cursor (rows come by fetch)
     column_list,    // COM_FIELD_LIST: column definitions ended by EOF (or OK), or ERR
     single_packet,  // COM_STATISTICS: one packet of text
     prepare,        // COM_STMT_PREPARE: OK with counts, then parameter and column definitions
@@ -32,6 +33,8 @@ constexpr ReplyShape reply_shape_of(Command command) {
             return ReplyShape::prepare;
         case Command::stmt_fetch:
             return ReplyShape::rows;
+        case Command::stmt_execute:
+            return ReplyShape::execute;
         default:
             return ReplyShape::result;
     }

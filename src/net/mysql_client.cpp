@@ -84,6 +84,13 @@ awaitable<error_code> connect_and_login(PacketChannel& channel, const UpstreamAd
     if (!greeting) co_return make_error(NetError::malformed_packet);
     server.version = std::string(greeting->server_version);
     server.connection_id = greeting->connection_id;
+    server.mariadb_capabilities = greeting->mariadb_capabilities;
+    if (!has(greeting->mariadb_capabilities, login.mariadb_capabilities)) {
+        diagnostics =
+            "server does not offer MariaDB's extended capabilities that the client "
+            "negotiated (extended type metadata)";
+        co_return make_error(NetError::auth_failed);
+    }
 
     const std::string token = mysql::native_password_token(login.password, greeting->auth_data);
     mysql::HandshakeResponse response;
@@ -94,6 +101,7 @@ awaitable<error_code> connect_and_login(PacketChannel& channel, const UpstreamAd
         response.capabilities = response.capabilities | Capability::connect_with_db;
         response.database = login.database;
     }
+    response.mariadb_capabilities = login.mariadb_capabilities;
     response.max_packet_size = 1u << 30;
     response.collation = login.collation;
     response.user = login.user;

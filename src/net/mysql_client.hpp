@@ -17,6 +17,9 @@ struct Login {
     std::string password;
     std::string database;  // the initial schema, if any
     mysql::Capability capabilities = mysql::kProxyCapabilities;
+    // Asked of the server; the login fails if it does not offer them all (a relay must
+    // speak to the server as its client speaks to it).
+    mysql::MariadbCapability mariadb_capabilities = mysql::MariadbCapability::none;
     std::uint8_t collation = mysql::kDefaultCollation;
 };
 
@@ -36,6 +39,7 @@ struct UpstreamAddress {
 struct ServerInfo {
     std::string version;
     std::uint32_t connection_id = 0;
+    mysql::MariadbCapability mariadb_capabilities = mysql::MariadbCapability::none;  // offered
 };
 
 // Connects and logs in within `timeout`. On a refusal by the server, `diagnostics` holds its

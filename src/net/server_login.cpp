@@ -39,6 +39,11 @@ awaitable<LoginStep> read_client_login(PacketChannel& channel, const ServerLogin
     greeting.auth_data = std::string(settings.scramble);
     greeting.capabilities =
         settings.capabilities | (offer_tls ? Capability::ssl : Capability::none);
+    const bool offers_mariadb = settings.mariadb_capabilities != mysql::MariadbCapability::none;
+    if (offers_mariadb) {
+        greeting.capabilities = greeting.capabilities & ~Capability::long_password;
+        greeting.mariadb_capabilities = settings.mariadb_capabilities;
+    }
     greeting.status = mysql::bits(mysql::ServerStatus::autocommit);
     greeting.auth_plugin = mysql::kNativePasswordPlugin;
     mysql::Bytes payload;
@@ -80,6 +85,9 @@ awaitable<LoginStep> read_client_login(PacketChannel& channel, const ServerLogin
         co_return LoginStep::refused;
     }
     login.capabilities = response->capabilities & settings.capabilities;
+    login.mariadb_capabilities =
+        offers_mariadb ? response->mariadb_capabilities & settings.mariadb_capabilities
+                       : mysql::MariadbCapability::none;
     login.collation = response->collation;
     login.user = std::string(response->user);
     login.token = std::string(response->auth_response);

@@ -16,6 +16,9 @@ struct ServerLoginSettings {
     std::uint32_t connection_id = 0;
     std::string_view scramble;
     mysql::Capability capabilities = mysql::kProxyCapabilities;
+    // Offered only when every server behind supports them (then long_password is cleared,
+    // which tells MariaDB clients to answer with theirs).
+    mysql::MariadbCapability mariadb_capabilities = mysql::MariadbCapability::none;
     boost::asio::ssl::context* tls = nullptr;  // TLS is offered when set
     bool tls_required = false;                 // a client that does not upgrade is refused
 };
@@ -23,6 +26,7 @@ struct ServerLoginSettings {
 // What a client sent to log in, copied out of the reused read buffer.
 struct ClientLogin {
     mysql::Capability capabilities = mysql::Capability::none;  // within the offered ones
+    mysql::MariadbCapability mariadb_capabilities = mysql::MariadbCapability::none;  // likewise
     std::uint8_t collation = mysql::kDefaultCollation;
     std::string user;
     std::string token;   // the auth response

@@ -43,6 +43,8 @@ static_assert(kRuleNames.size() == static_cast<std::size_t>(Rule::encoded_payloa
 
 // Reads that a StatementInfo marks as writes only because they need the primary's session
 // (LAST_INSERT_ID(), SELECT ... INTO @v, @x := ...). Permission-wise they still only read.
+// A stored function is routed to the primary because it may write; whether the account may
+// run it (EXECUTE, its SQL SECURITY) is the server's to decide, as for any read.
 bool primary_only_read(sql::PrimaryReason reason) noexcept {
     switch (reason) {
         case sql::PrimaryReason::select_into:
@@ -50,6 +52,7 @@ bool primary_only_read(sql::PrimaryReason reason) noexcept {
         case sql::PrimaryReason::primary_variable:
         case sql::PrimaryReason::user_variable_assignment:
         case sql::PrimaryReason::calc_found_rows:
+        case sql::PrimaryReason::stored_function:
             return true;
         default:
             return false;
@@ -58,7 +61,11 @@ bool primary_only_read(sql::PrimaryReason reason) noexcept {
 
 StatementKind kind_of(const StatementInfo& info, bool names_account_object) noexcept {
     const Keyword verb = info.verb;
-    // SET GLOBAL / PERSIST (class other) and SET PASSWORD / DEFAULT ROLE (class write).
+    // SET GLOBAL / PERSIST (class other) and SET PASSWORD / DEFAULT ROLE (class write). A SET
+    // whose value has side effects (SET @v = NEXTVAL(s)) is a write for routing only.
+    if (verb == Keyword::kSet && info.flags.assigns_user_variables && !info.flags.global_variable) {
+        return StatementKind::session;
+    }
     if (verb == Keyword::kSet &&
         (info.flags.global_variable || info.statement_class != StatementClass::session_state)) {
         return StatementKind::admin;

@@ -18,6 +18,14 @@ BackendLink* BackendLinks::find(std::size_t index) {
 }
 
 awaitable<BackendLink*> BackendLinks::open(const BackendState& backend, std::string& error) {
+    BackendLink* link = co_await connect(backend, error);
+    if (link == nullptr) co_return nullptr;
+    if (co_await replay(*link, backend, error) == Replay::done) co_return link;
+    drop(backend.index);
+    co_return nullptr;
+}
+
+awaitable<BackendLink*> BackendLinks::connect(const BackendState& backend, std::string& error) {
     auto& slot = links_[backend.index];
     if (!slot || !slot->channel.is_open()) {
         slot = std::make_unique<BackendLink>(net::tcp::socket(executor_));
@@ -31,21 +39,48 @@ awaitable<BackendLink*> BackendLinks::open(const BackendState& backend, std::str
         }
         slot->thread_id = info.connection_id;
     }
-    // Bring the backend session up to date with what the client set since it last ran here.
+    co_return slot.get();
+}
+
+awaitable<BackendLinks::Replay> BackendLinks::replay(BackendLink& link, const BackendState& backend,
+                                                     std::string& error) {
+    // Brings the backend session up to date with what the client set since it last ran here.
     net::CommandResult result;
-    while (slot->applied_state < state_.size()) {
-        const ReplayCommand& c = state_.at(slot->applied_state);
-        const auto ec = co_await net::run_command(slot->channel, c.command, c.argument,
+    const bool replays = link.applied_state < state_.size();
+    while (link.applied_state < state_.size()) {
+        const ReplayCommand& c = state_.at(link.applied_state);
+        const auto ec = co_await net::run_command(link.channel, c.command, c.argument,
+                                                  login_.capabilities, result);
+        if (ec) {
+            error = "replaying session state on " + backend.name + " failed: " + ec.message();
+            drop(backend.index);
+            co_return Replay::broken;
+        }
+        if (result.failed) {
+            // An SQL error says the server is up but not ready for this session (it has not
+            // applied the CREATE DATABASE yet, say): never a reason to call it down.
+            error =
+                "replaying session state on " + backend.name + " failed: " + result.error_message;
+            co_return Replay::refused;
+        }
+        ++link.applied_state;
+    }
+    // A replica's session is made READ ONLY, again after each replay (the client may have
+    // set READ WRITE): should a write ever be sent there, or a read call a function that
+    // writes, the replica refuses it even when the account could bypass read_only.
+    if (!backend.is_primary && (replays || !link.read_only)) {
+        const auto ec = co_await net::run_command(link.channel, mysql::Command::query,
+                                                  "SET SESSION TRANSACTION READ ONLY",
                                                   login_.capabilities, result);
         if (ec || result.failed) {
-            error = "replaying session state on " + backend.name +
-                    " failed: " + (ec ? ec.message() : result.error_message);
-            slot.reset();
-            co_return nullptr;
+            error = "making the session on " + backend.name +
+                    " read-only failed: " + (ec ? ec.message() : result.error_message);
+            drop(backend.index);
+            co_return Replay::broken;
         }
-        ++slot->applied_state;
+        link.read_only = true;
     }
-    co_return slot.get();
+    co_return Replay::done;
 }
 
 void BackendLinks::close_all() {

@@ -26,6 +26,7 @@ struct BackendLink {
     std::size_t applied_state = 0;  // how many SessionState commands this backend has run
     std::string applied_gtid;       // a session write this replica is known to have applied
     std::uint32_t thread_id = 0;    // the server's id for this connection
+    bool read_only = false;         // a replica's session refuses writes (see replay)
     // Prepared reads this server knows, by the client's statement id.
     std::unordered_map<std::uint32_t, BackendStatement> statements;
 };
@@ -41,6 +42,19 @@ class BackendLinks {
     // The open link to `backend`, connected and caught up with the session state first if
     // need be; nullptr with `error` saying why when that fails.
     boost::asio::awaitable<BackendLink*> open(const BackendState& backend, std::string& error);
+    // The open link to `backend`, connected if need be but not yet caught up (a replica may
+    // first have to apply the session's writes: replaying USE db before it has the
+    // database would fail); nullptr with `error` saying why when that fails.
+    boost::asio::awaitable<BackendLink*> connect(const BackendState& backend, std::string& error);
+
+    enum class Replay : std::uint8_t {
+        done,     // the link has run every state command
+        refused,  // the server answered one with an error: the link stays, behind
+        broken,   // the connection failed and was dropped
+    };
+    // Brings `link` (to `backend`) up to date with the session state; `error` says why not.
+    boost::asio::awaitable<Replay> replay(BackendLink& link, const BackendState& backend,
+                                          std::string& error);
     // The link to backend `index` if one is open, without connecting.
     BackendLink* find(std::size_t index);
     void drop(std::size_t index) { links_[index].reset(); }

@@ -41,6 +41,7 @@ struct BackendState {
     double replication_lag_s = 0;
     std::string last_error;
     std::string server_version;
+    mysql::MariadbCapability mariadb_capabilities = mysql::MariadbCapability::none;  // offered
 
     // Response time: round trips of monitor pings and latency of statements served.
     Ewma ping_ms;

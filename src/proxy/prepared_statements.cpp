@@ -10,10 +10,11 @@ void PreparedStatement::note_types(mysql::ByteView sent) {
 }
 
 PreparedStatement& PreparedStatements::add(std::uint32_t id, std::string_view text,
-                                           std::uint16_t parameters) {
+                                           std::uint16_t parameters,
+                                           const sql::DescribeOptions& options) {
     auto entry = std::make_unique<PreparedStatement>();
     entry->text.assign(text);
-    entry->info = sql::describe(entry->text);
+    entry->info = sql::describe(entry->text, options);
     entry->parameters = parameters;
     auto& slot = statements_[id];
     slot = std::move(entry);

@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "mysql/wire.hpp"
+#include "sql/classifier.hpp"
 #include "sql/statement.hpp"
 
 namespace sqlgate::proxy {
@@ -40,7 +41,8 @@ class PreparedStatements {
   public:
     // Describes `text` once. Replaces an entry with the same id: the primary reuses ids only
     // after the client closed the statement or the connection was opened again.
-    PreparedStatement& add(std::uint32_t id, std::string_view text, std::uint16_t parameters);
+    PreparedStatement& add(std::uint32_t id, std::string_view text, std::uint16_t parameters,
+                           const sql::DescribeOptions& options = {});
     PreparedStatement* find(std::uint32_t id);
     void erase(std::uint32_t id) { statements_.erase(id); }
     void clear() {

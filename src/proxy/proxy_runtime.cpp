@@ -11,6 +11,7 @@ ProxyRuntime::ProxyRuntime(const config::ProxyConfig& config)
     if (config.tls.enabled()) {
         tls_.emplace(net::make_server_tls(config.tls, peers_.needs_certificate()));
     }
+    describe_options_.replica_safe_functions = config.replica_safe_functions;
     limits_.failure_threshold = config.failure_threshold;
     limits_.max_replication_lag_s = config.max_replication_lag_s;
     std::optional<boost::asio::ip::address> source;
@@ -42,6 +43,15 @@ BackendState* ProxyRuntime::find_backend(std::string_view name) {
         if (b.name == name) return &b;
     }
     return nullptr;
+}
+
+mysql::MariadbCapability ProxyRuntime::mariadb_capabilities() const {
+    auto shared = static_cast<std::uint32_t>(mysql::kRelayedMariadbCapabilities);
+    for (const BackendState& b : backends_) {
+        if (b.server_version.empty()) return mysql::MariadbCapability::none;
+        shared &= static_cast<std::uint32_t>(b.mariadb_capabilities);
+    }
+    return static_cast<mysql::MariadbCapability>(shared);
 }
 
 std::string_view ProxyRuntime::server_version() {

@@ -15,6 +15,7 @@
 #include "net/peer_check.hpp"
 #include "proxy/backend_state.hpp"
 #include "proxy/replica_selector.hpp"
+#include "sql/classifier.hpp"
 
 namespace sqlgate::proxy {
 
@@ -32,6 +33,8 @@ class ProxyRuntime {
     explicit ProxyRuntime(const config::ProxyConfig& config);
 
     const config::ProxyConfig& config() const { return config_; }
+    // How every statement of this proxy is described (the operator's replica-safe functions).
+    const sql::DescribeOptions& describe_options() const { return describe_options_; }
     std::vector<BackendState>& backends() { return backends_; }
     BackendState& primary() { return backends_[primary_index_]; }
     const SelectionLimits& limits() const { return limits_; }
@@ -52,9 +55,13 @@ class ProxyRuntime {
     }
     // The version string clients see: the primary's own once the monitor has read it.
     std::string_view server_version();
+    // The MariaDB capabilities every server offered the monitor (none until it greeted them
+    // all): a client's session may use any server, so it gets only what all of them speak.
+    mysql::MariadbCapability mariadb_capabilities() const;
 
   private:
     const config::ProxyConfig& config_;
+    sql::DescribeOptions describe_options_;
     std::vector<BackendState> backends_;
     std::size_t primary_index_ = 0;
     SelectionLimits limits_;

@@ -36,6 +36,7 @@ engine::ListenerSettings ProxySession::listener_settings() {
     const auto& config = runtime_.config();
     return {.role = "proxy",
             .server_version = runtime_.server_version(),
+            .mariadb_capabilities = runtime_.mariadb_capabilities(),
             .tls = runtime_.tls(),
             .tls_required = config.require_tls,
             .peers = &runtime_.peers(),
@@ -62,6 +63,7 @@ awaitable<std::optional<ErrorReply>> ProxySession::open(const net::ClientLogin& 
     links_.set_login({.user = config.backend.user,
                       .password = config.backend.password,
                       .capabilities = login.capabilities,
+                      .mariadb_capabilities = login.mariadb_capabilities,
                       .collation = login.collation},
                      config.connect_timeout);
     if (login.database.empty()) co_return std::nullopt;
@@ -92,6 +94,7 @@ void ProxySession::reset() {
     in_transaction_ = false;
     autocommit_ = true;
     pinned_to_primary_ = false;
+    user_variables_on_primary_ = false;
     previous_backend_ = runtime_.primary().index;
 }
 
@@ -145,7 +148,7 @@ awaitable<bool> ProxySession::handle(Command command, mysql::ByteView payload) {
 
 awaitable<bool> ProxySession::handle_query(mysql::ByteView payload) {
     const std::string_view sql = mysql::as_chars(payload.subspan(1));
-    const sql::StatementInfo info = sql::describe(sql);
+    const sql::StatementInfo info = sql::describe(sql, runtime_.describe_options());
     if (info.verb == sql::Keyword::kKill) {
         const auto kill_statement = sql::parse_kill(sql);
         if (!kill_statement) {
@@ -158,22 +161,36 @@ awaitable<bool> ProxySession::handle_query(mysql::ByteView payload) {
     const RouteDecision route = decide_route(info, situation());
     if (route.target != RouteDecision::Target::primary) co_return co_await run_read(payload, route);
     const Ran ran = co_await run_on_primary(payload, ReplyShape::result);
-    if (!ran.goes_on || !ran.reply.succeeded) co_return ran.goes_on;
-    // Its GTID is fetched only when a replica read follows (see run_read): asking now would
-    // cost writers a round trip and clear the warnings the client may ask for next.
-    if (!in_transaction_ && info.statement_class != sql::StatementClass::read &&
-        info.statement_class != sql::StatementClass::session_state) {
-        writes_.note_write();
-    }
+    if (!ran.goes_on) co_return false;
+    note_primary_effects(info.statement_class, info.flags.assigns_user_variables);
+    if (!ran.reply.succeeded) co_return true;
     if (info.statement_class == sql::StatementClass::session_state &&
         !info.flags.multiple_statements) {
         links_.record_state(Command::query, sql, runtime_.primary().index);
     }
-    // Locked and temporary tables exist only in this session on the primary.
-    if (info.verb == sql::Keyword::kLock || info.flags.creates_temporary_table) {
+    // Locked and temporary tables exist only in this session on the primary, and so do
+    // session variables a SET with side effects changed (it is not replayed).
+    if (info.verb == sql::Keyword::kLock || info.flags.creates_temporary_table ||
+        info.flags.unreplayable_set) {
         pinned_to_primary_ = true;
     }
     co_return true;
+}
+
+void ProxySession::note_primary_effects(sql::StatementClass statement_class,
+                                        bool assigns_user_variables) {
+    using enum sql::StatementClass;
+    // Failed statements count too: one that ends in an error may still have changed a
+    // non-transactional table, or set variables before it failed.
+    const bool may_change = statement_class != read && statement_class != session_state;
+    // Its GTID is fetched only when a replica read follows (see run_read): asking now would
+    // cost writers a round trip and clear the warnings the client may ask for next.
+    if (may_change && !in_transaction_) writes_.note_write();
+    // Triggers, procedures, stored functions, SELECT @x := ..., SELECT ... INTO @x and
+    // computed SET values leave user variables that only the primary's session has.
+    if ((may_change && statement_class != transaction) || assigns_user_variables) {
+        user_variables_on_primary_ = true;
+    }
 }
 
 awaitable<bool> ProxySession::handle_init_db(mysql::ByteView payload) {
@@ -224,6 +241,7 @@ SessionSituation ProxySession::situation() const {
     return {.in_transaction = in_transaction_,
             .autocommit = autocommit_,
             .pinned_to_primary = pinned_to_primary_,
+            .user_variables_on_primary = user_variables_on_primary_,
             .user_default = user_->default_route,
             .listener_default = runtime_.config().default_route};
 }

@@ -109,6 +109,9 @@ class ProxySession final : public engine::SessionStages {
                                              const PreparedExecution* prepared);
     // Follows what the primary's reply says of the session: transaction and autocommit.
     void note_primary_status(const mysql::ResponseTracker& tracker, mysql::ReplyShape shape);
+    // What a statement of `statement_class` that the primary ran (or began to) may have left
+    // there only: a write to wait for, user variables.
+    void note_primary_effects(sql::StatementClass statement_class, bool assigns_user_variables);
     void mark_unreachable(BackendState& backend, const std::string& error);
 
     ProxyRuntime& runtime_;
@@ -121,7 +124,8 @@ class ProxySession final : public engine::SessionStages {
     bool in_transaction_ = false;
     bool autocommit_ = true;
     bool pinned_to_primary_ = false;
-    std::size_t previous_backend_;  // where the last statement ran
+    bool user_variables_on_primary_ = false;  // reads naming user variables need the primary
+    std::size_t previous_backend_;            // where the last statement ran
     std::string last_backend_error_;
     mysql::Bytes rebound_;  // an execute rewritten for a server with other ids or no types
 };

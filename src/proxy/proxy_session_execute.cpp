@@ -37,6 +37,7 @@ awaitable<ProxySession::Ran> ProxySession::run_on(BackendState& backend, mysql::
 
 awaitable<bool> ProxySession::run_read(mysql::ByteView payload, const RouteDecision& route,
                                        const PreparedExecution* prepared) {
+    const ReplyShape shape = prepared != nullptr ? ReplyShape::execute : ReplyShape::result;
     if (route.target == RouteDecision::Target::reject) {
         co_return co_await client_.send_error(errc::unknown_route, "HY000", route.error);
     }
@@ -49,7 +50,7 @@ awaitable<bool> ProxySession::run_read(mysql::ByteView payload, const RouteDecis
                 "sqlgate: no server named '" + std::string(route.server) + "' in route hint";
             co_return co_await client_.send_error(errc::unknown_route, "HY000", message);
         }
-        co_return (co_await run_on(*backend, payload, ReplyShape::result, prepared)).goes_on;
+        co_return (co_await run_on(*backend, payload, shape, prepared)).goes_on;
     }
     const bool read_your_writes = runtime_.config().read_your_writes;
     if (read_your_writes && writes_.gtid_unknown()) {
@@ -65,8 +66,8 @@ awaitable<bool> ProxySession::run_read(mysql::ByteView payload, const RouteDecis
                                            runtime_.rng(), Clock::now(), tried);
         if (!chosen) break;
         tried |= BackendMask{1} << *chosen;
-        const Executed executed = co_await execute(backends[*chosen], payload, ReplyShape::result,
-                                                   read_your_writes, prepared);
+        const Executed executed =
+            co_await execute(backends[*chosen], payload, shape, read_your_writes, prepared);
         if (executed.outcome == Outcome::replied) co_return true;
         if (executed.outcome == Outcome::broken) co_return false;
         if (executed.outcome == Outcome::not_reached) {
@@ -77,19 +78,28 @@ awaitable<bool> ProxySession::run_read(mysql::ByteView payload, const RouteDecis
         co_return co_await client_.send_error(errc::backend_unavailable, "HY000",
                                               "sqlgate: no replica is available for reads");
     }
-    co_return (co_await run_on(runtime_.primary(), payload, ReplyShape::result, prepared)).goes_on;
+    co_return (co_await run_on(runtime_.primary(), payload, shape, prepared)).goes_on;
 }
 
 awaitable<ProxySession::Executed> ProxySession::execute(BackendState& backend,
                                                         mysql::ByteView payload, ReplyShape shape,
                                                         bool read_your_writes,
                                                         const PreparedExecution* prepared) {
-    BackendLink* link = co_await links_.open(backend, last_backend_error_);
+    BackendLink* link = co_await links_.connect(backend, last_backend_error_);
     if (link == nullptr) co_return Executed{Outcome::not_reached, {}};
+    // The session's writes first, then its state: the state may name what the writes made.
     if (read_your_writes) {
         const auto timeout = runtime_.config().read_your_writes_timeout;
         const bool caught_up = co_await writes_.catch_up(*link, timeout, capabilities_);
         if (!caught_up) co_return Executed{Outcome::behind, {}};
+    }
+    switch (co_await links_.replay(*link, backend, last_backend_error_)) {
+        case BackendLinks::Replay::done:
+            break;
+        case BackendLinks::Replay::refused:
+            co_return Executed{Outcome::behind, {}};
+        case BackendLinks::Replay::broken:
+            co_return Executed{Outcome::not_reached, {}};
     }
     mysql::ByteView message = payload;
     if (prepared != nullptr) {
@@ -134,7 +144,10 @@ awaitable<ProxySession::Executed> ProxySession::execute(BackendState& backend,
 void ProxySession::note_primary_status(const mysql::ResponseTracker& tracker, ReplyShape shape) {
     // Only replies that end with OK or EOF carry the status flags (a prepare's or
     // COM_STATISTICS' do not: reading theirs would turn autocommit off).
-    if (tracker.failed() || (shape != ReplyShape::result && shape != ReplyShape::rows)) return;
+    if (tracker.failed() || (shape != ReplyShape::result && shape != ReplyShape::execute &&
+                             shape != ReplyShape::rows)) {
+        return;
+    }
     in_transaction_ = has(tracker.status(), mysql::ServerStatus::in_trans);
     autocommit_ = has(tracker.status(), mysql::ServerStatus::autocommit);
 }

@@ -17,7 +17,7 @@ namespace errc = mysql::error_code;
 
 awaitable<bool> ProxySession::handle_stmt_prepare(mysql::ByteView payload) {
     const std::string_view sql = mysql::as_chars(payload.subspan(1));
-    const sql::StatementInfo info = sql::describe(sql);
+    const sql::StatementInfo info = sql::describe(sql, runtime_.describe_options());
     const RouteDecision route = decide_route(info, situation());
     // A bad hint is reported now, not at every execution.
     if (route.target == RouteDecision::Target::reject) {
@@ -34,7 +34,7 @@ awaitable<bool> ProxySession::handle_stmt_prepare(mysql::ByteView payload) {
         prepared_.erase(id);
         co_return true;
     }
-    prepared_.add(id, sql, ran.reply.prepared_parameters);
+    prepared_.add(id, sql, ran.reply.prepared_parameters, runtime_.describe_options());
     if (BackendLink* primary = links_.find(runtime_.primary().index)) {
         primary->statements.emplace(id, BackendStatement{id});
     }
@@ -71,9 +71,9 @@ awaitable<bool> ProxySession::handle_stmt_execute(mysql::ByteView payload) {
     }
     if (statement == nullptr) {
         // Not a read sqlgate spreads (or unknown to it): the primary runs it or refuses it.
-        const Ran ran = co_await run_on_primary(payload, ReplyShape::result);
-        // A prepared statement may have written; the class of its text is not known here.
-        if (ran.reply.succeeded && !in_transaction_) writes_.note_write();
+        const Ran ran = co_await run_on_primary(payload, ReplyShape::execute);
+        // The class of its text is not known here: it may have written.
+        note_primary_effects(sql::StatementClass::other, true);
         co_return ran.goes_on;
     }
     if (head->carries_types) statement->note_types(head->types);
@@ -85,7 +85,7 @@ awaitable<bool> ProxySession::handle_stmt_execute(mysql::ByteView payload) {
     if (route.target != RouteDecision::Target::primary) {
         co_return co_await run_read(payload, route, &execution);
     }
-    co_return (co_await run_on(runtime_.primary(), payload, ReplyShape::result, &execution))
+    co_return (co_await run_on(runtime_.primary(), payload, ReplyShape::execute, &execution))
         .goes_on;
 }
 

@@ -42,7 +42,32 @@ void note_failure(BackendState& b, int threshold, std::string error) {
     b.last_error = std::move(error);
 }
 
+bool contains_word(std::string_view text, std::string_view word) {
+    for (std::size_t at = text.find(word); at != std::string_view::npos;
+         at = text.find(word, at + 1)) {
+        const bool starts = at == 0 || text[at - 1] == ' ' || text[at - 1] == ',';
+        const std::size_t end = at + word.size();
+        const bool ends = end == text.size() || text[end] == ' ' || text[end] == ',';
+        if (starts && ends) return true;
+    }
+    return false;
+}
+
 }  // namespace
+
+std::optional<std::string_view> read_only_bypass(const std::vector<std::string>& grants) {
+    static constexpr std::string_view kBypassing[] = {"ALL PRIVILEGES", "SUPER", "READ_ONLY ADMIN",
+                                                      "READ ONLY ADMIN"};
+    for (const std::string& grant : grants) {
+        const std::size_t on = grant.find(" ON *.* TO ");
+        if (!grant.starts_with("GRANT ") || on == std::string::npos) continue;
+        const std::string_view privileges = std::string_view(grant).substr(6, on - 6);
+        for (const std::string_view privilege : kBypassing) {
+            if (contains_word(privileges, privilege)) return privilege;
+        }
+    }
+    return std::nullopt;
+}
 
 void ReplicaMonitor::start() {
     for (BackendState& b : backends_) {
@@ -65,7 +90,10 @@ awaitable<void> ReplicaMonitor::watch(BackendState& b) {
             net::ServerInfo info;
             ec = co_await net::connect_and_login(*channel, b.address, login,
                                                  config_.connect_timeout, info, diagnostics);
-            if (!ec) b.server_version = info.version;
+            if (!ec) {
+                b.server_version = info.version;
+                b.mariadb_capabilities = info.mariadb_capabilities;
+            }
         }
         double rtt_ms = 0;
         if (!ec) {
@@ -86,6 +114,7 @@ awaitable<void> ReplicaMonitor::watch(BackendState& b) {
         } else {
             if (b.consecutive_failures >= config_.failure_threshold || !b.ever_reached) {
                 obs::log(obs::LogLevel::info, "backend_up", {{"server", b.name}});
+                if (!b.is_primary) co_await check_backend_account(b);
             }
             b.consecutive_failures = 0;
             b.ever_reached = true;
@@ -103,6 +132,38 @@ awaitable<void> ReplicaMonitor::watch(BackendState& b) {
         }
         timer.expires_at(tick_start + config_.monitor_interval);
         co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+    }
+}
+
+// read_only is what keeps a replica's data equal to the primary's; sqlgate sends only reads
+// there (and opens its replica sessions READ ONLY), but an account that bypasses read_only
+// turns any mistake into a replica that diverges and stops replicating. Checked each time
+// the replica comes (back) up, so a grant added later is seen.
+awaitable<void> ReplicaMonitor::check_backend_account(const BackendState& b) {
+    const net::Login login{.user = config_.backend.user, .password = config_.backend.password};
+    net::PacketChannel channel{net::tcp::socket(executor_)};
+    net::ServerInfo info;
+    std::string diagnostics;
+    net::CommandResult result;
+    if (co_await net::connect_and_login(channel, b.address, login, config_.connect_timeout, info,
+                                        diagnostics) ||
+        co_await net::run_command(channel, mysql::Command::query, "SHOW GRANTS", login.capabilities,
+                                  result) ||
+        result.failed) {
+        co_return;  // the sessions will report what is wrong with the account
+    }
+    std::vector<std::string> grants;
+    for (const auto& row : result.rows) {
+        if (!row.empty() && row[0]) grants.push_back(*row[0]);
+    }
+    if (const auto privilege = read_only_bypass(grants)) {
+        obs::log(obs::LogLevel::warn, "replica_account_bypasses_read_only",
+                 {{"server", b.name},
+                  {"user", config_.backend.user},
+                  {"privilege", std::string(*privilege)},
+                  {"advice",
+                   "grant the proxy's backend account only what it needs (SELECT, ...): with "
+                   "this privilege a write that reaches a replica is not refused"}});
     }
 }
 

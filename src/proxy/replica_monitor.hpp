@@ -3,12 +3,19 @@
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "config/proxy_config.hpp"
 #include "proxy/backend_state.hpp"
 
 namespace sqlgate::proxy {
+
+// The privilege in `grants` (the rows of SHOW GRANTS) that lets an account write on a
+// replica despite read_only: SUPER, READ_ONLY ADMIN or ALL PRIVILEGES on *.*; nullopt if none.
+std::optional<std::string_view> read_only_bypass(const std::vector<std::string>& grants);
 
 class ReplicaMonitor {
   public:
@@ -21,6 +28,8 @@ class ReplicaMonitor {
 
   private:
     boost::asio::awaitable<void> watch(BackendState& backend);
+    // Logs a warning when the proxy's backend account can write on replica `backend`.
+    boost::asio::awaitable<void> check_backend_account(const BackendState& backend);
 
     boost::asio::any_io_executor executor_;
     const config::ProxyConfig& config_;

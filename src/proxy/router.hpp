@@ -15,6 +15,9 @@ struct SessionSituation {
     bool in_transaction = false;     // the primary's last status said a transaction is open
     bool autocommit = true;          // likewise for autocommit
     bool pinned_to_primary = false;  // e.g. after temporary tables or LOCK TABLES
+    // The primary ran something that may have set user variables the replicas' sessions do
+    // not have (CALL p(@x), SELECT @x := ..., a trigger, a computed SET value).
+    bool user_variables_on_primary = false;
     std::optional<config::RouteStrategy> user_default;
     config::RouteStrategy listener_default = config::RouteStrategy::random;
 };

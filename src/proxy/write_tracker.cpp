@@ -15,8 +15,10 @@ awaitable<void> WriteTracker::learn_gtid(BackendLink* primary, mysql::Capability
     gtid_unknown_ = false;
     if (primary == nullptr) co_return;
     net::CommandResult result;
-    if (co_await net::run_command(primary->channel, mysql::Command::query, "SELECT @@last_gtid",
-                                  capabilities, result) ||
+    // As binary, the value reaches us unconverted whatever character_set_results the client
+    // chose (under `filename`, '-' would read "@002d").
+    if (co_await net::run_command(primary->channel, mysql::Command::query,
+                                  "SELECT CAST(@@last_gtid AS BINARY)", capabilities, result) ||
         result.failed) {
         co_return;
     }
@@ -31,8 +33,8 @@ awaitable<bool> WriteTracker::catch_up(BackendLink& link, std::chrono::milliseco
     if (last_gtid_.empty() || link.applied_gtid == last_gtid_) co_return true;
     const double seconds = std::chrono::duration<double>(timeout).count();
     // The GTID comes from the primary's @@last_gtid: digits and dashes, safe to quote.
-    const std::string wait =
-        "SELECT MASTER_GTID_WAIT('" + last_gtid_ + "', " + std::to_string(seconds) + ")";
+    const std::string wait = "SELECT CAST(MASTER_GTID_WAIT('" + last_gtid_ + "', " +
+                             std::to_string(seconds) + ") AS BINARY)";
     net::CommandResult result;
     const auto ec =
         co_await net::run_command(link.channel, mysql::Command::query, wait, capabilities, result);

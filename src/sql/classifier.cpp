@@ -4,6 +4,8 @@
 #include <array>
 #include <cstddef>
 #include <optional>
+#include <span>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -16,16 +18,49 @@ namespace {
 // A code token with its keyword looked up once.
 struct Word {
     Token token;
-    Keyword keyword = Keyword::kNone;
+    Keyword keyword = Keyword::kNone;          // routing words only
+    KeywordTrait traits = KeywordTrait::none;  // of any word of the table
 
     bool is(Keyword k) const noexcept { return keyword == k; }
     bool is(TokenKind k) const noexcept { return token.kind == k; }
+    bool has(KeywordTrait t) const noexcept { return has_all(traits, t); }
 };
 
 Word make_word(const Token& token) noexcept {
     // Quoted names are never keywords: `for update` is a column, not a locking clause.
-    const bool bare = token.kind == TokenKind::identifier;
-    return Word{token, bare ? keyword_in(token.text, KeywordTrait::routing) : Keyword::kNone};
+    if (token.kind != TokenKind::identifier) return Word{token};
+    const Keyword keyword = keyword_of(token.text);
+    const KeywordTrait traits = traits_of(keyword);
+    return Word{token, has_all(traits, KeywordTrait::routing) ? keyword : Keyword::kNone, traits};
+}
+
+// `entry` of replica_safe_functions names `function` called as [schema.]function: a bare
+// entry matches the name in any schema, "db.f" only a call qualified with that schema.
+bool names_function(std::string_view entry, std::string_view schema,
+                    std::string_view function) noexcept {
+    const std::size_t dot = entry.find('.');
+    if (dot == std::string_view::npos) return iequals(entry, function);
+    return iequals(entry.substr(0, dot), schema) && iequals(entry.substr(dot + 1), function);
+}
+
+// A value a SET can assign to a user variable and assign again, with the same result, on
+// any server: literals, other user variables and operators. Anything else (a function,
+// a system variable, a subquery) may give another value elsewhere.
+bool is_replayable_value(const Word& w) noexcept {
+    switch (w.token.kind) {
+        case TokenKind::string:
+        case TokenKind::number:
+        case TokenKind::hex_literal:
+        case TokenKind::bit_literal:
+        case TokenKind::user_variable:
+        case TokenKind::symbol:
+            return true;
+        case TokenKind::identifier:  // NULL, TRUE, FALSE, a _charset introducer
+            return iequals(w.token.text, "NULL") || iequals(w.token.text, "TRUE") ||
+                   iequals(w.token.text, "FALSE") || w.token.text.starts_with('_');
+        default:
+            return false;
+    }
 }
 
 struct SystemVariable {
@@ -44,9 +79,11 @@ SystemVariable split_system_variable(std::string_view text) noexcept {
     return {text.substr(dot + 1), global};
 }
 
-// Session values that only the primary's connection knows.
+// Session values that only the primary's connection knows (sqlgate opens its replica
+// sessions read-only, so only the primary's says what the client set).
 bool is_primary_variable(std::string_view token_text) noexcept {
-    constexpr std::array<std::string_view, 3> kNames = {"last_insert_id", "identity", "insert_id"};
+    constexpr std::array<std::string_view, 5> kNames = {"last_insert_id", "identity", "insert_id",
+                                                        "tx_read_only", "transaction_read_only"};
     const std::string_view name = split_system_variable(token_text).name;
     return std::any_of(kNames.begin(), kNames.end(),
                        [name](std::string_view n) { return iequals(n, name); });
@@ -68,13 +105,17 @@ constexpr bool is_hint_name_char(char c) noexcept {
 // functions, firewall facts), so the per-verb parsers below only read what they need.
 class Scanner {
   public:
-    Scanner(std::string_view sql, const DescribeOptions& options) : lexer_(sql, options.lexer) {
+    Scanner(std::string_view sql, const DescribeOptions& options)
+        : lexer_(sql, options.lexer), replica_safe_functions_(options.replica_safe_functions) {
         if (options.collect_tables) tables_.emplace(table_names_);
     }
     Scanner(const Scanner&) = delete;  // tables_ refers to table_names_
     Scanner& operator=(const Scanner&) = delete;
 
-    void begin_statement(StatementInfo& info) noexcept { info_ = &info; }
+    void begin_statement(StatementInfo& info) noexcept {
+        info_ = &info;
+        calls_primary_function_ = false;
+    }
 
     const Word& peek() noexcept {
         if (!has_lookahead_) {
@@ -156,6 +197,13 @@ class Scanner {
         info_->flags.compound_statement = true;
     }
 
+    // The '(' that follows is a column list (WITH cte (a, b) AS ...), not a call.
+    void column_list_follows() noexcept { column_list_next_ = true; }
+
+    // The statement so far calls a function that only the primary may run (GET_LOCK,
+    // NEXT VALUE FOR), whatever other reason was noted first.
+    bool calls_primary_function() const noexcept { return calls_primary_function_; }
+
     int paren_depth() const noexcept { return paren_depth_; }
     std::string_view route_hint() const noexcept { return route_hint_; }
     const LexerFlags& lexer_flags() const noexcept { return lexer_.flags(); }
@@ -168,12 +216,14 @@ class Scanner {
     }
 
     void note(PrimaryReason reason) noexcept {
+        if (reason == PrimaryReason::primary_function) calls_primary_function_ = true;
         if (info_->primary_reason == PrimaryReason::none) info_->primary_reason = reason;
     }
 
     void apply_rules(const Word& w);
     void apply_context_rules(const Word& w) noexcept;
     void apply_call_rules() noexcept;
+    void note_stored_function(std::string_view schema, const Token& name) noexcept;
     void apply_keyword_rules(const Word& w) noexcept;
     void apply_block_rules(const Word& w) noexcept;
 
@@ -189,6 +239,9 @@ class Scanner {
     std::vector<TableName> table_names_;
     std::optional<TableCollector> tables_;
     bool tables_suspended_ = false;
+    bool column_list_next_ = false;
+    bool calls_primary_function_ = false;
+    std::span<const std::string> replica_safe_functions_;
 };
 
 void Scanner::apply_rules(const Word& w) {
@@ -208,6 +261,9 @@ void Scanner::apply_context_rules(const Word& w) noexcept {
         case TokenKind::placeholder:
             info_->flags.has_placeholders = true;
             break;
+        case TokenKind::user_variable:
+            info_->flags.user_variables = true;
+            break;
         case TokenKind::system_variable:
             if (is_primary_variable(w.token.text)) note(PrimaryReason::primary_variable);
             if (is_diagnostics_variable(w.token.text)) info_->flags.reads_diagnostics = true;
@@ -218,6 +274,10 @@ void Scanner::apply_context_rules(const Word& w) noexcept {
             }
             break;
         case TokenKind::identifier:
+            // OPTIMIZER_TRACE, SESSION_STATUS, PROFILING: tables about the previous statement.
+            if (w.has(KeywordTrait::previous_statement) && !w.has(KeywordTrait::builtin)) {
+                info_->flags.reads_diagnostics = true;
+            }
             apply_keyword_rules(w);
             if (tracking_blocks_) apply_block_rules(w);
             break;
@@ -228,12 +288,35 @@ void Scanner::apply_context_rules(const Word& w) noexcept {
 
 // Called on '(' : a bare, unqualified function name before it is a call of that builtin.
 // Whitespace and comments between name and '(' do not matter (MariaDB resolves builtins
-// either way); a qualified name (db.f) is a stored function, and a quoted one a column.
+// either way). A qualified name (db.f), a quoted one (`f`) and a bare name that is neither
+// a builtin nor reserved call a stored function (or a UDF): code sqlgate cannot see, which
+// may write, so only the primary may run it unless the operator said it is replica-safe.
 void Scanner::apply_call_rules() noexcept {
+    if (std::exchange(column_list_next_, false)) return;
     const Word& name = history_[0];
-    if (!name.is(TokenKind::identifier) || history_[1].is(TokenKind::dot)) return;
+    const bool qualified = history_[1].is(TokenKind::dot);
+    if (name.is(TokenKind::quoted_identifier) || (name.is(TokenKind::identifier) && qualified)) {
+        note_stored_function(qualified ? unquoted(history_[2].token) : std::string_view{},
+                             name.token);
+        return;
+    }
+    if (!name.is(TokenKind::identifier)) return;
     if (is_primary_only_function(name.keyword)) note(PrimaryReason::primary_function);
     if (name.is(Keyword::kLoadFile)) info_->flags.load_file = true;
+    if (name.has(KeywordTrait::previous_statement)) info_->flags.reads_diagnostics = true;
+    if (!name.has(KeywordTrait::builtin) && !name.has(KeywordTrait::reserved)) {
+        note_stored_function({}, name.token);
+    }
+}
+
+void Scanner::note_stored_function(std::string_view schema, const Token& name) noexcept {
+    const std::string_view function = unquoted(name);
+    const bool safe = std::any_of(
+        replica_safe_functions_.begin(), replica_safe_functions_.end(),
+        [&](const std::string& entry) { return names_function(entry, schema, function); });
+    if (safe) return;
+    info_->flags.calls_stored_function = true;
+    note(PrimaryReason::stored_function);
 }
 
 void Scanner::apply_keyword_rules(const Word& w) noexcept {
@@ -362,6 +445,7 @@ void describe_with(Context& c) {
         const bool name = w.is(TokenKind::identifier) || w.is(TokenKind::quoted_identifier);
         if (cte_name_next && name) {
             c.scanner.add_cte_name(w.token);
+            if (c.scanner.peek().is(TokenKind::left_paren)) c.scanner.column_list_follows();
             cte_name_next = false;
             continue;
         }
@@ -489,8 +573,9 @@ void describe_xa(Context& c) {
     }
 }
 
-// SHOW WARNINGS, SHOW ERRORS, SHOW COUNT(*) WARNINGS: about the previous statement, so they
-// must run where it ran. Other SHOW statements list names, not tables to collect.
+// SHOW WARNINGS, SHOW ERRORS, SHOW COUNT(*) WARNINGS, SHOW [SESSION] STATUS, SHOW PROFILE(S):
+// about the previous statements of this connection, so they must run where those ran.
+// Other SHOW statements list names, not tables to collect.
 void describe_show(Context& c) {
     c.scanner.suspend_tables();
     Word w = c.scanner.next();
@@ -499,8 +584,11 @@ void describe_show(Context& c) {
             w = c.scanner.next();
         w = c.scanner.next();
     }
-    if (w.is(TokenKind::identifier) &&
-        (iequals(w.token.text, "WARNINGS") || iequals(w.token.text, "ERRORS"))) {
+    if (w.is(Keyword::kSession) || w.is(Keyword::kLocal)) w = c.scanner.next();
+    if (!w.is(TokenKind::identifier)) return;
+    const std::string_view what = w.token.text;
+    if (iequals(what, "WARNINGS") || iequals(what, "ERRORS") || iequals(what, "STATUS") ||
+        iequals(what, "PROFILE") || iequals(what, "PROFILES")) {
         c.info.flags.reads_diagnostics = true;
     }
 }
@@ -518,10 +606,17 @@ void describe_use(Context& c) {
     }
 }
 
+// What one assignment of a SET list set.
+enum class Assigned : std::uint8_t { user_variable, session_variable, global_variable };
+
 // One `[GLOBAL|SESSION|...] name = value` of a SET list; stops after the value's first token.
-void describe_assignment(Context& c) {
+Assigned describe_assignment(Context& c) {
     Scanner& s = c.scanner;
     Word w = s.next();
+    if (w.is(TokenKind::user_variable)) {
+        s.accept_assignment();
+        return Assigned::user_variable;
+    }
     bool global = false;
     if (w.is(Keyword::kGlobal) || w.is(Keyword::kPersist) || w.is(Keyword::kPersistOnly)) {
         global = true;
@@ -538,11 +633,37 @@ void describe_assignment(Context& c) {
         name = w.token.text;
     }
     if (global) c.info.flags.global_variable = true;
+    const Assigned assigned = global ? Assigned::global_variable : Assigned::session_variable;
     // NAMES, CHARACTER SET and TRANSACTION have no '=' and need nothing more here.
-    if (global || !iequals(name, "autocommit") || !s.accept_assignment()) return;
+    if (global || !iequals(name, "autocommit") || !s.accept_assignment()) return assigned;
     const Word value = s.next();
     const bool whole_value = s.at_statement_end() || s.peek().is(TokenKind::comma);
     if (whole_value) c.info.autocommit = boolean_value(value);
+    return assigned;
+}
+
+// After a SET ran on the primary, its commands are replayed on every other server the
+// session uses. That is faithful only when running it again changes nothing else and
+// gives the same values, so the classifier says when it would not:
+// - a value calls a stored or primary-only function (NEXTVAL, GET_LOCK): running it again
+//   would write or lock elsewhere, so the SET is a write and is never replayed; when it
+//   also set session variables, the session must stay on the primary
+//   (flags.unreplayable_set);
+// - a user variable gets a computed value (NOW(), @@server_id, a subquery): replayed, it
+//   would differ, so flags.assigns_user_variables says reads of user variables must now be
+//   answered by the primary.
+void settle_set(Context& c, bool sets_session_variables) {
+    StatementInfo& info = c.info;
+    if (info.flags.global_variable) {  // affects every session: the primary only
+        info.statement_class = StatementClass::other;
+        return;
+    }
+    const bool side_effects =
+        info.flags.calls_stored_function || c.scanner.calls_primary_function();
+    if (!side_effects) return;
+    info.statement_class = StatementClass::write;
+    info.flags.assigns_user_variables = true;
+    info.flags.unreplayable_set = sets_session_variables;
 }
 
 void describe_set(Context& c) {
@@ -565,15 +686,19 @@ void describe_set(Context& c) {
         c.info.statement_class = StatementClass::other;
         return;
     }
+    bool sets_session_variables = false;
     for (;;) {
-        describe_assignment(c);
+        const Assigned assigned = describe_assignment(c);
+        sets_session_variables |= assigned == Assigned::session_variable;
         while (!s.at_statement_end() && !(s.peek().is(TokenKind::comma) && s.paren_depth() == 0)) {
-            s.next();
+            const Word value = s.next();
+            if (assigned == Assigned::user_variable && !is_replayable_value(value)) {
+                c.info.flags.assigns_user_variables = true;
+            }
         }
         if (!s.accept(TokenKind::comma)) break;
     }
-    // A global change affects every session: it belongs on the primary only.
-    if (c.info.flags.global_variable) c.info.statement_class = StatementClass::other;
+    settle_set(c, sets_session_variables);
 }
 
 using VerbParser = void (*)(Context&);
@@ -716,6 +841,10 @@ void merge_later_statement(StatementInfo& first, const StatementInfo& later) {
     f.compound_statement |= l.compound_statement;
     f.creates_temporary_table |= l.creates_temporary_table;
     f.reads_diagnostics |= l.reads_diagnostics;
+    f.user_variables |= l.user_variables;
+    f.assigns_user_variables |= l.assigns_user_variables;
+    f.calls_stored_function |= l.calls_stored_function;
+    f.unreplayable_set |= l.unreplayable_set;
     if (first.statement_class == StatementClass::read &&
         later.statement_class != StatementClass::read) {
         first.statement_class = StatementClass::write;

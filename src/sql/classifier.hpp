@@ -2,6 +2,8 @@
 // and tells the firewall what it contains. No heap allocation unless tables are collected.
 #pragma once
 
+#include <span>
+#include <string>
 #include <string_view>
 
 #include "sql/lexer.hpp"
@@ -12,6 +14,9 @@ namespace sqlgate::sql {
 struct DescribeOptions {
     LexerOptions lexer{};         // match the session's sql_mode (NO_BACKSLASH_ESCAPES, ...)
     bool collect_tables = false;  // fill StatementInfo::tables; the only path that allocates
+    // Stored functions the operator declared read-only ("f" in any schema, or "db.f"):
+    // calling them does not keep a read off the replicas.
+    std::span<const std::string> replica_safe_functions;
 };
 
 // Describes the first non-empty statement of `sql`; later statements only add flags

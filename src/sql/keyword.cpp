@@ -50,7 +50,7 @@ constexpr std::size_t kLongest = [] {
 // single comparison, instead of a binary search's many.
 constexpr std::uint32_t kFnvOffset = 2166136261u;
 constexpr std::uint32_t kFnvPrime = 16777619u;
-constexpr std::size_t kSlotCount = 1024;  // a power of two, under half full
+constexpr std::size_t kSlotCount = 2048;  // a power of two, under half full
 static_assert(kEntries.size() * 2 < kSlotCount);
 
 constexpr std::uint32_t hash_step(std::uint32_t hash, char upper) noexcept {

@@ -65,6 +65,8 @@ std::string_view to_string(PrimaryReason value) noexcept {
             return "user_variable_assignment";
         case PrimaryReason::calc_found_rows:
             return "calc_found_rows";
+        case PrimaryReason::stored_function:
+            return "stored_function";
         case PrimaryReason::multiple_statements:
             return "multiple_statements";
         case PrimaryReason::versioned_comment:

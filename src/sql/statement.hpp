@@ -40,6 +40,7 @@ enum class PrimaryReason : std::uint8_t {
     primary_variable,          // @@last_insert_id, @@identity, @@insert_id
     user_variable_assignment,  // SELECT @x := ...
     calc_found_rows,           // SQL_CALC_FOUND_ROWS, whose FOUND_ROWS() runs on the primary
+    stored_function,           // calls a stored function or UDF, which may write
     multiple_statements,       // a read followed by a statement that is not a read
     versioned_comment,         // a read only if /*!50100 ... */ runs, or only if it does not
 };
@@ -64,9 +65,20 @@ struct StatementFlags {
     // A routine body or BEGIN NOT ATOMIC block: its inner ';' do not split statements, so
     // a firewall that forbids stacked statements should treat this with the same care.
     bool compound_statement = false;
-    // SHOW WARNINGS / ERRORS, @@warning_count, @@error_count: about the previous statement,
-    // so they must run on the server that ran it.
+    // About the previous statement, so it must run on the server that ran that: SHOW
+    // WARNINGS / ERRORS, @@warning_count, @@error_count, FOUND_ROWS(), ROW_COUNT(), SHOW
+    // [SESSION] STATUS, SHOW PROFILE(S), OPTIMIZER_TRACE, SESSION_STATUS, PROFILING.
     bool reads_diagnostics = false;
+    bool user_variables = false;  // names a user variable (@x) anywhere
+    // A SET gives a user variable a value that replaying the SET elsewhere would not
+    // reproduce (NOW(), @@server_id, a subquery, a function with side effects).
+    bool assigns_user_variables = false;
+    // Calls a stored function or UDF not listed in DescribeOptions::replica_safe_functions:
+    // its body is unknown here and may write (or set user variables).
+    bool calls_stored_function = false;
+    // A SET that cannot be replayed (a value has side effects) but changes session
+    // variables: only the primary's connection has them afterwards.
+    bool unreplayable_set = false;
 };
 
 // A table a statement names, as written: no backticks, doubled backticks left doubled.

@@ -129,6 +129,19 @@ TEST_F(ProxyConfigTest, OutOfRangePortIsAnError) {
     EXPECT_NE(e.find("listener.port: out of range"), std::string::npos) << e;
 }
 
+TEST_F(ProxyConfigTest, ReplicaSafeFunctions) {
+    const std::string with_routing =
+        kValid + "\n[routing]\nreplica_safe_functions = [\"price_of\", \"shop.tax\"]\n";
+    EXPECT_EQ(parse(with_routing).replica_safe_functions,
+              (std::vector<std::string>{"price_of", "shop.tax"}));
+    EXPECT_TRUE(parse(kValid).replica_safe_functions.empty());
+    for (const std::string bad : {"\"a.b.c\"", "\".f\"", "\"db.\"", "\"\""}) {
+        const auto e = error_of(kValid + "\n[routing]\nreplica_safe_functions = [" + bad + "]\n");
+        EXPECT_NE(e.find("routing.replica_safe_functions: '"), std::string::npos) << e;
+        EXPECT_NE(e.find("is not a function name"), std::string::npos) << e;
+    }
+}
+
 TEST_F(ProxyConfigTest, ExactlyOnePrimary) {
     const auto e = error_of(replace(kValid, "role = \"replica\"", "role = \"primary\""));
     EXPECT_NE(e.find("exactly one server"), std::string::npos) << e;

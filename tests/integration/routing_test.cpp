@@ -267,7 +267,9 @@ class DelayedReplication : public Routing {
         const TestCluster& cluster = TestCluster::get();
         cluster.admin_sql(cluster.primary(),
                           "CREATE DATABASE IF NOT EXISTS itest; "
-                          "CREATE TABLE IF NOT EXISTS itest.ryw (v INT)");
+                          "CREATE TABLE IF NOT EXISTS itest.ryw (v INT); "
+                          "CREATE TABLE IF NOT EXISTS itest.plain (v INT PRIMARY KEY) "
+                          "ENGINE = MyISAM");
         cluster.wait_for_replication();
         set_delay(2);
     }
@@ -312,6 +314,67 @@ TEST_F(DelayedReplication, ReplicaStillBehindAfterTheTimeoutIsSkipped) {
     const auto [seen, server] = write_then_read(*c, 5000 + static_cast<int>(::getpid()) * 10);
     EXPECT_TRUE(seen);
     EXPECT_EQ(server, primary_id()) << "every replica is a second behind: the primary answers";
+}
+
+// The character set of results changes how values read back; the GTID must not depend on it.
+TEST_F(DelayedReplication, ReadYourWritesHoldsWhateverTheResultCharacterSet) {
+    ProxyProcess proxy({.extra_toml = "\n[routing]\nread_your_writes_timeout_ms = 5000\n"});
+    proxy.wait_until_replicas_serve();
+    auto c = proxy.connect();
+    ASSERT_TRUE(c->query("SET character_set_results = filename").ok);
+    for (int i = 0; i < 3; ++i) {
+        const auto [seen, server] =
+            write_then_read(*c, 3000 + i + static_cast<int>(::getpid()) * 10);
+        EXPECT_TRUE(seen) << "round " << i;
+        EXPECT_NE(server, primary_id()) << "round " << i;
+    }
+}
+
+// A non-transactional table keeps the rows inserted before a statement's error: the
+// statement failed but wrote, and the session must read that write.
+TEST_F(DelayedReplication, WritesThatFailButChangeDataAreWaitedFor) {
+    ProxyProcess proxy({.extra_toml = "\n[routing]\nread_your_writes_timeout_ms = 5000\n"});
+    proxy.wait_until_replicas_serve();
+    auto c = proxy.connect();
+    const std::string v = std::to_string(7000 + static_cast<int>(::getpid()) * 10);
+    const std::string w = std::to_string(7001 + static_cast<int>(::getpid()) * 10);
+    const auto insert =
+        c->query("INSERT INTO itest.plain VALUES (" + v + "), (" + w + "), (" + v + ")");
+    ASSERT_FALSE(insert.ok);
+    EXPECT_EQ(insert.error_code, 1062u) << insert.error;
+    const auto r = c->query(
+        "/* sqlgate:route=random */ SELECT COUNT(*), @@server_id FROM "
+        "itest.plain WHERE v IN (" +
+        v + ", " + w + ")");
+    ASSERT_TRUE(r.ok) << r.error;
+    EXPECT_EQ(r.rows[0][0], "2");
+    EXPECT_NE(r.rows[0][1], std::to_string(primary_id()));
+}
+
+// USE of a database the replicas have not created yet: replayed only once the replica has
+// the session's writes, and an SQL error in a replay never takes a replica out of rotation.
+TEST_F(DelayedReplication, StateIsReplayedAfterTheWritesItNames) {
+    for (const bool read_your_writes : {true, false}) {
+        ProxyProcess proxy({.extra_toml = std::string("\n[routing]\nread_your_writes = ") +
+                                          (read_your_writes ? "true" : "false") +
+                                          "\nread_your_writes_timeout_ms = 5000\n"});
+        proxy.wait_until_replicas_serve();
+        auto c = proxy.connect();
+        const std::string db =
+            "fresh_" + std::to_string(::getpid()) + (read_your_writes ? "a" : "b");
+        ASSERT_TRUE(c->query("CREATE DATABASE " + db).ok);
+        ASSERT_TRUE(c->query("USE " + db).ok);
+        const auto r = c->query("/* sqlgate:route=random */ SELECT DATABASE(), @@server_id");
+        ASSERT_TRUE(r.ok) << r.error;
+        EXPECT_EQ(r.rows[0][0], db);
+        if (read_your_writes) {
+            EXPECT_NE(r.rows[0][1], std::to_string(primary_id()));
+        }
+        EXPECT_EQ(proxy.log().find("backend_unreachable"), std::string::npos) << proxy.log();
+        ASSERT_TRUE(c->query("DROP DATABASE " + db).ok);
+        auto other = proxy.connect();
+        EXPECT_NE(other->server_id("/* sqlgate:route=random */ "), primary_id());
+    }
 }
 
 TEST_F(DelayedReplication, WithoutReadYourWritesAReplicaReadCanBeStale) {

@@ -190,13 +190,37 @@ TEST(ResponseTracker, PrepareReportsTheStatementIdAndParameterCount) {
 
 TEST(ResponseTracker, ExecuteThatOpensACursorEndsAfterTheColumns) {
     const std::uint16_t cursor = bits(ServerStatus::cursor_exists) | 2;
-    ResponseTracker with_eof(kProxyCapabilities & ~Capability::deprecate_eof, ReplyShape::result);
+    ResponseTracker with_eof(kProxyCapabilities & ~Capability::deprecate_eof, ReplyShape::execute);
     EXPECT_EQ(feed(with_eof, {{0x01}, column_payload(), eof_payload(cursor)}),
               (std::vector{M, M, D}));
     EXPECT_EQ(with_eof.status(), cursor);
-    ResponseTracker without_eof(kProxyCapabilities, ReplyShape::result);
+    ResponseTracker without_eof(kProxyCapabilities, ReplyShape::execute);
     EXPECT_EQ(feed(without_eof, {{0x01}, column_payload(), ok_payload(cursor, kEofHeader)}),
               (std::vector{M, M, D}));
+}
+
+// A stored program that holds an open cursor (BEGIN NOT ATOMIC ... OPEN c; ... SELECT x)
+// sends its text result sets with cursor_exists set (status 0x006a): their rows follow.
+TEST(ResponseTracker, TextResultInsideAProgramWithAnOpenCursorHasRows) {
+    const std::uint16_t in_program = 0x006a;
+    ASSERT_TRUE(has(in_program, ServerStatus::cursor_exists));
+    const std::uint16_t more = bits(ServerStatus::more_results_exist) | 2;
+    ResponseTracker t(kProxyCapabilities & ~Capability::deprecate_eof, ReplyShape::result);
+    EXPECT_EQ(feed(t, {{0x01},
+                       column_payload(),
+                       eof_payload(in_program),
+                       {0x01, '7'},
+                       eof_payload(in_program | more),
+                       ok_payload(2)}),
+              (std::vector{M, M, M, M, M, D}));
+    EXPECT_FALSE(t.failed());
+    ResponseTracker deprecated(kProxyCapabilities, ReplyShape::result);
+    EXPECT_EQ(feed(deprecated, {{0x01},
+                                column_payload(),
+                                {0x01, '7'},
+                                ok_payload(in_program | more, kEofHeader),
+                                ok_payload(2)}),
+              (std::vector{M, M, M, M, D}));
 }
 
 TEST(ResponseTracker, FetchRepliesAreRowsEndedByEof) {

@@ -58,6 +58,19 @@ TEST(Router, PinnedSessionStaysOnPrimary) {
     EXPECT_EQ(route("SELECT 1", {.pinned_to_primary = true}).target, Target::primary);
 }
 
+// Once the primary may hold user variables the replicas' sessions lack (CALL p(@x), a
+// trigger, SELECT @x := ...), reads naming any user variable are the primary's; others
+// still spread.
+TEST(Router, UserVariablesSetOnThePrimaryAreReadThere) {
+    const SessionSituation set_there{.user_variables_on_primary = true};
+    EXPECT_EQ(route("SELECT @cnt", set_there).target, Target::primary);
+    EXPECT_EQ(route("SELECT a FROM t WHERE id = @id", set_there).target, Target::primary);
+    EXPECT_EQ(route("/* sqlgate:route=node:replica-1 */ SELECT @x", set_there).target,
+              Target::primary);
+    EXPECT_EQ(route("SELECT a FROM t", set_there).target, Target::replica);
+    EXPECT_EQ(route("SELECT @cnt").target, Target::replica);
+}
+
 TEST(Router, UnknownHintIsRejectedEvenForWrites) {
     for (std::string_view sql : {"/* sqlgate:route=fastest */ SELECT 1",
                                  "/* sqlgate:route=fastest */ INSERT INTO t VALUES (1)",

@@ -136,11 +136,11 @@ const Case kReads[] = {
     {"SELECT 1-- \nFROM dual", C::read, P::none, kComment},
     {"SELECT 'LAST_INSERT_ID()'", C::read},
     {"SELECT `LAST_INSERT_ID` FROM t", C::read},
-    {"SELECT `LAST_INSERT_ID`() FROM t", C::read},
+    {"SELECT `LAST_INSERT_ID`() FROM t", C::write, P::stored_function},  // quoted: not resolved as a builtin here
     {"SELECT my_last_insert_id_col FROM t", C::read},
     {"SELECT last_insert_id FROM t", C::read},
     {"SELECT t.last_insert_id FROM t", C::read},
-    {"SELECT db.last_insert_id() FROM t", C::read},
+    {"SELECT db.last_insert_id() FROM t", C::write, P::stored_function},
     {"SELECT get_lock_count FROM locks", C::read},
     {"SELECT * FROM t WHERE a = @x", C::read},
     {"SELECT @x = 1", C::read},
@@ -242,8 +242,6 @@ const Case kPrimaryReads[] = {
     {"SELECT RELEASE_ALL_LOCKS()", C::write, P::primary_function},
     {"SELECT IS_FREE_LOCK('a')", C::write, P::primary_function},
     {"SELECT IS_USED_LOCK('a')", C::write, P::primary_function},
-    {"SELECT FOUND_ROWS()", C::write, P::primary_function},
-    {"SELECT ROW_COUNT()", C::write, P::primary_function},
     {"SELECT NEXTVAL(s)", C::write, P::primary_function},
     {"SELECT LASTVAL(s)", C::write, P::primary_function},
     {"SELECT SETVAL(s, 10)", C::write, P::primary_function},
@@ -271,7 +269,6 @@ const Case kPrimaryReads[] = {
     {"SELECT * FROM t /*!99999 ; DROP TABLE t */", C::write, P::multiple_statements,
      kComment | kExecutable | kMulti | kImplicitCommit},
     {"SELECT 1; SELECT LAST_INSERT_ID()", C::write, P::multiple_statements, kMulti},
-    {"SELECT a FROM t WHERE b = (SELECT ROW_COUNT())", C::write, P::primary_function},
     {"SELECT * FROM t LIMIT 1 FOR UPDATE OF t", C::write, P::locking_read},
     {"SELECT NEXTVAL(`seq`)", C::write, P::primary_function},
     {"select * from t where id = 1 for update -- trailing", C::write, P::locking_read, kComment},
@@ -618,8 +615,133 @@ TEST(ClassifierFlags, DiagnosticsOfThePreviousStatement) {
     }
     for (std::string_view sql :
          {"SHOW TABLES", "SHOW VARIABLES LIKE 'warning%'", "SELECT 'SHOW WARNINGS'",
-          "SELECT warning_count FROM t", "SHOW /* WARNINGS */ STATUS"}) {
+          "SELECT warning_count FROM t", "SHOW /* WARNINGS */ VARIABLES", "SHOW GLOBAL STATUS",
+          "SELECT found_rows FROM t", "SELECT 'FOUND_ROWS()'"}) {
         EXPECT_FALSE(describe(sql).flags.reads_diagnostics) << sql;
+    }
+}
+
+// Counts and traces of the previous statement are answered where it ran, like warnings.
+TEST(ClassifierFlags, OtherFactsOfThePreviousStatement) {
+    for (std::string_view sql :
+         {"SELECT FOUND_ROWS()", "select row_count()",
+          "SELECT a FROM t WHERE b = (SELECT ROW_COUNT())", "SHOW STATUS",
+          "SHOW SESSION STATUS LIKE 'Handler%'", "show local status", "SHOW PROFILES",
+          "SHOW PROFILE CPU", "SELECT * FROM information_schema.OPTIMIZER_TRACE",
+          "SELECT VARIABLE_VALUE FROM information_schema.session_status "
+          "WHERE VARIABLE_NAME = 'HANDLER_READ_KEY'",
+          "SELECT * FROM INFORMATION_SCHEMA.PROFILING"}) {
+        const StatementInfo info = describe(sql);
+        EXPECT_TRUE(info.flags.reads_diagnostics) << sql;
+        EXPECT_EQ(info.statement_class, StatementClass::read) << sql;
+    }
+}
+
+// A call of anything but a builtin runs code sqlgate cannot see: a stored function or a
+// UDF, which may write. Only the primary may run it.
+TEST(ClassifierStoredFunctions, CallsOfNonBuiltinsStayOnThePrimary) {
+    for (std::string_view sql :
+         {"SELECT next_seq_value()", "SELECT f(1) FROM t", "SELECT db.f()", "SELECT `f`()",
+          "SELECT `db`.`f`(a) FROM t", "SELECT * FROM t WHERE a = my_func(b)",
+          "SELECT COUNT(*) FROM t WHERE x = CONCAT(udf_thing(1), 'a')",
+          "SELECT a FROM t ORDER BY ranker (a)", "WITH c AS (SELECT g() AS v) SELECT v FROM c",
+          "SELECT 1 UNION SELECT h()", "(SELECT f())"}) {
+        const StatementInfo info = describe(sql);
+        EXPECT_EQ(info.statement_class, StatementClass::write) << sql;
+        EXPECT_EQ(info.primary_reason, PrimaryReason::stored_function) << sql;
+        EXPECT_TRUE(info.flags.calls_stored_function) << sql;
+    }
+}
+
+TEST(ClassifierStoredFunctions, BuiltinsTypesAndSyntaxAreNotCalls) {
+    for (std::string_view sql : {
+             "SELECT COUNT(*), SUM(a), CONCAT(a, 'x'), DATE(NOW()), IF(a, 1, 2) FROM t",
+             "SELECT CAST(a AS DECIMAL(10, 2)), CONVERT(a, CHAR(3)), CAST(b AS DATETIME(6)) FROM t",
+             "SELECT ST_AsText(g), JSON_EXTRACT(j, '$.a'), Point(1, 2), uuid() FROM t",
+             "SELECT * FROM t WHERE a IN (1, 2) AND EXISTS (SELECT 1) AND NOT (b > 1)",
+             "WITH cte (a, b) AS (SELECT 1, 2) SELECT * FROM cte",
+             "WITH RECURSIVE r (n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 3) "
+             "SELECT n FROM r",
+             "SELECT MATCH (a) AGAINST ('x' IN BOOLEAN MODE) FROM t",
+             "SELECT ROW_NUMBER() OVER (PARTITION BY a ORDER BY b), LAG(a) OVER w FROM t "
+             "WINDOW w AS (ORDER BY a)",
+             "SELECT * FROM t1 JOIN t2 USING (id) FORCE INDEX (i)",
+             "SELECT * FROM JSON_TABLE('[1]', '$[*]' COLUMNS (x INT PATH '$')) AS jt",
+             "SELECT (1), ((SELECT 2)), a FROM t WHERE (a, b) = (1, 2) AND c = ANY (SELECT d FROM "
+             "u)",
+             "SELECT GROUP_CONCAT(a SEPARATOR ','), DATE_FORMAT(d, '%Y'), TIMESTAMPDIFF(DAY, a, b)",
+             "SELECT CURRENT_TIMESTAMP(6), LEFT(a, 2), RIGHT(a, 2), TRIM(BOTH 'x' FROM a) FROM t",
+             "SELECT * FROM t PARTITION (p0) WHERE a BETWEEN (1) AND (2)",
+             "SELECT INTERVAL(5, 1, 10), CHAR(65 USING utf8mb4), WEIGHT_STRING('a')",
+         }) {
+        const StatementInfo info = describe(sql);
+        EXPECT_EQ(info.statement_class, StatementClass::read) << sql;
+        EXPECT_FALSE(info.flags.calls_stored_function) << sql;
+    }
+}
+
+TEST(ClassifierStoredFunctions, OperatorDeclaredReplicaSafeFunctions) {
+    const std::vector<std::string> safe = {"f", "db.g"};
+    const DescribeOptions options{.replica_safe_functions = safe};
+    for (std::string_view sql :
+         {"SELECT f()", "SELECT other.f(1)", "SELECT `F`()", "SELECT db.g()", "SELECT `DB`.g()"}) {
+        const StatementInfo info = describe(sql, options);
+        EXPECT_EQ(info.statement_class, StatementClass::read) << sql;
+        EXPECT_FALSE(info.flags.calls_stored_function) << sql;
+    }
+    for (std::string_view sql : {"SELECT g()", "SELECT x.g()", "SELECT f(), h()"}) {
+        EXPECT_EQ(describe(sql, options).primary_reason, PrimaryReason::stored_function) << sql;
+    }
+}
+
+// A SET is replayed on every server the session uses; the classifier says when replaying
+// would not give the same session there.
+TEST(ClassifierSet, ReplayableOrNot) {
+    struct SetCase {
+        std::string_view sql;
+        StatementClass statement_class;
+        bool assigns_user_variables;
+        bool unreplayable_set;
+    };
+    const SetCase cases[] = {
+        {"SET @x = 5", C::session_state, false, false},
+        {"SET @x := 'a', @y = @x + 1, @z = NULL, @h = 0x1F", C::session_state, false, false},
+        {"SET @s = _utf8mb4'x', NAMES utf8mb4", C::session_state, false, false},
+        {"SET sql_mode = CONCAT(@@sql_mode, ',NO_ZERO_DATE')", C::session_state, false, false},
+        {"SET @x = NOW()", C::session_state, true, false},
+        {"SET @x = @@server_id", C::session_state, true, false},
+        {"SET @x = (SELECT COUNT(*) FROM t)", C::session_state, true, false},
+        {"SET @id = LAST_INSERT_ID()", C::write, true, false},
+        {"SET @x = f()", C::write, true, false},
+        {"SET @x = db.f(1), @y = 2", C::write, true, false},
+        {"SET @x = NEXTVAL(s)", C::write, true, false},
+        {"SET @v = NEXT VALUE FOR s", C::write, true, false},
+        {"SET @l = GET_LOCK('a', 1), time_zone = '+00:00'", C::write, true, true},
+        {"SET sql_mode = f()", C::write, true, true},
+    };
+    for (const SetCase& c : cases) {
+        const StatementInfo info = describe(c.sql);
+        EXPECT_EQ(info.statement_class, c.statement_class) << c.sql;
+        EXPECT_EQ(info.flags.assigns_user_variables, c.assigns_user_variables) << c.sql;
+        EXPECT_EQ(info.flags.unreplayable_set, c.unreplayable_set) << c.sql;
+    }
+}
+
+TEST(ClassifierFlags, UserVariables) {
+    for (std::string_view sql : {"SELECT @x", "SELECT a FROM t WHERE b = @`x y`", "SET @a = 1",
+                                 "CALL p(@cnt)", "SELECT 1; SELECT @b"}) {
+        EXPECT_TRUE(describe(sql).flags.user_variables) << sql;
+    }
+    for (std::string_view sql : {"SELECT '@x'", "SELECT @@version", "SELECT a FROM t -- @x"}) {
+        EXPECT_FALSE(describe(sql).flags.user_variables) << sql;
+    }
+}
+
+// sqlgate opens replica sessions READ ONLY: only the primary's says what the client set.
+TEST(ClassifierFlags, ReadOnlynessOfTheSessionIsAskedOfThePrimary) {
+    for (std::string_view sql :
+         {"SELECT @@tx_read_only", "SELECT @@session.transaction_read_only"}) {
+        EXPECT_EQ(describe(sql).primary_reason, PrimaryReason::primary_variable) << sql;
     }
 }
 

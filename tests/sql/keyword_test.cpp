@@ -32,7 +32,10 @@ TEST(Keyword, SpellingRoundTrips) {
 
 TEST(Keyword, PrimaryOnlyFunctions) {
     EXPECT_TRUE(is_primary_only_function(Keyword::kGetLock));
-    EXPECT_TRUE(is_primary_only_function(Keyword::kFoundRows));
+    EXPECT_TRUE(is_primary_only_function(Keyword::kNextval));
+    // Answered where the previous statement ran, not necessarily on the primary.
+    EXPECT_FALSE(is_primary_only_function(Keyword::kFoundRows));
+    EXPECT_TRUE(has_all(traits_of(Keyword::kFoundRows), KeywordTrait::previous_statement));
     EXPECT_FALSE(is_primary_only_function(Keyword::kSelect));
     EXPECT_FALSE(is_primary_only_function(Keyword::kLoadFile));
     EXPECT_FALSE(is_primary_only_function(Keyword::kNone));

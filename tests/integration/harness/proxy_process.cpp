@@ -50,8 +50,11 @@ ProxyProcess::ProxyProcess(ProxyScenario s) : port_(s.port ? s.port : next_port(
          << "\ndefault_route = \"" << s.default_route << "\"\n";
     if (s.max_statement_bytes) toml << "max_statement_bytes = " << s.max_statement_bytes << "\n";
     toml << "\n"
-         << "[backend]\nuser = \"" << cluster.value("CLUSTER_PROXY_USER")
-         << "\"\npassword_file = \"" << cluster.value("CLUSTER_PROXY_PASSWORD_FILE")
+         << "[backend]\nuser = \""
+         << (s.backend_user.empty() ? cluster.value("CLUSTER_PROXY_USER") : s.backend_user)
+         << "\"\npassword_file = \""
+         << (s.backend_password_file.empty() ? cluster.value("CLUSTER_PROXY_PASSWORD_FILE")
+                                             : s.backend_password_file)
          << "\"\nsource_address = \"" << kProxyAddress << "\"\n\n"
          << "[monitor]\nuser = \"" << cluster.value("CLUSTER_MONITOR_USER")
          << "\"\npassword_file = \"" << cluster.value("CLUSTER_MONITOR_PASSWORD_FILE")

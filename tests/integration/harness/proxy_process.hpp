@@ -28,6 +28,9 @@ struct ProxyScenario {
     std::size_t max_statement_bytes = 0;    // 0: the proxy's default
     std::vector<ProxyServerEntry> servers;  // empty: the test cluster's nodes
     std::string extra_toml;                 // appended verbatim
+    // The account the proxy logs in to the servers with; empty: the cluster's proxy user.
+    std::string backend_user;
+    std::string backend_password_file;
     // Set when the proxy requires TLS client certificates: readiness is then only that the
     // port listens, and connect() cannot be used.
     std::string client_tls;
