@@ -4,16 +4,20 @@
 # an AddressSanitizer + UndefinedBehaviorSanitizer build.
 # The integration tests start their own MariaDB cluster (127.0.30.x), the benchmark's quick
 # mode another (127.0.40.x); both are stopped at the end.
-# Usage: scripts/test.sh [--no-sanitize]
+# MariaDB's own regression tests run through the proxy (tests/compat/run.sh): a short list
+# here, the whole main suite with --full-compat (about an hour more).
+# Usage: scripts/test.sh [--no-sanitize] [--full-compat]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/common.sh
 
 sanitize=1
+compat=()
 for arg in "$@"; do
     case "$arg" in
         --no-sanitize) sanitize=0 ;;
-        *) die "unknown option '$arg' (use --no-sanitize)" ;;
+        --full-compat) compat=(--full) ;;
+        *) die "unknown option '$arg' (use --no-sanitize or --full-compat)" ;;
     esac
 done
 
@@ -36,6 +40,9 @@ run_tests() {
 }
 
 run_tests build
+# MariaDB's tests, each against the primary and through sqlgate with direct and random routing.
+step "MariaDB's own tests through the proxy (tests/compat)"
+tests/compat/run.sh --build build "${compat[@]}" || die "MariaDB's tests through sqlgate failed"
 # The AWS deployment (deploy/) checked offline: security groups, secrets, IMDSv2, cloud-init
 # and role configs as Terraform renders them, and proof the checks fail on loosened copies.
 step "deployment checks (offline)"
