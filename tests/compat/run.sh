@@ -64,9 +64,11 @@ scripts/cluster.sh up --dir "$TEST_CLUSTER_DIR" --net 127.0.30 --client-host '12
 source "${TEST_CLUSTER_DIR}/cluster.env"
 
 # One account for the tests: an application's grants (those scripts/cluster.sh gives the
-# proxy's account) plus RELOAD and PROCESS, which many tests use for FLUSH STATUS and
-# SHOW PROCESSLIST; never SUPER. Allowed from the proxy's address and from 127.0.0.1
-# (where mariadb-test connects from to the primary).
+# proxy's account) on the databases tests create (test, mysqltest*, db*), plus RELOAD and
+# PROCESS, which many tests use for FLUSH STATUS and SHOW PROCESSLIST; never SUPER, and
+# nothing on the mysql schema: a test that rewrites account tables (bad_user_table) must
+# fail here, not lock the administrator out of the shared cluster. Allowed from the proxy's
+# address and from 127.0.0.1 (where mariadb-test connects from to the primary).
 password_file="${TEST_CLUSTER_DIR}/secrets/compat.password"
 new_secret "$password_file"
 password="$(cat "$password_file")"
@@ -74,8 +76,13 @@ password="$(cat "$password_file")"
     for host in 127.0.31.% 127.0.0.1; do
         printf "CREATE USER IF NOT EXISTS '%s'@'%s' IDENTIFIED BY %s;\n" \
             "$ACCOUNT" "$host" "$(sql_str "$password")"
-        printf "GRANT %s, RELOAD, PROCESS ON *.* TO '%s'@'%s';\n" "$APPLICATION_GRANTS" \
-            "$ACCOUNT" "$host"
+        printf "REVOKE ALL PRIVILEGES, GRANT OPTION FROM '%s'@'%s';\n" "$ACCOUNT" "$host"
+        printf "GRANT RELOAD, PROCESS ON *.* TO '%s'@'%s';\n" "$ACCOUNT" "$host"
+        for schema in 'test%' 'mysqltest%' 'db%'; do
+            printf "GRANT %s ON \`%s\`.* TO '%s'@'%s';\n" "$APPLICATION_GRANTS" "$schema" \
+                "$ACCOUNT" "$host"
+        done
+        printf "GRANT EXECUTE ON mtr.* TO '%s'@'%s';\n" "$ACCOUNT" "$host"
     done
     # What MariaDB's test runner provides: tests call mtr.add_suppression() for log lines.
     printf 'CREATE DATABASE IF NOT EXISTS mtr;\n'
@@ -153,7 +160,7 @@ run_test() {
     cp "${SUITE_DIR}/main/${name}.result" "$out/results/${name}.result"
     # From the suite's directory: tests source include/*.inc relative to it.
     (cd "$SUITE_DIR" && MYSQLTEST_VARDIR="$out/tmp" MYSQL_TMP_DIR="$out/tmp" \
-        timeout "$TEST_TIMEOUT_S" mariadb-test --no-defaults --host="$host" --port="$port" --user="$user" \
+        timeout "$TEST_TIMEOUT_S" mariadb-test --no-defaults --max-connect-retries=1 --host="$host" --port="$port" --user="$user" \
         --password="$password" --database=test --basedir="$SUITE_DIR" \
         --tmpdir="$out/tmp" --logdir="$out/logs/$target" \
         --test-file="${SUITE_DIR}/main/${name}.test" \
