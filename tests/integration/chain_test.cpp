@@ -73,6 +73,22 @@ TEST_F(ChainTest, PreparedReadsAndCursorsPassTheWholeChain) {
     EXPECT_EQ(c->query("SELECT 'chain fine'").scalar(), "chain fine");
 }
 
+// MariaDB's extended type metadata crosses every hop: each offers it once the hop behind
+// has (the first session after a start goes without, see docs/design-notes.md).
+TEST_F(ChainTest, ExtendedTypeMetadataCrossesEveryHop) {
+    Chain chain;
+    auto setup = chain.connect();
+    ASSERT_TRUE(setup);
+    ASSERT_TRUE(setup->query("CREATE TABLE IF NOT EXISTS docs (doc JSON)").ok);
+    EXPECT_TRUE(eventually("format=json through the chain", std::chrono::seconds(10), [&] {
+        auto c = chain.connect();
+        return c && c->first_column_format("SELECT doc FROM docs") == "json";
+    })) << chain.gatekeeper_log();
+    auto c = chain.connect();
+    EXPECT_EQ(c->first_column_format("SELECT 1"), "");
+    EXPECT_EQ(c->query("SELECT 'still in step'").scalar(), "still in step");
+}
+
 TEST_F(ChainTest, GatekeeperRefusesClientsWithoutTls) {
     Chain chain;
     ConnectOptions plain = chain.gatekeeper_client();

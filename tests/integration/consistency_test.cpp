@@ -75,22 +75,6 @@ TEST_P(SameAnswers, StoredProgramsWithAnOpenCursor) {
     EXPECT_EQ(c->query("SELECT 1").scalar(), "1");  // the session is still in step
 }
 
-// The format name MariaDB's extended metadata gives a column ("json"), or "" if none.
-std::string format_of_first_column(SqlClient& c, const std::string& sql) {
-    if (mysql_query(c.handle(), sql.c_str()) != 0)
-        return "error: " + std::string(mysql_error(c.handle()));
-    MYSQL_RES* res = mysql_store_result(c.handle());
-    if (res == nullptr) return "no result";
-    MARIADB_CONST_STRING attr{};
-    const MYSQL_FIELD* field = mysql_fetch_field(res);
-    std::string format;
-    if (field != nullptr && mariadb_field_attr(&attr, field, MARIADB_FIELD_ATTR_FORMAT_NAME) == 0) {
-        format.assign(attr.str, attr.length);
-    }
-    mysql_free_result(res);
-    return format;
-}
-
 TEST_P(SameAnswers, JsonColumnsKeepTheirFormatName) {
     session({"CREATE TABLE IF NOT EXISTS rc.j (doc JSON)"});
     TestCluster::get().wait_for_replication();
@@ -104,15 +88,15 @@ TEST_P(SameAnswers, JsonColumnsKeepTheirFormatName) {
                                       .password = password,
                                       .bind_address = kProxyAddress});
     ASSERT_TRUE(direct);
-    ASSERT_EQ(format_of_first_column(*direct, "SELECT doc FROM rc.j"), "json");
+    ASSERT_EQ(direct->first_column_format("SELECT doc FROM rc.j"), "json");
     // Through the proxy, once its monitor has greeted every server.
     EXPECT_TRUE(eventually("format=json through the proxy", std::chrono::seconds(5), [&] {
         auto c = proxy_->connect();
-        return format_of_first_column(*c, "SELECT doc FROM rc.j") == "json";
+        return c->first_column_format("SELECT doc FROM rc.j") == "json";
     }));
     auto c = proxy_->connect();
-    EXPECT_EQ(format_of_first_column(*c, "SELECT doc, 1 FROM rc.j"), "json");
-    EXPECT_EQ(format_of_first_column(*c, "SELECT 1"), "");
+    EXPECT_EQ(c->first_column_format("SELECT doc, 1 FROM rc.j"), "json");
+    EXPECT_EQ(c->first_column_format("SELECT 1"), "");
 }
 
 TEST_P(SameAnswers, StoredFunctionsThatWriteRunOnThePrimary) {

@@ -90,4 +90,18 @@ int SqlClient::server_id(const std::string& hint_comment) {
     return r.ok ? std::stoi(r.scalar()) : 0;
 }
 
+std::string SqlClient::first_column_format(const std::string& sql) {
+    if (mysql_query(mysql_, sql.c_str()) != 0) return "error: " + std::string(mysql_error(mysql_));
+    MYSQL_RES* res = mysql_store_result(mysql_);
+    if (res == nullptr) return "error: no result set";
+    MARIADB_CONST_STRING attr{};
+    const MYSQL_FIELD* field = mysql_fetch_field(res);
+    std::string format;
+    if (field != nullptr && mariadb_field_attr(&attr, field, MARIADB_FIELD_ATTR_FORMAT_NAME) == 0) {
+        format.assign(attr.str, attr.length);
+    }
+    mysql_free_result(res);
+    return format;
+}
+
 }  // namespace sqlgate::testing

@@ -51,6 +51,9 @@ class SqlClient {
     QueryResult query(const std::string& sql);
     // The server_id of whoever answers `SELECT @@server_id` with this hint (0 on error).
     int server_id(const std::string& hint_comment = "");
+    // The format name MariaDB's extended metadata gives the first column of `sql`'s result
+    // ("json"), "" when it gives none; "error: ..." when the query fails.
+    std::string first_column_format(const std::string& sql);
     st_mysql* handle() { return mysql_; }
 
   private:
