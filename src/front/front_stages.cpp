@@ -125,9 +125,12 @@ awaitable<std::optional<ErrorReply>> FrontStages::connect_upstream(
                   {"user", user_->name},
                   {"error", ec.message()},
                   {"detail", diagnostics}});
-        if (ec == net::make_error(net::NetError::auth_failed) && !diagnostics.empty() &&
-            diagnostics.rfind("Access denied", 0) == 0) {
-            co_return ErrorReply{errc::access_denied, "28000", diagnostics};
+        // The hop behind answered: its refusal (access denied, or a database server it
+        // could not reach, which it names) reaches the client as it was said.
+        if (ec == net::make_error(net::NetError::auth_failed) && server.refusal_code != 0) {
+            co_return ErrorReply{server.refusal_code,
+                                 server.refusal_state.empty() ? "HY000" : server.refusal_state,
+                                 diagnostics};
         }
         co_return ErrorReply{
             errc::backend_unavailable, "HY000",

@@ -29,8 +29,15 @@ error_code open_socket(tcp::socket& socket, const UpstreamAddress& address) {
 
 // Reads the server's answer to our credentials, answering an auth switch to
 // mysql_native_password (the only method sqlgate speaks as a client).
+void note_refusal(const mysql::ErrPacket& err, ServerInfo& server, std::string& diagnostics) {
+    diagnostics = std::string(err.message);
+    server.refusal_code = err.code;
+    server.refusal_state = std::string(err.sql_state);
+}
+
 awaitable<error_code> finish_login(PacketChannel& channel, const Login& login,
-                                   std::uint8_t sequence, std::string& diagnostics) {
+                                   std::uint8_t sequence, ServerInfo& server,
+                                   std::string& diagnostics) {
     mysql::Bytes reply;
     for (int round = 0; round < 2; ++round) {
         if (auto ec = co_await channel.read_message(reply, sequence, kMaxHandshakeMessage)) {
@@ -40,7 +47,7 @@ awaitable<error_code> finish_login(PacketChannel& channel, const Login& login,
         if (reply.empty()) co_return make_error(NetError::malformed_packet);
         if (reply[0] == mysql::kOkHeader) co_return error_code{};
         if (const auto err = mysql::parse_err(reply)) {
-            diagnostics = std::string(err->message);
+            note_refusal(*err, server, diagnostics);
             co_return make_error(NetError::auth_failed);
         }
         const auto change = mysql::parse_auth_switch(reply);
@@ -77,7 +84,7 @@ awaitable<error_code> connect_and_login(PacketChannel& channel, const UpstreamAd
         co_return timed(ec);
     }
     if (const auto err = mysql::parse_err(payload)) {  // e.g. "Host is blocked"
-        diagnostics = std::string(err->message);
+        note_refusal(*err, server, diagnostics);
         co_return make_error(NetError::auth_failed);
     }
     const auto greeting = mysql::parse_greeting(payload);
@@ -135,7 +142,7 @@ awaitable<error_code> connect_and_login(PacketChannel& channel, const UpstreamAd
     payload.clear();
     mysql::serialize_handshake_response(payload, response);
     if (auto ec = co_await channel.write_message(payload, sequence)) co_return timed(ec);
-    co_return timed(co_await finish_login(channel, login, sequence, diagnostics));
+    co_return timed(co_await finish_login(channel, login, sequence, server, diagnostics));
 }
 
 std::optional<std::string> CommandResult::first_row_value(std::string_view column) const {

@@ -40,6 +40,10 @@ struct ServerInfo {
     std::string version;
     std::uint32_t connection_id = 0;
     mysql::MariadbCapability mariadb_capabilities = mysql::MariadbCapability::none;  // offered
+    // When the server refused the login with an ERR packet: its code and SQLSTATE (the
+    // message is the diagnostics), so a relay can pass the refusal on unchanged.
+    std::uint16_t refusal_code = 0;
+    std::string refusal_state;
 };
 
 // Connects and logs in within `timeout`. On a refusal by the server, `diagnostics` holds its

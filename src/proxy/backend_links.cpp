@@ -97,9 +97,13 @@ void BackendLinks::close_sockets() {
 }
 
 void BackendLinks::record_state(mysql::Command command, std::string_view argument,
-                                std::size_t ran_on) {
+                                const BackendState& ran_on) {
     state_.record(command, argument);
-    if (auto& link = links_[ran_on]) link->applied_state = state_.size();
+    if (auto& link = links_[ran_on.index]) {
+        link->applied_state = state_.size();
+        // Run on a replica (the primary was down), it may have undone READ ONLY there.
+        if (!ran_on.is_primary) link->read_only = false;
+    }
 }
 
 std::vector<std::pair<std::size_t, std::uint32_t>> BackendLinks::threads() const {

@@ -61,8 +61,9 @@ class BackendLinks {
     void close_all();      // closes and forgets every link
     void close_sockets();  // closes every link's socket (the session ends)
 
-    // Keeps a session-state command that backend `ran_on` has just run, for replay elsewhere.
-    void record_state(mysql::Command command, std::string_view argument, std::size_t ran_on);
+    // Keeps a session-state command that `ran_on` has just run, for replay elsewhere.
+    void record_state(mysql::Command command, std::string_view argument,
+                      const BackendState& ran_on);
 
     // (backend index, that server's thread id) of every open link.
     std::vector<std::pair<std::size_t, std::uint32_t>> threads() const;

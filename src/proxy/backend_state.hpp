@@ -53,6 +53,16 @@ struct BackendState {
     bool reachable(int failure_threshold) const {
         return ever_reached && consecutive_failures < failure_threshold;
     }
+    // Seen failing: the monitor's last `failure_threshold` pings, or a session, could not
+    // reach it. (Not the same as !reachable: before its first ping a server is neither.)
+    bool known_down(int failure_threshold) const {
+        return consecutive_failures >= failure_threshold;
+    }
+    // "'primary' (127.0.20.1:3306)", for error messages and logs.
+    std::string described() const {
+        return "'" + name + "' (" + address.endpoint.address().to_string() + ":" +
+               std::to_string(address.endpoint.port()) + ")";
+    }
 };
 
 }  // namespace sqlgate::proxy

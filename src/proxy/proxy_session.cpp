@@ -4,6 +4,7 @@
 #include "mysql/messages.hpp"
 #include "net/errors.hpp"
 #include "obs/log.hpp"
+#include "proxy/replica_selector.hpp"
 #include "sql/classifier.hpp"
 #include "sql/kill_statement.hpp"
 
@@ -67,23 +68,38 @@ awaitable<std::optional<ErrorReply>> ProxySession::open(const net::ClientLogin& 
                       .collation = login.collation},
                      config.connect_timeout);
     if (login.database.empty()) co_return std::nullopt;
-    // Checked now, on the primary, so a wrong schema fails the login as it would directly.
+    // Checked now, so a wrong schema fails the login as it would directly: on the primary,
+    // or on a replica while the primary is down (logging in must not depend on it).
+    BackendState& server = state_server();
     std::string error;
-    BackendLink* link = co_await links_.open(runtime_.primary(), error);
-    if (link == nullptr) co_return ErrorReply{errc::backend_unavailable, "HY000", error};
+    BackendLink* link = co_await links_.open(server, error);
+    if (link == nullptr) {
+        co_return ErrorReply{errc::backend_unavailable, "HY000",
+                             "sqlgate: server " + server.described() + " unavailable: " + error};
+    }
     net::CommandResult result;
     if (const auto ec = co_await net::run_command(link->channel, Command::init_db, login.database,
                                                   capabilities_, result)) {
-        links_.drop(runtime_.primary().index);
-        co_return ErrorReply{errc::backend_unavailable, "HY000", ec.message()};
+        links_.drop(server.index);
+        co_return ErrorReply{
+            errc::backend_unavailable, "HY000",
+            "sqlgate: server " + server.described() + " unavailable: " + ec.message()};
     }
     if (result.failed) {
         co_return ErrorReply{result.error_code,
                              result.sql_state.empty() ? "42000" : result.sql_state,
                              result.error_message};
     }
-    links_.record_state(Command::init_db, login.database, runtime_.primary().index);
+    links_.record_state(Command::init_db, login.database, server);
     co_return std::nullopt;
+}
+
+BackendState& ProxySession::state_server() {
+    BackendState& primary = runtime_.primary();
+    if (!primary.known_down(runtime_.limits().failure_threshold)) return primary;
+    const auto replica = select_replica(config::RouteStrategy::random, runtime_.backends(),
+                                        runtime_.limits(), runtime_.rng(), Clock::now(), 0);
+    return replica ? runtime_.backends()[*replica] : primary;
 }
 
 void ProxySession::reset() {
@@ -160,18 +176,23 @@ awaitable<bool> ProxySession::handle_query(mysql::ByteView payload) {
     }
     const RouteDecision route = decide_route(info, situation());
     if (route.target != RouteDecision::Target::primary) co_return co_await run_read(payload, route);
-    const Ran ran = co_await run_on_primary(payload, ReplyShape::result);
+    BackendState& server = info.statement_class == sql::StatementClass::session_state
+                               ? state_server()
+                               : runtime_.primary();
+    const Ran ran = co_await run_on(server, payload, ReplyShape::result);
     if (!ran.goes_on) co_return false;
-    note_primary_effects(info.statement_class, info.flags.assigns_user_variables);
+    if (ran.reply.answered) {
+        note_primary_effects(info.statement_class, info.flags.assigns_user_variables);
+    }
     if (!ran.reply.succeeded) co_return true;
     if (info.statement_class == sql::StatementClass::session_state &&
         !info.flags.multiple_statements) {
-        links_.record_state(Command::query, sql, runtime_.primary().index);
+        links_.record_state(Command::query, sql, server);
     }
     // Locked and temporary tables exist only in this session on the primary, and so do
     // session variables a SET with side effects changed (it is not replayed).
     if (info.verb == sql::Keyword::kLock || info.flags.creates_temporary_table ||
-        info.flags.unreplayable_set) {
+        info.flags.needs_primary_session) {
         pinned_to_primary_ = true;
     }
     co_return true;
@@ -194,19 +215,19 @@ void ProxySession::note_primary_effects(sql::StatementClass statement_class,
 }
 
 awaitable<bool> ProxySession::handle_init_db(mysql::ByteView payload) {
-    const Ran ran = co_await run_on_primary(payload, ReplyShape::result);
+    BackendState& server = state_server();
+    const Ran ran = co_await run_on(server, payload, ReplyShape::result);
     if (ran.reply.succeeded) {
-        links_.record_state(Command::init_db, mysql::as_chars(payload.subspan(1)),
-                            runtime_.primary().index);
+        links_.record_state(Command::init_db, mysql::as_chars(payload.subspan(1)), server);
     }
     co_return ran.goes_on;
 }
 
 awaitable<bool> ProxySession::handle_set_option(mysql::ByteView payload) {
-    const Ran ran = co_await run_on_primary(payload, mysql::reply_shape_of(Command::set_option));
+    BackendState& server = state_server();
+    const Ran ran = co_await run_on(server, payload, mysql::reply_shape_of(Command::set_option));
     if (ran.reply.succeeded) {
-        links_.record_state(Command::set_option, mysql::as_chars(payload.subspan(1)),
-                            runtime_.primary().index);
+        links_.record_state(Command::set_option, mysql::as_chars(payload.subspan(1)), server);
     }
     co_return ran.goes_on;
 }

@@ -47,6 +47,7 @@ class ProxySession final : public engine::SessionStages {
   private:
     // What a server's reply said, read from it as it was relayed.
     struct Reply {
+        bool answered = false;          // the server replied (maybe with an error)
         bool succeeded = false;         // answered, and not with an error
         std::uint32_t prepared_id = 0;  // of a COM_STMT_PREPARE
         std::uint16_t prepared_parameters = 0;
@@ -76,6 +77,10 @@ class ProxySession final : public engine::SessionStages {
     boost::asio::awaitable<bool> handle_set_option(mysql::ByteView payload);
     boost::asio::awaitable<bool> send_ok();
     SessionSituation situation() const;
+    // Where session state (USE, SET, COM_INIT_DB, the login's schema) runs now: the primary,
+    // or while it is known down a usable replica, whence it is replayed on the others (the
+    // primary included, once it is back).
+    BackendState& state_server();
     // Prepared statements (proxy_session_prepared.cpp).
     boost::asio::awaitable<bool> handle_stmt_prepare(mysql::ByteView payload);
     boost::asio::awaitable<bool> handle_stmt_execute(mysql::ByteView payload);

@@ -12,11 +12,6 @@ using boost::asio::awaitable;
 using mysql::ReplyShape;
 namespace errc = mysql::error_code;
 
-std::string describe_backend(const BackendState& b) {
-    return "'" + b.name + "' (" + b.address.endpoint.address().to_string() + ":" +
-           std::to_string(b.address.endpoint.port()) + ")";
-}
-
 }  // namespace
 
 awaitable<ProxySession::Ran> ProxySession::run_on_primary(mysql::ByteView payload,
@@ -27,11 +22,18 @@ awaitable<ProxySession::Ran> ProxySession::run_on_primary(mysql::ByteView payloa
 awaitable<ProxySession::Ran> ProxySession::run_on(BackendState& backend, mysql::ByteView payload,
                                                   ReplyShape shape,
                                                   const PreparedExecution* prepared) {
+    const int threshold = runtime_.limits().failure_threshold;
+    if (backend.is_primary && backend.known_down(threshold)) {
+        // Known down: say so at once rather than wait for a connect to time out.
+        const std::string message = "sqlgate: primary " + backend.described() + " is down (" +
+                                    backend.last_error + "); failover is off";
+        co_return Ran{co_await client_.send_error(errc::option_prevents, "HY000", message), {}};
+    }
     const Executed executed = co_await execute(backend, payload, shape, false, prepared);
     if (executed.outcome == Outcome::replied) co_return Ran{true, executed.reply};
     if (executed.outcome == Outcome::broken) co_return Ran{false, {}};
     const std::string message =
-        "sqlgate: server " + describe_backend(backend) + " unavailable: " + last_backend_error_;
+        "sqlgate: server " + backend.described() + " unavailable: " + last_backend_error_;
     co_return Ran{co_await client_.send_error(errc::backend_unavailable, "HY000", message), {}};
 }
 
@@ -53,7 +55,8 @@ awaitable<bool> ProxySession::run_read(mysql::ByteView payload, const RouteDecis
         co_return (co_await run_on(*backend, payload, shape, prepared)).goes_on;
     }
     const bool read_your_writes = runtime_.config().read_your_writes;
-    if (read_your_writes && writes_.gtid_unknown()) {
+    const bool primary_down = runtime_.primary().known_down(runtime_.limits().failure_threshold);
+    if (read_your_writes && writes_.gtid_unknown() && !primary_down) {
         co_await writes_.learn_gtid(links_.find(runtime_.primary().index), capabilities_);
     }
     // A replica that cannot be reached is taken out of rotation at once and the read tried
@@ -133,7 +136,7 @@ awaitable<ProxySession::Executed> ProxySession::execute(BackendState& backend,
     backend.last_query_sample = now;
     ++backend.statements_served;
     if (backend.is_primary) note_primary_status(tracker, shape);
-    Reply reply{.succeeded = !tracker.failed()};
+    Reply reply{.answered = true, .succeeded = !tracker.failed()};
     if (shape == ReplyShape::prepare) {
         reply.prepared_id = tracker.prepared_statement_id();
         reply.prepared_parameters = tracker.prepared_parameters();

@@ -21,13 +21,21 @@ struct ReplicationStatus {
     double lag_s = 0;
 };
 
-// SHOW SLAVE STATUS on a server that is no replica returns no row: not running.
-ReplicationStatus read_replication(const net::CommandResult& r) {
+// SHOW SLAVE STATUS on a server that is no replica returns no row: not running. While the
+// primary is down, a replica's IO thread keeps trying to reconnect ("Connecting") and its
+// lag reads NULL: it still holds everything it received, at the lag it last had, so reads
+// go on there (they never depend on the primary). A replica that has lost a primary the
+// proxy still reaches is another matter: it falls behind, and gets no reads.
+ReplicationStatus read_replication(const net::CommandResult& r, bool primary_down,
+                                   double last_lag_s) {
     ReplicationStatus s;
-    s.running = r.first_row_value("Slave_IO_Running") == "Yes" &&
-                r.first_row_value("Slave_SQL_Running") == "Yes";
+    const auto io = r.first_row_value("Slave_IO_Running");
+    const bool reconnecting = primary_down && io == "Connecting";
+    s.running = (io == "Yes" || reconnecting) && r.first_row_value("Slave_SQL_Running") == "Yes";
     if (const auto lag = r.first_row_value("Seconds_Behind_Master")) {
         s.lag_s = std::strtod(lag->c_str(), nullptr);
+    } else if (reconnecting) {
+        s.lag_s = last_lag_s;
     } else {
         s.running = false;
     }
@@ -67,6 +75,13 @@ std::optional<std::string_view> read_only_bypass(const std::vector<std::string>&
         }
     }
     return std::nullopt;
+}
+
+bool ReplicaMonitor::primary_down() const {
+    for (const BackendState& b : backends_) {
+        if (b.is_primary) return b.known_down(config_.failure_threshold);
+    }
+    return false;
 }
 
 void ReplicaMonitor::start() {
@@ -120,7 +135,8 @@ awaitable<void> ReplicaMonitor::watch(BackendState& b) {
             b.ever_reached = true;
             b.ping_ms.add(rtt_ms, config_.ewma_weight);
             if (!b.is_primary) {
-                const ReplicationStatus r = read_replication(result);
+                const ReplicationStatus r =
+                    read_replication(result, primary_down(), b.replication_lag_s);
                 if (r.running != b.replication_running) {
                     obs::log(r.running ? obs::LogLevel::info : obs::LogLevel::warn,
                              r.running ? "replication_running" : "replication_stopped",

@@ -634,6 +634,11 @@ Assigned describe_assignment(Context& c) {
     }
     if (global) c.info.flags.global_variable = true;
     const Assigned assigned = global ? Assigned::global_variable : Assigned::session_variable;
+    if (!global && iequals(name, "sql_auto_is_null") && s.accept_assignment()) {
+        const std::optional<bool> on = boolean_value(s.next());
+        c.info.flags.needs_primary_session |= on.value_or(true);
+        return assigned;
+    }
     // NAMES, CHARACTER SET and TRANSACTION have no '=' and need nothing more here.
     if (global || !iequals(name, "autocommit") || !s.accept_assignment()) return assigned;
     const Word value = s.next();
@@ -648,7 +653,7 @@ Assigned describe_assignment(Context& c) {
 // - a value calls a stored or primary-only function (NEXTVAL, GET_LOCK): running it again
 //   would write or lock elsewhere, so the SET is a write and is never replayed; when it
 //   also set session variables, the session must stay on the primary
-//   (flags.unreplayable_set);
+//   (flags.needs_primary_session);
 // - a user variable gets a computed value (NOW(), @@server_id, a subquery): replayed, it
 //   would differ, so flags.assigns_user_variables says reads of user variables must now be
 //   answered by the primary.
@@ -663,7 +668,7 @@ void settle_set(Context& c, bool sets_session_variables) {
     if (!side_effects) return;
     info.statement_class = StatementClass::write;
     info.flags.assigns_user_variables = true;
-    info.flags.unreplayable_set = sets_session_variables;
+    info.flags.needs_primary_session |= sets_session_variables;
 }
 
 void describe_set(Context& c) {
@@ -844,7 +849,7 @@ void merge_later_statement(StatementInfo& first, const StatementInfo& later) {
     f.user_variables |= l.user_variables;
     f.assigns_user_variables |= l.assigns_user_variables;
     f.calls_stored_function |= l.calls_stored_function;
-    f.unreplayable_set |= l.unreplayable_set;
+    f.needs_primary_session |= l.needs_primary_session;
     if (first.statement_class == StatementClass::read &&
         later.statement_class != StatementClass::read) {
         first.statement_class = StatementClass::write;

@@ -76,9 +76,10 @@ struct StatementFlags {
     // Calls a stored function or UDF not listed in DescribeOptions::replica_safe_functions:
     // its body is unknown here and may write (or set user variables).
     bool calls_stored_function = false;
-    // A SET that cannot be replayed (a value has side effects) but changes session
-    // variables: only the primary's connection has them afterwards.
-    bool unreplayable_set = false;
+    // A SET after which the session's reads need its primary connection: one that cannot
+    // be replayed (a value has side effects) but changes session variables, or one that
+    // turns on sql_auto_is_null (WHERE id IS NULL then finds the session's last insert).
+    bool needs_primary_session = false;
 };
 
 // A table a statement names, as written: no backticks, doubled backticks left doubled.

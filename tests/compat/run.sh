@@ -64,10 +64,10 @@ scripts/cluster.sh up --dir "$TEST_CLUSTER_DIR" --net 127.0.30 --client-host '12
 source "${TEST_CLUSTER_DIR}/cluster.env"
 
 # One account for the tests: an application's grants (those scripts/cluster.sh gives the
-# proxy's account) on the databases tests create (test, mysqltest*, db*), plus RELOAD and
-# PROCESS, which many tests use for FLUSH STATUS and SHOW PROCESSLIST; never SUPER, and
-# nothing on the mysql schema: a test that rewrites account tables (bad_user_table) must
-# fail here, not lock the administrator out of the shared cluster. Allowed from the proxy's
+# proxy's account) on the databases tests create (test, mysqltest*, db*), plus PROCESS.
+# Nothing administrative: no SUPER, no RELOAD (RESET MASTER needs only that, and a test
+# that runs it cuts every replica off), nothing on the mysql schema (a test that rewrites
+# account tables must fail here, not lock the administrator out of the shared cluster). Allowed from the proxy's
 # address and from 127.0.0.1 (where mariadb-test connects from to the primary).
 password_file="${TEST_CLUSTER_DIR}/secrets/compat.password"
 new_secret "$password_file"
@@ -77,7 +77,7 @@ password="$(cat "$password_file")"
         printf "CREATE USER IF NOT EXISTS '%s'@'%s' IDENTIFIED BY %s;\n" \
             "$ACCOUNT" "$host" "$(sql_str "$password")"
         printf "REVOKE ALL PRIVILEGES, GRANT OPTION FROM '%s'@'%s';\n" "$ACCOUNT" "$host"
-        printf "GRANT RELOAD, PROCESS ON *.* TO '%s'@'%s';\n" "$ACCOUNT" "$host"
+        printf "GRANT PROCESS ON *.* TO '%s'@'%s';\n" "$ACCOUNT" "$host"
         for schema in 'test%' 'mysqltest%' 'db%'; do
             printf "GRANT %s ON \`%s\`.* TO '%s'@'%s';\n" "$APPLICATION_GRANTS" "$schema" \
                 "$ACCOUNT" "$host"

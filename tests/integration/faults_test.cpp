@@ -125,6 +125,51 @@ TEST_F(Faults, ReplicaWithStoppedReplicationGetsNoReadsUntilRestarted) {
         << proxy.log();
 }
 
+// Reads never depend on the primary: with it dead, sessions that were open keep reading
+// (their state replayed on replicas), new clients log in (their schema checked on a
+// replica), session state goes on, and writes get at once an error naming the primary.
+TEST_F(Faults, ReadsLoginsAndStateOutliveThePrimary) {
+    const TestCluster& cluster = TestCluster::get();
+    ProxyProcess proxy({});
+    proxy.wait_until_replicas_serve();
+    cluster.admin_sql(cluster.primary(), "CREATE DATABASE IF NOT EXISTS itest");
+    auto before = proxy.connect();  // it never writes: its variables may be read on replicas
+    ASSERT_TRUE(before->query("USE itest").ok);
+    ASSERT_TRUE(before->query("SET @before = 'kept'").ok);
+    cluster.wait_for_replication();
+    TestCluster::get().kill_node("primary");
+    // Within failure_threshold pings the monitor knows; until then a write may take a connect
+    // attempt (refused at once here), never longer than connect_timeout_ms.
+    EXPECT_TRUE(eventually("writes refused as 'primary is down'", std::chrono::seconds(5), [&] {
+        const auto w = before->query("CREATE TABLE IF NOT EXISTS itest.after_kill (a INT)");
+        return !w.ok && w.error.find("primary 'primary'") != std::string::npos &&
+               w.error.find("is down") != std::string::npos;
+    })) << proxy.log();
+    const auto started = std::chrono::steady_clock::now();
+    const auto write = before->query("INSERT INTO itest.after_kill VALUES (1)");
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(500));
+    EXPECT_FALSE(write.ok);
+    EXPECT_EQ(write.error_code, 1290u) << write.error;
+    for (int i = 0; i < 5; ++i) {
+        const auto r = before->query("SELECT DATABASE(), @before, @@server_id");
+        ASSERT_TRUE(r.ok) << r.error;
+        EXPECT_EQ(r.rows[0][0], "itest");
+        EXPECT_EQ(r.rows[0][1], "kept");
+        EXPECT_NE(r.rows[0][2], std::to_string(primary_id()));
+    }
+    // A new client, with an initial schema, and state set while the primary is down.
+    ConnectOptions options = proxy.client_options();
+    options.database = "itest";
+    std::string error;
+    auto after = SqlClient::connect(options, &error);
+    ASSERT_TRUE(after) << error << "\n" << proxy.log();
+    ASSERT_TRUE(after->query("SET NAMES latin1").ok);
+    const auto r = after->query("SELECT DATABASE(), @@character_set_client");
+    ASSERT_TRUE(r.ok) << r.error;
+    EXPECT_EQ(r.rows[0][0], "itest");
+    EXPECT_EQ(r.rows[0][1], "latin1");
+}
+
 TEST_F(Faults, NoHealthyReplicaMeansReadsGoToThePrimary) {
     const TestCluster& cluster = TestCluster::get();
     ProxyScenario scenario;

@@ -701,7 +701,7 @@ TEST(ClassifierSet, ReplayableOrNot) {
         std::string_view sql;
         StatementClass statement_class;
         bool assigns_user_variables;
-        bool unreplayable_set;
+        bool needs_primary_session;
     };
     const SetCase cases[] = {
         {"SET @x = 5", C::session_state, false, false},
@@ -718,12 +718,15 @@ TEST(ClassifierSet, ReplayableOrNot) {
         {"SET @v = NEXT VALUE FOR s", C::write, true, false},
         {"SET @l = GET_LOCK('a', 1), time_zone = '+00:00'", C::write, true, true},
         {"SET sql_mode = f()", C::write, true, true},
+        {"SET sql_auto_is_null = 1", C::session_state, false, true},
+        {"SET SESSION sql_auto_is_null = ON, @x = 1", C::session_state, false, true},
+        {"SET sql_auto_is_null = 0", C::session_state, false, false},
     };
     for (const SetCase& c : cases) {
         const StatementInfo info = describe(c.sql);
         EXPECT_EQ(info.statement_class, c.statement_class) << c.sql;
         EXPECT_EQ(info.flags.assigns_user_variables, c.assigns_user_variables) << c.sql;
-        EXPECT_EQ(info.flags.unreplayable_set, c.unreplayable_set) << c.sql;
+        EXPECT_EQ(info.flags.needs_primary_session, c.needs_primary_session) << c.sql;
     }
 }
 
