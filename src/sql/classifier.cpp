@@ -609,6 +609,26 @@ void describe_use(Context& c) {
 // What one assignment of a SET list set.
 enum class Assigned : std::uint8_t { user_variable, session_variable, global_variable };
 
+// Session settings whose effect lives in one connection: sql_auto_is_null (WHERE id IS NULL
+// finds the session's last insert), and the recorders of its statements, optimizer_trace
+// and profiling (a trace or profile read must cover statements that all ran in one place).
+bool binds_session(std::string_view name) noexcept {
+    return iequals(name, "sql_auto_is_null") || iequals(name, "optimizer_trace") ||
+           iequals(name, "profiling");
+}
+
+// Whether a value turns such a setting on: 1, ON, TRUE, or optimizer_trace's 'enabled=on';
+// anything unknown counts as on.
+bool turns_on(const Word& value) noexcept {
+    if (const std::optional<bool> flag = boolean_value(value)) return *flag;
+    const std::string_view text = value.token.text;
+    if (!value.is(TokenKind::string)) return true;
+    for (std::size_t i = 0; i + 10 <= text.size(); ++i) {
+        if (iequals(text.substr(i, 10), "enabled=of")) return false;
+    }
+    return true;
+}
+
 // One `[GLOBAL|SESSION|...] name = value` of a SET list; stops after the value's first token.
 Assigned describe_assignment(Context& c) {
     Scanner& s = c.scanner;
@@ -634,9 +654,8 @@ Assigned describe_assignment(Context& c) {
     }
     if (global) c.info.flags.global_variable = true;
     const Assigned assigned = global ? Assigned::global_variable : Assigned::session_variable;
-    if (!global && iequals(name, "sql_auto_is_null") && s.accept_assignment()) {
-        const std::optional<bool> on = boolean_value(s.next());
-        c.info.flags.needs_primary_session |= on.value_or(true);
+    if (!global && binds_session(name) && s.accept_assignment()) {
+        c.info.flags.needs_primary_session |= turns_on(s.next());
         return assigned;
     }
     // NAMES, CHARACTER SET and TRANSACTION have no '=' and need nothing more here.

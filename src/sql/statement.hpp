@@ -78,7 +78,8 @@ struct StatementFlags {
     bool calls_stored_function = false;
     // A SET after which the session's reads need its primary connection: one that cannot
     // be replayed (a value has side effects) but changes session variables, or one that
-    // turns on sql_auto_is_null (WHERE id IS NULL then finds the session's last insert).
+    // turns on sql_auto_is_null (WHERE id IS NULL then finds the session's last insert),
+    // optimizer_trace or profiling (what they record must all come from one server).
     bool needs_primary_session = false;
 };
 

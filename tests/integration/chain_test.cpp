@@ -89,6 +89,26 @@ TEST_F(ChainTest, ExtendedTypeMetadataCrossesEveryHop) {
     EXPECT_EQ(c->query("SELECT 'still in step'").scalar(), "still in step");
 }
 
+// With every database server down, a client of the gatekeeper learns which server failed,
+// at login or at its first statement: each hop passes on what the hop behind it said, not
+// "upstream ... unavailable".
+TEST_F(ChainTest, ErrorsNameTheDatabaseServerOnEveryHop) {
+    Chain chain;
+    ASSERT_TRUE(chain.connect());  // the schema exists
+    struct Restart {
+        ~Restart() { TestCluster::get().ensure_up(); }
+    } restart;
+    for (const ClusterNode& n : TestCluster::get().nodes())
+        TestCluster::get().kill_node(n.name);
+    std::string error;
+    EXPECT_TRUE(eventually("an error naming the database server", std::chrono::seconds(10), [&] {
+        auto c = SqlClient::connect(chain.gatekeeper_client(), &error);
+        if (c) error = c->query("SELECT 1").error;
+        return error.find("'primary' (127.0.30.1:3306)") != std::string::npos;
+    })) << error;
+    EXPECT_EQ(error.find("upstream"), std::string::npos) << error;
+}
+
 TEST_F(ChainTest, GatekeeperRefusesClientsWithoutTls) {
     Chain chain;
     ConnectOptions plain = chain.gatekeeper_client();

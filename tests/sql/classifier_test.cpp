@@ -721,6 +721,10 @@ TEST(ClassifierSet, ReplayableOrNot) {
         {"SET sql_auto_is_null = 1", C::session_state, false, true},
         {"SET SESSION sql_auto_is_null = ON, @x = 1", C::session_state, false, true},
         {"SET sql_auto_is_null = 0", C::session_state, false, false},
+        {"SET optimizer_trace = 'enabled=on'", C::session_state, false, true},
+        {"SET optimizer_trace = 'enabled=off'", C::session_state, false, false},
+        {"SET profiling = 1", C::session_state, false, true},
+        {"SET profiling = OFF", C::session_state, false, false},
     };
     for (const SetCase& c : cases) {
         const StatementInfo info = describe(c.sql);
