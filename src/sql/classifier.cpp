@@ -10,29 +10,12 @@
 #include <vector>
 
 #include "sql/keyword.hpp"
+#include "sql/set_values.hpp"
+#include "sql/system_variable.hpp"
 #include "sql/table_collector.hpp"
 
 namespace sqlgate::sql {
 namespace {
-
-// A code token with its keyword looked up once.
-struct Word {
-    Token token;
-    Keyword keyword = Keyword::kNone;          // routing words only
-    KeywordTrait traits = KeywordTrait::none;  // of any word of the table
-
-    bool is(Keyword k) const noexcept { return keyword == k; }
-    bool is(TokenKind k) const noexcept { return token.kind == k; }
-    bool has(KeywordTrait t) const noexcept { return has_all(traits, t); }
-};
-
-Word make_word(const Token& token) noexcept {
-    // Quoted names are never keywords: `for update` is a column, not a locking clause.
-    if (token.kind != TokenKind::identifier) return Word{token};
-    const Keyword keyword = keyword_of(token.text);
-    const KeywordTrait traits = traits_of(keyword);
-    return Word{token, has_all(traits, KeywordTrait::routing) ? keyword : Keyword::kNone, traits};
-}
 
 // `entry` of replica_safe_functions names `function` called as [schema.]function: a bare
 // entry matches the name in any schema, "db.f" only a call qualified with that schema.
@@ -41,63 +24,6 @@ bool names_function(std::string_view entry, std::string_view schema,
     const std::size_t dot = entry.find('.');
     if (dot == std::string_view::npos) return iequals(entry, function);
     return iequals(entry.substr(0, dot), schema) && iequals(entry.substr(dot + 1), function);
-}
-
-// A value a SET can assign to a user variable and assign again, with the same result, on
-// any server: literals, other user variables and operators. Anything else (a function,
-// a system variable, a subquery) may give another value elsewhere.
-bool is_replayable_value(const Word& w) noexcept {
-    switch (w.token.kind) {
-        case TokenKind::string:
-        case TokenKind::number:
-        case TokenKind::hex_literal:
-        case TokenKind::bit_literal:
-        case TokenKind::user_variable:
-        case TokenKind::symbol:
-            return true;
-        case TokenKind::identifier:  // NULL, TRUE, FALSE, a _charset introducer
-            return iequals(w.token.text, "NULL") || iequals(w.token.text, "TRUE") ||
-                   iequals(w.token.text, "FALSE") || w.token.text.starts_with('_');
-        default:
-            return false;
-    }
-}
-
-struct SystemVariable {
-    std::string_view name;
-    bool global = false;
-};
-
-// "@@global.x" names x at global scope; "@@x", "@@session.x" and "@@local.x" at session scope.
-SystemVariable split_system_variable(std::string_view text) noexcept {
-    text.remove_prefix(std::min<std::size_t>(2, text.size()));
-    const std::size_t dot = text.find('.');
-    if (dot == std::string_view::npos) return {text, false};
-    const std::string_view scope = text.substr(0, dot);
-    const bool global =
-        iequals(scope, "global") || iequals(scope, "persist") || iequals(scope, "persist_only");
-    return {text.substr(dot + 1), global};
-}
-
-// Session values that only the primary's connection knows (sqlgate opens its replica
-// sessions read-only, so only the primary's says what the client set).
-bool is_primary_variable(std::string_view token_text) noexcept {
-    constexpr std::array<std::string_view, 5> kNames = {"last_insert_id", "identity", "insert_id",
-                                                        "tx_read_only", "transaction_read_only"};
-    const std::string_view name = split_system_variable(token_text).name;
-    return std::any_of(kNames.begin(), kNames.end(),
-                       [name](std::string_view n) { return iequals(n, name); });
-}
-
-// Counts that describe the previous statement of the same connection.
-bool is_diagnostics_variable(std::string_view token_text) noexcept {
-    const std::string_view name = split_system_variable(token_text).name;
-    return iequals(name, "warning_count") || iequals(name, "error_count");
-}
-
-constexpr bool is_hint_name_char(char c) noexcept {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '_' ||
-           c == ':' || c == '.' || c == '-';
 }
 
 // Walks the code tokens of one statement at a time. Every consumed token goes through the
@@ -393,14 +319,6 @@ constexpr int kMaxNesting = 8;
 
 void describe_statement(Context& c);
 
-std::optional<bool> boolean_value(const Word& w) noexcept {
-    std::string_view text = w.token.text;
-    if (w.is(TokenKind::string) && text.size() >= 2) text = text.substr(1, text.size() - 2);
-    if (text == "1" || iequals(text, "ON") || iequals(text, "TRUE")) return true;
-    if (text == "0" || iequals(text, "OFF") || iequals(text, "FALSE")) return false;
-    return std::nullopt;
-}
-
 // ANALYZE stmt (MariaDB) and EXPLAIN ANALYZE stmt (MySQL) run the inner statement.
 void describe_executed_statement(Context& c) {
     if (c.scanner.accept(Keyword::kFormat)) {
@@ -608,26 +526,6 @@ void describe_use(Context& c) {
 
 // What one assignment of a SET list set.
 enum class Assigned : std::uint8_t { user_variable, session_variable, global_variable };
-
-// Session settings whose effect lives in one connection: sql_auto_is_null (WHERE id IS NULL
-// finds the session's last insert), and the recorders of its statements, optimizer_trace
-// and profiling (a trace or profile read must cover statements that all ran in one place).
-bool binds_session(std::string_view name) noexcept {
-    return iequals(name, "sql_auto_is_null") || iequals(name, "optimizer_trace") ||
-           iequals(name, "profiling");
-}
-
-// Whether a value turns such a setting on: 1, ON, TRUE, or optimizer_trace's 'enabled=on';
-// anything unknown counts as on.
-bool turns_on(const Word& value) noexcept {
-    if (const std::optional<bool> flag = boolean_value(value)) return *flag;
-    const std::string_view text = value.token.text;
-    if (!value.is(TokenKind::string)) return true;
-    for (std::size_t i = 0; i + 10 <= text.size(); ++i) {
-        if (iequals(text.substr(i, 10), "enabled=of")) return false;
-    }
-    return true;
-}
 
 // One `[GLOBAL|SESSION|...] name = value` of a SET list; stops after the value's first token.
 Assigned describe_assignment(Context& c) {
@@ -935,26 +833,6 @@ StatementInfo describe(std::string_view sql, const DescribeOptions& options) {
         result.primary_reason = PrimaryReason::versioned_comment;
     }
     return result;
-}
-
-std::string_view find_route_hint(std::string_view comment) noexcept {
-    constexpr std::string_view kKey = "sqlgate:route";
-    const auto skip_blanks = [&](std::size_t i) {
-        while (i < comment.size() && (comment[i] == ' ' || comment[i] == '\t'))
-            ++i;
-        return i;
-    };
-    for (std::size_t i = 0; i + kKey.size() <= comment.size(); ++i) {
-        if (!iequals(comment.substr(i, kKey.size()), kKey)) continue;
-        std::size_t j = skip_blanks(i + kKey.size());
-        if (j >= comment.size() || comment[j] != '=') continue;
-        j = skip_blanks(j + 1);
-        const std::size_t start = j;
-        while (j < comment.size() && is_hint_name_char(comment[j]))
-            ++j;
-        if (j > start) return comment.substr(start, j - start);
-    }
-    return {};
 }
 
 }  // namespace sqlgate::sql
