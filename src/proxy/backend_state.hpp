@@ -63,6 +63,10 @@ struct BackendState {
         return "'" + name + "' (" + address.endpoint.address().to_string() + ":" +
                std::to_string(address.endpoint.port()) + ")";
     }
+    // What a client is told when this server cannot run its command, and why.
+    std::string unavailable(std::string_view why) const {
+        return "sqlgate: server " + described() + " unavailable: " + std::string(why);
+    }
 };
 
 }  // namespace sqlgate::proxy

@@ -74,16 +74,13 @@ awaitable<std::optional<ErrorReply>> ProxySession::open(const net::ClientLogin& 
     std::string error;
     BackendLink* link = co_await links_.open(server, error);
     if (link == nullptr) {
-        co_return ErrorReply{errc::backend_unavailable, "HY000",
-                             "sqlgate: server " + server.described() + " unavailable: " + error};
+        co_return ErrorReply{errc::backend_unavailable, "HY000", server.unavailable(error)};
     }
     net::CommandResult result;
     if (const auto ec = co_await net::run_command(link->channel, Command::init_db, login.database,
                                                   capabilities_, result)) {
         links_.drop(server.index);
-        co_return ErrorReply{
-            errc::backend_unavailable, "HY000",
-            "sqlgate: server " + server.described() + " unavailable: " + ec.message()};
+        co_return ErrorReply{errc::backend_unavailable, "HY000", server.unavailable(ec.message())};
     }
     if (result.failed) {
         co_return ErrorReply{result.error_code,

@@ -32,8 +32,7 @@ awaitable<ProxySession::Ran> ProxySession::run_on(BackendState& backend, mysql::
     const Executed executed = co_await execute(backend, payload, shape, false, prepared);
     if (executed.outcome == Outcome::replied) co_return Ran{true, executed.reply};
     if (executed.outcome == Outcome::broken) co_return Ran{false, {}};
-    const std::string message =
-        "sqlgate: server " + backend.described() + " unavailable: " + last_backend_error_;
+    const std::string message = backend.unavailable(last_backend_error_);
     co_return Ran{co_await client_.send_error(errc::backend_unavailable, "HY000", message), {}};
 }
 
