@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <span>
 #include <string>
 
 #include "config/proxy_config.hpp"
@@ -28,6 +29,12 @@ class Ewma {
     bool has_value_ = false;
 };
 
+// How a replica's replication stands, from SHOW SLAVE STATUS. `reconnecting` (IO thread
+// "Connecting", SQL thread running) is what every replica shows once its primary is gone:
+// whether it may still serve reads depends on whether the proxy has lost the primary too,
+// which is decided when a read is routed, not when the replica was last polled.
+enum class ReplicationLink { streaming, reconnecting, stopped };
+
 struct BackendState {
     std::size_t index = 0;
     std::string name;
@@ -37,8 +44,8 @@ struct BackendState {
     // Health, written by the ReplicaMonitor (and by sessions that fail to reach it).
     bool ever_reached = false;  // no reads go to a server before the monitor saw it
     int consecutive_failures = 0;
-    bool replication_running = true;  // both replica threads running (primary: always)
-    double replication_lag_s = 0;
+    ReplicationLink replication = ReplicationLink::streaming;  // primary: always streaming
+    double replication_lag_s = 0;  // while reconnecting: the lag it last had
     std::string last_error;
     std::string server_version;
     mysql::MariadbCapability mariadb_capabilities = mysql::MariadbCapability::none;  // offered
@@ -68,5 +75,13 @@ struct BackendState {
         return "sqlgate: server " + described() + " unavailable: " + std::string(why);
     }
 };
+
+// Whether the server that is primary has been seen failing (see BackendState::known_down).
+inline bool primary_known_down(std::span<const BackendState> backends, int failure_threshold) {
+    for (const BackendState& b : backends) {
+        if (b.is_primary) return b.known_down(failure_threshold);
+    }
+    return false;
+}
 
 }  // namespace sqlgate::proxy

@@ -37,6 +37,7 @@ class ProxyRuntime {
     const sql::DescribeOptions& describe_options() const { return describe_options_; }
     std::vector<BackendState>& backends() { return backends_; }
     BackendState& primary() { return backends_[primary_index_]; }
+    bool primary_down() const { return primary_known_down(backends_, limits_.failure_threshold); }
     const SelectionLimits& limits() const { return limits_; }
     std::mt19937_64& rng() { return rng_; }
 

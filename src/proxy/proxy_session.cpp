@@ -93,7 +93,7 @@ awaitable<std::optional<ErrorReply>> ProxySession::open(const net::ClientLogin& 
 
 BackendState& ProxySession::state_server() {
     BackendState& primary = runtime_.primary();
-    if (!primary.known_down(runtime_.limits().failure_threshold)) return primary;
+    if (!runtime_.primary_down()) return primary;
     const auto replica = select_replica(config::RouteStrategy::random, runtime_.backends(),
                                         runtime_.limits(), runtime_.rng(), Clock::now(), 0);
     return replica ? runtime_.backends()[*replica] : primary;

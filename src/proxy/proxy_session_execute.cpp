@@ -54,8 +54,7 @@ awaitable<bool> ProxySession::run_read(mysql::ByteView payload, const RouteDecis
         co_return (co_await run_on(*backend, payload, shape, prepared)).goes_on;
     }
     const bool read_your_writes = runtime_.config().read_your_writes;
-    const bool primary_down = runtime_.primary().known_down(runtime_.limits().failure_threshold);
-    if (read_your_writes && writes_.gtid_unknown() && !primary_down) {
+    if (read_your_writes && writes_.gtid_unknown() && !runtime_.primary_down()) {
         co_await writes_.learn_gtid(links_.find(runtime_.primary().index), capabilities_);
     }
     // A replica that cannot be reached is taken out of rotation at once and the read tried

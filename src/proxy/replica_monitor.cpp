@@ -17,29 +17,38 @@ using boost::asio::awaitable;
 using boost::system::error_code;
 
 struct ReplicationStatus {
-    bool running = false;
+    ReplicationLink link = ReplicationLink::stopped;
     double lag_s = 0;
 };
 
-// SHOW SLAVE STATUS on a server that is no replica returns no row: not running. While the
-// primary is down, a replica's IO thread keeps trying to reconnect ("Connecting") and its
-// lag reads NULL: it still holds everything it received, at the lag it last had, so reads
-// go on there (they never depend on the primary). A replica that has lost a primary the
-// proxy still reaches is another matter: it falls behind, and gets no reads.
-ReplicationStatus read_replication(const net::CommandResult& r, bool primary_down,
-                                   double last_lag_s) {
+// SHOW SLAVE STATUS on a server that is no replica returns no row: stopped. Once its primary
+// is gone, a replica's IO thread keeps trying to reconnect ("Connecting") and its lag reads
+// NULL: it still holds everything it received, at the lag it last had.
+ReplicationStatus read_replication(const net::CommandResult& r, double last_lag_s) {
     ReplicationStatus s;
+    if (r.first_row_value("Slave_SQL_Running") != "Yes") return s;
     const auto io = r.first_row_value("Slave_IO_Running");
-    const bool reconnecting = primary_down && io == "Connecting";
-    s.running = (io == "Yes" || reconnecting) && r.first_row_value("Slave_SQL_Running") == "Yes";
-    if (const auto lag = r.first_row_value("Seconds_Behind_Master")) {
+    const auto lag = r.first_row_value("Seconds_Behind_Master");
+    if (io == "Yes" && lag) {
+        s.link = ReplicationLink::streaming;
         s.lag_s = std::strtod(lag->c_str(), nullptr);
-    } else if (reconnecting) {
-        s.lag_s = last_lag_s;
-    } else {
-        s.running = false;
+    } else if (io == "Connecting") {
+        s.link = ReplicationLink::reconnecting;
+        s.lag_s = lag ? std::strtod(lag->c_str(), nullptr) : last_lag_s;
     }
     return s;
+}
+
+std::string_view link_event(ReplicationLink link) {
+    switch (link) {
+        case ReplicationLink::streaming:
+            return "replication_running";
+        case ReplicationLink::reconnecting:
+            return "replication_reconnecting";
+        case ReplicationLink::stopped:
+            break;
+    }
+    return "replication_stopped";
 }
 
 void note_failure(BackendState& b, int threshold, std::string error) {
@@ -75,13 +84,6 @@ std::optional<std::string_view> read_only_bypass(const std::vector<std::string>&
         }
     }
     return std::nullopt;
-}
-
-bool ReplicaMonitor::primary_down() const {
-    for (const BackendState& b : backends_) {
-        if (b.is_primary) return b.known_down(config_.failure_threshold);
-    }
-    return false;
 }
 
 void ReplicaMonitor::start() {
@@ -135,14 +137,13 @@ awaitable<void> ReplicaMonitor::watch(BackendState& b) {
             b.ever_reached = true;
             b.ping_ms.add(rtt_ms, config_.ewma_weight);
             if (!b.is_primary) {
-                const ReplicationStatus r =
-                    read_replication(result, primary_down(), b.replication_lag_s);
-                if (r.running != b.replication_running) {
-                    obs::log(r.running ? obs::LogLevel::info : obs::LogLevel::warn,
-                             r.running ? "replication_running" : "replication_stopped",
-                             {{"server", b.name}});
+                const ReplicationStatus r = read_replication(result, b.replication_lag_s);
+                if (r.link != b.replication) {
+                    const bool streaming = r.link == ReplicationLink::streaming;
+                    obs::log(streaming ? obs::LogLevel::info : obs::LogLevel::warn,
+                             link_event(r.link), {{"server", b.name}});
                 }
-                b.replication_running = r.running;
+                b.replication = r.link;
                 b.replication_lag_s = r.lag_s;
             }
         }

@@ -28,7 +28,6 @@ class ReplicaMonitor {
 
   private:
     boost::asio::awaitable<void> watch(BackendState& backend);
-    bool primary_down() const;
     // Logs a warning when the proxy's backend account can write on replica `backend`.
     boost::asio::awaitable<void> check_backend_account(const BackendState& backend);
 

@@ -4,9 +4,11 @@
 
 namespace sqlgate::proxy {
 
-bool usable_for_reads(const BackendState& b, const SelectionLimits& limits) {
-    return !b.is_primary && b.reachable(limits.failure_threshold) && b.replication_running &&
-           b.replication_lag_s <= limits.max_replication_lag_s;
+bool usable_for_reads(const BackendState& b, const SelectionLimits& limits, bool primary_down) {
+    if (b.is_primary || !b.reachable(limits.failure_threshold)) return false;
+    const bool replicating = b.replication == ReplicationLink::streaming ||
+                             (b.replication == ReplicationLink::reconnecting && primary_down);
+    return replicating && b.replication_lag_s <= limits.max_replication_lag_s;
 }
 
 double expected_response_ms(const BackendState& b, const SelectionLimits& limits,
@@ -33,9 +35,10 @@ std::optional<std::size_t> select_replica(config::RouteStrategy strategy,
     std::optional<std::size_t> chosen;
     double best = std::numeric_limits<double>::infinity();
     std::size_t seen = 0;
+    const bool primary_down = primary_known_down(backends, limits.failure_threshold);
     for (const BackendState& b : backends) {
         const bool skipped = b.index < kMaxBackends && (excluded >> b.index & 1) != 0;
-        if (skipped || !usable_for_reads(b, limits)) continue;
+        if (skipped || !usable_for_reads(b, limits, primary_down)) continue;
         ++seen;
         if (strategy == RouteStrategy::random) {
             // Reservoir sampling: each usable replica ends up chosen with probability 1/seen.

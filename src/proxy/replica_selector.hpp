@@ -20,7 +20,9 @@ struct SelectionLimits {
     Clock::duration query_sample_ttl = std::chrono::seconds(5);
 };
 
-bool usable_for_reads(const BackendState& b, const SelectionLimits& limits);
+// A replica that only reconnects to its primary serves reads while the primary is known
+// down (it holds all it received; reads never depend on the primary), not otherwise.
+bool usable_for_reads(const BackendState& b, const SelectionLimits& limits, bool primary_down);
 
 // The expected response time of a statement on `b`, in milliseconds: the average of its
 // ping and (recent) query latency averages, scaled by one plus its statements in flight.

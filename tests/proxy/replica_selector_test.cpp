@@ -51,7 +51,7 @@ TEST_F(ReplicaSelector, DirectPicksNoReplica) {
 TEST_F(ReplicaSelector, UnhealthyReplicasAreSkipped) {
     auto b = cluster(3);
     b[1].consecutive_failures = limits.failure_threshold;
-    b[2].replication_running = false;
+    b[2].replication = ReplicationLink::stopped;
     for (int i = 0; i < 100; ++i) {
         EXPECT_EQ(pick(RouteStrategy::random, b), 3u);
         EXPECT_EQ(pick(RouteStrategy::customized, b), 3u);
@@ -59,6 +59,22 @@ TEST_F(ReplicaSelector, UnhealthyReplicasAreSkipped) {
     b[3].replication_lag_s = limits.max_replication_lag_s + 1;
     EXPECT_FALSE(pick(RouteStrategy::random, b));
     EXPECT_FALSE(pick(RouteStrategy::customized, b));
+}
+
+// Every replica shows "Connecting" the moment its primary dies, before the monitor has
+// counted the primary down: the same polled state must serve reads once it has.
+TEST_F(ReplicaSelector, ReconnectingReplicasServeReadsOnlyOnceThePrimaryIsKnownDown) {
+    auto b = cluster(2);
+    b[1].replication = ReplicationLink::reconnecting;
+    b[2].replication = ReplicationLink::reconnecting;
+    EXPECT_FALSE(pick(RouteStrategy::random, b));
+    EXPECT_FALSE(pick(RouteStrategy::customized, b));
+    b[0].consecutive_failures = limits.failure_threshold;
+    EXPECT_TRUE(pick(RouteStrategy::random, b));
+    EXPECT_TRUE(pick(RouteStrategy::customized, b));
+    b[2].replication = ReplicationLink::stopped;
+    for (int i = 0; i < 20; ++i)
+        EXPECT_EQ(pick(RouteStrategy::random, b), 1u);
 }
 
 TEST_F(ReplicaSelector, NeverReachedReplicaIsSkipped) {
