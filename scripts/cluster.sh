@@ -27,8 +27,10 @@ readonly REPL_USER=sqlgate_repl
 readonly PROXY_USER=sqlgate_proxy
 readonly MONITOR_USER=sqlgate_monitor
 # Ping and SELECT @@gtid_current_pos need no privilege; SHOW SLAVE|REPLICA STATUS needs
-# SLAVE MONITOR (10.5.9+; REPLICA MONITOR is its alias).
-readonly MONITOR_GRANTS="SLAVE MONITOR"
+# SLAVE MONITOR (10.5.9+; REPLICA MONITOR is its alias). Failover (the proxy's [failover])
+# runs STOP/START SLAVE and CHANGE MASTER (REPLICATION SLAVE ADMIN), RESET SLAVE ALL (also
+# RELOAD) and sets read_only (READ_ONLY ADMIN); it never touches application data.
+readonly MONITOR_GRANTS="SLAVE MONITOR, REPLICATION SLAVE ADMIN, RELOAD, READ_ONLY ADMIN"
 # Bump when the template's mariadb-install-db options change.
 readonly TEMPLATE_VERSION=1
 TIMEOUT="${SQLGATE_CLUSTER_TIMEOUT:-30}"
@@ -47,6 +49,10 @@ Commands:
   destroy   the same as down --purge
   status    one line per node; exit status 0 when every node runs and every replica
             replicates, 3 otherwise
+  start-node --node NAME
+            start that one node (after it was killed) with its data and settings, and
+            nothing more: unlike up, it does not make node 1 the primary again. After a
+            failover the proxy rejoins a former primary as a replica itself.
 
 Options (up remembers them in DIR/cluster.env; later commands reuse them):
   --replicas N          number of replicas (default 3)
@@ -66,7 +72,7 @@ EOF
 # Arguments and settings
 
 cmd=""
-opt_replicas="" opt_dir="" opt_net="" opt_client_host=""
+opt_replicas="" opt_dir="" opt_net="" opt_client_host="" opt_node=""
 purge=0
 
 set_opt() {
@@ -75,6 +81,7 @@ set_opt() {
         --dir) opt_dir="$2" ;;
         --net) opt_net="$2" ;;
         --client-host) opt_client_host="$2" ;;
+        --node) opt_node="$2" ;;
     esac
 }
 
@@ -82,16 +89,16 @@ while (($#)); do
     arg="$1"
     shift
     case "$arg" in
-        up | down | status | destroy)
+        up | down | status | destroy | start-node)
             [[ -z "$cmd" ]] || die "two commands given ('$cmd' and '$arg'); see --help"
             cmd="$arg"
             ;;
-        --replicas | --dir | --net | --client-host)
+        --replicas | --dir | --net | --client-host | --node)
             (($#)) || die "$arg needs a value; see --help"
             set_opt "$arg" "$1"
             shift
             ;;
-        --replicas=* | --dir=* | --net=* | --client-host=*) set_opt "${arg%%=*}" "${arg#*=}" ;;
+        --replicas=* | --dir=* | --net=* | --client-host=* | --node=*) set_opt "${arg%%=*}" "${arg#*=}" ;;
         --purge) purge=1 ;;
         -h | --help | help)
             usage
@@ -100,6 +107,7 @@ while (($#)); do
         *) die "unknown argument '$arg'; see --help" ;;
     esac
 done
+[[ -z "$opt_node" || "$cmd" == start-node ]] || die "--node goes with start-node"
 [[ -n "$cmd" ]] || {
     usage >&2
     exit 2
@@ -398,6 +406,15 @@ max-allowed-packet=256M
 # no SUPER. Row-based logging replicates what their bodies change, not the calls, so letting
 # such accounts create them is safe here.
 log-bin-trust-function-creators=ON
+# Semi-synchronous replication, AFTER_SYNC: a commit is acknowledged to its client only once
+# a replica has it, so failover (which promotes the most advanced replica) loses nothing
+# acknowledged. Every node can be primary after a failover, so every node has both sides.
+# After the timeout without a replica's ack the primary falls back to asynchronous
+# replication (the proxy's monitor logs semi_sync_off) rather than stop taking writes.
+rpl-semi-sync-master-enabled=ON
+rpl-semi-sync-slave-enabled=ON
+rpl-semi-sync-master-wait-point=AFTER_SYNC
+rpl-semi-sync-master-timeout=3000
 EOF
         # Replicas start replicating when up has made sure the accounts exist (no retry wait).
         if ((k > 1)); then printf 'read-only=ON\nskip-slave-start=ON\n'; fi
@@ -682,6 +699,28 @@ stop it, or give this cluster other addresses with --net"
     step "cluster up: ${NODES} node(s), all at primary GTID ${target:-<empty>}; settings in ${ENV_FILE}"
 }
 
+cmd_start_node() {
+    [[ -n "$opt_node" ]] || die "start-node needs --node NAME (primary or replica-N)"
+    [[ -f "$ENV_FILE" ]] || die "no cluster in ${DIR}; start it with up"
+    exec 9>>"${DIR}/.lock"
+    flock -w "$TIMEOUT" 9 || die "another scripts/cluster.sh holds ${DIR}/.lock"
+    resolve_data_root
+    local k
+    [[ "$opt_node" == primary || "$opt_node" =~ ^replica-[1-9][0-9]*$ ]] ||
+        die "--node must be primary or replica-N (got '$opt_node')"
+    k="$(number_of "$opt_node")"
+    ((k <= NODES)) || die "this cluster has no ${opt_node} (${REPLICAS} replicas)"
+    if pid_of "$k" >/dev/null; then
+        step "${opt_node} already runs"
+        return 0
+    fi
+    prepare_node "$k"
+    start_node "$k"
+    wait_node "$k"
+    write_env up
+    step "${opt_node} started; its replication is as it was"
+}
+
 cmd_down() {
     [[ -d "$DIR" ]] || {
         step "no cluster in ${DIR}"
@@ -769,6 +808,7 @@ cmd_status() {
 
 case "$cmd" in
     up) cmd_up ;;
+    start-node) cmd_start_node ;;
     down | destroy) cmd_down ;;
     status) cmd_status ;;
 esac

@@ -286,6 +286,8 @@ role_proxy() {
     fetch_tls proxy
     fetch_parameter backend_password "${SECRETS_DIR}/backend.password" 0600 "${SERVICE_USER}:${SERVICE_USER}"
     fetch_parameter monitor_password "${SECRETS_DIR}/monitor.password" 0600 "${SERVICE_USER}:${SERVICE_USER}"
+    # Failover points replicas at a new primary with the replication account.
+    fetch_parameter replication_password "${SECRETS_DIR}/replication.password" 0600 "${SERVICE_USER}:${SERVICE_USER}"
     # [[users]] keeps the hash of the trusted host's credential, computed here.
     install_config proxy
     # The proxy copes with a primary that is down, but a proxy started before the database
@@ -299,7 +301,8 @@ role_proxy() {
 readonly PROXY_GRANTS="SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, INDEX, ALTER, \
 CREATE TEMPORARY TABLES, LOCK TABLES, EXECUTE, CREATE VIEW, SHOW VIEW, CREATE ROUTINE, \
 ALTER ROUTINE, TRIGGER, REFERENCES, EVENT"
-readonly MONITOR_GRANTS="SLAVE MONITOR"
+# Failover: STOP/START SLAVE, CHANGE MASTER, RESET SLAVE ALL (RELOAD) and setting read_only.
+readonly MONITOR_GRANTS="SLAVE MONITOR, REPLICATION SLAVE ADMIN, RELOAD, READ_ONLY ADMIN"
 
 # MariaDB as root through its socket (unix_socket authentication); statements on stdin.
 db() { mariadb --protocol=socket -u root -N -B "$@"; }
@@ -342,6 +345,13 @@ max_allowed_packet = 256M
 # The application account (no SUPER) may create stored functions and triggers: with
 # row-based logging what their bodies change replicates, not the calls.
 log_bin_trust_function_creators = ON
+# Semi-synchronous replication (AFTER_SYNC): a commit is acknowledged only once a replica
+# has it, so failover loses nothing acknowledged. Any node may become the primary, so all
+# have both sides; after the timeout the primary falls back to asynchronous replication.
+rpl_semi_sync_master_enabled = ON
+rpl_semi_sync_slave_enabled = ON
+rpl_semi_sync_master_wait_point = AFTER_SYNC
+rpl_semi_sync_master_timeout = 3000
 EOF
         ((index == 0)) || printf 'read_only = ON\n'
     } >/etc/mysql/mariadb.conf.d/60-sqlgate.cnf

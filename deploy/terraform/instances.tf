@@ -86,18 +86,20 @@ locals {
       users              = local.trusted_host_users
     })
     proxy = templatefile("${path.module}/../templates/proxy.toml.tftpl", {
-      listen_address        = local.proxy_ip
-      listen_port           = local.internal_port
-      default_route         = "random"
-      backend_user          = local.backend_user
-      backend_password_file = "/etc/sqlgate/secrets/backend.password"
-      source_address        = local.proxy_ip
-      monitor_user          = local.monitor_user
-      monitor_password_file = "/etc/sqlgate/secrets/monitor.password"
-      servers               = local.proxy_servers
-      certs_dir             = local.certs_dir
-      trusted_host_address  = local.trusted_host_ip
-      users                 = local.proxy_users
+      listen_address            = local.proxy_ip
+      listen_port               = local.internal_port
+      default_route             = "random"
+      backend_user              = local.backend_user
+      backend_password_file     = "/etc/sqlgate/secrets/backend.password"
+      source_address            = local.proxy_ip
+      monitor_user              = local.monitor_user
+      monitor_password_file     = "/etc/sqlgate/secrets/monitor.password"
+      replication_user          = local.replication_user
+      replication_password_file = "/etc/sqlgate/secrets/replication.password"
+      servers                   = local.proxy_servers
+      certs_dir                 = local.certs_dir
+      trusted_host_address      = local.trusted_host_ip
+      users                     = local.proxy_users
     })
   }
 

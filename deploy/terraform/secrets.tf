@@ -120,7 +120,7 @@ locals {
   role_parameters = {
     gatekeeper     = ["ca_certificate", "certificate", "private_key", "demo_password", "api_token_sha256"]
     "trusted-host" = ["ca_certificate", "certificate", "private_key", "upstream_password"]
-    proxy          = ["ca_certificate", "certificate", "private_key", "upstream_password", "backend_password", "monitor_password"]
+    proxy          = ["ca_certificate", "certificate", "private_key", "upstream_password", "backend_password", "monitor_password", "replication_password"]
     database       = ["backend_password", "monitor_password", "replication_password", "root_password"]
   }
   parameters = merge([

@@ -18,7 +18,8 @@ render_proxy_tls() {
     text="$(render_template "${SQLGATE_TEMPLATES}/proxy.toml.tftpl" \
         certs_dir="$CHAIN_CERTS" trusted_host_address="$TRUSTED_HOST_ADDRESS" \
         listen_address= listen_port= default_route= backend_user= backend_password_file= \
-        source_address= monitor_user= monitor_password_file= servers= users=)" || return
+        source_address= monitor_user= monitor_password_file= replication_user= \
+        replication_password_file= servers= users=)" || return
     printf '\n'
     printf '%s\n' "$text" | toml_tables only tls access
 }

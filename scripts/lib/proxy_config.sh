@@ -25,6 +25,7 @@ render_proxy_config() {
         backend_user="$CLUSTER_PROXY_USER" backend_password_file="$CLUSTER_PROXY_PASSWORD_FILE" \
         source_address="$source" \
         monitor_user="$CLUSTER_MONITOR_USER" monitor_password_file="$CLUSTER_MONITOR_PASSWORD_FILE" \
+        replication_user="$CLUSTER_REPL_USER" replication_password_file="$CLUSTER_REPL_PASSWORD_FILE" \
         servers="$servers" certs_dir= trusted_host_address= users=)" || return
     text="$(printf '%s\n' "$text" | toml_tables except tls access)"
     printf '%s\n' "$text"

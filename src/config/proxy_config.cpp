@@ -1,5 +1,6 @@
 #include "config/proxy_config.hpp"
 
+#include <algorithm>
 #include <set>
 
 #include "config/toml_reader.hpp"
@@ -68,6 +69,34 @@ void read_backends(const toml::table& root, const std::filesystem::path& file, P
         }
     }
     routing.reject_unknown();
+
+    TableReader failover(subtable(root, "failover", file), "failover.", file);
+    if (const auto mode = failover.optional<std::string>("mode")) {
+        if (*mode == "off") {
+            c.failover = FailoverMode::off;
+        } else if (*mode == "manual") {
+            c.failover = FailoverMode::manual;
+        } else if (*mode == "auto") {
+            c.failover = FailoverMode::automatic;
+        } else {
+            failover.fail("mode", "must be \"auto\", \"manual\" or \"off\"");
+        }
+    }
+    failover.read_ms("failover_after_ms", c.failover_after, 1);
+    failover.read_ms("promotion_timeout_ms", c.promotion_timeout, 100);
+    if (c.failover != FailoverMode::off) {
+        c.replication = failover.credentials();
+        // They go into CHANGE MASTER as string literals, whatever the server's sql_mode.
+        for (const std::string* value : {&c.replication.user, &c.replication.password}) {
+            if (value->find_first_of("'\\") != std::string::npos ||
+                std::any_of(value->begin(), value->end(),
+                            [](unsigned char ch) { return ch < 0x20; })) {
+                failover.fail(value == &c.replication.user ? "user" : "password_file",
+                              "quotes, backslashes and control characters are not supported");
+            }
+        }
+    }
+    failover.reject_unknown();
 }
 
 void read_servers_and_users(const toml::table& root, const std::filesystem::path& file,
@@ -85,6 +114,7 @@ void read_servers_and_users(const toml::table& root, const std::filesystem::path
         } else {
             t.fail("role", "must be \"primary\" or \"replica\"");
         }
+        t.read("priority", s.priority);
         t.reject_unknown();
         c.servers.push_back(std::move(s));
     });
@@ -130,8 +160,8 @@ ProxyConfig parse_proxy_config(std::string_view text, const std::filesystem::pat
     read_backends(root, file, c);
     read_servers_and_users(root, file, c);
     read_tls_and_access(root, file, c);
-    for (std::string_view key :
-         {"listener", "backend", "monitor", "routing", "servers", "users", "tls", "access"}) {
+    for (std::string_view key : {"listener", "backend", "monitor", "routing", "failover", "servers",
+                                 "users", "tls", "access"}) {
         top.known(key);
     }
     top.reject_unknown();

@@ -21,7 +21,14 @@ struct ServerConfig {
     std::string address;
     std::uint16_t port = 3306;
     ServerRole role = ServerRole::replica;
+    // Failover promotes the replica with the most advanced GTID position; among equals, the
+    // highest priority (then the first listed).
+    int priority = 0;
 };
+
+// Who decides that the primary is lost: nobody (off), an operator (manual: the proxy only
+// reports), or the proxy itself (auto).
+enum class FailoverMode { off, manual, automatic };
 
 struct UserConfig {
     std::string name;
@@ -66,6 +73,17 @@ struct ProxyConfig {
     // Stored functions known to be read-only ("f" in any schema, or "db.f"): reads calling
     // them may run on replicas. Any other stored function keeps its statement on the primary.
     std::vector<std::string> replica_safe_functions;
+
+    // [failover]
+    FailoverMode failover = FailoverMode::off;
+    // How long the monitor must have failed to reach the primary (and every replica's IO
+    // thread lost it too) before it counts as lost.
+    std::chrono::milliseconds failover_after{2'000};
+    // How long the chosen replica may take to apply the relay log it already holds.
+    std::chrono::milliseconds promotion_timeout{10'000};
+    // The replicas' replication account, for pointing them at a new primary (and a former
+    // primary at its successor); the monitor account runs those statements.
+    Credentials replication;
 
     std::vector<ServerConfig> servers;  // [[servers]]; exactly one primary
     std::vector<UserConfig> users;      // [[users]]

@@ -27,6 +27,9 @@ awaitable<BackendLink*> BackendLinks::open(const BackendState& backend, std::str
 
 awaitable<BackendLink*> BackendLinks::connect(const BackendState& backend, std::string& error) {
     auto& slot = links_[backend.index];
+    // A link opened READ ONLY while this server was a replica cannot take the writes it gets
+    // as the primary since a failover: a new one is opened (and the session state replayed).
+    if (slot && slot->read_only && backend.is_primary) slot.reset();
     if (!slot || !slot->channel.is_open()) {
         slot = std::make_unique<BackendLink>(net::tcp::socket(executor_));
         net::ServerInfo info;

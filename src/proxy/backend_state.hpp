@@ -2,6 +2,7 @@
 // the monitor last saw it, and the response-time figures the `customized` strategy scores.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <span>
@@ -39,13 +40,20 @@ struct BackendState {
     std::size_t index = 0;
     std::string name;
     bool is_primary = false;
+    int priority = 0;  // among equally advanced replicas, failover promotes the highest
     net::UpstreamAddress address;
+    // A former primary that failover replaced: no statement goes there until it has rejoined
+    // as a replica of its successor (or ever, when its history does not allow that).
+    bool fenced = false;
+    bool rejoin_refused = false;
 
     // Health, written by the ReplicaMonitor (and by sessions that fail to reach it).
     bool ever_reached = false;  // no reads go to a server before the monitor saw it
     int consecutive_failures = 0;
+    Clock::time_point failing_since{};  // the first of the current run of failures
     ReplicationLink replication = ReplicationLink::streaming;  // primary: always streaming
     double replication_lag_s = 0;  // while reconnecting: the lag it last had
+    Clock::time_point reconnecting_since{};
     std::string last_error;
     std::string server_version;
     mysql::MariadbCapability mariadb_capabilities = mysql::MariadbCapability::none;  // offered
@@ -64,6 +72,12 @@ struct BackendState {
     // reach it. (Not the same as !reachable: before its first ping a server is neither.)
     bool known_down(int failure_threshold) const {
         return consecutive_failures >= failure_threshold;
+    }
+    // Counts one failed attempt to reach it; `at_once` makes it known down straight away.
+    void note_failure(int failure_threshold, bool at_once, Clock::time_point now) {
+        if (consecutive_failures == 0) failing_since = now;
+        consecutive_failures =
+            at_once ? std::max(consecutive_failures, failure_threshold) : consecutive_failures + 1;
     }
     // "'primary' (127.0.20.1:3306)", for error messages and logs.
     std::string described() const {

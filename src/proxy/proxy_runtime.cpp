@@ -11,6 +11,9 @@ ProxyRuntime::ProxyRuntime(const config::ProxyConfig& config)
     if (config.tls.enabled()) {
         tls_.emplace(net::make_server_tls(config.tls, peers_.needs_certificate()));
     }
+    failover_status_ = config.failover == config::FailoverMode::off
+                           ? "failover is off"
+                           : "failover has not started yet";
     describe_options_.replica_safe_functions = config.replica_safe_functions;
     limits_.failure_threshold = config.failure_threshold;
     limits_.max_replication_lag_s = config.max_replication_lag_s;
@@ -21,6 +24,7 @@ ProxyRuntime::ProxyRuntime(const config::ProxyConfig& config)
         b.index = backends_.size();
         b.name = s.name;
         b.is_primary = s.role == config::ServerRole::primary;
+        b.priority = s.priority;
         b.address.endpoint = {boost::asio::ip::make_address(s.address), s.port};
         b.address.source = source;
         if (b.is_primary) primary_index_ = b.index;
@@ -31,6 +35,20 @@ ProxyRuntime::ProxyRuntime(const config::ProxyConfig& config)
         if (!hash) throw config::ConfigError("user '" + u.name + "': malformed password_hash");
         users_[u.name] = ProxyUser{u.name, *hash, u.default_route};
     }
+}
+
+void ProxyRuntime::promote(std::size_t index) {
+    BackendState& former = primary();
+    former.is_primary = false;
+    former.fenced = true;
+    former.replication = ReplicationLink::stopped;
+    BackendState& successor = backends_.at(index);
+    successor.is_primary = true;
+    successor.fenced = false;
+    successor.replication = ReplicationLink::streaming;
+    successor.replication_lag_s = 0;
+    primary_index_ = index;
+    failover_status_.clear();
 }
 
 const ProxyUser* ProxyRuntime::find_user(std::string_view name) const {

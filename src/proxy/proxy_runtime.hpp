@@ -38,6 +38,12 @@ class ProxyRuntime {
     std::vector<BackendState>& backends() { return backends_; }
     BackendState& primary() { return backends_[primary_index_]; }
     bool primary_down() const { return primary_known_down(backends_, limits_.failure_threshold); }
+    // Makes backend `index` the primary and fences the former one (failover).
+    void promote(std::size_t index);
+    // What writes are told while the primary is down ("failover is off", "failover in
+    // progress", ...), kept up to date by the FailoverCoordinator.
+    const std::string& failover_status() const { return failover_status_; }
+    void set_failover_status(std::string status) { failover_status_ = std::move(status); }
     const SelectionLimits& limits() const { return limits_; }
     std::mt19937_64& rng() { return rng_; }
 
@@ -71,6 +77,7 @@ class ProxyRuntime {
     std::uint32_t last_connection_id_ = 0;
     std::unordered_map<std::uint32_t, ProxySession*> sessions_;
     std::optional<boost::asio::ssl::context> tls_;
+    std::string failover_status_;
     net::PeerCheck peers_;
 };
 

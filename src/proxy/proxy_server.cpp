@@ -3,6 +3,7 @@
 #include "engine/session_server.hpp"
 #include "net/listener.hpp"
 #include "obs/log.hpp"
+#include "proxy/failover.hpp"
 #include "proxy/proxy_runtime.hpp"
 #include "proxy/proxy_session.hpp"
 #include "proxy/replica_monitor.hpp"
@@ -16,6 +17,8 @@ void run_proxy(const config::ProxyConfig& config) {
         net::open_listener(io.get_executor(), config.listen_address, config.listen_port);
     ReplicaMonitor monitor(io.get_executor(), config, runtime.backends());
     monitor.start();
+    FailoverCoordinator failover(io.get_executor(), runtime);
+    failover.start();
     engine::SessionRegistry sessions;
     engine::start_serving<ProxySession>(io, acceptor, runtime, sessions, "proxy");
 

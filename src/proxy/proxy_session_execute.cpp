@@ -26,7 +26,7 @@ awaitable<ProxySession::Ran> ProxySession::run_on(BackendState& backend, mysql::
     if (backend.is_primary && backend.known_down(threshold)) {
         // Known down: say so at once rather than wait for a connect to time out.
         const std::string message = "sqlgate: primary " + backend.described() + " is down (" +
-                                    backend.last_error + "); failover is off";
+                                    backend.last_error + "); " + runtime_.failover_status();
         co_return Ran{co_await client_.send_error(errc::option_prevents, "HY000", message), {}};
     }
     const Executed executed = co_await execute(backend, payload, shape, false, prepared);
@@ -159,7 +159,7 @@ void ProxySession::mark_unreachable(BackendState& backend, const std::string& er
                  {{"server", backend.name}, {"peer", client_.peer()}, {"error", error}});
     }
     // The monitor brings it back once it answers pings again.
-    backend.consecutive_failures = runtime_.limits().failure_threshold;
+    backend.note_failure(runtime_.limits().failure_threshold, true, Clock::now());
     backend.last_error = error;
 }
 

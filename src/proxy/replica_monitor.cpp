@@ -9,6 +9,7 @@
 
 #include "net/deadline.hpp"
 #include "obs/log.hpp"
+#include "proxy/admin_connection.hpp"
 
 namespace sqlgate::proxy {
 namespace {
@@ -52,7 +53,7 @@ std::string_view link_event(ReplicationLink link) {
 }
 
 void note_failure(BackendState& b, int threshold, std::string error) {
-    ++b.consecutive_failures;
+    b.note_failure(threshold, false, Clock::now());
     if (b.consecutive_failures == threshold) {
         obs::log(obs::LogLevel::warn, "backend_down", {{"server", b.name}, {"error", error}});
     }
@@ -143,6 +144,10 @@ awaitable<void> ReplicaMonitor::watch(BackendState& b) {
                     obs::log(streaming ? obs::LogLevel::info : obs::LogLevel::warn,
                              link_event(r.link), {{"server", b.name}});
                 }
+                if (r.link == ReplicationLink::reconnecting &&
+                    b.replication != ReplicationLink::reconnecting) {
+                    b.reconnecting_since = Clock::now();
+                }
                 b.replication = r.link;
                 b.replication_lag_s = r.lag_s;
             }
@@ -158,19 +163,13 @@ awaitable<void> ReplicaMonitor::watch(BackendState& b) {
 // the replica comes (back) up, so a grant added later is seen.
 awaitable<void> ReplicaMonitor::check_backend_account(const BackendState& b) {
     const net::Login login{.user = config_.backend.user, .password = config_.backend.password};
-    net::PacketChannel channel{net::tcp::socket(executor_)};
-    net::ServerInfo info;
-    std::string diagnostics;
-    net::CommandResult result;
-    if (co_await net::connect_and_login(channel, b.address, login, config_.connect_timeout, info,
-                                        diagnostics) ||
-        co_await net::run_command(channel, mysql::Command::query, "SHOW GRANTS", login.capabilities,
-                                  result) ||
-        result.failed) {
+    AdminConnection connection(executor_, b);
+    if (!co_await connection.open(login, config_.connect_timeout) ||
+        !co_await connection.run("SHOW GRANTS", config_.connect_timeout)) {
         co_return;  // the sessions will report what is wrong with the account
     }
     std::vector<std::string> grants;
-    for (const auto& row : result.rows) {
+    for (const auto& row : connection.result().rows) {
         if (!row.empty() && row[0]) grants.push_back(*row[0]);
     }
     if (const auto privilege = read_only_bypass(grants)) {

@@ -4,11 +4,22 @@
 
 namespace sqlgate::proxy {
 
-bool usable_for_reads(const BackendState& b, const SelectionLimits& limits, bool primary_down) {
-    if (b.is_primary || !b.reachable(limits.failure_threshold)) return false;
-    const bool replicating = b.replication == ReplicationLink::streaming ||
-                             (b.replication == ReplicationLink::reconnecting && primary_down);
-    return replicating && b.replication_lag_s <= limits.max_replication_lag_s;
+bool usable_for_reads(const BackendState& b, const SelectionLimits& limits, bool primary_down,
+                      Clock::time_point now) {
+    if (b.is_primary || b.fenced || !b.reachable(limits.failure_threshold)) return false;
+    switch (b.replication) {
+        case ReplicationLink::streaming:
+            return b.replication_lag_s <= limits.max_replication_lag_s;
+        case ReplicationLink::reconnecting: {
+            if (primary_down) return b.replication_lag_s <= limits.max_replication_lag_s;
+            const double cut_off_s =
+                std::chrono::duration<double>(now - b.reconnecting_since).count();
+            return b.replication_lag_s + cut_off_s <= limits.max_replication_lag_s;
+        }
+        case ReplicationLink::stopped:
+            break;
+    }
+    return false;
 }
 
 double expected_response_ms(const BackendState& b, const SelectionLimits& limits,
@@ -38,7 +49,7 @@ std::optional<std::size_t> select_replica(config::RouteStrategy strategy,
     const bool primary_down = primary_known_down(backends, limits.failure_threshold);
     for (const BackendState& b : backends) {
         const bool skipped = b.index < kMaxBackends && (excluded >> b.index & 1) != 0;
-        if (skipped || !usable_for_reads(b, limits, primary_down)) continue;
+        if (skipped || !usable_for_reads(b, limits, primary_down, now)) continue;
         ++seen;
         if (strategy == RouteStrategy::random) {
             // Reservoir sampling: each usable replica ends up chosen with probability 1/seen.

@@ -21,8 +21,11 @@ struct SelectionLimits {
 };
 
 // A replica that only reconnects to its primary serves reads while the primary is known
-// down (it holds all it received; reads never depend on the primary), not otherwise.
-bool usable_for_reads(const BackendState& b, const SelectionLimits& limits, bool primary_down);
+// down (it holds all it received, and nothing new is written); otherwise it falls behind
+// from the moment it lost the primary, and serves reads only while its last lag plus that
+// time stays within max_replication_lag_s.
+bool usable_for_reads(const BackendState& b, const SelectionLimits& limits, bool primary_down,
+                      Clock::time_point now);
 
 // The expected response time of a statement on `b`, in milliseconds: the average of its
 // ping and (recent) query latency averages, scaled by one plus its statements in flight.

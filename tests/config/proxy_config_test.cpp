@@ -142,6 +142,30 @@ TEST_F(ProxyConfigTest, ReplicaSafeFunctions) {
     }
 }
 
+TEST_F(ProxyConfigTest, FailoverIsOffUnlessConfigured) {
+    const ProxyConfig off = parse(kValid);
+    EXPECT_EQ(off.failover, FailoverMode::off);
+    EXPECT_EQ(off.servers.at(1).priority, 0);
+    std::ofstream(dir_ / "repl.pw") << "repl-secret\n";
+    const std::string automatic =
+        replace(kValid, "port = 3307\n", "port = 3307\npriority = 5\n") +
+        "\n[failover]\nmode = \"auto\"\nfailover_after_ms = 1500\nuser = \"repl\"\n"
+        "password_file = \"repl.pw\"\n";
+    const ProxyConfig on = parse(automatic);
+    EXPECT_EQ(on.failover, FailoverMode::automatic);
+    EXPECT_EQ(on.failover_after, std::chrono::milliseconds(1500));
+    EXPECT_EQ(on.replication.user, "repl");
+    EXPECT_EQ(on.replication.password, "repl-secret");
+    EXPECT_EQ(on.servers.at(1).priority, 5);
+    auto e = error_of(replace(automatic, "\"auto\"", "\"sometimes\""));
+    EXPECT_NE(e.find("failover.mode: must be \"auto\", \"manual\" or \"off\""), std::string::npos)
+        << e;
+    e = error_of(replace(automatic, "user = \"repl\"", "user = \"re'pl\""));
+    EXPECT_NE(e.find("failover.user: quotes"), std::string::npos) << e;
+    e = error_of(replace(automatic, "user = \"repl\"\n", ""));
+    EXPECT_NE(e.find("failover.user"), std::string::npos) << e;
+}
+
 TEST_F(ProxyConfigTest, ExactlyOnePrimary) {
     const auto e = error_of(replace(kValid, "role = \"replica\"", "role = \"primary\""));
     EXPECT_NE(e.find("exactly one server"), std::string::npos) << e;

@@ -62,11 +62,16 @@ TEST_F(ReplicaSelector, UnhealthyReplicasAreSkipped) {
 }
 
 // Every replica shows "Connecting" the moment its primary dies, before the monitor has
-// counted the primary down: the same polled state must serve reads once it has.
-TEST_F(ReplicaSelector, ReconnectingReplicasServeReadsOnlyOnceThePrimaryIsKnownDown) {
+// counted the primary down: they serve reads meanwhile, for as long as they could be
+// behind by no more than max_replication_lag_s, and without limit once the primary is
+// known down (nothing new is written then).
+TEST_F(ReplicaSelector, ReconnectingReplicasServeReadsWhileTheyCannotBeFarBehind) {
     auto b = cluster(2);
     b[1].replication = ReplicationLink::reconnecting;
     b[2].replication = ReplicationLink::reconnecting;
+    b[1].reconnecting_since = b[2].reconnecting_since = now - std::chrono::seconds(1);
+    EXPECT_TRUE(pick(RouteStrategy::random, b));
+    b[1].reconnecting_since = b[2].reconnecting_since = now - std::chrono::seconds(31);
     EXPECT_FALSE(pick(RouteStrategy::random, b));
     EXPECT_FALSE(pick(RouteStrategy::customized, b));
     b[0].consecutive_failures = limits.failure_threshold;

@@ -39,7 +39,7 @@ bool port_listens(unsigned port, const char* address) {
 }
 
 ProxyProcess::ProxyProcess(ProxyScenario s) : port_(s.port ? s.port : next_port()) {
-    const TestCluster& cluster = TestCluster::get();
+    const TestCluster& cluster = s.cluster != nullptr ? *s.cluster : TestCluster::get();
     if (s.servers.empty()) {
         for (const ClusterNode& n : cluster.nodes()) {
             s.servers.push_back({n.name, n.host, n.port, n.name == "primary"});

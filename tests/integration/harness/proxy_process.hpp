@@ -26,7 +26,8 @@ struct ProxyScenario {
     int monitor_interval_ms = 100;
     int failure_threshold = 2;
     std::size_t max_statement_bytes = 0;    // 0: the proxy's default
-    std::vector<ProxyServerEntry> servers;  // empty: the test cluster's nodes
+    const TestCluster* cluster = nullptr;   // null: the shared test cluster
+    std::vector<ProxyServerEntry> servers;  // empty: the cluster's nodes
     std::string extra_toml;                 // appended verbatim
     // The account the proxy logs in to the servers with; empty: the cluster's proxy user.
     std::string backend_user;

@@ -80,6 +80,9 @@ RoleProcess::RoleProcess(std::string role, std::string dir, const std::string& c
         const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
         ::dup2(fd, STDOUT_FILENO);
         ::dup2(fd, STDERR_FILENO);
+        // Nothing else of the test's: a relay's listening socket inherited by the role would
+        // outlive the relay the test takes away.
+        ::close_range(3, ~0U, 0);
         ::execl(binary.c_str(), "sqlgate", role_.c_str(), "--config", config.c_str(), nullptr);
         ::_exit(127);
     }

@@ -34,15 +34,35 @@ int run_command(const std::string& command, std::string* output) {
 }
 
 TestCluster& TestCluster::get() {
-    static TestCluster cluster;
+    static TestCluster cluster({kClusterDir, kClusterNet, 3});
     [[maybe_unused]] static const bool started = (cluster.ensure_up(), true);
     return cluster;
 }
 
+std::unique_ptr<TestCluster> TestCluster::fresh(ClusterPlace place) {
+    std::unique_ptr<TestCluster> cluster(new TestCluster(std::move(place)));
+    std::string out;
+    if (run_command(cluster->cluster_command("destroy"), &out) != 0) {
+        throw std::runtime_error("scripts/cluster.sh destroy failed:\n" + out);
+    }
+    cluster->destroy_on_exit_ = true;
+    cluster->ensure_up();
+    return cluster;
+}
+
+TestCluster::~TestCluster() {
+    if (destroy_on_exit_) run_command(cluster_command("destroy"));
+}
+
+std::string TestCluster::cluster_command(const std::string& arguments) const {
+    return "cd '" + source_dir() + "' && scripts/cluster.sh " + arguments + " --dir " + place_.dir +
+           " 2>&1";
+}
+
 void TestCluster::ensure_up() {
-    const std::string cmd = "cd '" + source_dir() + "' && scripts/cluster.sh up --dir " +
-                            kClusterDir + " --net " + kClusterNet + " --client-host '" +
-                            kClientHostPattern + "' 2>&1";
+    const std::string cmd = cluster_command("up --net " + place_.net + " --replicas " +
+                                            std::to_string(place_.replicas) + " --client-host '" +
+                                            kClientHostPattern + "'");
     std::string out;
     if (run_command(cmd, &out) != 0) {
         throw std::runtime_error("scripts/cluster.sh up failed:\n" + out);
@@ -50,8 +70,26 @@ void TestCluster::ensure_up() {
     load_env();
 }
 
+void TestCluster::start_node(const std::string& name) {
+    std::string out;
+    if (run_command(cluster_command("start-node --node " + name), &out) != 0) {
+        throw std::runtime_error("scripts/cluster.sh start-node failed:\n" + out);
+    }
+}
+
+const ClusterNode& TestCluster::writable_node() const {
+    for (const ClusterNode& node : nodes_) {
+        try {
+            if (admin_sql(node, "SELECT @@read_only") == "0") return node;
+        } catch (const std::runtime_error&) {
+            // a node that is down is not it
+        }
+    }
+    throw std::runtime_error("no node of " + place_.dir + " is writable");
+}
+
 void TestCluster::load_env() {
-    std::ifstream in(source_dir() + "/" + kClusterDir + "/cluster.env");
+    std::ifstream in(source_dir() + "/" + place_.dir + "/cluster.env");
     if (!in) throw std::runtime_error("no cluster.env after cluster.sh up");
     env_.clear();
     std::string line;

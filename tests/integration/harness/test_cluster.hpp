@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -16,10 +17,22 @@ struct ClusterNode {
     std::string socket;
 };
 
+// Where a cluster lives: its state folder (under the source tree), its three address octets
+// and its number of replicas.
+struct ClusterPlace {
+    std::string dir;
+    std::string net;
+    int replicas = 3;
+};
+
 class TestCluster {
   public:
     // The cluster every integration test shares; brought up on first use.
     static TestCluster& get();
+    // A cluster of the caller's own (tests that change which node is primary), started fresh:
+    // whatever an earlier run left in `place.dir` is destroyed first.
+    static std::unique_ptr<TestCluster> fresh(ClusterPlace place);
+    ~TestCluster();
 
     const std::vector<ClusterNode>& nodes() const { return nodes_; }
     const ClusterNode& primary() const { return nodes_.front(); }
@@ -29,15 +42,22 @@ class TestCluster {
     void ensure_up();
     // SIGKILLs a node's mariadbd.
     void kill_node(const std::string& name);
+    // Starts a killed node again with its data, leaving its replication as it was.
+    void start_node(const std::string& name);
+    // The node that answers @@read_only = 0 (the primary, after any failover).
+    const ClusterNode& writable_node() const;
     // Runs SQL as root on a node's unix socket; returns the output (tab-separated, no headers).
     std::string admin_sql(const ClusterNode& node, const std::string& sql) const;
     // Waits until every replica has applied all the primary's transactions.
     void wait_for_replication() const;
 
   private:
-    TestCluster() = default;
+    explicit TestCluster(ClusterPlace place) : place_(std::move(place)) {}
     void load_env();
+    std::string cluster_command(const std::string& arguments) const;
 
+    ClusterPlace place_;
+    bool destroy_on_exit_ = false;
     std::map<std::string, std::string> env_;
     std::vector<ClusterNode> nodes_;
 };

@@ -1,0 +1,350 @@
+#include "proxy/failover.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <memory>
+
+#include "obs/log.hpp"
+#include "proxy/admin_connection.hpp"
+
+namespace sqlgate::proxy {
+
+using boost::asio::awaitable;
+
+namespace {
+
+std::string milliseconds_since(Clock::time_point since, Clock::time_point now = Clock::now()) {
+    return std::to_string(
+        std::chrono::duration_cast<std::chrono::milliseconds>(now - since).count());
+}
+
+awaitable<void> sleep_for(boost::asio::any_io_executor executor, Clock::duration duration) {
+    boost::asio::steady_timer timer(executor, duration);
+    co_await timer.async_wait(boost::asio::use_awaitable);
+}
+
+}  // namespace
+
+std::optional<std::size_t> choose_promotion(std::span<const PromotionCandidate> candidates) {
+    const PromotionCandidate* best = nullptr;
+    for (const PromotionCandidate& c : candidates) {
+        if (best == nullptr) {
+            best = &c;
+            continue;
+        }
+        const bool ahead = c.received.covers(best->received);
+        const bool behind = best->received.covers(c.received);
+        bool better;
+        if (ahead && behind) {
+            better = c.priority > best->priority;  // equally advanced
+        } else if (ahead != behind) {
+            better = ahead;
+        } else {
+            // Neither has all the other has (diverged domains): the one with more, logged.
+            better = c.received.total() > best->received.total() ||
+                     (c.received.total() == best->received.total() && c.priority > best->priority);
+        }
+        if (better) best = &c;
+    }
+    if (best == nullptr) return std::nullopt;
+    return best->index;
+}
+
+std::optional<std::string> rejoin_refusal(const GtidPosition& former, const GtidPosition& primary) {
+    for (const auto& [domain, last] : former.domains()) {
+        const auto theirs = primary.domains().find(domain);
+        const std::string gtid = std::to_string(domain) + "-" + std::to_string(last.server_id) +
+                                 "-" + std::to_string(last.sequence);
+        if (theirs == primary.domains().end() || theirs->second.sequence < last.sequence) {
+            return "its binary log ends with " + gtid + ", which the new primary never received";
+        }
+        if (theirs->second.sequence == last.sequence &&
+            theirs->second.server_id != last.server_id) {
+            return "its " + gtid + " differs from the new primary's transaction of that number";
+        }
+    }
+    return std::nullopt;
+}
+
+FailoverCoordinator::FailoverCoordinator(boost::asio::any_io_executor executor,
+                                         ProxyRuntime& runtime)
+    : executor_(std::move(executor)), runtime_(runtime), config_(runtime.config()) {
+    login_.user = config_.monitor.user;
+    login_.password = config_.monitor.password;
+}
+
+void FailoverCoordinator::start() {
+    if (config_.failover == config::FailoverMode::off) return;
+    boost::asio::co_spawn(executor_, run(), boost::asio::detached);
+}
+
+awaitable<void> FailoverCoordinator::run() {
+    for (;;) {
+        co_await sleep_for(executor_, config_.monitor_interval);
+        co_await check();
+    }
+}
+
+void FailoverCoordinator::report(std::string status, std::string_view event,
+                                 std::initializer_list<obs::LogField> fields) {
+    runtime_.set_failover_status(std::move(status));
+    if (event == last_event_) return;
+    last_event_ = event;
+    obs::log(obs::LogLevel::warn, event, fields);
+}
+
+awaitable<void> FailoverCoordinator::check() {
+    const int threshold = config_.failure_threshold;
+    for (BackendState& b : runtime_.backends()) {
+        if (b.fenced && !b.rejoin_refused && b.reachable(threshold) &&
+            config_.failover == config::FailoverMode::automatic) {
+            co_await rejoin(b);
+        }
+    }
+    if (!runtime_.primary_down()) {
+        last_event_.clear();
+        co_return;
+    }
+    const BackendState& primary = runtime_.primary();
+    if (config_.failover == config::FailoverMode::manual) {
+        report("failover is manual: an operator must promote a replica", "failover_needed",
+               {{"primary", primary.name}, {"error", primary.last_error}});
+        co_return;
+    }
+    // The split-brain guard: a replica that still streams from the primary proves it alive;
+    // only the proxy has lost it. Only replicas that lost it too are candidates.
+    std::vector<std::size_t> candidates;
+    const BackendState* streaming = nullptr;
+    for (const BackendState& b : runtime_.backends()) {
+        if (b.is_primary || b.fenced || !b.reachable(threshold)) continue;
+        if (b.replication == ReplicationLink::streaming) streaming = &b;
+        if (b.replication == ReplicationLink::reconnecting) candidates.push_back(b.index);
+    }
+    if (streaming != nullptr) {
+        report("not failing over: replica '" + streaming->name +
+                   "' still replicates from it, so it is alive and only this proxy lost it",
+               "failover_blocked", {{"primary", primary.name}, {"replicating", streaming->name}});
+        co_return;
+    }
+    if (candidates.empty()) {
+        report("no replica that replicated from it is reachable to take over",
+               "failover_impossible", {{"primary", primary.name}});
+        co_return;
+    }
+    if (Clock::now() - primary.failing_since < config_.failover_after) {
+        report("failover in progress", "failover_pending", {{"primary", primary.name}});
+        co_return;
+    }
+    co_await promote(std::move(candidates));
+}
+
+awaitable<void> FailoverCoordinator::promote(std::vector<std::size_t> replicas) {
+    auto& backends = runtime_.backends();
+    const std::size_t former = runtime_.primary().index;
+    const auto decided = Clock::now();
+    const std::string detection_ms = milliseconds_since(backends[former].failing_since, decided);
+    report("failover in progress", "failover_started",
+           {{"primary", backends[former].name}, {"detection_ms", detection_ms}});
+    const auto timeout = config_.connect_timeout;
+    auto fail = [&](const std::string& why) {
+        // Tried again on the next check; writes are told why meanwhile.
+        report("failover failed: " + why, "failover_failed",
+               {{"primary", backends[former].name}, {"error", why}});
+    };
+
+    // How far each candidate got, over connections kept for the steps that follow.
+    std::vector<std::unique_ptr<AdminConnection>> connections(backends.size());
+    std::vector<PromotionCandidate> candidates;
+    for (const std::size_t index : replicas) {
+        auto c = std::make_unique<AdminConnection>(executor_, backends[index]);
+        if (!co_await c->open(login_, timeout) || !co_await c->run("SHOW SLAVE STATUS", timeout)) {
+            obs::log(obs::LogLevel::warn, "failover_candidate_skipped",
+                     {{"server", backends[index].name}, {"error", c->error()}});
+            continue;
+        }
+        if (c->result().first_row_value("Slave_IO_Running") == "Yes") {
+            fail("replica '" + backends[index].name + "' reconnected to the primary");
+            co_return;
+        }
+        const auto received =
+            GtidPosition::parse(c->result().first_row_value("Gtid_IO_Pos").value_or(""));
+        if (!received) {
+            obs::log(obs::LogLevel::warn, "failover_candidate_skipped",
+                     {{"server", backends[index].name}, {"error", "unreadable Gtid_IO_Pos"}});
+            continue;
+        }
+        candidates.push_back({index, backends[index].priority, *received});
+        connections[index] = std::move(c);
+    }
+    const auto chosen = choose_promotion(candidates);
+    if (!chosen) {
+        fail("no replica could be asked how far it got");
+        co_return;
+    }
+    BackendState& successor = backends[*chosen];
+    AdminConnection& admin = *connections[*chosen];
+    std::string received;
+    for (const PromotionCandidate& c : candidates) {
+        if (c.index == *chosen) received = c.received.to_string();
+    }
+    obs::log(obs::LogLevel::info, "failover_candidate_chosen",
+             {{"server", successor.name}, {"received_gtid", received}});
+
+    // It applies everything it received before it takes writes: nothing acknowledged that
+    // reached it is lost.
+    if (const auto why = co_await apply_relay_log(admin, received)) {
+        fail(successor.name + ": " + *why);
+        co_return;
+    }
+    for (const std::string_view step :
+         {"STOP SLAVE", "RESET SLAVE ALL", "SET GLOBAL read_only = OFF"}) {
+        if (!co_await admin.run(step, timeout)) {
+            const std::string why = std::string(step) + ": " + admin.error();
+            // Back to a replica that replicates, so that it stays a candidate (a node
+            // without replication would neither serve reads nor be promoted next time).
+            co_await admin.run("SET GLOBAL read_only = ON", timeout);
+            co_await admin.run("START SLAVE", timeout);
+            fail("promoting " + successor.name + ": " + why);
+            co_return;
+        }
+    }
+    runtime_.promote(*chosen);
+    last_event_.clear();
+    obs::log(obs::LogLevel::warn, "failover_promoted",
+             {{"primary", successor.name},
+              {"former", backends[former].name},
+              {"gtid", received},
+              {"detection_ms", detection_ms},
+              {"promotion_ms", milliseconds_since(decided)},
+              {"outage_ms", milliseconds_since(backends[former].failing_since)}});
+
+    const std::string point = point_at_primary_statement("slave_pos");
+    for (const PromotionCandidate& c : candidates) {
+        if (c.index == *chosen) continue;
+        AdminConnection& replica = *connections[c.index];
+        const bool moved = co_await replica.run("STOP SLAVE", timeout) &&
+                           co_await replica.run(point, timeout) &&
+                           co_await replica.run("START SLAVE", timeout);
+        obs::log(moved ? obs::LogLevel::info : obs::LogLevel::error,
+                 moved ? "replica_repointed" : "replica_repoint_failed",
+                 {{"server", backends[c.index].name},
+                  {"primary", successor.name},
+                  {"error", moved ? "" : replica.error()}});
+    }
+}
+
+awaitable<std::optional<std::string>> FailoverCoordinator::apply_relay_log(
+    AdminConnection& replica, const std::string& received) {
+    const auto deadline = Clock::now() + config_.promotion_timeout;
+    const auto target = GtidPosition::parse(received).value_or(GtidPosition{});
+    for (;;) {
+        if (!co_await replica.run("SHOW SLAVE STATUS", config_.connect_timeout)) {
+            co_return replica.error();
+        }
+        const auto state = replica.result().first_row_value("Slave_SQL_Running_State");
+        if (replica.result().first_row_value("Slave_SQL_Running") != "Yes") {
+            co_return "its SQL thread stopped: " +
+                replica.result().first_row_value("Last_SQL_Error").value_or("");
+        }
+        if (!co_await replica.run("SELECT @@gtid_slave_pos", config_.connect_timeout)) {
+            co_return replica.error();
+        }
+        const auto applied = GtidPosition::parse(replica.result().first_value().value_or(""));
+        if (applied && applied->covers(target)) co_return std::nullopt;
+        // A transaction whose end never arrived (the primary died while sending it) is never
+        // applied; it was never acknowledged either (semi-sync acks whole transactions).
+        if (state && state->find("read all relay log") != std::string::npos) {
+            obs::log(obs::LogLevel::warn, "failover_incomplete_transaction_dropped",
+                     {{"received", received},
+                      {"applied", applied ? applied->to_string() : std::string("?")}});
+            co_return std::nullopt;
+        }
+        if (Clock::now() >= deadline) {
+            co_return "did not apply its relay log within " +
+                std::to_string(config_.promotion_timeout.count()) + " ms";
+        }
+        co_await sleep_for(executor_, std::chrono::milliseconds(20));
+    }
+}
+
+std::string FailoverCoordinator::point_at_primary_statement(std::string_view use_gtid) const {
+    const BackendState& primary = runtime_.primary();
+    // The credentials were checked for quotes and backslashes when the config was read.
+    return "CHANGE MASTER TO MASTER_HOST = '" + primary.address.endpoint.address().to_string() +
+           "', MASTER_PORT = " + std::to_string(primary.address.endpoint.port()) +
+           ", MASTER_USER = '" + config_.replication.user + "', MASTER_PASSWORD = '" +
+           config_.replication.password + "', MASTER_USE_GTID = " + std::string(use_gtid);
+}
+
+awaitable<void> FailoverCoordinator::rejoin(BackendState& former) {
+    const auto timeout = config_.connect_timeout;
+    auto refuse = [&](const std::string& why) {
+        former.rejoin_refused = true;
+        obs::log(obs::LogLevel::error, "rejoin_refused",
+                 {{"server", former.name},
+                  {"error", why},
+                  {"advice",
+                   "it stays out of rotation, read_only; inspect its extra transactions, then "
+                   "rebuild it from the primary (or reset its GTID state) and restart the proxy"}});
+    };
+    AdminConnection node(executor_, former);
+    // Fenced first: whatever follows, it takes no more writes.
+    if (!co_await node.open(login_, timeout) ||
+        !co_await node.run("SET GLOBAL read_only = ON", timeout) ||
+        !co_await node.run("SELECT @@gtid_binlog_pos", timeout)) {
+        co_return;  // tried again on the next check
+    }
+    const auto history = GtidPosition::parse(node.result().first_value().value_or(""));
+    AdminConnection primary(executor_, runtime_.primary());
+    if (!co_await primary.open(login_, timeout) ||
+        !co_await primary.run("SELECT @@gtid_binlog_pos", timeout)) {
+        co_return;
+    }
+    const auto primary_history = GtidPosition::parse(primary.result().first_value().value_or(""));
+    if (!history || !primary_history) {
+        refuse("unreadable @@gtid_binlog_pos");
+        co_return;
+    }
+    if (const auto why = rejoin_refusal(*history, *primary_history)) {
+        refuse(*why);
+        co_return;
+    }
+    // current_pos: where its own binary log ends, which as a primary it never recorded as a
+    // replica position.
+    if (!co_await node.run("STOP SLAVE", timeout) ||
+        !co_await node.run(point_at_primary_statement("current_pos"), timeout) ||
+        !co_await node.run("START SLAVE", timeout)) {
+        obs::log(obs::LogLevel::warn, "rejoin_failed",
+                 {{"server", former.name}, {"error", node.error()}});
+        co_return;
+    }
+    // The primary checks the position when the IO thread connects: a history it does not
+    // have is refused there (error 1236), which the GTID comparison cannot always see.
+    const auto deadline = Clock::now() + config_.promotion_timeout;
+    while (Clock::now() < deadline) {
+        co_await sleep_for(executor_, config_.monitor_interval);
+        if (!co_await node.run("SHOW SLAVE STATUS", timeout)) co_return;
+        const auto& r = node.result();
+        if (r.first_row_value("Slave_IO_Running") == "Yes") {
+            former.fenced = false;
+            obs::log(obs::LogLevel::warn, "rejoined",
+                     {{"server", former.name},
+                      {"primary", runtime_.primary().name},
+                      {"gtid", history->to_string()}});
+            co_return;
+        }
+        if (const auto errno_text = r.first_row_value("Last_IO_Errno");
+            errno_text && *errno_text != "0") {
+            co_await node.run("STOP SLAVE", timeout);
+            refuse("the new primary refused its position: " +
+                   r.first_row_value("Last_IO_Error").value_or(*errno_text));
+            co_return;
+        }
+    }
+    obs::log(obs::LogLevel::warn, "rejoin_pending",
+             {{"server", former.name}, {"error", "replication has not connected yet"}});
+}
+
+}  // namespace sqlgate::proxy
