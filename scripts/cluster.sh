@@ -148,6 +148,9 @@ octet='(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])'
 [[ "$CLIENT_HOST" =~ ^[A-Za-z0-9._%:/-]+$ ]] ||
     die "--client-host must be a MySQL host pattern such as 127.0.10.3 or '127.0.31.%' (got '$CLIENT_HOST')"
 NODES=$((REPLICAS + 1))
+# Which node is primary: node 1 until a failover moves it (up finds it again, see find_primary).
+PRIMARY="$(recorded CLUSTER_PRIMARY_NODE)"
+PRIMARY="${PRIMARY:-1}"
 
 if ((EUID == 0)); then
     # mariadbd refuses to run as root: the nodes run as mysql; root administers them
@@ -416,8 +419,11 @@ rpl-semi-sync-slave-enabled=ON
 rpl-semi-sync-master-wait-point=AFTER_SYNC
 rpl-semi-sync-master-timeout=3000
 EOF
-        # Replicas start replicating when up has made sure the accounts exist (no retry wait).
-        if ((k > 1)); then printf 'read-only=ON\nskip-slave-start=ON\n'; fi
+        # Every node starts read-only, the primary too: a node that restarts takes no writes
+        # until up (or the proxy, after a failover) makes the primary writable, so a former
+        # primary cannot take writes beside its successor. Replication is started by up (once
+        # the accounts exist) or start-node, never on its own.
+        printf 'read-only=ON\nskip-slave-start=ON\n'
     } >"$(cnf_of "$k")"
 }
 
@@ -488,7 +494,7 @@ ensure_accounts() {
         acct="${user}@${host}"
         [[ " ${want[*]} " == *" ${acct} "* ]] ||
             stmts+="DROP USER IF EXISTS $(sql_str "$user")@$(sql_str "$host");"
-    done < <(sql 1 -e "SELECT user, host FROM mysql.global_priv WHERE user IN \
+    done < <(sql "$PRIMARY" -e "SELECT user, host FROM mysql.global_priv WHERE user IN \
         ('${REPL_USER}', '${PROXY_USER}', '${MONITOR_USER}')")
     local name grants pw
     for acct in "${REPL_USER}|${repl_hosts[0]}|REPLICATION SLAVE|replication" \
@@ -503,29 +509,56 @@ ensure_accounts() {
         stmts+="GRANT ${grants} ON *.* TO ${acct};"
     done
     # Statements with passwords go through stdin, not argv (visible to every local user).
-    sql 1 <<<"$stmts" || die "creating the accounts on the primary failed; error log: $(errlog_of 1)"
+    sql "$PRIMARY" <<<"$stmts" ||
+        die "creating the accounts on the primary failed; error log: $(errlog_of "$PRIMARY")"
+}
+
+# find_primary: the node the others replicate from and that replicates from nobody; node 1
+# when none is configured yet. After a failover (scripts/run.sh failover, or the proxy's
+# own) it is another node, and up keeps it: making node 1 primary again would fork the data.
+find_primary() {
+    local k j st host best=1 best_count=0 count
+    local -a source=()
+    for k in $(seq 1 "$NODES"); do
+        st="$(slave_status "$k")" || true
+        source[k]="$(slave_field "$st" Master_Host)"
+    done
+    for k in $(seq 1 "$NODES"); do
+        [[ -z "${source[k]}" ]] || continue
+        count=0
+        for j in $(seq 1 "$NODES"); do
+            [[ "${source[j]}" != "$(addr_of "$k")" ]] || count=$((count + 1))
+        done
+        if ((count > best_count)); then
+            best=$k
+            best_count=$count
+        fi
+    done
+    printf '%d' "$best"
 }
 
 # configure_replica K: points replica K at the primary unless it already replicates from it.
 configure_replica() {
     local k="$1" st
     st="$(slave_status "$k")"
-    local host user gtid io sqlt io_errno
+    local host user gtid io sqlt io_errno use_gtid=slave_pos
     host="$(slave_field "$st" Master_Host)"
     user="$(slave_field "$st" Master_User)"
     gtid="$(slave_field "$st" Using_Gtid)"
     io="$(slave_field "$st" Slave_IO_Running)"
     sqlt="$(slave_field "$st" Slave_SQL_Running)"
     io_errno="$(slave_field "$st" Last_IO_Errno)"
-    if [[ "$host" == "$(addr_of 1)" && "$user" == "$REPL_USER" && "$gtid" == Slave_Pos &&
-        "${io_errno:-0}" != 1045 ]]; then
+    if [[ "$host" == "$(addr_of "$PRIMARY")" && "$user" == "$REPL_USER" &&
+        "$gtid" =~ ^(Slave_Pos|Current_Pos)$ && "${io_errno:-0}" != 1045 ]]; then
         [[ "$io" == Yes && "$sqlt" == Yes ]] || sql "$k" -e 'START SLAVE' >/dev/null 2>&1 || true
         return 0
     fi
+    # A node that never replicated (a former primary) goes on from its own binary log.
+    [[ -n "$host" ]] || use_gtid=current_pos
     sql "$k" <<<"STOP SLAVE;
-        CHANGE MASTER TO MASTER_HOST=$(sql_str "$(addr_of 1)"), MASTER_PORT=${PORT},
+        CHANGE MASTER TO MASTER_HOST=$(sql_str "$(addr_of "$PRIMARY")"), MASTER_PORT=${PORT},
             MASTER_USER=$(sql_str "$REPL_USER"), MASTER_PASSWORD=$(sql_str "$(secret replication)"),
-            MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1;
+            MASTER_USE_GTID=${use_gtid}, MASTER_CONNECT_RETRY=1;
         START SLAVE;" || fail_node "$k" "refused CHANGE MASTER / START SLAVE"
 }
 
@@ -583,7 +616,10 @@ write_env() {
         kv CLUSTER_MONITOR_PASSWORD_FILE "${SECRETS}/monitor.password"
         kv CLUSTER_REPL_USER "$REPL_USER"
         kv CLUSTER_REPL_PASSWORD_FILE "${SECRETS}/replication.password"
-        for ((k = 1; k <= NODES; k++)); do
+        kv CLUSTER_PRIMARY_NODE "$PRIMARY"
+        # The primary first (the demo workload compares the others with the first).
+        for k in "$PRIMARY" $(seq 1 "$NODES"); do
+            [[ "$k" != "$PRIMARY" || -z "$csv_names" ]] || continue
             csv_names+="${csv_names:+,}$(name_of "$k")"
             csv_hosts+="${csv_hosts:+,}$(addr_of "$k")"
         done
@@ -592,7 +628,7 @@ write_env() {
         for ((k = 1; k <= NODES; k++)); do
             pid="$(pid_of "$k" || true)"
             kv "NODE_${k}_NAME" "$(name_of "$k")"
-            kv "NODE_${k}_ROLE" "$(if ((k == 1)); then echo primary; else echo replica; fi)"
+            kv "NODE_${k}_ROLE" "$(if ((k == PRIMARY)); then echo primary; else echo replica; fi)"
             kv "NODE_${k}_HOST" "$(addr_of "$k")"
             kv "NODE_${k}_PORT" "$PORT"
             kv "NODE_${k}_SERVER_ID" "$k"
@@ -688,13 +724,21 @@ stop it, or give this cluster other addresses with --net"
     for k in $(seq 1 "$NODES"); do wait_node "$k"; done
     ((${#starting[@]} == 0)) || step "${#starting[@]} node(s) accept connections"
 
+    PRIMARY="$(find_primary)"
+    ((PRIMARY == 1)) || step "$(name_of "$PRIMARY") is the primary (since a failover); it stays so"
+    sql "$PRIMARY" -e 'SET GLOBAL read_only = OFF' || fail_node "$PRIMARY" "refused read_only = OFF"
     ensure_accounts
     local target
-    target="$(sql 1 -e 'SELECT @@gtid_binlog_pos')"
-    for k in $(seq 2 "$NODES"); do configure_replica "$k"; done
+    target="$(sql "$PRIMARY" -e 'SELECT @@gtid_binlog_pos')"
+    local -a replicas=()
+    for k in $(seq 1 "$NODES"); do ((k == PRIMARY)) || replicas+=("$k"); done
+    for k in "${replicas[@]}"; do
+        sql "$k" -e 'SET GLOBAL read_only = ON' || fail_node "$k" "refused read_only = ON"
+        configure_replica "$k"
+    done
     local deadline
     deadline="$(deadline_in "$TIMEOUT")"
-    for k in $(seq 2 "$NODES"); do wait_caught_up "$k" "$target" "$deadline"; done
+    for k in "${replicas[@]}"; do wait_caught_up "$k" "$target" "$deadline"; done
     write_env up
     step "cluster up: ${NODES} node(s), all at primary GTID ${target:-<empty>}; settings in ${ENV_FILE}"
 }
@@ -717,6 +761,10 @@ cmd_start_node() {
     prepare_node "$k"
     start_node "$k"
     wait_node "$k"
+    # A replica goes on replicating; a node without replication settings (a former primary)
+    # stays read-only, for the proxy to rejoin.
+    [[ -z "$(slave_field "$(slave_status "$k")" Master_Host)" ]] || sql "$k" -e 'START SLAVE' ||
+        fail_node "$k" "refused START SLAVE"
     write_env up
     step "${opt_node} started; its replication is as it was"
 }
@@ -777,7 +825,7 @@ cmd_status() {
         if pid="$(pid_of "$k")"; then
             if sql "$k" -e 'SELECT 1' >/dev/null 2>&1; then
                 state=running
-                if ((k == 1)); then
+                if ((k == PRIMARY)); then
                     gtid="$(sql "$k" -e 'SELECT @@gtid_binlog_pos' 2>/dev/null || true)"
                 else
                     st="$(slave_status "$k" || true)"

@@ -5,6 +5,8 @@
 #
 #   scripts/run.sh          set up (or reuse) everything and run the demo; leaves it running
 #   scripts/run.sh --http   the same, with the workload sent through the HTTP API
+#   scripts/run.sh failover a failover drill on the running stack: the primary killed under a
+#                           mixed load, the timeline and a check that no acknowledged write is lost
 #   scripts/run.sh down     stop the roles and the cluster (by the pids this script recorded)
 #   scripts/run.sh aws      the same system on AWS with Terraform (see scripts/aws.sh)
 #   scripts/run.sh aws-destroy   tear the AWS deployment down
@@ -12,6 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 case "${1:-}" in
     aws | aws-destroy) exec bash scripts/aws.sh "$@" ;;
+    failover) exec bash scripts/failover_drill.sh ;;
 esac
 source scripts/lib/common.sh
 source scripts/lib/proxy_config.sh
@@ -94,7 +97,7 @@ case "${1:-}" in
         ;;
     --http) mode=http ;;
     "") ;;
-    *) die "unknown argument '$1' (use no argument, --http, 'down', 'aws' or 'aws-destroy')" ;;
+    *) die "unknown argument '$1' (use no argument, --http, 'failover', 'down', 'aws' or 'aws-destroy')" ;;
 esac
 
 step "setup: packages and build"
@@ -127,8 +130,9 @@ demo_schema=main_db
 # The demo user's schema exists before anyone logs in with it (client.cnf names it, and a
 # login naming a missing schema fails): the cluster's administrator creates it on the
 # primary, and replication brings it to the replicas.
-cluster_admin_sql 1 -e "CREATE DATABASE IF NOT EXISTS \`${demo_schema}\`" ||
-    die "could not create the schema ${demo_schema} on the primary (socket ${NODE_1_SOCKET})"
+primary_socket="NODE_${CLUSTER_PRIMARY_NODE}_SOCKET"
+cluster_admin_sql "$CLUSTER_PRIMARY_NODE" -e "CREATE DATABASE IF NOT EXISTS \`${demo_schema}\`" ||
+    die "could not create the schema ${demo_schema} on the primary (socket ${!primary_socket})"
 
 step "configs: ${LOCAL}/{gatekeeper,trusted-host,proxy}.toml"
 {

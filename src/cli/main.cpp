@@ -11,6 +11,7 @@
 #include "obs/log.hpp"
 #include "proxy/proxy_server.hpp"
 #include "trusted_host/trusted_host_role.hpp"
+#include "workload/mixed_load.hpp"
 #include "workload/send_requests.hpp"
 
 #ifndef SQLGATE_VERSION
@@ -75,6 +76,11 @@ int main(int argc, char** argv) {
     auto* send = app.add_subcommand("send-requests", "Run the demo workload and print a report");
     sqlgate::workload::add_send_requests_options(*send, workload);
 
+    sqlgate::workload::MixedLoadOptions mixed;
+    auto* load = app.add_subcommand(
+        "mixed-load", "Run writers and readers for a while (failover drills); print what failed");
+    sqlgate::workload::add_mixed_load_options(*load, mixed);
+
     auto* hash = app.add_subcommand(
         "hash-password", "Read a password on stdin and print its hash for a [[users]] entry");
 
@@ -106,6 +112,7 @@ int main(int argc, char** argv) {
             sqlgate::trusted_host::run_trusted_host);
     }
     if (*send) return sqlgate::workload::run_send_requests(workload, std::cout);
+    if (*load) return sqlgate::workload::run_mixed_load(mixed, std::cout);
     if (*hash) {
         std::string password;
         std::getline(std::cin, password);

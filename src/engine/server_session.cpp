@@ -32,8 +32,13 @@ ServerSession::~ServerSession() {
 
 void ServerSession::drain() {
     draining_ = true;
-    // Busy: the command's reply is relayed first, and next_command ends the session.
-    if (!busy_ && !closed_) close();
+    // Busy: the command's reply is relayed first, and next_command ends the session. In a
+    // transaction: the client may finish it (until the drain timeout), not lose it.
+    if (!busy_ && !closed_ && !in_transaction()) close();
+}
+
+bool ServerSession::in_transaction() const {
+    return mysql::has(stages_.status_flags(), mysql::ServerStatus::in_trans);
 }
 
 void ServerSession::close() {
@@ -159,7 +164,7 @@ awaitable<bool> ServerSession::next_command() {
     std::uint8_t sequence = 0;
     std::uint8_t first_sequence = 0;
     busy_ = false;
-    if (draining_) co_return false;
+    if (draining_ && !in_transaction()) co_return false;
     const std::size_t limit = settings_.max_statement_bytes;
     const auto ec =
         co_await client_.channel().read_message(payload_, sequence, limit + 1, &first_sequence);

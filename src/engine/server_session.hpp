@@ -29,6 +29,8 @@ class ServerSession {
     boost::asio::awaitable<void> run();
     // Ends the session once the command it is running is answered; at once when it is idle.
     void drain();
+    // The client has a transaction open (as the role's stages last saw it).
+    bool in_transaction() const;
 
   private:
     boost::asio::awaitable<bool> log_in();

@@ -233,6 +233,7 @@ awaitable<bool> FrontStages::forward(mysql::ByteView payload) {
         co_return false;
     }
     last_reply_failed_ = tracker.failed();
+    if (const auto status = tracker.session_status()) session_status_ = *status;
     co_return true;
 }
 

@@ -27,6 +27,9 @@ class FrontStages final : public engine::SessionStages {
     boost::asio::awaitable<bool> handle(mysql::Command command, mysql::ByteView payload) override;
     boost::asio::awaitable<bool> kill(std::uint64_t id, bool query_only) override;
     std::optional<engine::ErrorReply> change_user_refusal() const override;
+    // What the upstream's last reply said of the session (a transaction open, autocommit).
+    std::uint16_t status_flags() const override { return session_status_; }
+    void reset() override { session_status_ = mysql::bits(mysql::ServerStatus::autocommit); }
     void close() override { upstream_.close(); }
 
   private:
@@ -48,6 +51,7 @@ class FrontStages final : public engine::SessionStages {
     mysql::Capability capabilities_ = mysql::Capability::none;
     std::string schema_;  // current schema, for the policy's unqualified names
     bool last_reply_failed_ = false;
+    std::uint16_t session_status_ = mysql::bits(mysql::ServerStatus::autocommit);
 };
 
 }  // namespace sqlgate::front

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 
 #include "mysql/constants.hpp"
 #include "mysql/wire.hpp"
@@ -72,6 +73,16 @@ class ResponseTracker {
 
     bool failed() const { return failed_; }           // the reply (or its last part) was ERR
     std::uint16_t status() const { return status_; }  // status flags of the last OK/EOF
+    // The session's status flags after this reply, when it carries them: it did not fail and
+    // ends with OK or EOF (a prepare's or COM_STATISTICS' reply does not; reading theirs
+    // would turn autocommit off).
+    std::optional<std::uint16_t> session_status() const {
+        if (failed_ || (shape_ != ReplyShape::result && shape_ != ReplyShape::execute &&
+                        shape_ != ReplyShape::rows)) {
+            return std::nullopt;
+        }
+        return status_;
+    }
     std::uint16_t error_code() const { return error_code_; }
     std::uint64_t affected_rows() const { return affected_rows_; }
     std::uint64_t last_insert_id() const { return last_insert_id_; }

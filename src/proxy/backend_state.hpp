@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 
@@ -53,6 +54,11 @@ struct BackendState {
     Clock::time_point failing_since{};  // the first of the current run of failures
     ReplicationLink replication = ReplicationLink::streaming;  // primary: always streaming
     double replication_lag_s = 0;  // while reconnecting: the lag it last had
+    // On the primary: whether semi-synchronous replication is in effect (nullopt: not
+    // configured). Off means MariaDB fell back to asynchronous after a replica's ack timed
+    // out, and a failover could lose the last acknowledged writes until it is on again.
+    std::optional<bool> semi_sync;
+    bool read_only = false;  // the primary's @@read_only (a restarted node starts read-only)
     Clock::time_point reconnecting_since{};
     std::string last_error;
     std::string server_version;

@@ -81,10 +81,62 @@ void FailoverCoordinator::start() {
 }
 
 awaitable<void> FailoverCoordinator::run() {
+    co_await discover_primary();
     for (;;) {
         co_await sleep_for(executor_, config_.monitor_interval);
         co_await check();
     }
+}
+
+awaitable<void> FailoverCoordinator::discover_primary() {
+    auto& backends = runtime_.backends();
+    auto endpoint_of = [](const BackendState& b) {
+        return b.address.endpoint.address().to_string() + ":" +
+               std::to_string(b.address.endpoint.port());
+    };
+    // What each server replicates from ("address:port"; empty: nobody), if it answered.
+    std::vector<std::optional<std::string>> source(backends.size());
+    for (const BackendState& b : backends) {
+        AdminConnection c(executor_, b);
+        if (!co_await c.open(login_, config_.connect_timeout) ||
+            !co_await c.run("SHOW SLAVE STATUS", config_.connect_timeout)) {
+            continue;
+        }
+        const auto host = c.result().first_row_value("Master_Host");
+        source[b.index] = host && !host->empty()
+                              ? *host + ":" + c.result().first_row_value("Master_Port").value_or("")
+                              : std::string();
+    }
+    // The primary replicates from nobody and the others replicate from it: the one most of
+    // them name (read_only says nothing: every node starts read-only).
+    std::optional<std::size_t> found;
+    int best = 0;
+    for (const BackendState& b : backends) {
+        if (!source[b.index] || !source[b.index]->empty()) continue;
+        int followers = 0;
+        for (const auto& s : source)
+            followers += s && *s == endpoint_of(b);
+        if (followers > best || (followers == best && found && b.is_primary)) {
+            best = followers;
+            found = b.index;
+        }
+    }
+    const std::size_t configured = runtime_.primary().index;
+    if (!found || best == 0 || *found == configured) co_return;
+    runtime_.promote(*found);
+    // The configured primary may already replicate from the one found (rejoined after an
+    // earlier failover): then it is an ordinary replica, not a former primary to fence.
+    BackendState& former = backends[configured];
+    former.fenced = source[configured] != endpoint_of(backends[*found]);
+    obs::log(obs::LogLevel::warn, "primary_discovered",
+             {{"primary", backends[*found].name},
+              {"configured", former.name},
+              {"configured_is", !source[configured] ? "unreachable"
+                                : former.fenced     ? "not its replica"
+                                                    : "its replica"},
+              {"advice",
+               "a failover happened before this proxy started; update role in the "
+               "config's [[servers]]"}});
 }
 
 void FailoverCoordinator::report(std::string status, std::string_view event,
@@ -105,6 +157,17 @@ awaitable<void> FailoverCoordinator::check() {
     }
     if (!runtime_.primary_down()) {
         last_event_.clear();
+        // Every node starts read-only (so a former primary that restarts takes no writes);
+        // the one the proxy sends writes to is made writable.
+        BackendState& primary = runtime_.primary();
+        if (primary.read_only && config_.failover == config::FailoverMode::automatic) {
+            AdminConnection c(executor_, primary);
+            if (co_await c.open(login_, config_.connect_timeout) &&
+                co_await c.run("SET GLOBAL read_only = OFF", config_.connect_timeout)) {
+                primary.read_only = false;
+                obs::log(obs::LogLevel::warn, "primary_made_writable", {{"server", primary.name}});
+            }
+        }
         co_return;
     }
     const BackendState& primary = runtime_.primary();
@@ -338,8 +401,9 @@ awaitable<void> FailoverCoordinator::rejoin(BackendState& former) {
         if (const auto errno_text = r.first_row_value("Last_IO_Errno");
             errno_text && *errno_text != "0") {
             co_await node.run("STOP SLAVE", timeout);
-            refuse("the new primary refused its position: " +
-                   r.first_row_value("Last_IO_Error").value_or(*errno_text));
+            const auto text = r.first_row_value("Last_IO_Error").value_or("");
+            refuse("the new primary refused its position (error " + *errno_text +
+                   (text.empty() ? std::string(")") : "): " + text));
             co_return;
         }
     }

@@ -42,6 +42,9 @@ class FailoverCoordinator {
 
   private:
     boost::asio::awaitable<void> run();
+    // At start: the configured primary is out of date when a failover happened before this
+    // proxy started; the servers' replication settings say which one the others follow.
+    boost::asio::awaitable<void> discover_primary();
     boost::asio::awaitable<void> check();
     boost::asio::awaitable<void> promote(std::vector<std::size_t> replicas);
     boost::asio::awaitable<void> rejoin(BackendState& former);

@@ -113,7 +113,7 @@ class ProxySession final : public engine::SessionStages {
                                              mysql::ReplyShape shape, bool read_your_writes,
                                              const PreparedExecution* prepared);
     // Follows what the primary's reply says of the session: transaction and autocommit.
-    void note_primary_status(const mysql::ResponseTracker& tracker, mysql::ReplyShape shape);
+    void note_primary_status(const mysql::ResponseTracker& tracker);
     // What a statement of `statement_class` that the primary ran (or began to) may have left
     // there only: a write to wait for, user variables.
     void note_primary_effects(sql::StatementClass statement_class, bool assigns_user_variables);

@@ -133,7 +133,7 @@ awaitable<ProxySession::Executed> ProxySession::execute(BackendState& backend,
                          runtime_.config().ewma_weight);
     backend.last_query_sample = now;
     ++backend.statements_served;
-    if (backend.is_primary) note_primary_status(tracker, shape);
+    if (backend.is_primary) note_primary_status(tracker);
     Reply reply{.answered = true, .succeeded = !tracker.failed()};
     if (shape == ReplyShape::prepare) {
         reply.prepared_id = tracker.prepared_statement_id();
@@ -142,15 +142,11 @@ awaitable<ProxySession::Executed> ProxySession::execute(BackendState& backend,
     co_return Executed{Outcome::replied, reply};
 }
 
-void ProxySession::note_primary_status(const mysql::ResponseTracker& tracker, ReplyShape shape) {
-    // Only replies that end with OK or EOF carry the status flags (a prepare's or
-    // COM_STATISTICS' do not: reading theirs would turn autocommit off).
-    if (tracker.failed() || (shape != ReplyShape::result && shape != ReplyShape::execute &&
-                             shape != ReplyShape::rows)) {
-        return;
-    }
-    in_transaction_ = has(tracker.status(), mysql::ServerStatus::in_trans);
-    autocommit_ = has(tracker.status(), mysql::ServerStatus::autocommit);
+void ProxySession::note_primary_status(const mysql::ResponseTracker& tracker) {
+    const auto status = tracker.session_status();
+    if (!status) return;
+    in_transaction_ = has(*status, mysql::ServerStatus::in_trans);
+    autocommit_ = has(*status, mysql::ServerStatus::autocommit);
 }
 
 void ProxySession::mark_unreachable(BackendState& backend, const std::string& error) {

@@ -71,6 +71,28 @@ bool contains_word(std::string_view text, std::string_view word) {
     return false;
 }
 
+// Reads the primary's read_only, and logs when its semi-synchronous replication goes off (a
+// replica's ack timed out: MariaDB went on asynchronously) or comes back.
+void note_primary_settings(BackendState& b, const net::CommandResult& r) {
+    if (r.failed || r.rows.empty() || r.rows[0].size() != 2) return;
+    const auto& row = r.rows[0];
+    b.read_only = row[0] == "1";
+    std::optional<bool> on;
+    if (row[1]) on = *row[1] == "ON";
+    if (on && b.semi_sync != on) {
+        if (*on) {
+            obs::log(obs::LogLevel::info, "semi_sync_on", {{"server", b.name}});
+        } else {
+            obs::log(obs::LogLevel::warn, "semi_sync_off",
+                     {{"server", b.name},
+                      {"meaning",
+                       "no replica acknowledged in time; commits no longer wait for one, so a "
+                       "failover now could lose the latest acknowledged writes"}});
+        }
+    }
+    b.semi_sync = on;
+}
+
 }  // namespace
 
 std::optional<std::string_view> read_only_bypass(const std::vector<std::string>& grants) {
@@ -123,6 +145,13 @@ awaitable<void> ReplicaMonitor::watch(BackendState& b) {
                 ec = co_await net::run_command(*channel, mysql::Command::query, "SHOW SLAVE STATUS",
                                                caps, result);
                 if (!ec && result.failed) diagnostics = result.error_message;
+            } else if (!ec) {
+                ec = co_await net::run_command(*channel, mysql::Command::query,
+                                               "SELECT @@read_only, (SELECT VARIABLE_VALUE FROM "
+                                               "information_schema.GLOBAL_STATUS WHERE "
+                                               "VARIABLE_NAME = 'RPL_SEMI_SYNC_MASTER_STATUS')",
+                                               caps, result);
+                if (!ec) note_primary_settings(b, result);
             }
         }
         if (ec || (!b.is_primary && result.failed)) {

@@ -137,6 +137,15 @@ class Failover : public ::testing::Test {
                             "CREATE DATABASE ft; CREATE TABLE ft.acked (id INT AUTO_INCREMENT "
                             "PRIMARY KEY, row_key VARCHAR(32) NOT NULL UNIQUE)");
         cluster_->wait_for_replication();
+        // Semi-sync on, with both replicas acknowledging: else the primary may run
+        // asynchronously for a while, and the former primary hold writes nobody else has.
+        const bool acknowledged = eventually("both replicas acknowledging (semi-sync)", 10s, [&] {
+            return cluster_->admin_sql(
+                       cluster_->primary(),
+                       "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS "
+                       "WHERE VARIABLE_NAME = 'RPL_SEMI_SYNC_MASTER_CLIENTS'") == "2";
+        });
+        ASSERT_TRUE(acknowledged);
     }
     std::unique_ptr<TestCluster> cluster_;
 };
@@ -200,6 +209,22 @@ TEST_F(Failover, KilledPrimaryIsReplacedWithNoAcknowledgedWriteLostAndRejoins) {
     EXPECT_TRUE(eventually("a read served by the former primary", 10s, [&] {
         return client->server_id("/* sqlgate:route=random */ ") == server_id_of(former);
     })) << proxy.log();
+
+    // A proxy started now with the same, outdated config (primary = node 1) finds the
+    // primary from the servers themselves, and keeps the former one as a replica.
+    ProxyProcess restarted(scenario);
+    auto late = restarted.connect();
+    ASSERT_TRUE(eventually("the restarted proxy writes on the new primary", 10s, [&] {
+        return late->query("INSERT INTO ft.acked (row_key) VALUES ('late')").ok;
+    })) << restarted.log();
+    EXPECT_EQ(late->server_id("/* sqlgate:route=direct */ "), server_id_of(successor));
+    EXPECT_NE(restarted.log().find("event=primary_discovered primary=" + successor.name +
+                                   " configured=primary configured_is=\"its replica\""),
+              std::string::npos)
+        << restarted.log();
+    EXPECT_TRUE(eventually("a read served by the former primary", 10s, [&] {
+        return late->server_id("/* sqlgate:route=random */ ") == server_id_of(former);
+    })) << restarted.log();
 }
 
 TEST_F(Failover, AProxyCutOffFromALivePrimaryPromotesNothing) {

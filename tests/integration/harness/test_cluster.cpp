@@ -6,6 +6,7 @@
 #include <array>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <stdexcept>
 
@@ -51,7 +52,11 @@ std::unique_ptr<TestCluster> TestCluster::fresh(ClusterPlace place) {
 }
 
 TestCluster::~TestCluster() {
-    if (destroy_on_exit_) run_command(cluster_command("destroy"));
+    // SQLGATE_KEEP_CLUSTERS=1 keeps it (data, error logs) for a look after a failure.
+    const char* keep = std::getenv("SQLGATE_KEEP_CLUSTERS");
+    if (destroy_on_exit_ && (keep == nullptr || std::string(keep) != "1")) {
+        run_command(cluster_command("destroy"));
+    }
 }
 
 std::string TestCluster::cluster_command(const std::string& arguments) const {
