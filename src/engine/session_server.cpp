@@ -31,6 +31,18 @@ void stop_when_drained(boost::asio::io_context& io, boost::asio::steady_timer& t
 }  // namespace
 
 void run_until_stopped(boost::asio::io_context& io, const StopPlan& plan) {
+    boost::asio::signal_set hangups(io, SIGHUP);
+    std::function<void(const boost::system::error_code&, int)> on_hangup =
+        [&](const boost::system::error_code& ec, int) {
+            if (ec) return;
+            if (plan.reload) {
+                plan.reload();
+            } else {
+                obs::log(obs::LogLevel::warn, "reload_unsupported", {{"role", plan.role}});
+            }
+            hangups.async_wait(on_hangup);
+        };
+    hangups.async_wait(on_hangup);
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
     boost::asio::steady_timer drain_timer(io);
     const auto on_second_signal = [&io, &plan](const boost::system::error_code& ec, int signal) {
@@ -46,6 +58,7 @@ void run_until_stopped(boost::asio::io_context& io, const StopPlan& plan) {
                  {{"role", plan.role},
                   {"signal", std::to_string(signal)},
                   {"sessions", std::to_string(live)}});
+        hangups.cancel();
         for (net::tcp::acceptor* listener : plan.listeners) {
             boost::system::error_code ignored;
             listener->close(ignored);

@@ -6,6 +6,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <chrono>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -41,17 +42,21 @@ void start_serving(boost::asio::io_context& io, net::tcp::acceptor& acceptor, Ru
                           boost::asio::detached);
 }
 
-// What a role stops when asked to: its listeners, then its sessions.
+// What a role stops when asked to: its listeners, then its sessions; and what it reloads.
 struct StopPlan {
     std::string_view role;
     std::span<net::tcp::acceptor* const> listeners;   // closed first: no new clients
     SessionRegistry* sessions = nullptr;              // then drained
     std::chrono::milliseconds drain_timeout{10'000};  // sessions still busy then are cut
+    // On SIGHUP: re-reads and applies the configuration (null: SIGHUP is logged and ignored,
+    // never the end of the process).
+    std::function<void()> reload;
 };
 
 // Runs `io` on this thread until SIGINT or SIGTERM; then closes the listeners and lets every
-// session finish the command it is running (idle ones end at once), and returns when none is
-// left or at the drain timeout. A second signal stops at once.
+// session finish the command it is running (a transaction it has open, too; idle ones end at
+// once), and returns when none is left or at the drain timeout. A second signal stops at
+// once. SIGHUP calls plan.reload.
 void run_until_stopped(boost::asio::io_context& io, const StopPlan& plan);
 
 }  // namespace sqlgate::engine

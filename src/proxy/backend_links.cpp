@@ -4,8 +4,13 @@ namespace sqlgate::proxy {
 
 using boost::asio::awaitable;
 
-BackendLinks::BackendLinks(boost::asio::any_io_executor executor, std::size_t backends)
-    : executor_(std::move(executor)), links_(backends) {}
+BackendLinks::BackendLinks(boost::asio::any_io_executor executor)
+    : executor_(std::move(executor)) {}
+
+std::unique_ptr<BackendLink>& BackendLinks::slot(std::size_t index) {
+    if (index >= links_.size()) links_.resize(index + 1);
+    return links_[index];
+}
 
 void BackendLinks::set_login(net::Login login, std::chrono::milliseconds connect_timeout) {
     login_ = std::move(login);
@@ -13,7 +18,7 @@ void BackendLinks::set_login(net::Login login, std::chrono::milliseconds connect
 }
 
 BackendLink* BackendLinks::find(std::size_t index) {
-    BackendLink* link = links_[index].get();
+    BackendLink* link = slot(index).get();
     return link != nullptr && link->channel.is_open() ? link : nullptr;
 }
 
@@ -26,23 +31,23 @@ awaitable<BackendLink*> BackendLinks::open(const BackendState& backend, std::str
 }
 
 awaitable<BackendLink*> BackendLinks::connect(const BackendState& backend, std::string& error) {
-    auto& slot = links_[backend.index];
+    auto& link = slot(backend.index);
     // A link opened READ ONLY while this server was a replica cannot take the writes it gets
     // as the primary since a failover: a new one is opened (and the session state replayed).
-    if (slot && slot->read_only && backend.is_primary) slot.reset();
-    if (!slot || !slot->channel.is_open()) {
-        slot = std::make_unique<BackendLink>(net::tcp::socket(executor_));
+    if (link && link->read_only && backend.is_primary) link.reset();
+    if (!link || !link->channel.is_open()) {
+        link = std::make_unique<BackendLink>(net::tcp::socket(executor_));
         net::ServerInfo info;
         std::string diagnostics;
-        if (const auto ec = co_await net::connect_and_login(slot->channel, backend.address, login_,
+        if (const auto ec = co_await net::connect_and_login(link->channel, backend.address, login_,
                                                             connect_timeout_, info, diagnostics)) {
             error = diagnostics.empty() ? ec.message() : diagnostics;
-            slot.reset();
+            link.reset();
             co_return nullptr;
         }
-        slot->thread_id = info.connection_id;
+        link->thread_id = info.connection_id;
     }
-    co_return slot.get();
+    co_return link.get();
 }
 
 awaitable<BackendLinks::Replay> BackendLinks::replay(BackendLink& link, const BackendState& backend,
@@ -102,7 +107,7 @@ void BackendLinks::close_sockets() {
 void BackendLinks::record_state(mysql::Command command, std::string_view argument,
                                 const BackendState& ran_on) {
     state_.record(command, argument);
-    if (auto& link = links_[ran_on.index]) {
+    if (auto& link = slot(ran_on.index)) {
         link->applied_state = state_.size();
         // Run on a replica (the primary was down), it may have undone READ ONLY there.
         if (!ran_on.is_primary) link->read_only = false;

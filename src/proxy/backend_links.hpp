@@ -33,7 +33,7 @@ struct BackendLink {
 
 class BackendLinks {
   public:
-    BackendLinks(boost::asio::any_io_executor executor, std::size_t backends);
+    explicit BackendLinks(boost::asio::any_io_executor executor);
 
     // How links log in: the proxy's backend account with the client's capabilities and
     // character set, so replies can be relayed unchanged.
@@ -57,7 +57,9 @@ class BackendLinks {
                                           std::string& error);
     // The link to backend `index` if one is open, without connecting.
     BackendLink* find(std::size_t index);
-    void drop(std::size_t index) { links_[index].reset(); }
+    void drop(std::size_t index) {
+        if (index < links_.size()) links_[index].reset();
+    }
     void close_all();      // closes and forgets every link
     void close_sockets();  // closes every link's socket (the session ends)
 
@@ -71,6 +73,9 @@ class BackendLinks {
     void forget_statement(std::uint32_t id);
 
   private:
+    // The slot of backend `index` (servers a reload added get theirs on first use).
+    std::unique_ptr<BackendLink>& slot(std::size_t index);
+
     boost::asio::any_io_executor executor_;
     std::vector<std::unique_ptr<BackendLink>> links_;  // by backend index
     SessionState state_;

@@ -47,6 +47,7 @@ struct BackendState {
     // as a replica of its successor (or ever, when its history does not allow that).
     bool fenced = false;
     bool rejoin_refused = false;
+    bool removed = false;  // a reload took it out of the config: no new statements
 
     // Health, written by the ReplicaMonitor (and by sessions that fail to reach it).
     bool ever_reached = false;  // no reads go to a server before the monitor saw it

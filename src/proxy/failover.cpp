@@ -181,7 +181,7 @@ awaitable<void> FailoverCoordinator::check() {
     std::vector<std::size_t> candidates;
     const BackendState* streaming = nullptr;
     for (const BackendState& b : runtime_.backends()) {
-        if (b.is_primary || b.fenced || !b.reachable(threshold)) continue;
+        if (b.is_primary || b.fenced || b.removed || !b.reachable(threshold)) continue;
         if (b.replication == ReplicationLink::streaming) streaming = &b;
         if (b.replication == ReplicationLink::reconnecting) candidates.push_back(b.index);
     }

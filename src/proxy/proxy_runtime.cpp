@@ -1,5 +1,6 @@
 #include "proxy/proxy_runtime.hpp"
 
+#include <algorithm>
 #include <boost/asio/ip/address.hpp>
 
 #include "net/tls.hpp"
@@ -7,34 +8,116 @@
 namespace sqlgate::proxy {
 
 ProxyRuntime::ProxyRuntime(const config::ProxyConfig& config)
-    : config_(config), rng_(std::random_device{}()), peers_(config.access) {
+    : config_(&config), rng_(std::random_device{}()), peers_(config.access) {
     if (config.tls.enabled()) {
         tls_.emplace(net::make_server_tls(config.tls, peers_.needs_certificate()));
     }
     failover_status_ = config.failover == config::FailoverMode::off
                            ? "failover is off"
                            : "failover has not started yet";
-    describe_options_.replica_safe_functions = config.replica_safe_functions;
-    limits_.failure_threshold = config.failure_threshold;
-    limits_.max_replication_lag_s = config.max_replication_lag_s;
-    std::optional<boost::asio::ip::address> source;
-    if (config.source_address) source = boost::asio::ip::make_address(*config.source_address);
+    // Never reallocated: the monitor and sessions hold references to servers while a reload
+    // adds others.
+    backends_.reserve(kMaxBackends);
     for (const config::ServerConfig& s : config.servers) {
-        BackendState b;
-        b.index = backends_.size();
-        b.name = s.name;
-        b.is_primary = s.role == config::ServerRole::primary;
-        b.priority = s.priority;
-        b.address.endpoint = {boost::asio::ip::make_address(s.address), s.port};
-        b.address.source = source;
-        if (b.is_primary) primary_index_ = b.index;
-        backends_.push_back(std::move(b));
+        BackendState& b = add_backend(s);
+        if (s.role == config::ServerRole::primary) {
+            b.is_primary = true;
+            primary_index_ = b.index;
+        }
     }
+    apply_settings(config);
+}
+
+BackendState& ProxyRuntime::add_backend(const config::ServerConfig& s) {
+    BackendState b;
+    b.index = backends_.size();
+    b.name = s.name;
+    b.priority = s.priority;
+    b.address.endpoint = {boost::asio::ip::make_address(s.address), s.port};
+    if (config_->source_address) {
+        b.address.source = boost::asio::ip::make_address(*config_->source_address);
+    }
+    backends_.push_back(std::move(b));
+    return backends_.back();
+}
+
+void ProxyRuntime::apply_settings(const config::ProxyConfig& config) {
+    decltype(users_) users;
     for (const config::UserConfig& u : config.users) {
         const auto hash = mysql::parse_native_password_hash(u.password_hash);
         if (!hash) throw config::ConfigError("user '" + u.name + "': malformed password_hash");
-        users_[u.name] = ProxyUser{u.name, *hash, u.default_route};
+        users[u.name] =
+            std::make_shared<const ProxyUser>(ProxyUser{u.name, *hash, u.default_route});
     }
+    users_ = std::move(users);
+    describe_options_.replica_safe_functions = config.replica_safe_functions;
+    limits_.failure_threshold = config.failure_threshold;
+    limits_.max_replication_lag_s = config.max_replication_lag_s;
+}
+
+std::vector<BackendState*> ProxyRuntime::reload(std::unique_ptr<const config::ProxyConfig> next,
+                                                std::vector<std::string>& ignored) {
+    const config::ProxyConfig& now = *config_;
+    // Checked first, so that a refused reload changes nothing.
+    std::size_t slots = backends_.size();
+    for (const config::ServerConfig& s : next->servers) {
+        const BackendState* known = find_backend(s.name, true);
+        if (known == nullptr) {
+            ++slots;
+            continue;
+        }
+        if (known->address.endpoint !=
+            net::tcp::endpoint{boost::asio::ip::make_address(s.address), s.port}) {
+            throw config::ConfigError("server '" + s.name +
+                                      "': a new address needs a new name (or a restart)");
+        }
+    }
+    if (slots > kMaxBackends) {
+        throw config::ConfigError("more than " + std::to_string(kMaxBackends) +
+                                  " servers since start (removed ones count until a restart)");
+    }
+    for (const BackendState& b : backends_) {
+        const bool kept =
+            std::any_of(next->servers.begin(), next->servers.end(),
+                        [&](const config::ServerConfig& s) { return s.name == b.name; });
+        if (b.is_primary && !kept) {
+            throw config::ConfigError("server '" + b.name +
+                                      "' is the primary: it cannot be removed");
+        }
+    }
+    apply_settings(*next);  // may throw on a user's hash, before anything else changes
+
+    std::vector<BackendState*> added;
+    for (BackendState& b : backends_) {
+        b.removed = std::none_of(next->servers.begin(), next->servers.end(),
+                                 [&](const config::ServerConfig& s) { return s.name == b.name; });
+    }
+    for (const config::ServerConfig& s : next->servers) {
+        if (BackendState* known = find_backend(s.name, true)) {
+            known->priority = s.priority;
+            continue;
+        }
+        added.push_back(&add_backend(s));
+    }
+    auto note = [&](bool changed, std::string_view what) {
+        if (changed) ignored.emplace_back(what);
+    };
+    note(next->listen_address != now.listen_address || next->listen_port != now.listen_port,
+         "listener address");
+    note(next->tls.certificate != now.tls.certificate || next->tls.ca != now.tls.ca ||
+             next->require_tls != now.require_tls,
+         "tls");
+    note(next->access.allowed_sources != now.access.allowed_sources ||
+             next->access.client_certificate_names != now.access.client_certificate_names,
+         "access");
+    note(next->backend.user != now.backend.user || next->monitor.user != now.monitor.user,
+         "accounts");
+    note(next->monitor_interval != now.monitor_interval || next->failover != now.failover ||
+             next->failover_after != now.failover_after,
+         "monitor and failover");
+    loaded_.push_back(std::move(next));
+    config_ = loaded_.back().get();
+    return added;
 }
 
 void ProxyRuntime::promote(std::size_t index) {
@@ -51,14 +134,14 @@ void ProxyRuntime::promote(std::size_t index) {
     failover_status_.clear();
 }
 
-const ProxyUser* ProxyRuntime::find_user(std::string_view name) const {
+std::shared_ptr<const ProxyUser> ProxyRuntime::find_user(std::string_view name) const {
     const auto it = users_.find(std::string(name));
-    return it == users_.end() ? nullptr : &it->second;
+    return it == users_.end() ? nullptr : it->second;
 }
 
-BackendState* ProxyRuntime::find_backend(std::string_view name) {
+BackendState* ProxyRuntime::find_backend(std::string_view name, bool removed_too) {
     for (BackendState& b : backends_) {
-        if (b.name == name) return &b;
+        if (b.name == name && (removed_too || !b.removed)) return &b;
     }
     return nullptr;
 }
@@ -74,7 +157,7 @@ mysql::MariadbCapability ProxyRuntime::mariadb_capabilities() const {
 
 std::string_view ProxyRuntime::server_version() {
     const std::string& v = primary().server_version;
-    return v.empty() ? std::string_view(config_.server_version) : std::string_view(v);
+    return v.empty() ? std::string_view(config_->server_version) : std::string_view(v);
 }
 
 }  // namespace sqlgate::proxy

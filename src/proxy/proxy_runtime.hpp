@@ -4,6 +4,7 @@
 
 #include <boost/asio/ssl/context.hpp>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <random>
 #include <string_view>
@@ -32,7 +33,17 @@ class ProxyRuntime {
     // Throws config::ConfigError for values that only make sense once resolved (addresses).
     explicit ProxyRuntime(const config::ProxyConfig& config);
 
-    const config::ProxyConfig& config() const { return config_; }
+    // The configuration in force: the one given at start, or the last reload's. Sessions
+    // read it per statement; the monitor and failover keep the one they started with.
+    const config::ProxyConfig& config() const { return *config_; }
+    // Applies a re-read configuration (SIGHUP) without dropping a session: users, routing,
+    // replica-safe functions, lag and failure limits, and the set of servers (a server
+    // removed gets no new statements; one added is returned for the monitor to watch).
+    // What needs a restart (listener, TLS, accounts, monitor, failover) is named in
+    // `ignored`. Throws config::ConfigError, changing nothing, when `next` cannot be
+    // applied (a server's address changed, the primary removed, more than 64 servers).
+    std::vector<BackendState*> reload(std::unique_ptr<const config::ProxyConfig> next,
+                                      std::vector<std::string>& ignored);
     // How every statement of this proxy is described (the operator's replica-safe functions).
     const sql::DescribeOptions& describe_options() const { return describe_options_; }
     std::vector<BackendState>& backends() { return backends_; }
@@ -47,11 +58,12 @@ class ProxyRuntime {
     const SelectionLimits& limits() const { return limits_; }
     std::mt19937_64& rng() { return rng_; }
 
-    const ProxyUser* find_user(std::string_view name) const;
+    std::shared_ptr<const ProxyUser> find_user(std::string_view name) const;
     // The listener's TLS (null when not configured) and who may connect.
     boost::asio::ssl::context* tls() { return tls_ ? &*tls_ : nullptr; }
     const net::PeerCheck& peers() const { return peers_; }
-    BackendState* find_backend(std::string_view name);
+    // The server named `name` (a removed one only with `removed_too`), or null.
+    BackendState* find_backend(std::string_view name, bool removed_too = false);
     std::uint32_t next_connection_id() { return ++last_connection_id_; }
     // Live sessions by the connection id their clients were given (for KILL).
     void register_session(std::uint32_t id, ProxySession* session) { sessions_[id] = session; }
@@ -67,13 +79,18 @@ class ProxyRuntime {
     mysql::MariadbCapability mariadb_capabilities() const;
 
   private:
-    const config::ProxyConfig& config_;
+    void apply_settings(const config::ProxyConfig& config);
+    BackendState& add_backend(const config::ServerConfig& server);
+
+    const config::ProxyConfig* config_;
+    // Every configuration a reload replaced: sessions may hold references into them.
+    std::vector<std::unique_ptr<const config::ProxyConfig>> loaded_;
     sql::DescribeOptions describe_options_;
     std::vector<BackendState> backends_;
     std::size_t primary_index_ = 0;
     SelectionLimits limits_;
     std::mt19937_64 rng_;
-    std::unordered_map<std::string, ProxyUser> users_;
+    std::unordered_map<std::string, std::shared_ptr<const ProxyUser>> users_;
     std::uint32_t last_connection_id_ = 0;
     std::unordered_map<std::uint32_t, ProxySession*> sessions_;
     std::optional<boost::asio::ssl::context> tls_;

@@ -29,7 +29,33 @@ void run_proxy(const config::ProxyConfig& config) {
          {"servers", std::to_string(config.servers.size())},
          {"tls", config.require_tls ? "required" : (config.tls.enabled() ? "offered" : "off")}});
     net::tcp::acceptor* const listeners[] = {&acceptor};
-    engine::run_until_stopped(io, {.role = "proxy", .listeners = listeners, .sessions = &sessions});
+    const auto reload = [&] {
+        try {
+            auto next = std::make_unique<const config::ProxyConfig>(
+                config::load_proxy_config(config.source_file));
+            std::vector<std::string> ignored;
+            const auto added = runtime.reload(std::move(next), ignored);
+            for (BackendState* b : added)
+                monitor.start_watching(*b);
+            std::string needs_restart;
+            for (const std::string& what : ignored) {
+                needs_restart += (needs_restart.empty() ? "" : ", ") + what;
+            }
+            obs::log(obs::LogLevel::info, "config_reloaded",
+                     {{"file", config.source_file.string()},
+                      {"servers", std::to_string(runtime.config().servers.size())},
+                      {"users", std::to_string(runtime.config().users.size())},
+                      {"added", std::to_string(added.size())},
+                      {"needs_restart", needs_restart}});
+        } catch (const std::exception& e) {
+            obs::log(obs::LogLevel::error, "reload_failed",
+                     {{"file", config.source_file.string()},
+                      {"error", e.what()},
+                      {"meaning", "the configuration in force is unchanged"}});
+        }
+    };
+    engine::run_until_stopped(
+        io, {.role = "proxy", .listeners = listeners, .sessions = &sessions, .reload = reload});
 }
 
 }  // namespace sqlgate::proxy

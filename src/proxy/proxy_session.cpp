@@ -24,7 +24,7 @@ namespace errc = mysql::error_code;
 ProxySession::ProxySession(ProxyRuntime& runtime, engine::ClientConnection& client)
     : runtime_(runtime),
       client_(client),
-      links_(client.channel().socket().get_executor(), runtime.backends().size()),
+      links_(client.channel().socket().get_executor()),
       previous_backend_(runtime.primary().index) {
     runtime_.register_session(client_.connection_id(), this);
 }
@@ -46,11 +46,11 @@ engine::ListenerSettings ProxySession::listener_settings() {
 }
 
 bool ProxySession::authenticate(const net::ClientLogin& login, std::string_view scramble) {
-    const ProxyUser* user = runtime_.find_user(login.user);
+    auto user = runtime_.find_user(login.user);
     if (user == nullptr ||
         !mysql::verify_native_password(login.token, scramble, user->password_hash))
         return false;
-    user_ = user;
+    user_ = std::move(user);
     return true;
 }
 

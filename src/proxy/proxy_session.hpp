@@ -121,7 +121,9 @@ class ProxySession final : public engine::SessionStages {
 
     ProxyRuntime& runtime_;
     engine::ClientConnection& client_;
-    const ProxyUser* user_ = nullptr;
+    // Shared with the runtime: a reload that changes or removes the user leaves this
+    // session's login as it was.
+    std::shared_ptr<const ProxyUser> user_;
     mysql::Capability capabilities_ = mysql::Capability::none;
     BackendLinks links_;
     WriteTracker writes_;

@@ -110,9 +110,12 @@ std::optional<std::string_view> read_only_bypass(const std::vector<std::string>&
 }
 
 void ReplicaMonitor::start() {
-    for (BackendState& b : backends_) {
-        boost::asio::co_spawn(executor_, watch(b), boost::asio::detached);
-    }
+    for (BackendState& b : backends_)
+        start_watching(b);
+}
+
+void ReplicaMonitor::start_watching(BackendState& b) {
+    boost::asio::co_spawn(executor_, watch(b), boost::asio::detached);
 }
 
 awaitable<void> ReplicaMonitor::watch(BackendState& b) {
@@ -123,6 +126,12 @@ awaitable<void> ReplicaMonitor::watch(BackendState& b) {
     net::CommandResult result;
     for (;;) {
         const auto tick_start = Clock::now();
+        if (b.removed) {  // a reload took it out; it may bring it back
+            channel.reset();
+            timer.expires_at(tick_start + config_.monitor_interval);
+            co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+            continue;
+        }
         error_code ec;
         std::string diagnostics;
         if (!channel) {

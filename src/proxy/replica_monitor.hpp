@@ -25,6 +25,8 @@ class ReplicaMonitor {
 
     // Starts one watching coroutine per backend; they run until the executor stops.
     void start();
+    // Starts watching a backend a reload added.
+    void start_watching(BackendState& backend);
 
   private:
     boost::asio::awaitable<void> watch(BackendState& backend);

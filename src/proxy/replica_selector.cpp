@@ -6,7 +6,9 @@ namespace sqlgate::proxy {
 
 bool usable_for_reads(const BackendState& b, const SelectionLimits& limits, bool primary_down,
                       Clock::time_point now) {
-    if (b.is_primary || b.fenced || !b.reachable(limits.failure_threshold)) return false;
+    if (b.is_primary || b.fenced || b.removed || !b.reachable(limits.failure_threshold)) {
+        return false;
+    }
     switch (b.replication) {
         case ReplicationLink::streaming:
             return b.replication_lag_s <= limits.max_replication_lag_s;

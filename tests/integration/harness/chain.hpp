@@ -59,6 +59,7 @@ class Chain {
     HttpAnswer http(const std::string& method, const std::string& path, const std::string& body,
                     const std::string& token = kApiToken) const;
     pid_t gatekeeper_pid() const { return gatekeeper_->pid(); }
+    pid_t trusted_host_pid() const { return trusted_host_->pid(); }
     void stop_trusted_host() { trusted_host_->stop(); }
     std::string config_dir() const { return dir_; }
     bool all_running() const;

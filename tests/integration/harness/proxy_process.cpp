@@ -38,7 +38,9 @@ bool port_listens(unsigned port, const char* address) {
     return ok;
 }
 
-ProxyProcess::ProxyProcess(ProxyScenario s) : port_(s.port ? s.port : next_port()) {
+namespace {
+
+std::string proxy_toml(ProxyScenario s, unsigned port) {
     const TestCluster& cluster = s.cluster != nullptr ? *s.cluster : TestCluster::get();
     if (s.servers.empty()) {
         for (const ClusterNode& n : cluster.nodes()) {
@@ -46,7 +48,7 @@ ProxyProcess::ProxyProcess(ProxyScenario s) : port_(s.port ? s.port : next_port(
         }
     }
     std::ostringstream toml;
-    toml << "[listener]\naddress = \"" << kProxyAddress << "\"\nport = " << port_
+    toml << "[listener]\naddress = \"" << kProxyAddress << "\"\nport = " << port
          << "\ndefault_route = \"" << s.default_route << "\"\n";
     if (s.max_statement_bytes) toml << "max_statement_bytes = " << s.max_statement_bytes << "\n";
     toml << "\n"
@@ -70,11 +72,21 @@ ProxyProcess::ProxyProcess(ProxyScenario s) : port_(s.port ? s.port : next_port(
     if (!s.user_default_route.empty())
         toml << "default_route = \"" << s.user_default_route << "\"\n";
     toml << s.extra_toml;
+    return toml.str();
+}
+
+}  // namespace
+
+ProxyProcess::ProxyProcess(ProxyScenario s) : port_(s.port ? s.port : next_port()) {
     const unsigned port = port_;
     const bool plain = s.client_tls.empty();
     process_ = std::make_unique<RoleProcess>(
-        "proxy", scratch_dir("proxy-" + std::to_string(port_)), toml.str(),
+        "proxy", scratch_dir("proxy-" + std::to_string(port_)), proxy_toml(std::move(s), port_),
         [port, plain] { return plain ? port_accepts(port) : port_listens(port); });
+}
+
+void ProxyProcess::rewrite_config(ProxyScenario scenario) const {
+    process_->rewrite_config(proxy_toml(std::move(scenario), port_));
 }
 
 ProxyProcess::~ProxyProcess() = default;

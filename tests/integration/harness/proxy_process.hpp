@@ -56,6 +56,8 @@ class ProxyProcess {
     std::string log() const;                     // what the proxy wrote so far
     bool running() const;
     void signal(int signal) const;  // sends it to the proxy's process
+    // Rewrites the proxy's config for `scenario` (its port stays), for a SIGHUP to apply.
+    void rewrite_config(ProxyScenario scenario) const;
     // Waits until `SELECT @@server_id` with this route reaches a replica (monitor warmed up).
     void wait_until_replicas_serve() const;
 

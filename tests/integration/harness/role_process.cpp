@@ -115,6 +115,13 @@ void RoleProcess::stop() {
     pid_ = -1;
 }
 
+void RoleProcess::rewrite_config(const std::string& config_text) const {
+    // Written beside it and renamed over it, so the role never reads half a file.
+    const std::string config = dir_ + "/" + role_ + ".toml";
+    std::ofstream(config + ".next") << config_text;
+    std::filesystem::rename(config + ".next", config);
+}
+
 bool RoleProcess::running() const {
     int status = 0;
     return pid_ > 0 && ::waitpid(pid_, &status, WNOHANG) == 0;

@@ -20,6 +20,8 @@ class RoleProcess {
     RoleProcess& operator=(const RoleProcess&) = delete;
 
     const std::string& dir() const { return dir_; }
+    // Replaces the config file's text (for a reload the test then signals).
+    void rewrite_config(const std::string& config_text) const;
     std::string log() const;
     bool running() const;
     pid_t pid() const { return pid_; }
