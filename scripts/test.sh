@@ -2,8 +2,8 @@
 # Installs what is missing, builds, and runs every test: unit and integration tests in the
 # Release build (and the offline deployment checks, the Debian package's test), then again in
 # an AddressSanitizer + UndefinedBehaviorSanitizer build.
-# The integration tests start their own MariaDB cluster (127.0.30.x), the benchmark's quick
-# mode another (127.0.40.x); both are stopped at the end.
+# The integration tests start their own MariaDB cluster (127.0.30.x; the failover tests one
+# more, 127.0.32.x), the benchmark's quick mode another (127.0.40.x); all are stopped at the end.
 # MariaDB's own regression tests run through the proxy (tests/compat/run.sh): a short list
 # here, the whole main suite with --full-compat (about an hour more).
 # Usage: scripts/test.sh [--no-sanitize] [--full-compat]
@@ -24,6 +24,8 @@ done
 stop_test_cluster() {
     scripts/cluster.sh down --dir .sqlgate/test-cluster >/dev/null 2>&1 || true
     scripts/cluster.sh down --dir .sqlgate/bench-cluster >/dev/null 2>&1 || true
+    # The failover tests' own (127.0.32.x) destroys itself; not when a test crashed.
+    scripts/cluster.sh destroy --dir .sqlgate/failover-cluster >/dev/null 2>&1 || true
 }
 trap stop_test_cluster EXIT
 

@@ -353,7 +353,9 @@ rpl_semi_sync_slave_enabled = ON
 rpl_semi_sync_master_wait_point = AFTER_SYNC
 rpl_semi_sync_master_timeout = 3000
 EOF
-        ((index == 0)) || printf 'read_only = ON\n'
+        # Every node starts read-only, the primary too: a former primary that restarts after
+        # a failover takes no writes; the proxy makes the primary it writes to writable.
+        printf 'read_only = ON\n'
     } >/etc/mysql/mariadb.conf.d/60-sqlgate.cnf
     chmod 0644 /etc/mysql/mariadb.conf.d/60-sqlgate.cnf
     systemctl enable mariadb.service
@@ -395,8 +397,9 @@ database_primary() {
     sql="$(
         account "$BOOT_BACKEND_USER" "$BOOT_PROXY_ADDRESS" "$PROXY_GRANTS" backend_password
         account "$BOOT_MONITOR_USER" "$BOOT_PROXY_ADDRESS" "$MONITOR_GRANTS" monitor_password
-        # One replication account per replica address: nothing else may pull the binlog.
-        for ip in "${replicas[@]}"; do
+        # One replication account per database node address: nothing else may pull the
+        # binlog. The primary's own is for after a failover, when it rejoins as a replica.
+        for ip in "${replicas[@]}" "$BOOT_PRIVATE_ADDRESS"; do
             [[ -z "$ip" ]] || account "$BOOT_REPLICATION_USER" "$ip" "REPLICATION SLAVE" replication_password
         done
         # shellcheck disable=SC2016 # backquotes for SQL

@@ -156,18 +156,28 @@ awaitable<void> FailoverCoordinator::check() {
         }
     }
     if (!runtime_.primary_down()) {
-        last_event_.clear();
         // Every node starts read-only (so a former primary that restarts takes no writes);
         // the one the proxy sends writes to is made writable.
         BackendState& primary = runtime_.primary();
         if (primary.read_only && config_.failover == config::FailoverMode::automatic) {
             AdminConnection c(executor_, primary);
-            if (co_await c.open(login_, config_.connect_timeout) &&
-                co_await c.run("SET GLOBAL read_only = OFF", config_.connect_timeout)) {
+            if (!co_await c.open(login_, config_.connect_timeout) ||
+                !co_await c.run("SHOW SLAVE STATUS", config_.connect_timeout)) {
+                co_return;
+            }
+            // Never a server that replicates from another: writing there forks the data.
+            if (const auto source = c.result().first_row_value("Master_Host");
+                source && !source->empty()) {
+                report("the configured primary replicates from " + *source, "primary_is_a_replica",
+                       {{"server", primary.name}, {"source", *source}});
+                co_return;
+            }
+            if (co_await c.run("SET GLOBAL read_only = OFF", config_.connect_timeout)) {
                 primary.read_only = false;
                 obs::log(obs::LogLevel::warn, "primary_made_writable", {{"server", primary.name}});
             }
         }
+        last_event_.clear();
         co_return;
     }
     const BackendState& primary = runtime_.primary();
