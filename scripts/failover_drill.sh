@@ -38,7 +38,7 @@ log_start=$(($(wc -l <"${LOCAL}/proxy.log") + 1))
 
 step "mixed load through the gatekeeper for ${LOAD_SECONDS} s; ${primary_name} is killed after ${KILL_AFTER_S} s"
 "$BINARY" mixed-load --defaults-file "${LOCAL}/client.cnf" --seconds "$LOAD_SECONDS" \
-    --acknowledged-file "${work}/acknowledged" >"${work}/load" &
+    --acknowledged-file "${work}/acknowledged" --events-file "${work}/events" >"${work}/load" &
 load_pid=$!
 sleep "$KILL_AFTER_S"
 kill_ms=$(($(now_us) / 1000))
@@ -47,6 +47,29 @@ step "SIGKILL sent to ${primary_name}'s mariadbd (pid ${primary_pid})"
 wait "$load_pid" || die "the load failed: $(cat "${work}/load")"
 # shellcheck disable=SC2317 # called through since_kill
 load_value() { sed -n "s/^$1=//p" "${work}/load"; }
+# From the load's events (EPOCH_MS write|read ok|CODE): the first write refused after the
+# kill, and the first write acknowledged after the last one refused (writes in flight at the
+# kill may still be acknowledged a few ms after it, before the outage shows).
+# shellcheck disable=SC2317 # called through since_kill
+first_refused_write() {
+    awk -v k="$kill_ms" '$1 >= k && $2 == "write" && $3 != "ok" { print $1; exit }' \
+        <(sort -n "${work}/events")
+}
+# shellcheck disable=SC2317 # called through since_kill
+writes_resumed() {
+    local refused
+    refused="$(awk -v k="$kill_ms" '$1 >= k && $2 == "write" && $3 != "ok" { last = $1 }
+        END { print last }' "${work}/events")"
+    [[ -n "$refused" ]] || return 1
+    awk -v r="$refused" '$1 > r && $2 == "write" && $3 == "ok" { print $1; exit }' \
+        <(sort -n "${work}/events")
+}
+# failures KIND: "N (error CODE: n, ...)" for the statements of KIND that failed.
+failures() {
+    awk -v kind="$1" '$2 == kind && $3 != "ok" { n++; c[$3]++ }
+        END { printf "%d", n; sep = " (error "; for (e in c) { printf "%s%s: %d", sep, e, c[e]; sep = ", " } if (n) printf ")" }' \
+        "${work}/events"
+}
 
 # shellcheck disable=SC2317 # called through since_kill and wait_until
 # event_ms EVENT [FIELD=VALUE]: when the proxy logged EVENT after the kill, in epoch ms.
@@ -60,6 +83,7 @@ event_ms() {
 }
 
 step "starting ${primary_name} again (scripts/cluster.sh start-node): the proxy rejoins it"
+restart_ms=$(($(now_us) / 1000))
 scripts/cluster.sh start-node --node "$primary_name" >/dev/null
 # shellcheck disable=SC2317 # called through wait_until
 rejoined() { event_ms rejoined "server=${primary_name}" >/dev/null; }
@@ -81,14 +105,15 @@ since_kill() {
 echo
 echo "failover drill: ${primary_name} killed under load; ${!new_name_var} promoted"
 printf '  %-44s %s\n' "kill (SIGKILL to mariadbd)" "$(printf '%+7d ms' 0)"
-printf '  %-44s %s\n' "first write refused" "$(since_kill load_value first_failed_write_ms)"
+printf '  %-44s %s\n' "first write refused" "$(since_kill first_refused_write)"
 printf '  %-44s %s\n' "primary down (monitor)" "$(since_kill event_ms backend_down "server=${primary_name}")"
 printf '  %-44s %s\n' "failover started (lost by every replica)" "$(since_kill event_ms failover_started)"
 printf '  %-44s %s\n' "new primary promoted" "$(since_kill event_ms failover_promoted)"
-printf '  %-44s %s\n' "first write acknowledged by the new primary" "$(since_kill load_value writes_resumed_ms)"
+printf '  %-44s %s\n' "first write acknowledged by the new primary" "$(since_kill writes_resumed)"
+printf '  %-44s %s\n' "old primary started again (after the load)" "$(printf '%+7d ms' $((restart_ms - kill_ms)))"
 printf '  %-44s %s\n' "old primary rejoined as a replica" "$(since_kill event_ms rejoined "server=${primary_name}")"
-echo "  reads:  $(load_value reads_ok) succeeded, $(load_value reads_failed) failed"
-echo "  writes: $(load_value writes_acknowledged) acknowledged, $(load_value writes_failed) refused during the outage"
+echo "  reads:  $(load_value reads_ok) succeeded, $(failures read) failed"
+echo "  writes: $(load_value writes_acknowledged) acknowledged, $(failures write) refused or lost in flight"
 
 status=0
 sort -o "${work}/acknowledged" "${work}/acknowledged"

@@ -20,6 +20,11 @@ struct MixedLoadOptions {
     int readers = 16;
     std::chrono::milliseconds duration{10'000};
     std::string acknowledged_file;  // one row key per acknowledged insert; empty: none
+    // Every statement's outcome, "EPOCH_MS write|read ok|ERROR_CODE" per line; empty: none.
+    std::string events_file;
+    // Statements per second over all threads (0: as fast as they go). The demo user's rate
+    // limit at the gatekeeper is 2,000/s: a drill must stay under it.
+    int rate = 1000;
 };
 
 void add_mixed_load_options(CLI::App& sub, MixedLoadOptions& opts);
