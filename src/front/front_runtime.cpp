@@ -14,18 +14,24 @@ engine::ErrorReply verdict_error(const GateVerdict& verdict) {
     return {code, "42000", verdict.message};
 }
 
+namespace {
+
+RateLimiter rate_limiter_for(const config::RateLimits& limits) {
+    return RateLimiter(RateLimit{limits.per_user_per_second, limits.per_user_burst},
+                       RateLimit{limits.per_source_per_second, limits.per_source_burst});
+}
+
+}  // namespace
+
 FrontRuntime::FrontRuntime(FrontSettings settings)
     : settings_(std::move(settings)),
       peers_(settings_.access),
-      rate_limiter_(RateLimit{settings_.rate_limits.per_user_per_second,
-                              settings_.rate_limits.per_user_burst},
-                    RateLimit{settings_.rate_limits.per_source_per_second,
-                              settings_.rate_limits.per_source_burst}),
       connections_(ConnectionLimits{.max_total = settings_.listener.max_connections,
                                     .max_per_source = settings_.listener.max_connections_per_source,
                                     .max_per_user = settings_.listener.max_connections_per_user}) {
+    rate_limiter_.emplace(rate_limiter_for(settings_.rate_limits));
     for (const config::FrontUser& user : settings_.users)
-        users_.emplace(user.name, &user);
+        users_.emplace(user.name, std::make_shared<const config::FrontUser>(user));
     if (settings_.tls.enabled()) {
         server_tls_.emplace(net::make_server_tls(settings_.tls, peers_.needs_certificate()));
     }
@@ -39,9 +45,40 @@ FrontRuntime::FrontRuntime(FrontSettings settings)
     if (!settings_.audit_file.empty()) audit_ = std::make_unique<AuditLog>(settings_.audit_file);
 }
 
-const config::FrontUser* FrontRuntime::find_user(std::string_view name) const {
+std::shared_ptr<const config::FrontUser> FrontRuntime::find_user(std::string_view name) const {
     const auto it = users_.find(name);
     return it == users_.end() ? nullptr : it->second;
+}
+
+void FrontRuntime::reload(FrontSettings next, std::vector<std::string>& ignored) {
+    // Built first: a limit it refuses changes nothing.
+    RateLimiter limiter = rate_limiter_for(next.rate_limits);
+    auto note = [&](bool changed, std::string_view what) {
+        if (changed) ignored.emplace_back(what);
+    };
+    const auto& now = settings_;
+    note(next.listener.address != now.listener.address || next.listener.port != now.listener.port,
+         "listener address");
+    note(next.listener.max_connections != now.listener.max_connections ||
+             next.listener.max_connections_per_source != now.listener.max_connections_per_source ||
+             next.listener.max_connections_per_user != now.listener.max_connections_per_user,
+         "connection limits");
+    note(next.tls.certificate != now.tls.certificate || next.tls.ca != now.tls.ca, "tls");
+    note(next.access.allowed_sources != now.access.allowed_sources ||
+             next.access.client_certificate_names != now.access.client_certificate_names,
+         "access");
+    note(next.upstream.address != now.upstream.address || next.upstream.port != now.upstream.port,
+         "upstream");
+    note(next.audit_file != now.audit_file, "audit file");
+    decltype(users_) users;
+    for (const config::FrontUser& user : next.users) {
+        users.emplace(user.name, std::make_shared<const config::FrontUser>(user));
+    }
+    users_ = std::move(users);
+    rate_limiter_.emplace(std::move(limiter));
+    settings_.users = std::move(next.users);
+    settings_.upstream_credentials = std::move(next.upstream_credentials);
+    settings_.rate_limits = next.rate_limits;
 }
 
 net::Login FrontRuntime::upstream_login(const config::FrontUser& user) const {
@@ -91,7 +128,7 @@ GateVerdict FrontRuntime::check_statement(const config::FrontUser& user, std::st
 GateVerdict FrontRuntime::check_rate(const config::FrontUser& user, std::string_view source,
                                      std::string_view what, AuditFront front) {
     GateVerdict verdict;
-    const auto limit = rate_limiter_.check(user.name, source, std::chrono::steady_clock::now());
+    const auto limit = rate_limiter_->check(user.name, source, std::chrono::steady_clock::now());
     if (limit.allowed()) return verdict;
     verdict.kind = GateVerdict::Kind::rate_limited;
     verdict.retry_after_s = std::chrono::duration<double>(limit.retry_after).count();

@@ -65,7 +65,13 @@ class FrontRuntime {
     explicit FrontRuntime(FrontSettings settings);
 
     const FrontSettings& settings() const { return settings_; }
-    const config::FrontUser* find_user(std::string_view name) const;
+    // Shared with the sessions: a reload that changes or removes the user leaves a session's
+    // login (and policy) as it was; new logins get the new one.
+    std::shared_ptr<const config::FrontUser> find_user(std::string_view name) const;
+    // Applies re-read settings (SIGHUP) without dropping a session: users with their
+    // policies, the credentials they log in upstream with, and the rate limits (whose
+    // buckets start full again). What needs a restart is named in `ignored`.
+    void reload(FrontSettings next, std::vector<std::string>& ignored);
     boost::asio::ssl::context* server_tls() { return server_tls_ ? &*server_tls_ : nullptr; }
     const net::PeerCheck& peers() const { return peers_; }
     ConnectionLimiter& connections() { return connections_; }
@@ -103,13 +109,13 @@ class FrontRuntime {
 
   private:
     FrontSettings settings_;
-    std::map<std::string, const config::FrontUser*, std::less<>> users_;
+    std::map<std::string, std::shared_ptr<const config::FrontUser>, std::less<>> users_;
     std::optional<boost::asio::ssl::context> server_tls_;
     mysql::MariadbCapability upstream_mariadb_ = mysql::MariadbCapability::none;
     std::optional<boost::asio::ssl::context> upstream_tls_;
     net::PeerCheck peers_;
     net::UpstreamAddress upstream_;
-    RateLimiter rate_limiter_;
+    std::optional<RateLimiter> rate_limiter_;
     ConnectionLimiter connections_;
     std::unique_ptr<AuditLog> audit_;
     std::uint32_t last_connection_id_ = 0;

@@ -77,13 +77,13 @@ bool FrontStages::needs_password() const {
 }
 
 bool FrontStages::authenticate(const net::ClientLogin& login, std::string_view scramble) {
-    const config::FrontUser* user = runtime_.find_user(login.user);
+    auto user = runtime_.find_user(login.user);
     if (user == nullptr) return false;
     if (needs_password()) {
         const auto hash = mysql::parse_native_password_hash(user->password_hash);
         if (!hash || !mysql::verify_native_password(login.token, scramble, *hash)) return false;
     }
-    user_ = user;
+    user_ = std::move(user);
     return true;
 }
 

@@ -47,7 +47,7 @@ class FrontStages final : public engine::SessionStages {
     engine::ClientConnection& client_;
     net::PacketChannel upstream_;
     std::optional<ConnectionSlot> slot_;
-    const config::FrontUser* user_ = nullptr;
+    std::shared_ptr<const config::FrontUser> user_;
     mysql::Capability capabilities_ = mysql::Capability::none;
     std::string schema_;  // current schema, for the policy's unqualified names
     bool last_reply_failed_ = false;

@@ -84,7 +84,8 @@ awaitable<std::unique_ptr<net::PacketChannel>> reuse_session(front::FrontRuntime
 
 awaitable<ApiOutcome> run_api_query(front::FrontRuntime& runtime, UpstreamSessionPool& pool,
                                     const ApiQuery& query) {
-    const config::FrontUser* user = runtime.find_user(query.user);
+    // Held for the whole call: a reload may replace the user meanwhile.
+    const auto user = runtime.find_user(query.user);
     if (user == nullptr) co_return failure(ApiFailure::forbidden, "unknown user");
     const std::string source = query.source.to_string();
     const std::string schema = user->policy.default_schema.value_or("");

@@ -44,7 +44,7 @@ class HttpApiState {
 
     ssl::context& tls;
     const HttpApiSettings settings;
-    const TokenStore tokens;
+    TokenStore tokens;  // replaced by a reload
     const QueryRunner runner;
     const HealthProbe probe;
     tcp::acceptor acceptor;
@@ -372,6 +372,10 @@ tcp::endpoint HttpApiServer::local_endpoint() const {
 
 std::size_t HttpApiServer::connection_count() const {
     return state_->connections.size();
+}
+
+void HttpApiServer::replace_tokens(TokenStore tokens) {
+    state_->tokens = std::move(tokens);
 }
 
 }  // namespace sqlgate::gatekeeper

@@ -102,6 +102,8 @@ class HttpApiServer {
 
     boost::asio::ip::tcp::endpoint local_endpoint() const;
     std::size_t connection_count() const;
+    // The users' tokens after a reload (requests already authenticated are not affected).
+    void replace_tokens(TokenStore tokens);
 
   private:
     std::shared_ptr<HttpApiState> state_;

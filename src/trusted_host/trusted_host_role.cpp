@@ -24,7 +24,11 @@ void run_trusted_host(const config::TrustedHostConfig& config) {
     front::FrontRuntime runtime(front_settings(config));
     front::FrontServer server(io, runtime);
     server.start();
-    server.run_until_stopped();
+    server.run_until_stopped([&] {
+        front::reload_front(runtime, config.source_file, [&] {
+            return front_settings(config::load_trusted_host_config(config.source_file));
+        });
+    });
 }
 
 }  // namespace sqlgate::trusted_host

@@ -253,3 +253,29 @@ TEST_F(FrontStagesTest, AWrongPasswordNeverOpensTheNextHop) {
 
 }  // namespace
 }  // namespace sqlgate::front
+
+namespace sqlgate::front {
+namespace {
+
+TEST_F(FrontStagesTest, AReloadReplacesUsersAndRateLimitsNotTheLoginsOfOpenSessions) {
+    start();
+    const auto held = runtime_->find_user("demo");  // as a logged-in session holds it
+    ASSERT_NE(held, nullptr);
+    FrontSettings next = settings_;
+    next.users.front().name = "demo2";
+    next.rate_limits.per_user_per_second = 1;
+    next.rate_limits.per_user_burst = 1;
+    next.listener.port = 1;
+    std::vector<std::string> ignored;
+    runtime_->reload(next, ignored);
+    EXPECT_EQ(runtime_->find_user("demo"), nullptr);
+    ASSERT_NE(runtime_->find_user("demo2"), nullptr);
+    EXPECT_EQ(held->name, "demo");
+    EXPECT_EQ(ignored, std::vector<std::string>{"listener address"});
+    const auto user = runtime_->find_user("demo2");
+    EXPECT_TRUE(runtime_->check_rate(*user, "127.0.0.1", "SELECT 1", AuditFront::mysql).allowed());
+    EXPECT_FALSE(runtime_->check_rate(*user, "127.0.0.1", "SELECT 1", AuditFront::mysql).allowed());
+}
+
+}  // namespace
+}  // namespace sqlgate::front

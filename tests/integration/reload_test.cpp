@@ -5,6 +5,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <thread>
 
 #include "eventually.hpp"
@@ -99,22 +102,68 @@ TEST(Reload, SighupAppliesUsersAndReplicasWithoutFailingAStatement) {
     EXPECT_EQ(failed.load(), 0) << proxy.log();
 }
 
-// The front roles do not reload yet: SIGHUP is logged there, never the end of them.
-TEST(Reload, SighupNeverStopsAFrontRole) {
-    Chain chain;
-    auto c = chain.connect();
-    ASSERT_TRUE(c);
+std::string read_file(const std::string& path) {
+    std::ifstream in(path);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+void replace_in_file(const std::string& path, const std::string& from, const std::string& to) {
+    std::string text = read_file(path);
+    const std::size_t at = text.find(from);
+    ASSERT_NE(at, std::string::npos) << from << " not in " << path;
+    text.replace(at, from.size(), to);
+    std::ofstream(path + ".next") << text;
+    std::filesystem::rename(path + ".next", path);
+}
+
+// The gatekeeper reloads its users and rate limits, the trusted host its users: sessions
+// open before go on, new logins and statements see the new file.
+TEST(Reload, SighupAppliesTheFrontRolesUsersAndRateLimits) {
+    ChainScenario scenario;
+    scenario.per_user_per_second = 1000;
+    scenario.per_user_burst = 1000;
+    Chain chain(scenario);
+    auto app = chain.connect();
+    auto reader = chain.connect(kReaderUser, kReaderPassword);
+    ASSERT_TRUE(app && reader);
+    const std::string file = chain.config_dir() + "/gatekeeper.toml";
+    replace_in_file(file, "per_user_per_second = 1000", "per_user_per_second = 1");
+    replace_in_file(file, "per_user_burst = 1000", "per_user_burst = 2");
+    replace_in_file(file, mysql::native_password_hash(kReaderPassword),
+                    mysql::native_password_hash("new-reader-password"));
     ::kill(chain.gatekeeper_pid(), SIGHUP);
+    ASSERT_TRUE(eventually("the gatekeeper reloaded", 5s, [&] {
+        return chain.gatekeeper_log().find("event=config_reloaded") != std::string::npos;
+    })) << chain.gatekeeper_log();
+
+    int limited = 0;
+    for (int i = 0; i < 5; ++i) {
+        const auto r = app->query("SELECT 1");
+        if (!r.ok && r.error.find("rate_limit") != std::string::npos) ++limited;
+    }
+    EXPECT_GE(limited, 2) << "the new rate limit (1/s, burst 2) did not apply";
+    std::string error;
+    EXPECT_TRUE(
+        SqlClient::connect(chain.gatekeeper_client(kReaderUser, "new-reader-password"), &error))
+        << error;
+    EXPECT_FALSE(SqlClient::connect(chain.gatekeeper_client(kReaderUser, kReaderPassword)));
+    EXPECT_TRUE(reader->query("SELECT 1").ok);  // logged in before: goes on
+
     ::kill(chain.trusted_host_pid(), SIGHUP);
-    ASSERT_TRUE(eventually(
-        "both logged it", 5s,
-        [&] {
-            return chain.gatekeeper_log().find("event=reload_unsupported") != std::string::npos &&
-                   chain.trusted_host_log().find("event=reload_unsupported") != std::string::npos;
-        }))
-        << chain.gatekeeper_log() << chain.trusted_host_log();
+    EXPECT_TRUE(eventually("the trusted host reloaded", 5s, [&] {
+        return chain.trusted_host_log().find("event=config_reloaded") != std::string::npos;
+    })) << chain.trusted_host_log();
+
+    // A file that does not parse: logged, the one in force goes on.
+    replace_in_file(file, "[listener]", "[listener]\n[listener]");
+    ::kill(chain.gatekeeper_pid(), SIGHUP);
+    EXPECT_TRUE(eventually("the failed reload logged", 5s, [&] {
+        return chain.gatekeeper_log().find("event=reload_failed") != std::string::npos;
+    })) << chain.gatekeeper_log();
     EXPECT_TRUE(chain.all_running());
-    EXPECT_EQ(c->query("SELECT 41 + 1").scalar(), "42");
+    EXPECT_TRUE(
+        SqlClient::connect(chain.gatekeeper_client(kReaderUser, "new-reader-password"), &error))
+        << error;
 }
 
 }  // namespace
