@@ -32,6 +32,7 @@ GATEKEEPER_PORT=3306
 HTTP_PORT=8443
 TRUSTED_HOST_PORT=3306
 PROXY_PORT=3306
+ADMIN_PORT=9190  # the proxy's admin listener, on 127.0.0.1 (sqlgate switchover)
 DEMO_USER=demo
 BINARY=build/src/cli/sqlgate
 CLUSTER_ENV="${SQLGATE_STATE}/cluster/cluster.env"
@@ -136,7 +137,7 @@ cluster_admin_sql "$CLUSTER_PRIMARY_NODE" -e "CREATE DATABASE IF NOT EXISTS \`${
 
 step "configs: ${LOCAL}/{gatekeeper,trusted-host,proxy}.toml"
 {
-    render_proxy_config scripts/run.sh "$PROXY_ADDRESS" "$PROXY_PORT" "$CLUSTER_CLIENT_HOST"
+    render_proxy_config scripts/run.sh "$PROXY_ADDRESS" "$PROXY_PORT" "$CLUSTER_CLIENT_HOST" "$ADMIN_PORT"
     render_proxy_tls
     render_proxy_user "$DEMO_USER" "$upstream_hash"
 } >"${LOCAL}/proxy.toml"

@@ -96,6 +96,7 @@ locals {
       monitor_password_file     = "/etc/sqlgate/secrets/monitor.password"
       replication_user          = local.replication_user
       replication_password_file = "/etc/sqlgate/secrets/replication.password"
+      admin_port                = 9190
       servers                   = local.proxy_servers
       certs_dir                 = local.certs_dir
       trusted_host_address      = local.trusted_host_ip

@@ -19,7 +19,7 @@ render_proxy_tls() {
         certs_dir="$CHAIN_CERTS" trusted_host_address="$TRUSTED_HOST_ADDRESS" \
         listen_address= listen_port= default_route= backend_user= backend_password_file= \
         source_address= monitor_user= monitor_password_file= replication_user= \
-        replication_password_file= servers= users=)" || return
+        replication_password_file= admin_port= servers= users=)" || return
     printf '\n'
     printf '%s\n' "$text" | toml_tables only tls access
 }

@@ -8,7 +8,8 @@
 source "$(dirname "${BASH_SOURCE[0]}")/render_template.sh"
 SQLGATE_TEMPLATES="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../deploy/templates" && pwd)"
 
-# render_proxy_config WRITER LISTEN_ADDRESS PORT SOURCE_ADDRESS: prints every table but the
+# render_proxy_config WRITER LISTEN_ADDRESS PORT SOURCE_ADDRESS [ADMIN_PORT]: prints every
+# table (the admin listener on 127.0.0.1:ADMIN_PORT, off by default) but the
 # [[users]], which the caller appends, and [tls]/[access], which render_proxy_tls
 # (scripts/lib/chain_config.sh) adds where the proxy sits behind the trusted host.
 # WRITER is kept for the callers; the template's header says where the file comes from.
@@ -26,6 +27,7 @@ render_proxy_config() {
         source_address="$source" \
         monitor_user="$CLUSTER_MONITOR_USER" monitor_password_file="$CLUSTER_MONITOR_PASSWORD_FILE" \
         replication_user="$CLUSTER_REPL_USER" replication_password_file="$CLUSTER_REPL_PASSWORD_FILE" \
+        admin_port="${5:-0}" \
         servers="$servers" certs_dir= trusted_host_address= users=)" || return
     text="$(printf '%s\n' "$text" | toml_tables except tls access)"
     printf '%s\n' "$text"

@@ -8,6 +8,7 @@
 #include "config/proxy_config.hpp"
 #include "gatekeeper/gatekeeper_role.hpp"
 #include "mysql/auth.hpp"
+#include "obs/admin_client.hpp"
 #include "obs/log.hpp"
 #include "proxy/proxy_server.hpp"
 #include "trusted_host/trusted_host_role.hpp"
@@ -81,6 +82,15 @@ int main(int argc, char** argv) {
         "mixed-load", "Run writers and readers for a while (failover drills); print what failed");
     sqlgate::workload::add_mixed_load_options(*load, mixed);
 
+    std::string admin_address;
+    std::string switchover_to;
+    auto* switchover = app.add_subcommand(
+        "switchover", "Make a replica the primary through the running proxy (planned, no loss)");
+    switchover->add_option("--admin", admin_address, "the proxy's admin listener, ADDRESS:PORT")
+        ->required();
+    switchover->add_option("--to", switchover_to, "the replica that becomes the primary")
+        ->required();
+
     auto* hash = app.add_subcommand(
         "hash-password", "Read a password on stdin and print its hash for a [[users]] entry");
 
@@ -113,6 +123,13 @@ int main(int argc, char** argv) {
     }
     if (*send) return sqlgate::workload::run_send_requests(workload, std::cout);
     if (*load) return sqlgate::workload::run_mixed_load(mixed, std::cout);
+    if (*switchover) {
+        const auto answer =
+            sqlgate::obs::call_admin(admin_address, "POST", "/switchover?to=" + switchover_to);
+        (answer.status == 200 ? std::cout : std::cerr) << answer.body;
+        if (answer.status == 0) std::cerr << '\n';
+        return answer.status == 200 ? 0 : 1;
+    }
     if (*hash) {
         std::string password;
         std::getline(std::cin, password);

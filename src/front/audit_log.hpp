@@ -28,10 +28,6 @@ struct AuditRecord {
 // Appends the record's JSON line, newline included, to `out`.
 void append_audit_line(std::string& out, const AuditRecord& record);
 
-// `value` as a JSON string, quotes included. Bytes that are not valid UTF-8 become U+FFFD,
-// so a hostile user name cannot make the line unparseable.
-void append_json_string(std::string& out, std::string_view value);
-
 // "2026-11-28T03:40:01.123Z": UTC, milliseconds, truncated.
 std::string utc_timestamp(std::chrono::system_clock::time_point time);
 

@@ -34,4 +34,13 @@ awaitable<bool> AdminConnection::run(std::string_view sql, std::chrono::millisec
     co_return true;
 }
 
+awaitable<bool> AdminConnection::run_each(std::span<const std::string_view> statements,
+                                          std::chrono::milliseconds timeout) {
+    for (const std::string_view sql : statements) {
+        const bool ran = co_await run(sql, timeout);
+        if (!ran) co_return false;
+    }
+    co_return true;
+}
+
 }  // namespace sqlgate::proxy

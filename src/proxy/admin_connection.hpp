@@ -4,6 +4,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -22,6 +23,9 @@ class AdminConnection {
     // Runs `sql` within `timeout`; false with error() saying why when it could not run or
     // the server refused it. result() holds the reply either way.
     boost::asio::awaitable<bool> run(std::string_view sql, std::chrono::milliseconds timeout);
+    // Runs `statements` in order, each within `timeout`, up to the first that fails.
+    boost::asio::awaitable<bool> run_each(std::span<const std::string_view> statements,
+                                          std::chrono::milliseconds timeout);
 
     const net::CommandResult& result() const { return result_; }
     const std::string& error() const { return error_; }

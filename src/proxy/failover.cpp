@@ -1,5 +1,6 @@
 #include "proxy/failover.hpp"
 
+#include <array>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -98,10 +99,9 @@ awaitable<void> FailoverCoordinator::discover_primary() {
     std::vector<std::optional<std::string>> source(backends.size());
     for (const BackendState& b : backends) {
         AdminConnection c(executor_, b);
-        if (!co_await c.open(login_, config_.connect_timeout) ||
-            !co_await c.run("SHOW SLAVE STATUS", config_.connect_timeout)) {
-            continue;
-        }
+        bool asked = co_await c.open(login_, config_.connect_timeout);
+        if (asked) asked = co_await c.run("SHOW SLAVE STATUS", config_.connect_timeout);
+        if (!asked) continue;
         const auto host = c.result().first_row_value("Master_Host");
         source[b.index] = host && !host->empty()
                               ? *host + ":" + c.result().first_row_value("Master_Port").value_or("")
@@ -148,6 +148,7 @@ void FailoverCoordinator::report(std::string status, std::string_view event,
 }
 
 awaitable<void> FailoverCoordinator::check() {
+    if (busy_) co_return;  // a switchover runs
     const int threshold = config_.failure_threshold;
     for (BackendState& b : runtime_.backends()) {
         if (b.fenced && !b.rejoin_refused && b.reachable(threshold) &&
@@ -161,10 +162,9 @@ awaitable<void> FailoverCoordinator::check() {
         BackendState& primary = runtime_.primary();
         if (primary.read_only && config_.failover == config::FailoverMode::automatic) {
             AdminConnection c(executor_, primary);
-            if (!co_await c.open(login_, config_.connect_timeout) ||
-                !co_await c.run("SHOW SLAVE STATUS", config_.connect_timeout)) {
-                co_return;
-            }
+            bool asked = co_await c.open(login_, config_.connect_timeout);
+            if (asked) asked = co_await c.run("SHOW SLAVE STATUS", config_.connect_timeout);
+            if (!asked) co_return;
             // Never a server that replicates from another: writing there forks the data.
             if (const auto source = c.result().first_row_value("Master_Host");
                 source && !source->empty()) {
@@ -172,7 +172,9 @@ awaitable<void> FailoverCoordinator::check() {
                        {{"server", primary.name}, {"source", *source}});
                 co_return;
             }
-            if (co_await c.run("SET GLOBAL read_only = OFF", config_.connect_timeout)) {
+            const bool writable =
+                co_await c.run("SET GLOBAL read_only = OFF", config_.connect_timeout);
+            if (writable) {
                 primary.read_only = false;
                 obs::log(obs::LogLevel::warn, "primary_made_writable", {{"server", primary.name}});
             }
@@ -214,6 +216,12 @@ awaitable<void> FailoverCoordinator::check() {
 }
 
 awaitable<void> FailoverCoordinator::promote(std::vector<std::size_t> replicas) {
+    busy_ = true;
+    co_await promote_candidate(std::move(replicas));
+    busy_ = false;
+}
+
+awaitable<void> FailoverCoordinator::promote_candidate(std::vector<std::size_t> replicas) {
     auto& backends = runtime_.backends();
     const std::size_t former = runtime_.primary().index;
     const auto decided = Clock::now();
@@ -232,7 +240,9 @@ awaitable<void> FailoverCoordinator::promote(std::vector<std::size_t> replicas) 
     std::vector<PromotionCandidate> candidates;
     for (const std::size_t index : replicas) {
         auto c = std::make_unique<AdminConnection>(executor_, backends[index]);
-        if (!co_await c->open(login_, timeout) || !co_await c->run("SHOW SLAVE STATUS", timeout)) {
+        bool asked = co_await c->open(login_, timeout);
+        if (asked) asked = co_await c->run("SHOW SLAVE STATUS", timeout);
+        if (!asked) {
             obs::log(obs::LogLevel::warn, "failover_candidate_skipped",
                      {{"server", backends[index].name}, {"error", c->error()}});
             continue;
@@ -271,17 +281,10 @@ awaitable<void> FailoverCoordinator::promote(std::vector<std::size_t> replicas) 
         fail(successor.name + ": " + *why);
         co_return;
     }
-    for (const std::string_view step :
-         {"STOP SLAVE", "RESET SLAVE ALL", "SET GLOBAL read_only = OFF"}) {
-        if (!co_await admin.run(step, timeout)) {
-            const std::string why = std::string(step) + ": " + admin.error();
-            // Back to a replica that replicates, so that it stays a candidate (a node
-            // without replication would neither serve reads nor be promoted next time).
-            co_await admin.run("SET GLOBAL read_only = ON", timeout);
-            co_await admin.run("START SLAVE", timeout);
-            fail("promoting " + successor.name + ": " + why);
-            co_return;
-        }
+    const std::string refused = co_await take_over(admin);
+    if (!refused.empty()) {
+        fail("promoting " + successor.name + ": " + refused);
+        co_return;
     }
     runtime_.promote(*chosen);
     last_event_.clear();
@@ -293,19 +296,118 @@ awaitable<void> FailoverCoordinator::promote(std::vector<std::size_t> replicas) 
               {"promotion_ms", milliseconds_since(decided)},
               {"outage_ms", milliseconds_since(backends[former].failing_since)}});
 
-    const std::string point = point_at_primary_statement("slave_pos");
     for (const PromotionCandidate& c : candidates) {
-        if (c.index == *chosen) continue;
-        AdminConnection& replica = *connections[c.index];
-        const bool moved = co_await replica.run("STOP SLAVE", timeout) &&
-                           co_await replica.run(point, timeout) &&
-                           co_await replica.run("START SLAVE", timeout);
-        obs::log(moved ? obs::LogLevel::info : obs::LogLevel::error,
-                 moved ? "replica_repointed" : "replica_repoint_failed",
-                 {{"server", backends[c.index].name},
-                  {"primary", successor.name},
-                  {"error", moved ? "" : replica.error()}});
+        if (c.index != *chosen) co_await repoint(*connections[c.index], backends[c.index]);
     }
+}
+
+awaitable<std::string> FailoverCoordinator::take_over(AdminConnection& node) {
+    static constexpr std::array<std::string_view, 3> kPromote{"STOP SLAVE", "RESET SLAVE ALL",
+                                                              "SET GLOBAL read_only = OFF"};
+    const bool promoted = co_await node.run_each(kPromote, config_.connect_timeout);
+    if (promoted) co_return std::string();
+    std::string why = node.error();
+    // Back to a replica that replicates, so that it stays a candidate (a node without
+    // replication would neither serve reads nor be promoted next time).
+    static constexpr std::array<std::string_view, 2> kBack{"SET GLOBAL read_only = ON",
+                                                           "START SLAVE"};
+    co_await node.run_each(kBack, config_.connect_timeout);
+    co_return why;
+}
+
+awaitable<void> FailoverCoordinator::repoint(AdminConnection& replica, const BackendState& b) {
+    const std::string point = point_at_primary_statement("slave_pos");
+    const std::array<std::string_view, 3> steps{"STOP SLAVE", point, "START SLAVE"};
+    const bool moved = co_await replica.run_each(steps, config_.connect_timeout);
+    obs::log(moved ? obs::LogLevel::info : obs::LogLevel::error,
+             moved ? "replica_repointed" : "replica_repoint_failed",
+             {{"server", b.name},
+              {"primary", runtime_.primary().name},
+              {"error", moved ? "" : replica.error()}});
+}
+
+awaitable<std::string> FailoverCoordinator::switchover(std::string to) {
+    if (busy_) co_return "a failover or switchover is already running";
+    BackendState* target = runtime_.find_backend(to);
+    if (target == nullptr) co_return "no server named '" + to + "'";
+    if (target->is_primary) co_return "'" + to + "' is the primary already";
+    if (runtime_.primary_down()) co_return "the primary is down: that is failover's to handle";
+    if (target->fenced || !target->reachable(config_.failure_threshold) ||
+        target->replication != ReplicationLink::streaming) {
+        co_return "'" + to + "' is not a healthy replica (reachable, replicating)";
+    }
+    busy_ = true;
+    const auto started = Clock::now();
+    BackendState& former = runtime_.primary();
+    const auto timeout = config_.connect_timeout;
+    const auto wait_limit = config_.promotion_timeout + timeout;
+    // Writes wait in the sessions from here until the new primary takes them (or the old one
+    // again, if this fails): none reaches a server that is not the primary.
+    runtime_.pause_writes(true);
+    AdminConnection old(executor_, former);
+    AdminConnection next(executor_, *target);
+    std::string error;
+    std::string position;
+    bool ok = co_await old.open(login_, timeout);
+    if (ok) ok = co_await next.open(login_, timeout);
+    if (!ok) error = !old.error().empty() ? old.error() : next.error();
+    if (error.empty()) {
+        ok = co_await old.run("SET GLOBAL read_only = ON", wait_limit);
+        if (ok) ok = co_await old.run("SELECT @@gtid_binlog_pos", timeout);
+        if (!ok) error = old.error();
+    }
+    if (error.empty()) {
+        const auto p = GtidPosition::parse(old.result().first_value().value_or(""));
+        if (p) position = p->to_string();
+        if (!p) error = former.name + ": unreadable @@gtid_binlog_pos";
+    }
+    if (error.empty()) {
+        // Everything the old primary acknowledged, applied on the new one first.
+        const auto wait_s = std::chrono::duration<double>(config_.promotion_timeout).count();
+        const std::string wait =
+            "SELECT MASTER_GTID_WAIT('" + position + "', " + std::to_string(wait_s) + ")";
+        ok = co_await next.run(wait, wait_limit);
+        if (!ok) error = next.error();
+        if (ok && next.result().first_value() != "0") {
+            error = to + " did not catch up with " + former.name + " within " +
+                    std::to_string(config_.promotion_timeout.count()) + " ms";
+        }
+    }
+    if (error.empty()) {
+        const std::string refused = co_await take_over(next);
+        if (!refused.empty()) error = "promoting " + to + ": " + refused;
+    }
+    if (!error.empty()) {
+        co_await old.run("SET GLOBAL read_only = OFF", timeout);  // back as it was
+        runtime_.pause_writes(false);
+        busy_ = false;
+        obs::log(obs::LogLevel::error, "switchover_failed",
+                 {{"primary", former.name}, {"target", to}, {"error", error}});
+        co_return error;
+    }
+    runtime_.promote(target->index);
+    runtime_.pause_writes(false);
+    const std::string paused_ms = milliseconds_since(started);
+    for (BackendState& b : runtime_.backends()) {
+        if (b.is_primary || b.index == former.index || b.removed ||
+            !b.reachable(config_.failure_threshold)) {
+            continue;
+        }
+        AdminConnection replica(executor_, b);
+        const bool opened = co_await replica.open(login_, timeout);
+        if (opened) co_await repoint(replica, b);
+    }
+    // Fenced by promote(); it is reachable, read-only, and its history is the new primary's:
+    // it rejoins now, as a former primary does after a failover (whatever the mode).
+    co_await rejoin(former);
+    busy_ = false;
+    obs::log(obs::LogLevel::warn, "switchover_done",
+             {{"primary", target->name},
+              {"former", former.name},
+              {"gtid", position},
+              {"writes_paused_ms", paused_ms},
+              {"total_ms", milliseconds_since(started)}});
+    co_return std::string();
 }
 
 awaitable<std::optional<std::string>> FailoverCoordinator::apply_relay_log(
@@ -313,17 +415,15 @@ awaitable<std::optional<std::string>> FailoverCoordinator::apply_relay_log(
     const auto deadline = Clock::now() + config_.promotion_timeout;
     const auto target = GtidPosition::parse(received).value_or(GtidPosition{});
     for (;;) {
-        if (!co_await replica.run("SHOW SLAVE STATUS", config_.connect_timeout)) {
-            co_return replica.error();
-        }
+        const bool asked = co_await replica.run("SHOW SLAVE STATUS", config_.connect_timeout);
+        if (!asked) co_return replica.error();
         const auto state = replica.result().first_row_value("Slave_SQL_Running_State");
         if (replica.result().first_row_value("Slave_SQL_Running") != "Yes") {
             co_return "its SQL thread stopped: " +
                 replica.result().first_row_value("Last_SQL_Error").value_or("");
         }
-        if (!co_await replica.run("SELECT @@gtid_slave_pos", config_.connect_timeout)) {
-            co_return replica.error();
-        }
+        const bool read = co_await replica.run("SELECT @@gtid_slave_pos", config_.connect_timeout);
+        if (!read) co_return replica.error();
         const auto applied = GtidPosition::parse(replica.result().first_value().value_or(""));
         if (applied && applied->covers(target)) co_return std::nullopt;
         // A transaction whose end never arrived (the primary died while sending it) is never
@@ -364,17 +464,16 @@ awaitable<void> FailoverCoordinator::rejoin(BackendState& former) {
     };
     AdminConnection node(executor_, former);
     // Fenced first: whatever follows, it takes no more writes.
-    if (!co_await node.open(login_, timeout) ||
-        !co_await node.run("SET GLOBAL read_only = ON", timeout) ||
-        !co_await node.run("SELECT @@gtid_binlog_pos", timeout)) {
-        co_return;  // tried again on the next check
-    }
+    static constexpr std::array<std::string_view, 2> kFence{"SET GLOBAL read_only = ON",
+                                                            "SELECT @@gtid_binlog_pos"};
+    bool ok = co_await node.open(login_, timeout);
+    if (ok) ok = co_await node.run_each(kFence, timeout);
+    if (!ok) co_return;  // tried again on the next check
     const auto history = GtidPosition::parse(node.result().first_value().value_or(""));
     AdminConnection primary(executor_, runtime_.primary());
-    if (!co_await primary.open(login_, timeout) ||
-        !co_await primary.run("SELECT @@gtid_binlog_pos", timeout)) {
-        co_return;
-    }
+    ok = co_await primary.open(login_, timeout);
+    if (ok) ok = co_await primary.run("SELECT @@gtid_binlog_pos", timeout);
+    if (!ok) co_return;
     const auto primary_history = GtidPosition::parse(primary.result().first_value().value_or(""));
     if (!history || !primary_history) {
         refuse("unreadable @@gtid_binlog_pos");
@@ -386,9 +485,10 @@ awaitable<void> FailoverCoordinator::rejoin(BackendState& former) {
     }
     // current_pos: where its own binary log ends, which as a primary it never recorded as a
     // replica position.
-    if (!co_await node.run("STOP SLAVE", timeout) ||
-        !co_await node.run(point_at_primary_statement("current_pos"), timeout) ||
-        !co_await node.run("START SLAVE", timeout)) {
+    const std::string point = point_at_primary_statement("current_pos");
+    const std::array<std::string_view, 3> steps{"STOP SLAVE", point, "START SLAVE"};
+    ok = co_await node.run_each(steps, timeout);
+    if (!ok) {
         obs::log(obs::LogLevel::warn, "rejoin_failed",
                  {{"server", former.name}, {"error", node.error()}});
         co_return;
@@ -398,7 +498,8 @@ awaitable<void> FailoverCoordinator::rejoin(BackendState& former) {
     const auto deadline = Clock::now() + config_.promotion_timeout;
     while (Clock::now() < deadline) {
         co_await sleep_for(executor_, config_.monitor_interval);
-        if (!co_await node.run("SHOW SLAVE STATUS", timeout)) co_return;
+        const bool asked = co_await node.run("SHOW SLAVE STATUS", timeout);
+        if (!asked) co_return;
         const auto& r = node.result();
         if (r.first_row_value("Slave_IO_Running") == "Yes") {
             former.fenced = false;

@@ -39,6 +39,11 @@ class FailoverCoordinator {
 
     // Starts checking every monitor interval; runs until the executor stops.
     void start();
+    // A planned switchover to replica `to`: writes paused in the sessions, the primary made
+    // read-only, `to` applies everything it wrote, the roles swap, writes resume there; the
+    // former primary rejoins as a replica. Empty on success, else why not (and nothing
+    // changed: what was done is undone).
+    boost::asio::awaitable<std::string> switchover(std::string to);
 
   private:
     boost::asio::awaitable<void> run();
@@ -47,6 +52,12 @@ class FailoverCoordinator {
     boost::asio::awaitable<void> discover_primary();
     boost::asio::awaitable<void> check();
     boost::asio::awaitable<void> promote(std::vector<std::size_t> replicas);
+    boost::asio::awaitable<void> promote_candidate(std::vector<std::size_t> replicas);
+    // Turns the replica on `node` into a primary; when a step fails, puts it back to
+    // replicating and says why (empty: done).
+    boost::asio::awaitable<std::string> take_over(class AdminConnection& node);
+    // Points `replica` at the current primary (slave_pos), logged either way.
+    boost::asio::awaitable<void> repoint(class AdminConnection& replica, const BackendState& b);
     boost::asio::awaitable<void> rejoin(BackendState& former);
     // Waits until `replica` has applied what it received; why not, if it cannot.
     boost::asio::awaitable<std::optional<std::string>> apply_relay_log(
@@ -62,6 +73,7 @@ class FailoverCoordinator {
     const config::ProxyConfig& config_;
     net::Login login_;  // the monitor account
     std::string last_event_;
+    bool busy_ = false;  // a promotion or a switchover is under way
 };
 
 }  // namespace sqlgate::proxy

@@ -55,6 +55,9 @@ class ProxyRuntime {
     // progress", ...), kept up to date by the FailoverCoordinator.
     const std::string& failover_status() const { return failover_status_; }
     void set_failover_status(std::string status) { failover_status_ = std::move(status); }
+    // While a switchover swaps the primary, statements for the primary wait in the sessions.
+    bool writes_paused() const { return writes_paused_; }
+    void pause_writes(bool paused) { writes_paused_ = paused; }
     const SelectionLimits& limits() const { return limits_; }
     std::mt19937_64& rng() { return rng_; }
 
@@ -95,6 +98,7 @@ class ProxyRuntime {
     std::unordered_map<std::uint32_t, ProxySession*> sessions_;
     std::optional<boost::asio::ssl::context> tls_;
     std::string failover_status_;
+    bool writes_paused_ = false;
     net::PeerCheck peers_;
 };
 

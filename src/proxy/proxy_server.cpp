@@ -1,7 +1,11 @@
 #include "proxy/proxy_server.hpp"
 
+#include <boost/asio/ip/address.hpp>
+#include <optional>
+
 #include "engine/session_server.hpp"
 #include "net/listener.hpp"
+#include "obs/admin_server.hpp"
 #include "obs/log.hpp"
 #include "proxy/failover.hpp"
 #include "proxy/proxy_runtime.hpp"
@@ -9,6 +13,31 @@
 #include "proxy/replica_monitor.hpp"
 
 namespace sqlgate::proxy {
+namespace {
+
+using boost::asio::awaitable;
+
+// POST /switchover?to=NAME: 200 with the new primary, 400 without a name, 409 when the
+// switchover was refused or failed (the cluster then is as it was).
+awaitable<obs::AdminAnswer> switchover_answer(FailoverCoordinator& failover,
+                                              const obs::AdminRequest& request) {
+    const auto to = request.query.find("to");
+    if (to == request.query.end() || to->second.empty()) {
+        co_return obs::AdminAnswer{400,
+                                   "{\"error\": \"name the new primary: "
+                                   "POST /switchover?to=NAME\"}"};
+    }
+    const std::string target = to->second;
+    const std::string error = co_await failover.switchover(target);
+    if (!error.empty()) {
+        std::string body = "{\"error\": " + obs::json_string(error) + "}";
+        co_return obs::AdminAnswer{409, std::move(body)};
+    }
+    std::string body = "{\"primary\": " + obs::json_string(target) + "}";
+    co_return obs::AdminAnswer{200, std::move(body)};
+}
+
+}  // namespace
 
 void run_proxy(const config::ProxyConfig& config) {
     boost::asio::io_context io(1);
@@ -19,6 +48,23 @@ void run_proxy(const config::ProxyConfig& config) {
     monitor.start();
     FailoverCoordinator failover(io.get_executor(), runtime);
     failover.start();
+    std::optional<obs::AdminServer> admin;
+    if (config.admin_port != 0) {
+        admin.emplace(io.get_executor(),
+                      net::tcp::endpoint{boost::asio::ip::make_address(config.admin_address),
+                                         config.admin_port});
+        admin->route("GET", "/healthz",
+                     [](const obs::AdminRequest&) -> awaitable<obs::AdminAnswer> {
+                         co_return obs::AdminAnswer{200, "{\"status\": \"ok\"}"};
+                     });
+        admin->route("POST", "/switchover", [&failover](const obs::AdminRequest& request) {
+            return switchover_answer(failover, request);
+        });
+        admin->start();
+        obs::log(obs::LogLevel::info, "admin_listening",
+                 {{"address", config.admin_address},
+                  {"port", std::to_string(admin->local_endpoint().port())}});
+    }
     engine::SessionRegistry sessions;
     engine::start_serving<ProxySession>(io, acceptor, runtime, sessions, "proxy");
 

@@ -1,3 +1,6 @@
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
 #include "mysql/messages.hpp"
 #include "obs/log.hpp"
 #include "proxy/proxy_session.hpp"
@@ -12,6 +15,10 @@ using boost::asio::awaitable;
 using mysql::ReplyShape;
 namespace errc = mysql::error_code;
 
+// A switchover pauses writes for as long as the new primary takes to catch up (bounded by
+// its promotion_timeout); past this a statement goes on regardless and meets what it meets.
+constexpr auto kLongestWritePause = std::chrono::seconds(30);
+
 }  // namespace
 
 awaitable<ProxySession::Ran> ProxySession::run_on_primary(mysql::ByteView payload,
@@ -22,6 +29,16 @@ awaitable<ProxySession::Ran> ProxySession::run_on_primary(mysql::ByteView payloa
 awaitable<ProxySession::Ran> ProxySession::run_on(BackendState& backend, mysql::ByteView payload,
                                                   ReplyShape shape,
                                                   const PreparedExecution* prepared) {
+    if (backend.is_primary && runtime_.writes_paused()) {
+        // A switchover is swapping the primary: wait, then run on whichever it is now.
+        boost::asio::steady_timer timer(client_.channel().socket().get_executor());
+        const auto deadline = Clock::now() + kLongestWritePause;
+        while (runtime_.writes_paused() && Clock::now() < deadline) {
+            timer.expires_after(std::chrono::milliseconds(2));
+            co_await timer.async_wait(boost::asio::use_awaitable);
+        }
+        co_return co_await run_on(runtime_.primary(), payload, shape, prepared);
+    }
     const int threshold = runtime_.limits().failure_threshold;
     if (backend.is_primary && backend.known_down(threshold)) {
         // Known down: say so at once rather than wait for a connect to time out.

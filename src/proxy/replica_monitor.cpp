@@ -202,10 +202,9 @@ awaitable<void> ReplicaMonitor::watch(BackendState& b) {
 awaitable<void> ReplicaMonitor::check_backend_account(const BackendState& b) {
     const net::Login login{.user = config_.backend.user, .password = config_.backend.password};
     AdminConnection connection(executor_, b);
-    if (!co_await connection.open(login, config_.connect_timeout) ||
-        !co_await connection.run("SHOW GRANTS", config_.connect_timeout)) {
-        co_return;  // the sessions will report what is wrong with the account
-    }
+    bool ok = co_await connection.open(login, config_.connect_timeout);
+    if (ok) ok = co_await connection.run("SHOW GRANTS", config_.connect_timeout);
+    if (!ok) co_return;  // the sessions will report what is wrong with the account
     std::vector<std::string> grants;
     for (const auto& row : connection.result().rows) {
         if (!row.empty() && row[0]) grants.push_back(*row[0]);

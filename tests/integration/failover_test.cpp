@@ -8,6 +8,7 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "eventually.hpp"
@@ -225,6 +226,64 @@ TEST_F(Failover, KilledPrimaryIsReplacedWithNoAcknowledgedWriteLostAndRejoins) {
     EXPECT_TRUE(eventually("a read served by the former primary", 10s, [&] {
         return late->server_id("/* sqlgate:route=random */ ") == server_id_of(former);
     })) << restarted.log();
+}
+
+// A planned switchover through the proxy's admin listener (`sqlgate switchover`): writes
+// wait while the roles swap, no read fails, nothing acknowledged is lost, and the former
+// primary follows the new one.
+TEST_F(Failover, SwitchoverUnderLoadLosesNoAcknowledgedWriteAndFailsNoRead) {
+    const unsigned admin_port = next_port();
+    std::ostringstream admin_toml;
+    admin_toml << "\n[admin]\naddress = \"" << kProxyAddress << "\"\nport = " << admin_port << "\n";
+    ProxyScenario scenario;
+    scenario.cluster = cluster_.get();
+    scenario.extra_toml = failover_toml(*cluster_) + admin_toml.str();
+    ProxyProcess proxy(scenario);
+    proxy.wait_until_replicas_serve();
+    std::ostringstream command;
+    command << "'" << sqlgate_binary() << "' switchover --admin " << kProxyAddress << ":"
+            << admin_port << " --to ";
+    const std::string cli = command.str();
+    std::string out;
+    EXPECT_EQ(run_command(cli + "primary 2>&1", &out), 1);
+    EXPECT_NE(out.find("is the primary already"), std::string::npos) << out;
+    EXPECT_EQ(run_command(cli + "nosuch 2>&1", &out), 1);
+    EXPECT_NE(out.find("no server named 'nosuch'"), std::string::npos) << out;
+
+    MixedLoad load(proxy, 4, 16);
+    std::this_thread::sleep_for(1s);
+    const int status = run_command(cli + "replica-2 2>&1", &out);
+    std::this_thread::sleep_for(1s);
+    load.stop();
+    ASSERT_EQ(status, 0) << out << proxy.log();
+    EXPECT_NE(out.find("\"primary\": \"replica-2\""), std::string::npos) << out;
+    const std::string log = proxy.log();
+    const std::size_t done = log.find("event=switchover_done");
+    ASSERT_NE(done, std::string::npos) << log;
+    std::cout << "[ figures  ] " << log.substr(done, log.find('\n', done) - done) << "; "
+              << load.failed_reads() << " of " << load.reads() << " reads failed\n";
+    EXPECT_EQ(load.failed_reads(), 0) << log;
+    EXPECT_EQ(cluster_->writable_node().name, "replica-2");
+    auto client = proxy.connect();
+    EXPECT_EQ(client->server_id("/* sqlgate:route=direct */ "),
+              server_id_of(cluster_->nodes().at(2)));
+
+    ASSERT_TRUE(eventually("the former primary rejoined", 20s, [&] {
+        return proxy.log().find("event=rejoined server=primary") != std::string::npos;
+    })) << proxy.log();
+    const auto acknowledged = load.acknowledged();
+    ASSERT_FALSE(acknowledged.empty());
+    const ClusterNode& successor = cluster_->nodes().at(2);
+    const std::string target = cluster_->admin_sql(successor, "SELECT @@gtid_binlog_pos");
+    for (const ClusterNode& node : cluster_->nodes()) {
+        ASSERT_TRUE(eventually(node.name + " at " + target, 15s, [&] {
+            return cluster_->admin_sql(node, "SELECT @@gtid_current_pos") == target;
+        })) << proxy.log();
+        const auto rows = rows_on(*cluster_, node);
+        for (const std::string& row : acknowledged) {
+            EXPECT_TRUE(rows.count(row)) << row << " acknowledged but missing on " << node.name;
+        }
+    }
 }
 
 TEST_F(Failover, AProxyCutOffFromALivePrimaryPromotesNothing) {

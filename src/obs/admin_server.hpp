@@ -1,0 +1,57 @@
+// A role's admin listener: plain HTTP/1.1 on a loopback address, one request per connection,
+// answered by the handlers the role registers (POST /switchover on the proxy, and more).
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "obs/json_string.hpp"
+
+namespace sqlgate::obs {
+
+struct AdminRequest {
+    std::string method;                                     // "GET", "POST"
+    std::string path;                                       // without the query
+    std::map<std::string, std::string, std::less<>> query;  // ?a=b&c=d, not percent-decoded
+};
+
+struct AdminAnswer {
+    unsigned status = 200;
+    std::string body;  // JSON
+};
+
+using AdminHandler = std::function<boost::asio::awaitable<AdminAnswer>(const AdminRequest&)>;
+
+// "/switchover?to=replica-2" as path and query; nullopt for a target that is not one.
+std::optional<std::pair<std::string, std::map<std::string, std::string, std::less<>>>> split_target(
+    std::string_view target);
+
+class AdminServer {
+  public:
+    // Throws std::runtime_error when `listen` is not a loopback address or cannot be bound:
+    // the admin endpoints change the cluster, and there is no authentication yet.
+    AdminServer(boost::asio::any_io_executor executor, boost::asio::ip::tcp::endpoint listen);
+    ~AdminServer();
+    AdminServer(const AdminServer&) = delete;
+    AdminServer& operator=(const AdminServer&) = delete;
+
+    void route(std::string method, std::string path, AdminHandler handler);
+    void start();  // the accept loop, until stop()
+    void stop();
+    boost::asio::ip::tcp::endpoint local_endpoint() const;
+
+    struct State;  // shared with the connection coroutines (admin_server.cpp)
+
+  private:
+    std::shared_ptr<State> state_;
+};
+
+}  // namespace sqlgate::obs
