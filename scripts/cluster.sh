@@ -418,6 +418,10 @@ rpl-semi-sync-master-enabled=ON
 rpl-semi-sync-slave-enabled=ON
 rpl-semi-sync-master-wait-point=AFTER_SYNC
 rpl-semi-sync-master-timeout=3000
+# After a crash, roll back the transactions no replica acknowledged and cut them from the
+# binary log (prepared, never answered): a former primary then holds nothing its successor
+# lacks, and can rejoin it. Without this MariaDB commits them at recovery.
+init-rpl-role=SLAVE
 EOF
         # Every node starts read-only, the primary too: a node that restarts takes no writes
         # until up (or the proxy, after a failover) makes the primary writable, so a former

@@ -352,6 +352,9 @@ rpl_semi_sync_master_enabled = ON
 rpl_semi_sync_slave_enabled = ON
 rpl_semi_sync_master_wait_point = AFTER_SYNC
 rpl_semi_sync_master_timeout = 3000
+# After a crash, roll back what no replica acknowledged (and cut it from the binary log), so
+# that a former primary can rejoin its successor.
+init_rpl_role = SLAVE
 EOF
         # Every node starts read-only, the primary too: a former primary that restarts after
         # a failover takes no writes; the proxy makes the primary it writes to writable.
