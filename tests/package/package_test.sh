@@ -163,7 +163,9 @@ for role in "${roles[@]}"; do
     unit="$root/lib/systemd/system/sqlgate-${role}.service"
     for line in "${required_lines[@]}" \
         "ExecStart=/usr/bin/sqlgate ${role} --config /etc/sqlgate/${role}.toml" \
-        "ExecStartPre=/usr/bin/sqlgate ${role} --config /etc/sqlgate/${role}.toml --check"; do
+        "ExecStartPre=/usr/bin/sqlgate ${role} --config /etc/sqlgate/${role}.toml --check" \
+        "ExecReload=/usr/bin/sqlgate ${role} --config /etc/sqlgate/${role}.toml --check" \
+        "ExecReload=/bin/kill -HUP \$MAINPID" "KillSignal=SIGTERM"; do
         grep -qxF -- "$line" "$unit" || fail "sqlgate-${role}.service lacks the line '$line'"
     done
     # Ports 3306 and 8443 are unprivileged: the units grant no capability at all.
