@@ -83,6 +83,19 @@ class ResponseTracker {
         }
         return status_;
     }
+    // The packet last fed (at the end: the reply's last) is an OK, first or ending rows:
+    // not an EOF, which cannot carry session-state changes.
+    bool ended_with_ok() const {
+        return kind_ == PacketKind::ok || (kind_ == PacketKind::terminator && deprecate_eof_);
+    }
+    // The packet last fed is an OK (first or ending rows), or an EOF ending rows, whose status
+    // says the session state changed.
+    bool reports_session_change() const {
+        const bool carries_status =
+            (kind_ == PacketKind::ok && shape_ != ReplyShape::prepare) ||
+            (kind_ == PacketKind::terminator && shape_ != ReplyShape::column_list);
+        return carries_status && has(status_, ServerStatus::session_state_changed);
+    }
     std::uint16_t error_code() const { return error_code_; }
     std::uint64_t affected_rows() const { return affected_rows_; }
     std::uint64_t last_insert_id() const { return last_insert_id_; }

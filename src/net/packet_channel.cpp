@@ -7,6 +7,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <cstring>
+#include <utility>
 
 #include "mysql/packet.hpp"
 #include "net/errors.hpp"
@@ -213,8 +214,41 @@ awaitable<error_code> PacketChannel::write_raw(mysql::ByteView bytes) {
     co_return co_await write_all(std::span(&buffer, 1));
 }
 
+awaitable<error_code> PacketChannel::pass_on(std::size_t end, PacketChannel* client) {
+    const std::size_t begin = std::exchange(begin_, end);
+    relayed_ += end - begin;
+    if (client == nullptr || end == begin) co_return error_code{};
+    co_return co_await client->write_raw(mysql::ByteView(buffer_.data() + begin, end - begin));
+}
+
+awaitable<error_code> PacketChannel::relay_edited(const mysql::PacketHeader& header,
+                                                  mysql::SessionChangeFilter& filter,
+                                                  PacketChannel* client) {
+    const std::size_t size = kHeaderSize + header.length;
+    if (begin_ + size > buffer_.size()) {
+        std::memmove(buffer_.data(), buffer_.data() + begin_, end_ - begin_);
+        end_ -= begin_;
+        begin_ = 0;
+    }
+    while (end_ - begin_ < size) {
+        if (auto ec = co_await fill()) co_return ec;
+    }
+    const mysql::ByteView payload(buffer_.data() + begin_ + kHeaderSize, header.length);
+    mysql::ByteView packet(buffer_.data() + begin_, size);
+    if (filter.edit(payload, edited_)) {
+        frame_.clear();
+        mysql::append_framed(frame_, edited_, header.sequence);
+        packet = frame_;
+    }
+    relayed_ += packet.size();
+    begin_ += size;
+    if (client == nullptr) co_return error_code{};
+    co_return co_await client->write_raw(packet);
+}
+
 awaitable<error_code> PacketChannel::relay_reply(mysql::ResponseTracker& tracker,
-                                                 PacketChannel* client) {
+                                                 PacketChannel* client,
+                                                 mysql::SessionChangeFilter* filter) {
     using Progress = mysql::ResponseTracker::Progress;
     std::size_t body_left = 0;  // bytes of the current packet not yet passed on
     bool finished = false;
@@ -237,6 +271,15 @@ awaitable<error_code> PacketChannel::relay_reply(mysql::ResponseTracker& tracker
             const Progress p = tracker.on_packet(
                 header.length, mysql::ByteView(buffer_.data() + scan + kHeaderSize, inspect));
             if (p == Progress::malformed) co_return make_error(NetError::malformed_packet);
+            if (filter != nullptr && tracker.reports_session_change() &&
+                kHeaderSize + header.length <= buffer_.size()) {
+                // Everything before this packet goes first, then the packet as edited.
+                if (auto ec = co_await pass_on(scan, client)) co_return ec;
+                if (auto ec = co_await relay_edited(header, *filter, client)) co_return ec;
+                scan = begin_;
+                finished = (p == Progress::done);
+                continue;
+            }
             scan += kHeaderSize;
             body_left = header.length;
             finished = (p == Progress::done);
@@ -247,14 +290,7 @@ awaitable<error_code> PacketChannel::relay_reply(mysql::ResponseTracker& tracker
             scan += n;
             body_left -= n;
         }
-        relayed_ += scan - begin_;
-        if (client != nullptr && scan > begin_) {
-            if (auto ec = co_await client->write_raw(
-                    mysql::ByteView(buffer_.data() + begin_, scan - begin_))) {
-                co_return ec;
-            }
-        }
-        begin_ = scan;
+        if (auto ec = co_await pass_on(scan, client)) co_return ec;
         if (finished && body_left == 0) {
             // A server says nothing unasked; extra bytes mean the stream is out of step.
             if (begin_ != end_) co_return make_error(NetError::unexpected_data);

@@ -10,7 +10,9 @@
 #include <memory>
 #include <span>
 
+#include "mysql/packet.hpp"
 #include "mysql/response_tracker.hpp"
+#include "mysql/session_changes.hpp"
 #include "mysql/wire.hpp"
 #include "net/tls_session.hpp"
 
@@ -52,7 +54,9 @@ class PacketChannel {
 
     // Reads a reply to a command from this channel, following it with `tracker`, and writes
     // its bytes unchanged to `client` chunk by chunk (or drops them when `client` is null).
-    awaitable<error_code> relay_reply(mysql::ResponseTracker& tracker, PacketChannel* client);
+    // With a `filter`, the OK packets that report session-state changes go as it edits them.
+    awaitable<error_code> relay_reply(mysql::ResponseTracker& tracker, PacketChannel* client,
+                                      mysql::SessionChangeFilter* filter = nullptr);
     // Bytes the last relay_reply passed on: zero means the client saw nothing of the reply,
     // so the command may be retried elsewhere.
     std::size_t relayed_bytes() const { return relayed_; }
@@ -62,7 +66,12 @@ class PacketChannel {
     void close();
 
   private:
-    awaitable<error_code> fill();              // reads more bytes into the buffer
+    awaitable<error_code> fill();  // reads more bytes into the buffer
+    // Writes buffered bytes [begin_, end) to `client` (if any) and consumes them.
+    awaitable<error_code> pass_on(std::size_t end, PacketChannel* client);
+    // Relays the packet at begin_ (whose header is `header`) as `filter` edits it.
+    awaitable<error_code> relay_edited(const mysql::PacketHeader& header,
+                                       mysql::SessionChangeFilter& filter, PacketChannel* client);
     awaitable<error_code> read_ciphertext();   // from the socket into tls_
     awaitable<error_code> flush_ciphertext();  // what tls_ produced, to the socket
     // After a TLS step that did not finish: sends what it produced, then reads more
@@ -86,7 +95,8 @@ class PacketChannel {
     std::size_t begin_ = 0;
     std::size_t end_ = 0;
     std::size_t relayed_ = 0;
-    mysql::Bytes frame_;  // scratch for framing written messages
+    mysql::Bytes frame_;   // scratch for framing written messages
+    mysql::Bytes edited_;  // scratch for a packet's edited payload
 };
 
 }  // namespace sqlgate::net

@@ -39,15 +39,59 @@ awaitable<BackendLink*> BackendLinks::connect(const BackendState& backend, std::
         link = std::make_unique<BackendLink>(net::tcp::socket(executor_));
         net::ServerInfo info;
         std::string diagnostics;
-        if (const auto ec = co_await net::connect_and_login(link->channel, backend.address, login_,
+        const bool tracks = track_gtids_ && backend.is_primary;
+        net::Login login = login_;
+        if (tracks) login.capabilities = login.capabilities | mysql::Capability::session_track;
+        if (const auto ec = co_await net::connect_and_login(link->channel, backend.address, login,
                                                             connect_timeout_, info, diagnostics)) {
             error = diagnostics.empty() ? ec.message() : diagnostics;
             link.reset();
             co_return nullptr;
         }
         link->thread_id = info.connection_id;
+        if (tracks && !co_await start_tracking(*link, backend, error)) {
+            link.reset();
+            co_return nullptr;
+        }
     }
     co_return link.get();
+}
+
+awaitable<bool> BackendLinks::start_tracking(BackendLink& link, const BackendState& backend,
+                                             std::string& error) {
+    // Added to whatever the session tracks (MariaDB ignores a name listed twice). Replayed
+    // state comes after this, so a client's own SET of the variable still wins.
+    static constexpr std::string_view kTrackLastGtid =
+        "SET @@session.session_track_system_variables = "
+        "CONCAT_WS(',', NULLIF(@@session.session_track_system_variables, ''), 'last_gtid')";
+    link.filters_session_changes = true;
+    const bool native = backend.tracks_last_gtid.value_or(false);
+    bool added = false;
+    if (!native && !client_tracking_) {
+        net::CommandResult result;
+        if (const auto ec = co_await net::run_command(
+                link.channel, mysql::Command::query, kTrackLastGtid, login_.capabilities, result)) {
+            error = "setting up session tracking on " + backend.name + " failed: " + ec.message();
+            co_return false;
+        }
+        added = !result.failed;  // a server without last_gtid tracking: GTIDs are asked for
+    }
+    link.reports_gtids = (native || added) && !client_tracking_;
+    link.session_changes.configure(
+        {.client_tracks_state = has(login_.capabilities, mysql::Capability::session_track),
+         .hide_last_gtid = added});
+    co_return true;
+}
+
+void BackendLinks::client_sets_tracking() {
+    client_tracking_ = true;
+    for (auto& link : links_) {
+        if (!link) continue;
+        link->reports_gtids = false;
+        auto settings = link->session_changes.settings();
+        settings.hide_last_gtid = false;
+        link->session_changes.configure(settings);
+    }
 }
 
 awaitable<BackendLinks::Replay> BackendLinks::replay(BackendLink& link, const BackendState& backend,
@@ -96,6 +140,7 @@ void BackendLinks::close_all() {
     for (auto& link : links_)
         link.reset();
     state_.clear();
+    client_tracking_ = false;
 }
 
 void BackendLinks::close_sockets() {

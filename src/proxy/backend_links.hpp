@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "mysql/session_changes.hpp"
 #include "net/mysql_client.hpp"
 #include "net/packet_channel.hpp"
 #include "proxy/backend_state.hpp"
@@ -27,6 +28,12 @@ struct BackendLink {
     std::string applied_gtid;       // a session write this replica is known to have applied
     std::uint32_t thread_id = 0;    // the server's id for this connection
     bool read_only = false;         // a replica's session refuses writes (see replay)
+    // Read-your-writes on the primary: the link logs in with session tracking and tracks
+    // last_gtid; `session_changes` hides from the client what it did not ask for.
+    bool filters_session_changes = false;
+    // Every successful reply that ends with an OK names the GTID its statements wrote, if any.
+    bool reports_gtids = false;
+    mysql::SessionChangeFilter session_changes;
     // Prepared reads this server knows, by the client's statement id.
     std::unordered_map<std::uint32_t, BackendStatement> statements;
 };
@@ -38,6 +45,11 @@ class BackendLinks {
     // How links log in: the proxy's backend account with the client's capabilities and
     // character set, so replies can be relayed unchanged.
     void set_login(net::Login login, std::chrono::milliseconds connect_timeout);
+    // Links to the primary learn the GTID of each write from its reply (read-your-writes).
+    void track_gtids() { track_gtids_ = true; }
+    // The client set session_track_system_variables itself: what the server reports from
+    // then on is what it asked for, and the absence of last_gtid says nothing.
+    void client_sets_tracking();
 
     // The open link to `backend`, connected and caught up with the session state first if
     // need be; nullptr with `error` saying why when that fails.
@@ -79,8 +91,14 @@ class BackendLinks {
     boost::asio::any_io_executor executor_;
     std::vector<std::unique_ptr<BackendLink>> links_;  // by backend index
     SessionState state_;
+    // Makes a new link to the primary report the GTIDs of its writes (see track_gtids).
+    boost::asio::awaitable<bool> start_tracking(BackendLink& link, const BackendState& backend,
+                                                std::string& error);
+
     net::Login login_;
     std::chrono::milliseconds connect_timeout_{2'000};
+    bool track_gtids_ = false;
+    bool client_tracking_ = false;  // see client_sets_tracking
 };
 
 }  // namespace sqlgate::proxy

@@ -63,6 +63,9 @@ struct BackendState {
     Clock::time_point reconnecting_since{};
     std::string last_error;
     std::string server_version;
+    // Whether its sessions track last_gtid by default (@@global.session_track_system_variables
+    // names it, or is '*'): then their clients see it, and read-your-writes need not add it.
+    std::optional<bool> tracks_last_gtid;
     mysql::MariadbCapability mariadb_capabilities = mysql::MariadbCapability::none;  // offered
 
     // Response time: round trips of monitor pings and latency of statements served.

@@ -67,6 +67,7 @@ awaitable<std::optional<ErrorReply>> ProxySession::open(const net::ClientLogin& 
                       .mariadb_capabilities = login.mariadb_capabilities,
                       .collation = login.collation},
                      config.connect_timeout);
+    if (config.read_your_writes) links_.track_gtids();
     if (login.database.empty()) co_return std::nullopt;
     // Checked now, so a wrong schema fails the login as it would directly: on the primary,
     // or on a replica while the primary is down (logging in must not depend on it).
@@ -179,8 +180,10 @@ awaitable<bool> ProxySession::handle_query(mysql::ByteView payload) {
     const Ran ran = co_await run_on(server, payload, ReplyShape::result);
     if (!ran.goes_on) co_return false;
     if (ran.reply.answered) {
-        note_primary_effects(info.statement_class, info.flags.assigns_user_variables);
+        note_primary_effects(info.statement_class, info.flags.assigns_user_variables, ran.reply);
     }
+    // Even a failed one: it may have set the variable before failing.
+    if (info.flags.sets_session_tracking) links_.client_sets_tracking();
     if (!ran.reply.succeeded) co_return true;
     if (info.statement_class == sql::StatementClass::session_state &&
         !info.flags.multiple_statements) {
@@ -196,14 +199,15 @@ awaitable<bool> ProxySession::handle_query(mysql::ByteView payload) {
 }
 
 void ProxySession::note_primary_effects(sql::StatementClass statement_class,
-                                        bool assigns_user_variables) {
+                                        bool assigns_user_variables, const Reply& reply) {
     using enum sql::StatementClass;
     // Failed statements count too: one that ends in an error may still have changed a
     // non-transactional table, or set variables before it failed.
     const bool may_change = statement_class != read && statement_class != session_state;
-    // Its GTID is fetched only when a replica read follows (see run_read): asking now would
-    // cost writers a round trip and clear the warnings the client may ask for next.
-    if (may_change && !in_transaction_) writes_.note_write();
+    // Its GTID came with the reply when the primary reports it; otherwise it is fetched only
+    // when a replica read follows (see run_read): asking now would cost writers a round trip
+    // and clear the warnings the client may ask for next.
+    if (may_change && !in_transaction_) writes_.note_write(reply.gtid_reported);
     // Triggers, procedures, stored functions, SELECT @x := ..., SELECT ... INTO @x and
     // computed SET values leave user variables that only the primary's session has.
     if ((may_change && statement_class != transaction) || assigns_user_variables) {

@@ -51,6 +51,8 @@ class ProxySession final : public engine::SessionStages {
         bool succeeded = false;         // answered, and not with an error
         std::uint32_t prepared_id = 0;  // of a COM_STMT_PREPARE
         std::uint16_t prepared_parameters = 0;
+        // The server reported the GTID of whatever the command committed (none: it did not).
+        bool gtid_reported = false;
     };
     // not_reached: nothing of the reply reached the client, the command may go elsewhere;
     // behind: the replica has not applied this session's last write yet.
@@ -116,7 +118,8 @@ class ProxySession final : public engine::SessionStages {
     void note_primary_status(const mysql::ResponseTracker& tracker);
     // What a statement of `statement_class` that the primary ran (or began to) may have left
     // there only: a write to wait for, user variables.
-    void note_primary_effects(sql::StatementClass statement_class, bool assigns_user_variables);
+    void note_primary_effects(sql::StatementClass statement_class, bool assigns_user_variables,
+                              const Reply& reply);
     void mark_unreachable(BackendState& backend, const std::string& error);
 
     ProxyRuntime& runtime_;

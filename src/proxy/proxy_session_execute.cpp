@@ -135,7 +135,10 @@ awaitable<ProxySession::Executed> ProxySession::execute(BackendState& backend,
     previous_backend_ = backend.index;
     ++backend.in_flight;
     const auto started = Clock::now();
-    const auto ec = co_await link->channel.relay_reply(tracker, &client_.channel());
+    mysql::SessionChangeFilter* filter =
+        link->filters_session_changes ? &link->session_changes : nullptr;
+    if (filter != nullptr) filter->forget_gtid();
+    const auto ec = co_await link->channel.relay_reply(tracker, &client_.channel(), filter);
     --backend.in_flight;
     if (ec) {
         last_backend_error_ = ec.message();
@@ -151,7 +154,11 @@ awaitable<ProxySession::Executed> ProxySession::execute(BackendState& backend,
     backend.last_query_sample = now;
     ++backend.statements_served;
     if (backend.is_primary) note_primary_status(tracker);
-    Reply reply{.answered = true, .succeeded = !tracker.failed()};
+    if (filter != nullptr && !filter->last_gtid().empty()) writes_.learned(filter->last_gtid());
+    Reply reply{
+        .answered = true,
+        .succeeded = !tracker.failed(),
+        .gtid_reported = link->reports_gtids && !tracker.failed() && tracker.ended_with_ok()};
     if (shape == ReplyShape::prepare) {
         reply.prepared_id = tracker.prepared_statement_id();
         reply.prepared_parameters = tracker.prepared_parameters();

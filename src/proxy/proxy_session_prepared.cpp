@@ -73,7 +73,7 @@ awaitable<bool> ProxySession::handle_stmt_execute(mysql::ByteView payload) {
         // Not a read sqlgate spreads (or unknown to it): the primary runs it or refuses it.
         const Ran ran = co_await run_on_primary(payload, ReplyShape::execute);
         // The class of its text is not known here: it may have written.
-        if (ran.reply.answered) note_primary_effects(sql::StatementClass::other, true);
+        if (ran.reply.answered) note_primary_effects(sql::StatementClass::other, true, ran.reply);
         co_return ran.goes_on;
     }
     if (head->carries_types) statement->note_types(head->types);

@@ -142,6 +142,13 @@ awaitable<void> ReplicaMonitor::watch(BackendState& b) {
             if (!ec) {
                 b.server_version = info.version;
                 b.mariadb_capabilities = info.mariadb_capabilities;
+                ec = co_await net::run_command(*channel, mysql::Command::query,
+                                               "SELECT @@global.session_track_system_variables",
+                                               caps, result);
+                if (!ec && !result.failed) {
+                    const std::string tracked = result.first_value().value_or("");
+                    b.tracks_last_gtid = tracked == "*" || contains_word(tracked, "last_gtid");
+                }
             }
         }
         double rtt_ms = 0;

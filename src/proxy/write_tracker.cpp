@@ -11,6 +11,21 @@ void WriteTracker::clear() {
     gtid_unknown_ = false;
 }
 
+namespace {
+
+// What @@last_gtid holds: domain-server-sequence, comma-separated; nothing that needs quoting.
+bool is_gtid_list(std::string_view text) {
+    return !text.empty() && text.find_first_not_of("0123456789-,") == std::string_view::npos;
+}
+
+}  // namespace
+
+void WriteTracker::learned(std::string_view gtid) {
+    if (!is_gtid_list(gtid)) return;
+    last_gtid_.assign(gtid);
+    gtid_unknown_ = false;
+}
+
 awaitable<void> WriteTracker::learn_gtid(BackendLink* primary, mysql::Capability capabilities) {
     gtid_unknown_ = false;
     if (primary == nullptr) co_return;
@@ -22,17 +37,14 @@ awaitable<void> WriteTracker::learn_gtid(BackendLink* primary, mysql::Capability
         result.failed) {
         co_return;
     }
-    const std::string gtid = result.first_value().value_or("");
-    if (!gtid.empty() && gtid.find_first_not_of("0123456789-,") == std::string::npos) {
-        last_gtid_ = gtid;
-    }
+    learned(result.first_value().value_or(""));
 }
 
 awaitable<bool> WriteTracker::catch_up(BackendLink& link, std::chrono::milliseconds timeout,
                                        mysql::Capability capabilities) const {
     if (last_gtid_.empty() || link.applied_gtid == last_gtid_) co_return true;
     const double seconds = std::chrono::duration<double>(timeout).count();
-    // The GTID comes from the primary's @@last_gtid: digits and dashes, safe to quote.
+    // The GTID comes from the primary's last_gtid: digits and dashes, safe to quote.
     const std::string wait = "SELECT CAST(MASTER_GTID_WAIT('" + last_gtid_ + "', " +
                              std::to_string(seconds) + ") AS BINARY)";
     net::CommandResult result;

@@ -1,5 +1,6 @@
-// Read-your-writes for one session: the GTID of its last committed write (learned from the
-// primary only when a replica read follows), and the wait that makes a replica catch up to it.
+// Read-your-writes for one session: the GTID of its last committed write (read from the
+// write's reply where the primary reports it, else asked for when a replica read follows),
+// and the wait that makes a replica catch up to it.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -13,8 +14,13 @@ namespace sqlgate::proxy {
 
 class WriteTracker {
   public:
-    // The primary committed a write whose GTID is not known yet.
-    void note_write() { gtid_unknown_ = true; }
+    // The primary ran a statement that may have written. `gtid_reported`: its reply would
+    // have named the GTID of anything it committed (see learned), so none is to be learned.
+    void note_write(bool gtid_reported) {
+        if (!gtid_reported) gtid_unknown_ = true;
+    }
+    // A reply from the primary named the session's last GTID (session tracking).
+    void learned(std::string_view gtid);
     bool gtid_unknown() const { return gtid_unknown_; }
     void clear();
 

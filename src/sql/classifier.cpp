@@ -551,6 +551,9 @@ Assigned describe_assignment(Context& c) {
         name = w.token.text;
     }
     if (global) c.info.flags.global_variable = true;
+    if (!global && iequals(name, "session_track_system_variables")) {
+        c.info.flags.sets_session_tracking = true;
+    }
     const Assigned assigned = global ? Assigned::global_variable : Assigned::session_variable;
     if (!global && binds_session(name) && s.accept_assignment()) {
         c.info.flags.needs_primary_session |= turns_on(s.next());
@@ -767,6 +770,7 @@ void merge_later_statement(StatementInfo& first, const StatementInfo& later) {
     f.assigns_user_variables |= l.assigns_user_variables;
     f.calls_stored_function |= l.calls_stored_function;
     f.needs_primary_session |= l.needs_primary_session;
+    f.sets_session_tracking |= l.sets_session_tracking;
     if (first.statement_class == StatementClass::read &&
         later.statement_class != StatementClass::read) {
         first.statement_class = StatementClass::write;

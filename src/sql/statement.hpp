@@ -81,6 +81,9 @@ struct StatementFlags {
     // turns on sql_auto_is_null (WHERE id IS NULL then finds the session's last insert),
     // optimizer_trace or profiling (what they record must all come from one server).
     bool needs_primary_session = false;
+    // Sets session_track_system_variables: which changes the server reports in its OK
+    // packets (a proxy that tracks some for itself must leave the choice to the client).
+    bool sets_session_tracking = false;
 };
 
 // A table a statement names, as written: no backticks, doubled backticks left doubled.

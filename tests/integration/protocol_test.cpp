@@ -2,12 +2,17 @@
 // and the stock `mariadb` command-line client.
 #include <gtest/gtest.h>
 #include <mysql.h>
+#include <unistd.h>
 
 #include <chrono>
+#include <fstream>
 #include <thread>
 
 #include "eventually.hpp"
 #include "harness/proxy_process.hpp"
+#include "harness/raw_mysql_client.hpp"
+#include "mysql/messages.hpp"
+#include "mysql/response_tracker.hpp"
 
 namespace sqlgate::testing {
 namespace {
@@ -233,6 +238,93 @@ TEST_F(Protocol, AffectedRowsAndLastInsertIdReachTheClient) {
     const auto id = mysql_insert_id(c->handle());
     EXPECT_GT(id, 0u);
     EXPECT_EQ(c->query("SELECT LAST_INSERT_ID()").scalar(), std::to_string(id));
+}
+
+// Every packet of a reply to `sql`, with its sequence id; empty when the connection failed.
+std::vector<std::pair<std::uint8_t, std::vector<std::uint8_t>>> reply_packets(
+    RawMysqlConnection& c, const std::string& sql, std::uint32_t capabilities) {
+    mysql::Bytes command;
+    mysql::serialize_command(command, mysql::Command::query, sql);
+    std::vector<std::pair<std::uint8_t, std::vector<std::uint8_t>>> packets;
+    if (!c.write_packet(command, 0)) return packets;
+    mysql::ResponseTracker tracker(static_cast<mysql::Capability>(capabilities),
+                                   mysql::ReplyShape::result);
+    for (;;) {
+        std::vector<std::uint8_t> payload;
+        std::uint8_t sequence = 0;
+        if (!c.read_packet(payload, sequence)) return {};
+        const auto progress = tracker.on_packet(
+            static_cast<std::uint32_t>(payload.size()),
+            mysql::ByteView(payload.data(), std::min<std::size_t>(payload.size(), 32)));
+        packets.emplace_back(sequence, std::move(payload));
+        if (progress != mysql::ResponseTracker::Progress::more) return packets;
+    }
+}
+
+// Read-your-writes makes the primary's sessions track last_gtid (and log in with session
+// tracking even for a client without it): what a client gets must still be exactly what
+// MariaDB sends it directly, byte for byte, with and without CLIENT_SESSION_TRACK and
+// CLIENT_DEPRECATE_EOF.
+TEST_F(Protocol, RepliesAreByteForByteWhatTheServerSendsDirectly) {
+    ProxyProcess proxy({.extra_toml = "\n[routing]\nread_your_writes_timeout_ms = 5000\n"});
+    proxy.wait_until_replicas_serve();
+    const TestCluster& cluster = TestCluster::get();
+    cluster.admin_sql(cluster.primary(), "CREATE DATABASE IF NOT EXISTS itest");
+    std::string password;
+    std::getline(std::ifstream(cluster.value("CLUSTER_PROXY_PASSWORD_FILE")), password);
+    const std::string table = "itest.tracked_" + std::to_string(::getpid());
+    const std::vector<std::string> statements = {
+        "CREATE TABLE " + table + " (a INT PRIMARY KEY, b INT)",
+        "INSERT INTO " + table + " VALUES (1, 1), (2, 2)",
+        "UPDATE " + table + " SET b = 3",
+        "UPDATE " + table + " SET b = 3",  // changes nothing: no GTID
+        "USE itest",
+        "SET NAMES latin1",
+        "BEGIN",
+        "INSERT INTO " + table + " VALUES (3, 3)",
+        "COMMIT",
+        "INSERT INTO " + table + " VALUES (4, 4) RETURNING a",
+        "SELECT a, b FROM " + table + " ORDER BY a",
+        "SET autocommit = 0",
+        "DELETE FROM " + table + " WHERE a = 4",
+        "COMMIT",
+        "SET autocommit = 1",
+        "SELECT @@session.session_track_system_variables",
+        "INSERT INTO " + table + " VALUES (1, 1)",  // a duplicate key: ERR
+        "DROP TABLE " + table,
+    };
+    const auto base = mysql::kProxyCapabilities & ~mysql::Capability::connect_with_db;
+    for (const bool tracks : {true, false}) {
+        for (const bool deprecate_eof : {true, false}) {
+            auto caps = base;
+            if (!tracks) caps = caps & ~mysql::Capability::session_track;
+            if (!deprecate_eof) caps = caps & ~mysql::Capability::deprecate_eof;
+            const std::string label = std::string("session_track ") + (tracks ? "on" : "off") +
+                                      ", deprecate_eof " + (deprecate_eof ? "on" : "off");
+            // Directly first: the table is created and dropped by each in turn.
+            auto direct = RawMysqlConnection::open(cluster.primary().host,
+                                                   static_cast<unsigned>(cluster.primary().port),
+                                                   kProxyAddress);
+            ASSERT_TRUE(direct);
+            std::string error;
+            ASSERT_TRUE(direct->login(cluster.value("CLUSTER_PROXY_USER"), password, &error,
+                                      mysql::bits(caps)))
+                << error;
+            std::vector<std::vector<std::pair<std::uint8_t, std::vector<std::uint8_t>>>> expected;
+            for (const std::string& sql : statements) {
+                expected.push_back(reply_packets(*direct, sql, mysql::bits(caps)));
+                ASSERT_FALSE(expected.back().empty()) << label << ": " << sql;
+            }
+            cluster.wait_for_replication();
+            auto proxied = RawMysqlConnection::open(kProxyAddress, proxy.port());
+            ASSERT_TRUE(proxied);
+            ASSERT_TRUE(proxied->login(kAppUser, kAppPassword, &error, mysql::bits(caps))) << error;
+            for (std::size_t i = 0; i < statements.size(); ++i) {
+                EXPECT_EQ(reply_packets(*proxied, statements[i], mysql::bits(caps)), expected[i])
+                    << label << ": " << statements[i];
+            }
+        }
+    }
 }
 
 TEST_F(Protocol, StockMariadbClientWorksThroughTheProxy) {

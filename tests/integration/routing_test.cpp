@@ -1,14 +1,20 @@
 // Where statements go: checked by which server answers (@@server_id), on a real cluster.
 #include <gtest/gtest.h>
 #include <mysql.h>
+#include <unistd.h>
 
+#include <chrono>
 #include <map>
+#include <optional>
 #include <set>
 
+#include "harness/delay_relay.hpp"
 #include "harness/proxy_process.hpp"
 
 namespace sqlgate::testing {
 namespace {
+
+using namespace std::chrono_literals;
 
 class Routing : public ::testing::Test {
   protected:
@@ -375,6 +381,35 @@ TEST_F(DelayedReplication, StateIsReplayedAfterTheWritesItNames) {
         auto other = proxy.connect();
         EXPECT_NE(other->server_id("/* sqlgate:route=random */ "), primary_id());
     }
+}
+
+// The GTID of a write comes with its reply (session tracking of last_gtid): the read that
+// follows waits for it on a replica even when the primary can no longer be asked, here
+// because the proxy has just been cut off from it.
+TEST_F(DelayedReplication, ReadYourWritesNeedsNoPrimaryAfterTheWrite) {
+    const TestCluster& cluster = TestCluster::get();
+    const std::string relay_address = std::string(kClusterNet) + ".60";
+    auto relay = std::make_optional<DelayRelay>(relay_address, 3306, cluster.primary().host,
+                                                cluster.primary().port, kProxyAddress, 0ms);
+    ProxyScenario scenario;
+    scenario.extra_toml = "\n[routing]\nread_your_writes_timeout_ms = 5000\n";
+    for (const ClusterNode& n : cluster.nodes()) {
+        const bool is_primary = n.name == cluster.primary().name;
+        scenario.servers.push_back(
+            {n.name, is_primary ? relay_address : n.host, n.port, is_primary});
+    }
+    ProxyProcess proxy(scenario);
+    proxy.wait_until_replicas_serve();
+    auto c = proxy.connect();
+    const std::string value = std::to_string(11000 + static_cast<int>(::getpid()) * 10);
+    ASSERT_TRUE(c->query("INSERT INTO itest.ryw VALUES (" + value + ")").ok);
+    relay.reset();
+    const auto r = c->query(
+        "/* sqlgate:route=random */ SELECT COUNT(*), @@server_id FROM itest.ryw WHERE v = " +
+        value);
+    ASSERT_TRUE(r.ok) << r.error;
+    EXPECT_EQ(r.rows[0][0], "1") << "the read missed the session's own write";
+    EXPECT_NE(r.rows[0][1], std::to_string(primary_id()));
 }
 
 TEST_F(DelayedReplication, WithoutReadYourWritesAReplicaReadCanBeStale) {

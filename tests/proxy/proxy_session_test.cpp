@@ -13,6 +13,7 @@
 #include "engine/server_session.hpp"
 #include "mysql/auth.hpp"
 #include "mysql/messages.hpp"
+#include "mysql/session_changes.hpp"
 #include "scripted_peer.hpp"
 #include "session_under_test.hpp"
 
@@ -136,13 +137,91 @@ TEST_F(ProxySessionTest, SessionStateIsReplayedOnAReplicaBeforeItsFirstRead) {
     }()));
 }
 
-TEST_F(ProxySessionTest, AReadAfterAWriteWaitsUntilTheReplicaHasAppliedIt) {
+// What a backend says after a write: an OK whose session state names the write's GTID, as
+// a server that tracks last_gtid writes it.
+Bytes ok_naming_gtid(std::string_view gtid) {
+    Bytes variable;
+    mysql::ByteWriter v(variable);
+    v.lenenc_string("last_gtid");
+    v.lenenc_string(gtid);
+    Bytes block;
+    mysql::ByteWriter b(block);
+    b.u8(static_cast<std::uint8_t>(mysql::SessionTrackType::system_variables));
+    b.lenenc_string(mysql::as_chars(variable));
+    Bytes ok;
+    mysql::ByteWriter w(ok);
+    w.u8(mysql::kOkHeader);
+    w.lenenc(1);  // affected rows
+    w.lenenc(0);  // last insert id
+    w.u16(mysql::bits(mysql::ServerStatus::autocommit) |
+          mysql::bits(mysql::ServerStatus::session_state_changed));
+    w.u16(0);             // warnings
+    w.lenenc_string("");  // info
+    w.lenenc_string(mysql::as_chars(block));
+    return ok;
+}
+
+// The primary's sessions track last_gtid for read-your-writes.
+constexpr std::string_view kTrackLastGtid =
+    "SET @@session.session_track_system_variables = "
+    "CONCAT_WS(',', NULLIF(@@session.session_track_system_variables, ''), 'last_gtid')";
+
+TEST_F(ProxySessionTest, AReadAfterAWriteWaitsForTheGtidTheWritesReplyNamed) {
     config_.read_your_writes = true;
     start();
     ASSERT_TRUE(run([&]() -> awaitable<void> {
         co_await logged_in();
         co_await peer_->send_command(Command::query, "UPDATE t SET a = 2");
+        ScriptedPeer primary(co_await primary_.async_accept(boost::asio::use_awaitable));
+        const auto login = co_await primary.accept_login();
+        EXPECT_TRUE(has(login.capabilities, mysql::Capability::session_track));
+        co_await expect_command(primary, kTrackLastGtid);
+        EXPECT_EQ(command_text(*co_await primary.receive()), "UPDATE t SET a = 2");
+        co_await primary.send(ok_naming_gtid("0-1-42"), 1);
+        // The client did not ask for last_gtid: it gets the OK the server would have sent it.
+        Bytes plain;
+        mysql::serialize_ok(
+            plain, {.affected_rows = 1, .status = mysql::bits(mysql::ServerStatus::autocommit)});
+        EXPECT_EQ(*co_await peer_->receive(), plain);
+
+        // The replica waits for that GTID; the primary is not asked anything.
+        co_await peer_->send_command(Command::query, "SELECT a FROM t");
+        ScriptedPeer replica = co_await backend(replica_);
+        const std::string wait = command_text(*co_await replica.receive());
+        EXPECT_EQ(wait.rfind("SELECT CAST(MASTER_GTID_WAIT('0-1-42', ", 0), 0u) << wait;
+        co_await replica.reply_value("w", "0");
+        co_await expect_command(replica, kReadOnly);
+        EXPECT_EQ(command_text(*co_await replica.receive()), "SELECT a FROM t");
+        co_await replica.reply_ok();
+        EXPECT_TRUE(is_ok(*co_await peer_->receive()));
+
+        // A write whose reply names no GTID committed none: nothing more to wait for.
+        co_await peer_->send_command(Command::query, "UPDATE t SET a = 2 WHERE a = 3");
+        EXPECT_EQ(command_text(*co_await primary.receive()), "UPDATE t SET a = 2 WHERE a = 3");
+        co_await primary.reply_ok();
+        EXPECT_TRUE(is_ok(*co_await peer_->receive()));
+        co_await peer_->send_command(Command::query, "SELECT b FROM t");
+        EXPECT_EQ(command_text(*co_await replica.receive()), "SELECT b FROM t");
+        co_await replica.reply_ok();
+        EXPECT_TRUE(is_ok(*co_await peer_->receive()));
+    }()));
+}
+
+// Once the client sets session_track_system_variables itself, what the primary reports is
+// its choice: the GTID of a write is asked for before a replica read, as without tracking.
+TEST_F(ProxySessionTest, AClientThatChoosesWhatIsTrackedHasItsWritesGtidAskedFor) {
+    config_.read_your_writes = true;
+    start();
+    ASSERT_TRUE(run([&]() -> awaitable<void> {
+        co_await logged_in();
+        co_await peer_->send_command(Command::query,
+                                     "SET SESSION session_track_system_variables = 'autocommit'");
         ScriptedPeer primary = co_await backend(primary_);
+        co_await expect_command(primary, kTrackLastGtid);
+        co_await expect_command(primary,
+                                "SET SESSION session_track_system_variables = 'autocommit'");
+        EXPECT_TRUE(is_ok(*co_await peer_->receive()));
+        co_await peer_->send_command(Command::query, "UPDATE t SET a = 2");
         co_await expect_command(primary, "UPDATE t SET a = 2");
         EXPECT_TRUE(is_ok(*co_await peer_->receive()));
         co_await peer_->send_command(Command::query, "SELECT a FROM t");
@@ -152,6 +231,9 @@ TEST_F(ProxySessionTest, AReadAfterAWriteWaitsUntilTheReplicaHasAppliedIt) {
         const std::string wait = command_text(*co_await replica.receive());
         EXPECT_EQ(wait.rfind("SELECT CAST(MASTER_GTID_WAIT('0-1-42', ", 0), 0u) << wait;
         co_await replica.reply_value("w", "0");
+        const std::string replayed = command_text(*co_await replica.receive());
+        EXPECT_EQ(replayed, "SET SESSION session_track_system_variables = 'autocommit'");
+        co_await replica.reply_ok();
         co_await expect_command(replica, kReadOnly);
         EXPECT_EQ(command_text(*co_await replica.receive()), "SELECT a FROM t");
         co_await replica.reply_ok();

@@ -161,9 +161,11 @@ bool RawMysqlConnection::start_tls(const RawTls& tls) {
 }
 
 bool RawMysqlConnection::login(const std::string& user, const std::string& password,
-                               std::string* error) {
+                               std::string* error, std::uint32_t capabilities) {
     mysql::HandshakeResponse response;
-    response.capabilities = mysql::kProxyCapabilities & ~mysql::Capability::connect_with_db;
+    response.capabilities = capabilities != 0
+                                ? static_cast<mysql::Capability>(capabilities)
+                                : mysql::kProxyCapabilities & ~mysql::Capability::connect_with_db;
     if (ssl_ != nullptr) response.capabilities = response.capabilities | mysql::Capability::ssl;
     response.max_packet_size = 1u << 24;
     response.user = user;

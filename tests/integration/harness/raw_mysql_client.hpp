@@ -29,7 +29,9 @@ class RawMysqlConnection {
     bool start_tls(const RawTls& tls);
     // Logs in with mysql_native_password (after start_tls when TLS is wanted). On success
     // the connection is in the command phase. `error` gets the server's message otherwise.
-    bool login(const std::string& user, const std::string& password, std::string* error = nullptr);
+    // `capabilities` 0: what sqlgate offers, less connect_with_db.
+    bool login(const std::string& user, const std::string& password, std::string* error = nullptr,
+               std::uint32_t capabilities = 0);
 
     bool write_bytes(const std::vector<std::uint8_t>& bytes);
     // Frames `payload` with `sequence` and sends it.
