@@ -1,11 +1,13 @@
 // Automatic failover on a real cluster of its own (127.0.32.x: failover changes which node is
 // primary, and the shared cluster's tests expect node 1): the primary SIGKILLed under load,
-// and the proxy cut off from a primary that is alive.
+// and the proxy cut off from a primary that is alive; the kill and a switchover again with the
+// load coming through the whole chain.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -13,6 +15,7 @@
 #include <thread>
 
 #include "eventually.hpp"
+#include "harness/chain.hpp"
 #include "harness/delay_relay.hpp"
 #include "harness/proxy_process.hpp"
 
@@ -38,14 +41,19 @@ int server_id_of(const ClusterNode& node) {
 // Writers insert rows and remember each one the proxy acknowledged; readers count failures.
 class MixedLoad {
   public:
-    MixedLoad(const ProxyProcess& proxy, int writers, int readers) {
+    using Connect = std::function<std::unique_ptr<SqlClient>()>;
+    // Rows go to `table`, with a unique `row_key` column; each thread has its own session.
+    MixedLoad(Connect connect, std::string table, int writers, int readers)
+        : connect_(std::move(connect)), table_(std::move(table)) {
         for (int w = 0; w < writers; ++w) {
-            threads_.emplace_back([this, &proxy, w] { write(proxy, w); });
+            threads_.emplace_back([this, w] { write(w); });
         }
         for (int r = 0; r < readers; ++r) {
-            threads_.emplace_back([this, &proxy] { read(proxy); });
+            threads_.emplace_back([this] { read(); });
         }
     }
+    MixedLoad(const ProxyProcess& proxy, int writers, int readers)
+        : MixedLoad([&proxy] { return proxy.connect(); }, "ft.acked", writers, readers) {}
     ~MixedLoad() { stop(); }
 
     void stop() {
@@ -68,6 +76,11 @@ class MixedLoad {
     }
     int failed_reads() const { return failed_reads_; }
     int reads() const { return reads_; }
+    // The distinct messages failed writes got.
+    std::set<std::string> write_errors() const {
+        std::lock_guard lock(mutex_);
+        return write_errors_;
+    }
 
   private:
     static std::optional<Clock::time_point> first_after(const std::vector<Clock::time_point>& v,
@@ -79,11 +92,12 @@ class MixedLoad {
         return first;
     }
 
-    void write(const ProxyProcess& proxy, int writer) {
-        auto client = proxy.connect();
+    void write(int writer) {
+        auto client = connect_();
         for (int n = 0; !stop_ && client; ++n) {
             const std::string row = std::to_string(writer) + "-" + std::to_string(n);
-            const auto r = client->query("INSERT INTO ft.acked (row_key) VALUES ('" + row + "')");
+            const auto r =
+                client->query("INSERT INTO " + table_ + " (row_key) VALUES ('" + row + "')");
             if (r.ok) {
                 std::lock_guard lock(mutex_);
                 acknowledged_.insert(row);
@@ -92,38 +106,43 @@ class MixedLoad {
                 {
                     std::lock_guard lock(mutex_);
                     failure_times_.push_back(Clock::now());
+                    write_errors_.insert(r.error);
                 }
                 std::this_thread::sleep_for(20ms);
-                if (r.error_code >= 2000) client = proxy.connect();  // the client lost it
+                if (r.error_code >= 2000) client = connect_();  // the client lost it
             }
         }
     }
-    void read(const ProxyProcess& proxy) {
-        auto client = proxy.connect();
+    void read() {
+        auto client = connect_();
         while (!stop_ && client) {
-            const auto r = client->query("SELECT COUNT(*) FROM ft.acked");
+            const auto r = client->query("SELECT COUNT(*) FROM " + table_);
             ++reads_;
             if (!r.ok) {
                 ++failed_reads_;
-                if (r.error_code >= 2000) client = proxy.connect();
+                if (r.error_code >= 2000) client = connect_();
             }
             std::this_thread::sleep_for(5ms);
         }
     }
 
+    Connect connect_;
+    std::string table_;
     std::vector<std::thread> threads_;
     std::atomic<bool> stop_ = false;
     mutable std::mutex mutex_;
     std::set<std::string> acknowledged_;
     std::vector<Clock::time_point> write_times_;
     std::vector<Clock::time_point> failure_times_;
+    std::set<std::string> write_errors_;
     std::atomic<int> failed_reads_ = 0;
     std::atomic<int> reads_ = 0;
 };
 
-std::set<std::string> rows_on(const TestCluster& cluster, const ClusterNode& node) {
+std::set<std::string> rows_on(const TestCluster& cluster, const ClusterNode& node,
+                              const std::string& table = "ft.acked") {
     std::set<std::string> rows;
-    const std::string out = cluster.admin_sql(node, "SELECT row_key FROM ft.acked");
+    const std::string out = cluster.admin_sql(node, "SELECT row_key FROM " + table);
     std::size_t at = 0;
     while (at < out.size()) {
         const std::size_t end = std::min(out.find('\n', at), out.size());
@@ -131,6 +150,25 @@ std::set<std::string> rows_on(const TestCluster& cluster, const ClusterNode& nod
         at = end + 1;
     }
     return rows;
+}
+
+// Every acknowledged row is on `successor` and on each other node (but those in `skip`),
+// once they have caught up with it.
+void expect_everywhere(const TestCluster& cluster, const ClusterNode& successor,
+                       const std::set<std::string>& acknowledged, const std::string& table,
+                       const std::string& skip, const std::string& log) {
+    ASSERT_FALSE(acknowledged.empty());
+    const std::string target = cluster.admin_sql(successor, "SELECT @@gtid_binlog_pos");
+    for (const ClusterNode& node : cluster.nodes()) {
+        if (node.name == skip) continue;
+        ASSERT_TRUE(eventually(node.name + " at " + target, 15s, [&] {
+            return cluster.admin_sql(node, "SELECT @@gtid_current_pos") == target;
+        })) << log;
+        const auto rows = rows_on(cluster, node, table);
+        for (const std::string& row : acknowledged) {
+            EXPECT_TRUE(rows.count(row)) << row << " acknowledged but missing on " << node.name;
+        }
+    }
 }
 
 class Failover : public ::testing::Test {
@@ -150,6 +188,17 @@ class Failover : public ::testing::Test {
                        "WHERE VARIABLE_NAME = 'RPL_SEMI_SYNC_MASTER_CLIENTS'") == "2";
         });
         ASSERT_TRUE(acknowledged);
+    }
+    // The load's table where the chain's users may write; returns its name.
+    std::string create_chain_table() {
+        const std::string table = std::string(kChainSchema) + ".acked";
+        cluster_->admin_sql(cluster_->primary(),
+                            std::string("CREATE DATABASE ") + kChainSchema + "; CREATE TABLE " +
+                                table +
+                                " (id INT AUTO_INCREMENT PRIMARY KEY, row_key VARCHAR(32) NOT "
+                                "NULL UNIQUE)");
+        cluster_->wait_for_replication();
+        return table;
     }
     std::unique_ptr<TestCluster> cluster_;
 };
@@ -186,19 +235,7 @@ TEST_F(Failover, KilledPrimaryIsReplacedWithNoAcknowledgedWriteLostAndRejoins) {
     EXPECT_EQ(client->server_id("/* sqlgate:route=direct */ "), server_id_of(successor));
 
     // Every acknowledged insert is on the new primary and on the other replica.
-    const auto acknowledged = load.acknowledged();
-    ASSERT_FALSE(acknowledged.empty());
-    const std::string target = cluster_->admin_sql(successor, "SELECT @@gtid_binlog_pos");
-    for (const ClusterNode& node : cluster_->nodes()) {
-        if (node.name == "primary") continue;
-        ASSERT_TRUE(eventually(node.name + " at " + target, 15s, [&] {
-            return cluster_->admin_sql(node, "SELECT @@gtid_current_pos") == target;
-        })) << log;
-        const auto rows = rows_on(*cluster_, node);
-        for (const std::string& row : acknowledged) {
-            EXPECT_TRUE(rows.count(row)) << row << " acknowledged but missing on " << node.name;
-        }
-    }
+    expect_everywhere(*cluster_, successor, load.acknowledged(), "ft.acked", "primary", log);
 
     // The former primary, started again, rejoins as a replica of its successor.
     cluster_->start_node("primary");
@@ -275,19 +312,46 @@ TEST_F(Failover, SwitchoverUnderLoadLosesNoAcknowledgedWriteAndFailsNoRead) {
     ASSERT_TRUE(eventually("the former primary rejoined", 20s, [&] {
         return proxy.log().find("event=rejoined server=primary") != std::string::npos;
     })) << proxy.log();
-    const auto acknowledged = load.acknowledged();
-    ASSERT_FALSE(acknowledged.empty());
-    const ClusterNode& successor = cluster_->nodes().at(2);
-    const std::string target = cluster_->admin_sql(successor, "SELECT @@gtid_binlog_pos");
-    for (const ClusterNode& node : cluster_->nodes()) {
-        ASSERT_TRUE(eventually(node.name + " at " + target, 15s, [&] {
-            return cluster_->admin_sql(node, "SELECT @@gtid_current_pos") == target;
-        })) << proxy.log();
-        const auto rows = rows_on(*cluster_, node);
-        for (const std::string& row : acknowledged) {
-            EXPECT_TRUE(rows.count(row)) << row << " acknowledged but missing on " << node.name;
-        }
+    expect_everywhere(*cluster_, cluster_->nodes().at(2), load.acknowledged(), "ft.acked", "",
+                      proxy.log());
+}
+
+// The whole chain (gatekeeper over TLS -> trusted host -> proxy) under the same load: the
+// front roles see a failover only as writes refused for a moment, with errors that name
+// the database server, not a hop; reads go on.
+TEST_F(Failover, KilledPrimaryUnderLoadThroughTheWholeChain) {
+    const std::string table = create_chain_table();
+    ChainScenario scenario;
+    scenario.cluster = cluster_.get();
+    scenario.proxy_toml = failover_toml(*cluster_);
+    Chain chain(scenario);
+    MixedLoad load([&chain] { return chain.connect(); }, table, 4, 16);
+    std::this_thread::sleep_for(1s);
+    const auto killed_at = Clock::now();
+    cluster_->kill_node("primary");
+    ASSERT_TRUE(eventually("a replica promoted", 20s, [&] {
+        return chain.proxy_log().find("event=failover_promoted") != std::string::npos;
+    })) << chain.proxy_log();
+    std::this_thread::sleep_for(1s);
+    load.stop();
+    ASSERT_TRUE(load.writes_resumed()) << "no write failed, or none succeeded after";
+    std::cout << "[ figures  ] through the chain: writes resumed "
+              << std::chrono::duration_cast<std::chrono::milliseconds>(*load.writes_resumed() -
+                                                                       killed_at)
+                     .count()
+              << " ms after the kill; " << load.failed_reads() << " of " << load.reads()
+              << " reads failed; " << load.acknowledged().size() << " inserts acknowledged\n";
+    EXPECT_LE(load.failed_reads(), 16) << chain.proxy_log();
+    const ClusterNode& former = cluster_->primary();
+    const std::string named = "'primary' (" + former.host + ":" + std::to_string(former.port) + ")";
+    for (const std::string& error : load.write_errors()) {
+        EXPECT_NE(error.find(named), std::string::npos) << error;
     }
+    EXPECT_TRUE(chain.all_running());
+    const ClusterNode& successor = cluster_->writable_node();
+    EXPECT_NE(successor.name, "primary");
+    expect_everywhere(*cluster_, successor, load.acknowledged(), table, "primary",
+                      chain.proxy_log());
 }
 
 TEST_F(Failover, AProxyCutOffFromALivePrimaryPromotesNothing) {
@@ -333,6 +397,37 @@ TEST_F(Failover, AProxyCutOffFromALivePrimaryPromotesNothing) {
                                   "SELECT COUNT(*) FROM ft.acked WHERE row_key IN "
                                   "('before', 'after')"),
               "2");
+}
+
+// A switchover with the load coming through the whole chain: no read fails, no
+// acknowledged write is lost.
+TEST_F(Failover, SwitchoverUnderLoadThroughTheWholeChain) {
+    const std::string table = create_chain_table();
+    const unsigned admin_port = next_port();
+    std::ostringstream admin_toml;
+    admin_toml << "\n[admin]\naddress = \"" << kProxyAddress << "\"\nport = " << admin_port << "\n";
+    ChainScenario scenario;
+    scenario.cluster = cluster_.get();
+    scenario.proxy_toml = failover_toml(*cluster_) + admin_toml.str();
+    Chain chain(scenario);
+    MixedLoad load([&chain] { return chain.connect(); }, table, 4, 16);
+    std::this_thread::sleep_for(1s);
+    std::ostringstream command;
+    command << "'" << sqlgate_binary() << "' switchover --admin " << kProxyAddress << ":"
+            << admin_port << " --to replica-1 2>&1";
+    std::string out;
+    const int status = run_command(command.str(), &out);
+    std::this_thread::sleep_for(1s);
+    load.stop();
+    ASSERT_EQ(status, 0) << out << chain.proxy_log();
+    EXPECT_EQ(load.failed_reads(), 0) << chain.proxy_log();
+    EXPECT_GT(load.reads(), 0);
+    EXPECT_EQ(cluster_->writable_node().name, "replica-1");
+    ASSERT_TRUE(eventually("the former primary rejoined", 20s, [&] {
+        return chain.proxy_log().find("event=rejoined server=primary") != std::string::npos;
+    })) << chain.proxy_log();
+    expect_everywhere(*cluster_, cluster_->nodes().at(1), load.acknowledged(), table, "",
+                      chain.proxy_log());
 }
 
 }  // namespace

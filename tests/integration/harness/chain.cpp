@@ -60,7 +60,9 @@ Chain::Chain(ChainScenario s)
     proxy.extra_toml = "\n[tls]\ncertificate = \"" + certs_ + "/proxy.crt\"\nprivate_key = \"" +
                        certs_ + "/proxy.key\"\nca = \"" + certs_ +
                        "/ca.crt\"\nrequire = true\n\n[access]\nallowed_sources = [\"" +
-                       kTrustedHostAddress + "\"]\nclient_certificate_names = [\"trusted-host\"]\n";
+                       kTrustedHostAddress +
+                       "\"]\nclient_certificate_names = [\"trusted-host\"]\n" + s.proxy_toml;
+    proxy.cluster = s.cluster;
     proxy_ = std::make_unique<ProxyProcess>(proxy);
 
     const std::string secrets = dir_ + "/trusted-host.secrets";

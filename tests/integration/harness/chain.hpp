@@ -33,6 +33,8 @@ struct ChainScenario {
     int handshake_timeout_ms = 10'000;
     int idle_timeout_ms = 600'000;
     bool http = true;
+    const TestCluster* cluster = nullptr;  // null: the shared test cluster
+    std::string proxy_toml;                // appended to the proxy's config
 };
 
 class Chain {
