@@ -28,6 +28,39 @@ void stop_when_drained(boost::asio::io_context& io, boost::asio::steady_timer& t
     });
 }
 
+void reload_logged(const StopPlan& plan) {
+    const std::string file = plan.config_file.string();
+    try {
+        const ReloadOutcome outcome = plan.reload();
+        std::string needs_restart;
+        for (const std::string& what : outcome.needs_restart) {
+            needs_restart += (needs_restart.empty() ? "" : ", ") + what;
+        }
+        const std::string users = std::to_string(outcome.users);
+        if (outcome.servers) {
+            obs::log(obs::LogLevel::info, "config_reloaded",
+                     {{"role", plan.role},
+                      {"file", file},
+                      {"servers", std::to_string(*outcome.servers)},
+                      {"users", users},
+                      {"added", std::to_string(outcome.servers_added)},
+                      {"needs_restart", needs_restart}});
+        } else {
+            obs::log(obs::LogLevel::info, "config_reloaded",
+                     {{"role", plan.role},
+                      {"file", file},
+                      {"users", users},
+                      {"needs_restart", needs_restart}});
+        }
+    } catch (const std::exception& e) {
+        obs::log(obs::LogLevel::error, "reload_failed",
+                 {{"role", plan.role},
+                  {"file", file},
+                  {"error", e.what()},
+                  {"meaning", "the configuration in force is unchanged"}});
+    }
+}
+
 }  // namespace
 
 void run_until_stopped(boost::asio::io_context& io, const StopPlan& plan) {
@@ -36,7 +69,7 @@ void run_until_stopped(boost::asio::io_context& io, const StopPlan& plan) {
         [&](const boost::system::error_code& ec, int) {
             if (ec) return;
             if (plan.reload) {
-                plan.reload();
+                reload_logged(plan);
             } else {
                 obs::log(obs::LogLevel::warn, "reload_unsupported", {{"role", plan.role}});
             }

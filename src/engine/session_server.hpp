@@ -6,10 +6,13 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <chrono>
+#include <filesystem>
 #include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "engine/client_connection.hpp"
 #include "engine/server_session.hpp"
@@ -42,15 +45,25 @@ void start_serving(boost::asio::io_context& io, net::tcp::acceptor& acceptor, Ru
                           boost::asio::detached);
 }
 
+// What a reload applied, for its log line.
+struct ReloadOutcome {
+    std::size_t users = 0;
+    std::optional<std::size_t> servers;  // for a role that has database servers (the proxy)
+    std::size_t servers_added = 0;
+    std::vector<std::string> needs_restart;  // changed settings that only a restart applies
+};
+
 // What a role stops when asked to: its listeners, then its sessions; and what it reloads.
 struct StopPlan {
     std::string_view role;
     std::span<net::tcp::acceptor* const> listeners;   // closed first: no new clients
     SessionRegistry* sessions = nullptr;              // then drained
     std::chrono::milliseconds drain_timeout{10'000};  // sessions still busy then are cut
-    // On SIGHUP: re-reads and applies the configuration (null: SIGHUP is logged and ignored,
-    // never the end of the process).
-    std::function<void()> reload;
+    // On SIGHUP: re-reads, checks and applies `config_file`, throwing (config::ConfigError,
+    // std::runtime_error) with nothing changed when it is bad; the log says what happened
+    // either way. Null: SIGHUP is logged and ignored, never the end of the process.
+    std::filesystem::path config_file;
+    std::function<ReloadOutcome()> reload;
 };
 
 // Runs `io` on this thread until SIGINT or SIGTERM; then closes the listeners and lets every

@@ -25,35 +25,19 @@ void FrontServer::start() {
               {"tls", s.tls.enabled() ? "on" : "off"}});
 }
 
-void FrontServer::run_until_stopped(std::function<void()> reload) {
+void FrontServer::run_until_stopped(const std::filesystem::path& config_file,
+                                    const std::function<FrontSettings()>& read) {
     net::tcp::acceptor* const listeners[] = {&acceptor_};
     engine::run_until_stopped(io_, {.role = runtime_.settings().role,
                                     .listeners = listeners,
                                     .sessions = &sessions_,
-                                    .reload = std::move(reload)});
-}
-
-void reload_front(FrontRuntime& runtime, const std::filesystem::path& file,
-                  const std::function<FrontSettings()>& read) {
-    try {
-        std::vector<std::string> ignored;
-        runtime.reload(read(), ignored);
-        std::string needs_restart;
-        for (const std::string& what : ignored) {
-            needs_restart += (needs_restart.empty() ? "" : ", ") + what;
-        }
-        obs::log(obs::LogLevel::info, "config_reloaded",
-                 {{"role", runtime.settings().role},
-                  {"file", file.string()},
-                  {"users", std::to_string(runtime.settings().users.size())},
-                  {"needs_restart", needs_restart}});
-    } catch (const std::exception& e) {
-        obs::log(obs::LogLevel::error, "reload_failed",
-                 {{"role", runtime.settings().role},
-                  {"file", file.string()},
-                  {"error", e.what()},
-                  {"meaning", "the configuration in force is unchanged"}});
-    }
+                                    .config_file = config_file,
+                                    .reload = [this, &read] {
+                                        engine::ReloadOutcome outcome;
+                                        runtime_.reload(read(), outcome.needs_restart);
+                                        outcome.users = runtime_.settings().users.size();
+                                        return outcome;
+                                    }});
 }
 
 }  // namespace sqlgate::front

@@ -17,9 +17,11 @@ class FrontServer {
     // Binds the listener; throws std::runtime_error when it cannot (start-up only).
     FrontServer(boost::asio::io_context& io, FrontRuntime& runtime);
     void start();
-    // Runs the io_context until SIGINT or SIGTERM, then drains the sessions; SIGHUP calls
-    // `reload`.
-    void run_until_stopped(std::function<void()> reload);
+    // Runs the io_context until SIGINT or SIGTERM, then drains the sessions. On SIGHUP,
+    // `read` re-reads `config_file` (throwing config::ConfigError on a bad one) and the
+    // runtime applies it.
+    void run_until_stopped(const std::filesystem::path& config_file,
+                           const std::function<FrontSettings()>& read);
     boost::asio::ip::tcp::endpoint local_endpoint() const { return acceptor_.local_endpoint(); }
 
   private:
@@ -28,10 +30,5 @@ class FrontServer {
     boost::asio::ip::tcp::acceptor acceptor_;
     engine::SessionRegistry sessions_;
 };
-
-// A SIGHUP of a front role: `read` re-reads its config file (throwing config::ConfigError on
-// a bad one), the runtime applies it, and the log says what happened either way.
-void reload_front(FrontRuntime& runtime, const std::filesystem::path& file,
-                  const std::function<FrontSettings()>& read);
 
 }  // namespace sqlgate::front

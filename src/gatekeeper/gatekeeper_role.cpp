@@ -56,14 +56,11 @@ void run_gatekeeper(const config::GatekeeperConfig& config) {
                   {"address", config.http.address},
                   {"port", std::to_string(api->local_endpoint().port())}});
     }
-    server.run_until_stopped([&] {
-        front::reload_front(runtime, config.source_file, [&] {
-            const config::GatekeeperConfig next =
-                config::load_gatekeeper_config(config.source_file);
-            // The API's tokens with the users: checked before anything changes.
-            if (api) api->replace_tokens(TokenStore(http_settings(next).tokens));
-            return front_settings(next);
-        });
+    server.run_until_stopped(config.source_file, [&] {
+        const config::GatekeeperConfig next = config::load_gatekeeper_config(config.source_file);
+        // The API's tokens with the users: checked before anything changes.
+        if (api) api->replace_tokens(TokenStore(http_settings(next).tokens));
+        return front_settings(next);
     });
 }
 

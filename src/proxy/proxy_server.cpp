@@ -76,32 +76,22 @@ void run_proxy(const config::ProxyConfig& config) {
          {"tls", config.require_tls ? "required" : (config.tls.enabled() ? "offered" : "off")}});
     net::tcp::acceptor* const listeners[] = {&acceptor};
     const auto reload = [&] {
-        try {
-            auto next = std::make_unique<const config::ProxyConfig>(
-                config::load_proxy_config(config.source_file));
-            std::vector<std::string> ignored;
-            const auto added = runtime.reload(std::move(next), ignored);
-            for (BackendState* b : added)
-                monitor.start_watching(*b);
-            std::string needs_restart;
-            for (const std::string& what : ignored) {
-                needs_restart += (needs_restart.empty() ? "" : ", ") + what;
-            }
-            obs::log(obs::LogLevel::info, "config_reloaded",
-                     {{"file", config.source_file.string()},
-                      {"servers", std::to_string(runtime.config().servers.size())},
-                      {"users", std::to_string(runtime.config().users.size())},
-                      {"added", std::to_string(added.size())},
-                      {"needs_restart", needs_restart}});
-        } catch (const std::exception& e) {
-            obs::log(obs::LogLevel::error, "reload_failed",
-                     {{"file", config.source_file.string()},
-                      {"error", e.what()},
-                      {"meaning", "the configuration in force is unchanged"}});
-        }
+        auto next = std::make_unique<const config::ProxyConfig>(
+            config::load_proxy_config(config.source_file));
+        engine::ReloadOutcome outcome;
+        const auto added = runtime.reload(std::move(next), outcome.needs_restart);
+        for (BackendState* b : added)
+            monitor.start_watching(*b);
+        outcome.users = runtime.config().users.size();
+        outcome.servers = runtime.config().servers.size();
+        outcome.servers_added = added.size();
+        return outcome;
     };
-    engine::run_until_stopped(
-        io, {.role = "proxy", .listeners = listeners, .sessions = &sessions, .reload = reload});
+    engine::run_until_stopped(io, {.role = "proxy",
+                                   .listeners = listeners,
+                                   .sessions = &sessions,
+                                   .config_file = config.source_file,
+                                   .reload = reload});
 }
 
 }  // namespace sqlgate::proxy

@@ -24,10 +24,8 @@ void run_trusted_host(const config::TrustedHostConfig& config) {
     front::FrontRuntime runtime(front_settings(config));
     front::FrontServer server(io, runtime);
     server.start();
-    server.run_until_stopped([&] {
-        front::reload_front(runtime, config.source_file, [&] {
-            return front_settings(config::load_trusted_host_config(config.source_file));
-        });
+    server.run_until_stopped(config.source_file, [&] {
+        return front_settings(config::load_trusted_host_config(config.source_file));
     });
 }
 
