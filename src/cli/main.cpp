@@ -86,8 +86,12 @@ int main(int argc, char** argv) {
     std::string switchover_to;
     auto* switchover = app.add_subcommand(
         "switchover", "Make a replica the primary through the running proxy (planned, no loss)");
-    switchover->add_option("--admin", admin_address, "the proxy's admin listener, ADDRESS:PORT")
-        ->required();
+    std::string switchover_config;
+    auto* admin_option = switchover->add_option("--admin", admin_address,
+                                                "the proxy's admin listener, ADDRESS:PORT");
+    auto* config_option = switchover->add_option(
+        "--config", switchover_config, "the running proxy's TOML configuration (its [admin])");
+    admin_option->excludes(config_option);
     switchover->add_option("--to", switchover_to, "the replica that becomes the primary")
         ->required();
 
@@ -124,6 +128,24 @@ int main(int argc, char** argv) {
     if (*send) return sqlgate::workload::run_send_requests(workload, std::cout);
     if (*load) return sqlgate::workload::run_mixed_load(mixed, std::cout);
     if (*switchover) {
+        if (admin_address.empty()) {
+            if (switchover_config.empty()) {
+                std::cerr << "sqlgate switchover: give --admin ADDRESS:PORT or --config FILE\n";
+                return 2;
+            }
+            try {
+                const auto config = config::load_proxy_config(switchover_config);
+                if (config.admin_port == 0) {
+                    std::cerr << "sqlgate switchover: " << switchover_config
+                              << " has no admin listener (set [admin] port) to ask\n";
+                    return 1;
+                }
+                admin_address = config.admin_address + ":" + std::to_string(config.admin_port);
+            } catch (const std::exception& e) {
+                std::cerr << "sqlgate switchover: " << e.what() << '\n';
+                return 1;
+            }
+        }
         const auto answer =
             sqlgate::obs::call_admin(admin_address, "POST", "/switchover?to=" + switchover_to);
         (answer.status == 200 ? std::cout : std::cerr) << answer.body;

@@ -293,7 +293,11 @@ TEST_F(Failover, SwitchoverUnderLoadLosesNoAcknowledgedWriteAndFailsNoRead) {
 
     MixedLoad load(proxy, 4, 16);
     std::this_thread::sleep_for(1s);
-    const int status = run_command(cli + "replica-2 2>&1", &out);
+    // Asked as an operator would, naming the proxy's config (whose [admin] says where to ask).
+    std::ostringstream by_config;
+    by_config << "'" << sqlgate_binary() << "' switchover --config '" << proxy.config_file()
+              << "' --to replica-2 2>&1";
+    const int status = run_command(by_config.str(), &out);
     std::this_thread::sleep_for(1s);
     load.stop();
     ASSERT_EQ(status, 0) << out << proxy.log();

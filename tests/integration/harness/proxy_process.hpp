@@ -56,6 +56,7 @@ class ProxyProcess {
     std::string log() const;                     // what the proxy wrote so far
     bool running() const;
     void signal(int signal) const;  // sends it to the proxy's process
+    std::string config_file() const { return process_->config_file(); }
     // Rewrites the proxy's config for `scenario` (its port stays), for a SIGHUP to apply.
     void rewrite_config(ProxyScenario scenario) const;
     // Waits until `SELECT @@server_id` with this route reaches a replica (monitor warmed up).

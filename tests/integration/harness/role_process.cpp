@@ -71,7 +71,7 @@ RoleProcess::RoleProcess(std::string role, std::string dir, const std::string& c
                          const std::function<bool()>& ready)
     : role_(std::move(role)), dir_(std::move(dir)) {
     std::filesystem::create_directories(dir_);
-    const std::string config = dir_ + "/" + role_ + ".toml";
+    const std::string config = config_file();
     std::ofstream(config) << config_text;
     const std::string binary = sqlgate_binary();
     const std::string log = dir_ + "/" + role_ + ".log";
@@ -97,7 +97,7 @@ RoleProcess::~RoleProcess() {
     stop();
     if (::testing::Test::HasFailure()) return;  // kept for the post-mortem
     std::error_code ignored;
-    std::filesystem::remove(dir_ + "/" + role_ + ".toml", ignored);
+    std::filesystem::remove(config_file(), ignored);
     std::filesystem::remove(dir_ + "/" + role_ + ".log", ignored);
     std::filesystem::remove(dir_, ignored);  // only if nothing else is left in it
 }
@@ -117,7 +117,7 @@ void RoleProcess::stop() {
 
 void RoleProcess::rewrite_config(const std::string& config_text) const {
     // Written beside it and renamed over it, so the role never reads half a file.
-    const std::string config = dir_ + "/" + role_ + ".toml";
+    const std::string config = config_file();
     std::ofstream(config + ".next") << config_text;
     std::filesystem::rename(config + ".next", config);
 }

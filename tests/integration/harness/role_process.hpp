@@ -20,6 +20,7 @@ class RoleProcess {
     RoleProcess& operator=(const RoleProcess&) = delete;
 
     const std::string& dir() const { return dir_; }
+    std::string config_file() const { return dir_ + "/" + role_ + ".toml"; }
     // Replaces the config file's text (for a reload the test then signals).
     void rewrite_config(const std::string& config_text) const;
     std::string log() const;
