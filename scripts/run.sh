@@ -32,7 +32,11 @@ GATEKEEPER_PORT=3306
 HTTP_PORT=8443
 TRUSTED_HOST_PORT=3306
 PROXY_PORT=3306
-ADMIN_PORT=9190  # the proxy's admin listener, on 127.0.0.1 (sqlgate switchover)
+# Admin listeners on 127.0.0.1 (/healthz, /readyz, /metrics, /status; the proxy's
+# switchover): one port per role.
+ADMIN_PORT=9190
+GATEKEEPER_ADMIN_PORT=9191
+TRUSTED_HOST_ADMIN_PORT=9192
 DEMO_USER=demo
 BINARY=build/src/cli/sqlgate
 CLUSTER_ENV="${SQLGATE_STATE}/cluster/cluster.env"
@@ -190,5 +194,6 @@ echo "connect:  mariadb --defaults-extra-file=${LOCAL}/client.cnf --comments"
 echo "http:     curl --cacert ${CHAIN_CERTS}/ca.crt -H \"Authorization: Bearer \$(cat ${LOCAL}/api-token)\" -H \"Content-Type: application/json\" \\"
 echo "            -d '{\"sql\": \"SELECT @@server_id\", \"route\": \"random\"}' https://${GATEKEEPER_ADDRESS}:${HTTP_PORT}/v1/query"
 echo "audit:    ${LOCAL}/audit.log"
+echo "metrics:  curl http://127.0.0.1:${GATEKEEPER_ADMIN_PORT}/metrics   (trusted host :${TRUSTED_HOST_ADMIN_PORT}, proxy :${ADMIN_PORT}; also /status, /readyz, /healthz)"
 echo "stop:     scripts/run.sh down"
 exit "$status"

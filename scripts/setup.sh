@@ -22,6 +22,7 @@ packages=(
     mariadb-server mariadb-client libmariadb-dev mariadb-test
     sysbench haproxy gnuplot-nox
     dpkg-dev systemd
+    prometheus
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -72,6 +72,7 @@ locals {
       trusted_host_port    = local.internal_port
       certs_dir            = local.certs_dir
       audit_file           = "/var/log/sqlgate/audit.log"
+      admin_port           = 9191
       users                = local.gatekeeper_users
     })
     "trusted-host" = templatefile("${path.module}/../templates/trusted-host.toml.tftpl", {
@@ -83,6 +84,7 @@ locals {
       gatekeeper_address = local.gatekeeper_ip
       proxy_address      = local.proxy_ip
       proxy_port         = local.internal_port
+      admin_port         = 9192
       users              = local.trusted_host_users
     })
     proxy = templatefile("${path.module}/../templates/proxy.toml.tftpl", {

@@ -6,6 +6,7 @@
 #   CHAIN_CERTS      folder with ca.crt and NAME.crt/NAME.key per role
 #   GATEKEEPER_ADDRESS TRUSTED_HOST_ADDRESS PROXY_ADDRESS   one loopback address per host
 #   GATEKEEPER_PORT HTTP_PORT TRUSTED_HOST_PORT PROXY_PORT
+#   GATEKEEPER_ADMIN_PORT TRUSTED_HOST_ADMIN_PORT   admin listeners on 127.0.0.1 (unset: off)
 
 # shellcheck source=scripts/lib/render_template.sh
 source "$(dirname "${BASH_SOURCE[0]}")/render_template.sh"
@@ -43,7 +44,7 @@ render_gatekeeper_config() {
         listen_address="$GATEKEEPER_ADDRESS" mysql_port="$GATEKEEPER_PORT" https_port="$HTTP_PORT" \
         source_address="$GATEKEEPER_ADDRESS" certs_dir="$CHAIN_CERTS" \
         trusted_host_address="$TRUSTED_HOST_ADDRESS" trusted_host_port="$TRUSTED_HOST_PORT" \
-        audit_file="$1" users=)" || return
+        audit_file="$1" admin_port="${GATEKEEPER_ADMIN_PORT:-0}" users=)" || return
     case "${2:-}" in
         "") ;;
         unlimited) text="$(printf '%s\n' "$text" | toml_tables except rate_limits)" ;;
@@ -69,7 +70,7 @@ render_trusted_host_config() {
         secrets_file="$1" listen_address="$TRUSTED_HOST_ADDRESS" listen_port="$TRUSTED_HOST_PORT" \
         source_address="$TRUSTED_HOST_ADDRESS" certs_dir="$CHAIN_CERTS" \
         gatekeeper_address="$GATEKEEPER_ADDRESS" proxy_address="$PROXY_ADDRESS" \
-        proxy_port="$PROXY_PORT" users=)" || return
+        proxy_port="$PROXY_PORT" admin_port="${TRUSTED_HOST_ADMIN_PORT:-0}" users=)" || return
     printf '%s\n' "$text"
 }
 

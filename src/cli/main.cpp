@@ -135,12 +135,12 @@ int main(int argc, char** argv) {
             }
             try {
                 const auto config = config::load_proxy_config(switchover_config);
-                if (config.admin_port == 0) {
+                if (!config.admin.enabled()) {
                     std::cerr << "sqlgate switchover: " << switchover_config
                               << " has no admin listener (set [admin] port) to ask\n";
                     return 1;
                 }
-                admin_address = config.admin_address + ":" + std::to_string(config.admin_port);
+                admin_address = config.admin.address + ":" + std::to_string(config.admin.port);
             } catch (const std::exception& e) {
                 std::cerr << "sqlgate switchover: " << e.what() << '\n';
                 return 1;

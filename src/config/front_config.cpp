@@ -124,8 +124,9 @@ GatekeeperConfig parse_gatekeeper_config(std::string_view text, const std::files
         c.users.push_back(std::move(u));
     });
 
+    c.admin = read_admin_listener(root, file);
     for (std::string_view key :
-         {"listener", "tls", "upstream", "http", "rate_limits", "audit", "users"}) {
+         {"listener", "tls", "upstream", "http", "rate_limits", "audit", "admin", "users"}) {
         top.known(key);
     }
     top.reject_unknown_and_credentials(kNoCredentials);
@@ -175,7 +176,8 @@ TrustedHostConfig parse_trusted_host_config(std::string_view text,
         t.reject_unknown();
         c.users.push_back(std::move(u));
     });
-    for (std::string_view key : {"listener", "tls", "access", "upstream", "users"})
+    c.admin = read_admin_listener(root, file);
+    for (std::string_view key : {"listener", "tls", "access", "upstream", "admin", "users"})
         top.known(key);
     top.reject_unknown();
     check_unique_users(c.users, top);

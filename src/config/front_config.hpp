@@ -69,6 +69,7 @@ struct GatekeeperConfig {
     HttpApiConfig http;
     RateLimits rate_limits;
     std::string audit_file = "-";  // "-": stderr
+    AdminListener admin;
     std::vector<FrontUser> users;
 };
 
@@ -79,6 +80,7 @@ struct TrustedHostConfig {
     PeerAccess access;  // [access]: the gatekeeper's address and certificate name
     UpstreamHop upstream;
     std::filesystem::path secrets_file;
+    AdminListener admin;
     std::vector<FrontUser> users;                    // [[users]]: the policy, checked again
     std::map<std::string, Credentials> credentials;  // from secrets_file, per user
 };

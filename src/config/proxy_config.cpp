@@ -99,17 +99,6 @@ void read_backends(const toml::table& root, const std::filesystem::path& file, P
     failover.reject_unknown();
 }
 
-void read_admin(const toml::table& root, const std::filesystem::path& file, ProxyConfig& c) {
-    TableReader admin(subtable(root, "admin", file), "admin.", file);
-    if (auto a = admin.optional_address("address")) {
-        const bool loopback = a->starts_with("127.") || *a == "::1";
-        if (!loopback) admin.fail("address", "must be a loopback address (no authentication yet)");
-        c.admin_address = *a;
-    }
-    admin.read("port", c.admin_port);
-    admin.reject_unknown();
-}
-
 void read_servers_and_users(const toml::table& root, const std::filesystem::path& file,
                             ProxyConfig& c) {
     for_each_entry(root, "servers", file, [&](TableReader t) {
@@ -171,7 +160,7 @@ ProxyConfig parse_proxy_config(std::string_view text, const std::filesystem::pat
     read_backends(root, file, c);
     read_servers_and_users(root, file, c);
     read_tls_and_access(root, file, c);
-    read_admin(root, file, c);
+    c.admin = read_admin_listener(root, file);
     for (std::string_view key : {"listener", "backend", "monitor", "routing", "failover", "admin",
                                  "servers", "users", "tls", "access"}) {
         top.known(key);

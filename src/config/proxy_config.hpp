@@ -85,10 +85,8 @@ struct ProxyConfig {
     // primary at its successor); the monitor account runs those statements.
     Credentials replication;
 
-    // [admin]: the admin listener (POST /switchover?to=NAME, GET /healthz); off without a
-    // port. Loopback only: it changes the cluster, and has no authentication yet.
-    std::string admin_address = "127.0.0.1";
-    std::uint16_t admin_port = 0;
+    // [admin]: also POST /switchover?to=NAME here.
+    AdminListener admin;
 
     std::vector<ServerConfig> servers;  // [[servers]]; exactly one primary
     std::vector<UserConfig> users;      // [[users]]

@@ -2,6 +2,7 @@
 // the rules for which peers a listener accepts.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <stdexcept>
 #include <string>
@@ -27,6 +28,17 @@ struct TlsFiles {
     std::filesystem::path ca;
 
     bool enabled() const { return !certificate.empty(); }
+};
+
+// [admin]: a role's admin listener (health, metrics, status; the proxy's switchover). Off
+// without a port. Loopback only: it has no authentication (yet), and one endpoint changes
+// the cluster.
+struct AdminListener {
+    std::string address = "127.0.0.1";
+    std::uint16_t port = 0;
+
+    bool enabled() const { return port != 0; }
+    bool operator==(const AdminListener&) const = default;
 };
 
 // Who may connect to an internal listener. Checked before any byte of the protocol: the

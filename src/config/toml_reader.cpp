@@ -43,6 +43,22 @@ const toml::table& subtable(const toml::table& root, std::string_view name,
     return *node->as_table();
 }
 
+AdminListener read_admin_listener(const toml::table& root, const std::filesystem::path& file) {
+    AdminListener listener;
+    TableReader admin(subtable(root, "admin", file), "admin.", file);
+    if (auto a = admin.optional_address("address")) {
+        const bool loopback = a->starts_with("127.") || *a == "::1";
+        if (!loopback) {
+            admin.fail("address",
+                       "must be a loopback address: the admin listener has no authentication");
+        }
+        listener.address = *a;
+    }
+    admin.read("port", listener.port);
+    admin.reject_unknown();
+    return listener;
+}
+
 std::optional<std::string> TableReader::optional_address(std::string_view key) {
     const auto text = optional<std::string>(key);
     boost::system::error_code ec;

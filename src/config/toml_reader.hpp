@@ -120,6 +120,9 @@ class TableReader {
 const toml::table& subtable(const toml::table& root, std::string_view name,
                             const std::filesystem::path& file);
 
+// The [admin] section every role has.
+AdminListener read_admin_listener(const toml::table& root, const std::filesystem::path& file);
+
 template <typename Fn>
 void for_each_entry(const toml::table& root, std::string_view name,
                     const std::filesystem::path& file, Fn&& fn) {

@@ -8,6 +8,7 @@ namespace sqlgate::engine {
 
 void SessionRegistry::add(ServerSession* session) {
     sessions_.insert(session);
+    ++added_;
     if (draining_) session->drain();
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <unordered_set>
 
 namespace sqlgate::engine {
@@ -17,9 +18,11 @@ class SessionRegistry {
     // command is answered.
     void drain();
     std::size_t size() const { return sessions_.size(); }
+    std::uint64_t added() const { return added_; }  // every session it has known
 
   private:
     std::unordered_set<ServerSession*> sessions_;
+    std::uint64_t added_ = 0;
     bool draining_ = false;
 };
 

@@ -70,6 +70,7 @@ void FrontRuntime::reload(FrontSettings next, std::vector<std::string>& ignored)
     note(next.upstream.address != now.upstream.address || next.upstream.port != now.upstream.port,
          "upstream");
     note(next.audit_file != now.audit_file, "audit file");
+    note(next.admin != now.admin, "admin listener");
     decltype(users_) users;
     for (const config::FrontUser& user : next.users) {
         users.emplace(user.name, std::make_shared<const config::FrontUser>(user));
@@ -143,6 +144,15 @@ GateVerdict FrontRuntime::check_rate(const config::FrontUser& user, std::string_
 void FrontRuntime::audit(const config::FrontUser& user, std::string_view source,
                          std::string_view sql, AuditFront front, bool allowed,
                          std::string_view rule) {
+    ++counters_.statements[static_cast<std::size_t>(front)][allowed ? 1 : 0];
+    if (!allowed) {
+        const auto it = counters_.refusals.find(rule);
+        if (it != counters_.refusals.end()) {
+            ++it->second;
+        } else {
+            counters_.refusals.emplace(std::string(rule), 1);
+        }
+    }
     if (!audit_) return;
     const sql::StatementDigest digest = sql::digest(sql);
     audit_->record({.time = std::chrono::system_clock::now(),

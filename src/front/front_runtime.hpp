@@ -2,8 +2,10 @@
 // rules, rate and connection limits, the audit log, and the statement gate that applies them.
 #pragma once
 
+#include <array>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ssl/context.hpp>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
@@ -43,6 +45,7 @@ struct FrontSettings {
     std::map<std::string, config::Credentials> upstream_credentials;
     config::RateLimits rate_limits;
     std::string audit_file;  // empty: no audit log
+    config::AdminListener admin;
 };
 
 // The gate's answer for one statement.
@@ -58,6 +61,13 @@ struct GateVerdict {
 
 // The error a client of the MySQL listener gets for a refused statement.
 engine::ErrorReply verdict_error(const GateVerdict& verdict);
+
+// What the gate decided, for /metrics.
+struct GateCounters {
+    // Statements by front (AuditFront) and verdict (0: refused, 1: allowed).
+    std::array<std::array<std::uint64_t, 2>, 2> statements{};
+    std::map<std::string, std::uint64_t, std::less<>> refusals;  // by rule id
+};
 
 class FrontRuntime {
   public:
@@ -103,6 +113,7 @@ class FrontRuntime {
     // of a statement the policy let through at prepare time. Audits only a refusal.
     GateVerdict check_rate(const config::FrontUser& user, std::string_view source,
                            std::string_view what, AuditFront front);
+    const GateCounters& counters() const { return counters_; }
     // Records a decision the gate did not make (a command refused outright).
     void audit(const config::FrontUser& user, std::string_view source, std::string_view sql,
                AuditFront front, bool allowed, std::string_view rule);
@@ -118,6 +129,7 @@ class FrontRuntime {
     std::optional<RateLimiter> rate_limiter_;
     ConnectionLimiter connections_;
     std::unique_ptr<AuditLog> audit_;
+    GateCounters counters_;
     std::uint32_t last_connection_id_ = 0;
 };
 

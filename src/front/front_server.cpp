@@ -1,6 +1,7 @@
 #include "front/front_server.hpp"
 
 #include "engine/session_server.hpp"
+#include "front/front_metrics.hpp"
 #include "front/front_stages.hpp"
 #include "net/listener.hpp"
 #include "obs/log.hpp"
@@ -16,6 +17,7 @@ FrontServer::FrontServer(boost::asio::io_context& io, FrontRuntime& runtime)
 void FrontServer::start() {
     engine::start_serving<FrontStages>(io_, acceptor_, runtime_, sessions_,
                                        runtime_.settings().role);
+    if (runtime_.settings().admin.enabled()) start_admin();
     const auto& s = runtime_.settings();
     obs::log(obs::LogLevel::info, "listening",
              {{"role", s.role},
@@ -23,6 +25,38 @@ void FrontServer::start() {
               {"port", std::to_string(local_endpoint().port())},
               {"upstream", s.upstream.address + ":" + std::to_string(s.upstream.port)},
               {"tls", s.tls.enabled() ? "on" : "off"}});
+}
+
+void FrontServer::start_admin() {
+    using boost::asio::awaitable;
+    const config::AdminListener& listen = runtime_.settings().admin;
+    admin_.emplace(io_.get_executor(),
+                   net::tcp::endpoint{boost::asio::ip::make_address(listen.address), listen.port});
+    const auto figures = [this] {
+        return obs::ProcessFigures{.role = runtime_.settings().role,
+                                   .started = started_,
+                                   .sessions_open = sessions_.size(),
+                                   .sessions_accepted = sessions_.added()};
+    };
+    admin_->route("GET", "/readyz",
+                  [this](const obs::AdminRequest&) -> awaitable<obs::AdminAnswer> {
+                      auto [ready, body] = co_await front_readiness(runtime_);
+                      co_return obs::AdminAnswer{ready ? 200u : 503u, std::move(body)};
+                  });
+    admin_->route("GET", "/metrics",
+                  [this, figures](const obs::AdminRequest&) -> awaitable<obs::AdminAnswer> {
+                      co_return obs::AdminAnswer{200, front_metrics(runtime_, figures()),
+                                                 obs::PrometheusText::kContentType};
+                  });
+    admin_->route("GET", "/status",
+                  [this, figures](const obs::AdminRequest&) -> awaitable<obs::AdminAnswer> {
+                      co_return obs::AdminAnswer{200, front_status(runtime_, figures())};
+                  });
+    admin_->start();
+    obs::log(obs::LogLevel::info, "admin_listening",
+             {{"role", runtime_.settings().role},
+              {"address", listen.address},
+              {"port", std::to_string(admin_->local_endpoint().port())}});
 }
 
 void FrontServer::run_until_stopped(const std::filesystem::path& config_file,

@@ -4,11 +4,14 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <chrono>
 #include <filesystem>
 #include <functional>
+#include <optional>
 
 #include "engine/session_registry.hpp"
 #include "front/front_runtime.hpp"
+#include "obs/admin_server.hpp"
 
 namespace sqlgate::front {
 
@@ -25,10 +28,15 @@ class FrontServer {
     boost::asio::ip::tcp::endpoint local_endpoint() const { return acceptor_.local_endpoint(); }
 
   private:
+    // GET /healthz, /readyz, /metrics and /status on the role's [admin] listener.
+    void start_admin();
+
     boost::asio::io_context& io_;
     FrontRuntime& runtime_;
     boost::asio::ip::tcp::acceptor acceptor_;
     engine::SessionRegistry sessions_;
+    std::chrono::system_clock::time_point started_ = std::chrono::system_clock::now();
+    std::optional<obs::AdminServer> admin_;
 };
 
 }  // namespace sqlgate::front

@@ -20,6 +20,7 @@ front::FrontSettings front_settings(const config::GatekeeperConfig& config) {
     s.users = config.users;
     s.rate_limits = config.rate_limits;
     s.audit_file = config.audit_file;
+    s.admin = config.admin;
     return s;
 }
 

@@ -64,7 +64,39 @@ awaitable<error_code> finish_login(PacketChannel& channel, const Login& login,
     co_return make_error(NetError::malformed_packet);
 }
 
+// Connects and reads the server's first message into `payload`: a greeting, or a refusal
+// (noted in `server` and `diagnostics`, and answered NetError::auth_failed).
+awaitable<error_code> connect_and_read_greeting(PacketChannel& channel,
+                                                const UpstreamAddress& address,
+                                                mysql::Bytes& payload, ServerInfo& server,
+                                                std::string& diagnostics) {
+    if (auto ec = open_socket(channel.socket(), address)) co_return ec;
+    if (auto [ec] = co_await channel.socket().async_connect(address.endpoint, use_tuple); ec) {
+        co_return ec;
+    }
+    std::uint8_t sequence = 0;
+    if (auto ec = co_await channel.read_message(payload, sequence, kMaxHandshakeMessage)) {
+        co_return ec;
+    }
+    if (const auto err = mysql::parse_err(payload)) {  // e.g. "Host is blocked"
+        note_refusal(*err, server, diagnostics);
+        co_return make_error(NetError::auth_failed);
+    }
+    co_return error_code{};
+}
+
 }  // namespace
+
+awaitable<error_code> probe_server(PacketChannel& channel, const UpstreamAddress& address,
+                                   std::chrono::milliseconds timeout, std::string& diagnostics) {
+    DeadlineGuard deadline(channel.socket(), timeout);
+    mysql::Bytes payload;
+    ServerInfo server;
+    auto ec = co_await connect_and_read_greeting(channel, address, payload, server, diagnostics);
+    if (!ec && !mysql::parse_greeting(payload)) ec = make_error(NetError::malformed_packet);
+    channel.close();
+    co_return deadline.expired() ? make_error(NetError::timed_out) : ec;
+}
 
 awaitable<error_code> connect_and_login(PacketChannel& channel, const UpstreamAddress& address,
                                         const Login& login, std::chrono::milliseconds timeout,
@@ -74,19 +106,12 @@ awaitable<error_code> connect_and_login(PacketChannel& channel, const UpstreamAd
         return deadline.expired() ? make_error(NetError::timed_out) : ec;
     };
 
-    if (auto ec = open_socket(channel.socket(), address)) co_return ec;
-    if (auto [ec] = co_await channel.socket().async_connect(address.endpoint, use_tuple); ec) {
-        co_return timed(ec);
-    }
     mysql::Bytes payload;
-    std::uint8_t sequence = 0;
-    if (auto ec = co_await channel.read_message(payload, sequence, kMaxHandshakeMessage)) {
+    if (auto ec =
+            co_await connect_and_read_greeting(channel, address, payload, server, diagnostics)) {
         co_return timed(ec);
     }
-    if (const auto err = mysql::parse_err(payload)) {  // e.g. "Host is blocked"
-        note_refusal(*err, server, diagnostics);
-        co_return make_error(NetError::auth_failed);
-    }
+    std::uint8_t sequence = 0;
     const auto greeting = mysql::parse_greeting(payload);
     if (!greeting) co_return make_error(NetError::malformed_packet);
     server.version = std::string(greeting->server_version);

@@ -52,6 +52,11 @@ awaitable<error_code> connect_and_login(PacketChannel& channel, const UpstreamAd
                                         const Login& login, std::chrono::milliseconds timeout,
                                         ServerInfo& server, std::string& diagnostics);
 
+// Connects and reads the server's greeting within `timeout`, then closes: whether a MySQL
+// server answers there (and accepts this source), without logging in.
+awaitable<error_code> probe_server(PacketChannel& channel, const UpstreamAddress& address,
+                                   std::chrono::milliseconds timeout, std::string& diagnostics);
+
 // A command's outcome, with the text rows of any result set (the last one if several).
 struct CommandResult {
     bool failed = false;

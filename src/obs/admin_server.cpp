@@ -80,6 +80,10 @@ AdminServer::AdminServer(boost::asio::any_io_executor executor, tcp::endpoint li
         throw std::runtime_error("admin listener " + listen.address().to_string() + ":" +
                                  std::to_string(listen.port()) + ": " + ec.message());
     }
+    // The process is up: every role answers this the same way.
+    route("GET", "/healthz", [](const AdminRequest&) -> awaitable<AdminAnswer> {
+        co_return AdminAnswer{200, "{\"status\": \"ok\"}"};
+    });
 }
 
 AdminServer::~AdminServer() {
@@ -154,10 +158,11 @@ awaitable<void> serve(std::shared_ptr<AdminServer::State> state, tcp::socket soc
         }
     }
     http::response<http::string_body> response{static_cast<http::status>(answer.status), 11};
-    response.set(http::field::content_type, "application/json");
+    response.set(http::field::content_type, answer.content_type);
     response.set(http::field::cache_control, "no-store");
     response.keep_alive(false);
-    response.body() = answer.body + "\n";
+    response.body() = std::move(answer.body);
+    if (!response.body().ends_with('\n')) response.body() += '\n';
     response.prepare_payload();
     stream.expires_after(kRequestTimeout);
     co_await http::async_write(stream, response, use_tuple);

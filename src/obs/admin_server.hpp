@@ -1,5 +1,5 @@
 // A role's admin listener: plain HTTP/1.1 on a loopback address, one request per connection,
-// answered by the handlers the role registers (POST /switchover on the proxy, and more).
+// answered by GET /healthz and the handlers the role registers (/metrics, /status, ...).
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
@@ -25,7 +25,8 @@ struct AdminRequest {
 
 struct AdminAnswer {
     unsigned status = 200;
-    std::string body;  // JSON
+    std::string body;
+    std::string_view content_type = "application/json";
 };
 
 using AdminHandler = std::function<boost::asio::awaitable<AdminAnswer>(const AdminRequest&)>;

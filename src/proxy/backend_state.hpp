@@ -3,6 +3,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -11,10 +12,23 @@
 
 #include "config/proxy_config.hpp"
 #include "net/mysql_client.hpp"
+#include "obs/metrics.hpp"
 
 namespace sqlgate::proxy {
 
 using Clock = std::chrono::steady_clock;
+
+// How a command came to a server, as /metrics counts it.
+enum class StatementRoute : std::uint8_t {
+    primary,  // writes, transactions, session state: what must run on the primary
+    direct,   // reads by strategy
+    random,
+    customized,
+    named,     // a route hint naming the server
+    previous,  // about the previous statement, where that ran
+};
+inline constexpr std::array<std::string_view, 6> kStatementRouteNames = {
+    "primary", "direct", "random", "customized", "named", "previous"};
 
 // Exponentially weighted moving average; the first sample is taken as is.
 class Ewma {
@@ -73,7 +87,8 @@ struct BackendState {
     Ewma query_ms;
     Clock::time_point last_query_sample{};
     int in_flight = 0;
-    std::uint64_t statements_served = 0;
+    std::array<std::uint64_t, kStatementRouteNames.size()> statements{};  // by StatementRoute
+    obs::LatencyHistogram latency;
 
     bool reachable(int failure_threshold) const {
         return ever_reached && consecutive_failures < failure_threshold;

@@ -287,6 +287,7 @@ awaitable<void> FailoverCoordinator::promote_candidate(std::vector<std::size_t> 
         co_return;
     }
     runtime_.promote(*chosen);
+    ++runtime_.counters().failovers;
     last_event_.clear();
     obs::log(obs::LogLevel::warn, "failover_promoted",
              {{"primary", successor.name},
@@ -401,6 +402,7 @@ awaitable<std::string> FailoverCoordinator::switchover(std::string to) {
     // it rejoins now, as a former primary does after a failover (whatever the mode).
     co_await rejoin(former);
     busy_ = false;
+    ++runtime_.counters().switchovers;
     obs::log(obs::LogLevel::warn, "switchover_done",
              {{"primary", target->name},
               {"former", former.name},

@@ -115,6 +115,7 @@ std::vector<BackendState*> ProxyRuntime::reload(std::unique_ptr<const config::Pr
     note(next->monitor_interval != now.monitor_interval || next->failover != now.failover ||
              next->failover_after != now.failover_after,
          "monitor and failover");
+    note(next->admin != now.admin, "admin listener");
     loaded_.push_back(std::move(next));
     config_ = loaded_.back().get();
     return added;

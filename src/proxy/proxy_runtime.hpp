@@ -2,6 +2,7 @@
 // health, the users, and the random source of the `random` strategy. One thread owns it.
 #pragma once
 
+#include <array>
 #include <boost/asio/ssl/context.hpp>
 #include <cstdint>
 #include <memory>
@@ -21,6 +22,24 @@
 namespace sqlgate::proxy {
 
 class ProxySession;
+
+// Errors the proxy answers commands with itself, counted by cause for /metrics.
+enum class ProxyError : std::uint8_t {
+    primary_down,
+    server_unavailable,
+    no_replica,
+    unknown_route
+};
+inline constexpr std::array<std::string_view, 4> kProxyErrorNames = {
+    "primary_down", "server_unavailable", "no_replica", "unknown_route"};
+
+// What /metrics counts beyond each backend's own figures.
+struct ProxyCounters {
+    std::array<std::uint64_t, kProxyErrorNames.size()> errors{};  // by ProxyError
+    std::uint64_t failovers = 0;
+    std::uint64_t switchovers = 0;
+    void count(ProxyError error) { ++errors[static_cast<std::size_t>(error)]; }
+};
 
 struct ProxyUser {
     std::string name;
@@ -59,6 +78,7 @@ class ProxyRuntime {
     bool writes_paused() const { return writes_paused_; }
     void pause_writes(bool paused) { writes_paused_ = paused; }
     const SelectionLimits& limits() const { return limits_; }
+    ProxyCounters& counters() { return counters_; }
     std::mt19937_64& rng() { return rng_; }
 
     std::shared_ptr<const ProxyUser> find_user(std::string_view name) const;
@@ -99,6 +119,7 @@ class ProxyRuntime {
     std::optional<boost::asio::ssl::context> tls_;
     std::string failover_status_;
     bool writes_paused_ = false;
+    ProxyCounters counters_;
     net::PeerCheck peers_;
 };
 

@@ -8,6 +8,7 @@
 #include "obs/admin_server.hpp"
 #include "obs/log.hpp"
 #include "proxy/failover.hpp"
+#include "proxy/proxy_metrics.hpp"
 #include "proxy/proxy_runtime.hpp"
 #include "proxy/proxy_session.hpp"
 #include "proxy/replica_monitor.hpp"
@@ -40,6 +41,7 @@ awaitable<obs::AdminAnswer> switchover_answer(FailoverCoordinator& failover,
 }  // namespace
 
 void run_proxy(const config::ProxyConfig& config) {
+    const auto started = std::chrono::system_clock::now();
     boost::asio::io_context io(1);
     ProxyRuntime runtime(config);
     net::tcp::acceptor acceptor =
@@ -48,24 +50,40 @@ void run_proxy(const config::ProxyConfig& config) {
     monitor.start();
     FailoverCoordinator failover(io.get_executor(), runtime);
     failover.start();
+    engine::SessionRegistry sessions;
+    const auto figures = [&] {
+        return obs::ProcessFigures{.role = "proxy",
+                                   .started = started,
+                                   .sessions_open = sessions.size(),
+                                   .sessions_accepted = sessions.added()};
+    };
     std::optional<obs::AdminServer> admin;
-    if (config.admin_port != 0) {
+    if (config.admin.enabled()) {
         admin.emplace(io.get_executor(),
-                      net::tcp::endpoint{boost::asio::ip::make_address(config.admin_address),
-                                         config.admin_port});
-        admin->route("GET", "/healthz",
-                     [](const obs::AdminRequest&) -> awaitable<obs::AdminAnswer> {
-                         co_return obs::AdminAnswer{200, "{\"status\": \"ok\"}"};
+                      net::tcp::endpoint{boost::asio::ip::make_address(config.admin.address),
+                                         config.admin.port});
+        admin->route("GET", "/readyz",
+                     [&runtime](const obs::AdminRequest&) -> awaitable<obs::AdminAnswer> {
+                         auto [ready, body] = proxy_readiness(runtime);
+                         co_return obs::AdminAnswer{ready ? 200u : 503u, std::move(body)};
+                     });
+        admin->route("GET", "/metrics",
+                     [&runtime, &figures](const obs::AdminRequest&) -> awaitable<obs::AdminAnswer> {
+                         co_return obs::AdminAnswer{200, proxy_metrics(runtime, figures()),
+                                                    obs::PrometheusText::kContentType};
+                     });
+        admin->route("GET", "/status",
+                     [&runtime, &figures](const obs::AdminRequest&) -> awaitable<obs::AdminAnswer> {
+                         co_return obs::AdminAnswer{200, proxy_status(runtime, figures())};
                      });
         admin->route("POST", "/switchover", [&failover](const obs::AdminRequest& request) {
             return switchover_answer(failover, request);
         });
         admin->start();
         obs::log(obs::LogLevel::info, "admin_listening",
-                 {{"address", config.admin_address},
+                 {{"address", config.admin.address},
                   {"port", std::to_string(admin->local_endpoint().port())}});
     }
-    engine::SessionRegistry sessions;
     engine::start_serving<ProxySession>(io, acceptor, runtime, sessions, "proxy");
 
     obs::log(

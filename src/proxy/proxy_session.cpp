@@ -123,6 +123,7 @@ awaitable<bool> ProxySession::send_ok() {
 }
 
 awaitable<bool> ProxySession::handle(Command command, mysql::ByteView payload) {
+    route_ = StatementRoute::primary;
     switch (command) {
         case Command::ping:
             co_return co_await send_ok();
@@ -173,6 +174,7 @@ awaitable<bool> ProxySession::handle_query(mysql::ByteView payload) {
         co_return co_await kill(kill_statement->id, kill_statement->query_only);
     }
     const RouteDecision route = decide_route(info, situation());
+    route_ = route_of(route);
     if (route.target != RouteDecision::Target::primary) co_return co_await run_read(payload, route);
     BackendState& server = info.statement_class == sql::StatementClass::session_state
                                ? state_server()

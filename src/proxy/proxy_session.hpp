@@ -114,6 +114,8 @@ class ProxySession final : public engine::SessionStages {
     boost::asio::awaitable<Executed> execute(BackendState& backend, mysql::ByteView payload,
                                              mysql::ReplyShape shape, bool read_your_writes,
                                              const PreparedExecution* prepared);
+    // How `route` places a command, for the statement counters (see StatementRoute).
+    static StatementRoute route_of(const RouteDecision& route);
     // Follows what the primary's reply says of the session: transaction and autocommit.
     void note_primary_status(const mysql::ResponseTracker& tracker);
     // What a statement of `statement_class` that the primary ran (or began to) may have left
@@ -136,6 +138,7 @@ class ProxySession final : public engine::SessionStages {
     bool pinned_to_primary_ = false;
     bool user_variables_on_primary_ = false;  // reads naming user variables need the primary
     std::size_t previous_backend_;            // where the last statement ran
+    StatementRoute route_ = StatementRoute::primary;  // how the current command was routed
     std::string last_backend_error_;
     mysql::Bytes rebound_;  // an execute rewritten for a server with other ids or no types
 };

@@ -21,6 +21,24 @@ constexpr auto kLongestWritePause = std::chrono::seconds(30);
 
 }  // namespace
 
+StatementRoute ProxySession::route_of(const RouteDecision& route) {
+    using Target = RouteDecision::Target;
+    switch (route.target) {
+        case Target::replica:
+            return static_cast<StatementRoute>(static_cast<int>(StatementRoute::direct) +
+                                               static_cast<int>(route.strategy));
+        case Target::named_server:
+            return StatementRoute::named;
+        case Target::previous_server:
+            return StatementRoute::previous;
+        case Target::primary:
+            return route.by_strategy ? StatementRoute::direct : StatementRoute::primary;
+        case Target::reject:
+            break;
+    }
+    return StatementRoute::primary;
+}
+
 awaitable<ProxySession::Ran> ProxySession::run_on_primary(mysql::ByteView payload,
                                                           ReplyShape shape) {
     co_return co_await run_on(runtime_.primary(), payload, shape);
@@ -42,6 +60,7 @@ awaitable<ProxySession::Ran> ProxySession::run_on(BackendState& backend, mysql::
     const int threshold = runtime_.limits().failure_threshold;
     if (backend.is_primary && backend.known_down(threshold)) {
         // Known down: say so at once rather than wait for a connect to time out.
+        runtime_.counters().count(ProxyError::primary_down);
         const std::string message = "sqlgate: primary " + backend.described() + " is down (" +
                                     backend.last_error + "); " + runtime_.failover_status();
         co_return Ran{co_await client_.send_error(errc::option_prevents, "HY000", message), {}};
@@ -49,6 +68,7 @@ awaitable<ProxySession::Ran> ProxySession::run_on(BackendState& backend, mysql::
     const Executed executed = co_await execute(backend, payload, shape, false, prepared);
     if (executed.outcome == Outcome::replied) co_return Ran{true, executed.reply};
     if (executed.outcome == Outcome::broken) co_return Ran{false, {}};
+    runtime_.counters().count(ProxyError::server_unavailable);
     const std::string message = backend.unavailable(last_backend_error_);
     co_return Ran{co_await client_.send_error(errc::backend_unavailable, "HY000", message), {}};
 }
@@ -57,6 +77,7 @@ awaitable<bool> ProxySession::run_read(mysql::ByteView payload, const RouteDecis
                                        const PreparedExecution* prepared) {
     const ReplyShape shape = prepared != nullptr ? ReplyShape::execute : ReplyShape::result;
     if (route.target == RouteDecision::Target::reject) {
+        runtime_.counters().count(ProxyError::unknown_route);
         co_return co_await client_.send_error(errc::unknown_route, "HY000", route.error);
     }
     if (route.target != RouteDecision::Target::replica) {
@@ -64,6 +85,7 @@ awaitable<bool> ProxySession::run_read(mysql::ByteView payload, const RouteDecis
                                     ? &runtime_.backends()[previous_backend_]
                                     : runtime_.find_backend(route.server);
         if (backend == nullptr) {
+            runtime_.counters().count(ProxyError::unknown_route);
             const std::string message =
                 "sqlgate: no server named '" + std::string(route.server) + "' in route hint";
             co_return co_await client_.send_error(errc::unknown_route, "HY000", message);
@@ -93,6 +115,7 @@ awaitable<bool> ProxySession::run_read(mysql::ByteView payload, const RouteDecis
         }
     }
     if (!runtime_.config().fallback_to_primary) {
+        runtime_.counters().count(ProxyError::no_replica);
         co_return co_await client_.send_error(errc::backend_unavailable, "HY000",
                                               "sqlgate: no replica is available for reads");
     }
@@ -149,10 +172,11 @@ awaitable<ProxySession::Executed> ProxySession::execute(BackendState& backend,
             (nothing_sent && client_.is_open()) ? Outcome::not_reached : Outcome::broken, {}};
     }
     const auto now = Clock::now();
-    backend.query_ms.add(std::chrono::duration<double, std::milli>(now - started).count(),
-                         runtime_.config().ewma_weight);
+    const std::chrono::duration<double> took = now - started;
+    backend.query_ms.add(took.count() * 1000, runtime_.config().ewma_weight);
     backend.last_query_sample = now;
-    ++backend.statements_served;
+    ++backend.statements[static_cast<std::size_t>(route_)];
+    backend.latency.observe(took.count());
     if (backend.is_primary) note_primary_status(tracker);
     if (filter != nullptr && !filter->last_gtid().empty()) writes_.learned(filter->last_gtid());
     Reply reply{

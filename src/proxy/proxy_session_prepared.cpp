@@ -81,7 +81,9 @@ awaitable<bool> ProxySession::handle_stmt_execute(mysql::ByteView payload) {
     RouteDecision route = decide_route(statement->info, situation());
     if (head->cursor_flags != 0 || std::exchange(statement->long_data_pending, false)) {
         route.target = RouteDecision::Target::primary;
+        route.by_strategy = false;
     }
+    route_ = route_of(route);
     if (route.target != RouteDecision::Target::primary) {
         co_return co_await run_read(payload, route, &execution);
     }

@@ -35,6 +35,7 @@ RouteDecision decide_route(const sql::StatementInfo& statement, const SessionSit
         return d;
     }
     d.strategy = hinted.value_or(session.user_default.value_or(session.listener_default));
+    d.by_strategy = true;
     d.target = d.strategy == config::RouteStrategy::direct ? Target::primary : Target::replica;
     return d;
 }

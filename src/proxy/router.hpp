@@ -27,6 +27,9 @@ struct RouteDecision {
     enum class Target { primary, replica, named_server, previous_server, reject };
     Target target = Target::primary;
     config::RouteStrategy strategy = config::RouteStrategy::direct;  // for Target::replica
+    // A read placed by `strategy` (direct ones go to the primary), not sent to the primary
+    // because it had to be.
+    bool by_strategy = false;
     std::string_view server;  // for Target::named_server: the name in the hint
     std::string error;        // for Target::reject
 };

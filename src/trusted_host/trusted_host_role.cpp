@@ -16,6 +16,7 @@ front::FrontSettings front_settings(const config::TrustedHostConfig& config) {
     s.upstream = config.upstream;
     s.users = config.users;
     s.upstream_credentials = config.credentials;
+    s.admin = config.admin;
     return s;
 }
 

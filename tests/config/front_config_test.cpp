@@ -110,6 +110,21 @@ TEST_F(FrontConfigTest, GatekeeperRequiresTlsUnlessPlainLoopbackIsAllowed) {
     EXPECT_EQ(gatekeeper_error(plain), "");
 }
 
+// The admin listener has no authentication: loopback only, and off unless given a port.
+TEST_F(FrontConfigTest, AdminListenerIsLoopbackOnly) {
+    EXPECT_FALSE(parse_gatekeeper_config(kGatekeeper, dir_ / "gk.toml").admin.enabled());
+    const std::string admin = "[admin]\naddress = \"127.0.10.1\"\nport = 9191\n\n";
+    const GatekeeperConfig c = parse_gatekeeper_config(admin + kGatekeeper, dir_ / "gk.toml");
+    EXPECT_EQ(c.admin.address, "127.0.10.1");
+    EXPECT_EQ(c.admin.port, 9191);
+    for (const char* address : {"0.0.0.0", "10.1.2.3", "::"}) {
+        const std::string error = gatekeeper_error("[admin]\naddress = \"" + std::string(address) +
+                                                   "\"\nport = 9191\n\n" + kGatekeeper);
+        EXPECT_NE(error.find("admin.address"), std::string::npos) << error;
+        EXPECT_NE(error.find("loopback"), std::string::npos) << error;
+    }
+}
+
 TEST_F(FrontConfigTest, ErrorsNameFileLineAndKey) {
     std::string bad = kGatekeeper;
     bad.replace(bad.find("\"read\", \"write\""), 15, "\"read\", \"wirte\"");

@@ -82,7 +82,7 @@ Chain::Chain(ChainScenario s)
        << "\"]\nclient_certificate_names = [\"gatekeeper\"]\n\n"
        << upstream(kProxyAddress, proxy_->port(), kTrustedHostAddress, "proxy", certs_,
                    "trusted-host")
-       << "[[users]]\nname = \"" << kAppUser << "\"\n"
+       << s.trusted_host_toml << "\n[[users]]\nname = \"" << kAppUser << "\"\n"
        << policy(rw) << "\n[[users]]\nname = \"" << kReaderUser << "\"\n"
        << policy(ro);
     const unsigned th_port = trusted_host_port_;
@@ -101,7 +101,8 @@ Chain::Chain(ChainScenario s)
        << kGatekeeperAddress << "\"\nport = " << http_port_ << "\n\n"
        << "[rate_limits]\nper_user_per_second = " << s.per_user_per_second
        << "\nper_user_burst = " << s.per_user_burst << "\n\n[audit]\nfile = \"" << dir_
-       << "/audit.log\"\n\n[[users]]\nname = \"" << kAppUser << "\"\npassword_hash = \""
+       << "/audit.log\"\n\n"
+       << s.gatekeeper_toml << "\n[[users]]\nname = \"" << kAppUser << "\"\npassword_hash = \""
        << mysql::native_password_hash(kAppPassword) << "\"\napi_token_sha256 = \""
        << sha256_hex_of(kApiToken) << "\"\n"
        << policy(rw) << "\n[[users]]\nname = \"" << kReaderUser << "\"\npassword_hash = \""

@@ -35,6 +35,8 @@ struct ChainScenario {
     bool http = true;
     const TestCluster* cluster = nullptr;  // null: the shared test cluster
     std::string proxy_toml;                // appended to the proxy's config
+    std::string trusted_host_toml;         // appended to the trusted host's (before its users)
+    std::string gatekeeper_toml;           // appended to the gatekeeper's (before its users)
 };
 
 class Chain {

@@ -1,0 +1,98 @@
+#include "front/front_metrics.hpp"
+
+#include <boost/asio/this_coro.hpp>
+
+#include "obs/json_string.hpp"
+#include "obs/metric_catalog.hpp"
+
+namespace sqlgate::front {
+namespace {
+
+namespace metric = obs::metric;
+
+constexpr std::array<std::string_view, 2> kFrontNames = {"mysql", "http"};
+constexpr std::array<std::string_view, 2> kVerdictNames = {"reject", "allow"};
+
+std::string upstream_of(const FrontSettings& s) {
+    std::string address = s.upstream.address;
+    address += ':';
+    address += std::to_string(s.upstream.port);
+    return address;
+}
+
+}  // namespace
+
+std::string front_metrics(const FrontRuntime& runtime, const obs::ProcessFigures& process) {
+    obs::PrometheusText out;
+    obs::write_process_metrics(out, process);
+    const GateCounters& counters = runtime.counters();
+    out.family(metric::kFrontStatements);
+    for (std::size_t f = 0; f < kFrontNames.size(); ++f) {
+        for (std::size_t v = 0; v < kVerdictNames.size(); ++v) {
+            out.sample(
+                metric::kFrontStatements.name,
+                {{"role", process.role}, {"front", kFrontNames[f]}, {"verdict", kVerdictNames[v]}},
+                static_cast<double>(counters.statements[f][v]));
+        }
+    }
+    out.family(metric::kFrontRefusals);
+    for (const auto& [rule, count] : counters.refusals) {
+        out.sample(metric::kFrontRefusals.name, {{"role", process.role}, {"rule", rule}},
+                   static_cast<double>(count));
+    }
+    return out.text();
+}
+
+std::string front_status(const FrontRuntime& runtime, const obs::ProcessFigures& process) {
+    const FrontSettings& s = runtime.settings();
+    const GateCounters& counters = runtime.counters();
+    std::string out = "{\"role\": ";
+    obs::append_json_string(out, process.role);
+    out += ", \"version\": ";
+    obs::append_json_string(out, obs::sqlgate_version());
+    out += ", \"started\": ";
+    out += std::to_string(
+        std::chrono::duration_cast<std::chrono::seconds>(process.started.time_since_epoch())
+            .count());
+    out += ", \"sessions\": ";
+    out += std::to_string(process.sessions_open);
+    out += ", \"upstream\": ";
+    obs::append_json_string(out, upstream_of(s));
+    out += ", \"users\": ";
+    out += std::to_string(s.users.size());
+    out += ", \"statements\": {\"allowed\": ";
+    out += std::to_string(counters.statements[0][1] + counters.statements[1][1]);
+    out += ", \"refused\": ";
+    out += std::to_string(counters.statements[0][0] + counters.statements[1][0]);
+    out += "}, \"refusals\": {";
+    bool first = true;
+    for (const auto& [rule, count] : counters.refusals) {
+        if (!first) out += ", ";
+        first = false;
+        obs::append_json_string(out, rule);
+        out += ": ";
+        out += std::to_string(count);
+    }
+    out += "}}";
+    return out;
+}
+
+boost::asio::awaitable<std::pair<bool, std::string>> front_readiness(FrontRuntime& runtime) {
+    auto executor = co_await boost::asio::this_coro::executor;
+    net::PacketChannel channel{net::tcp::socket(executor)};
+    std::string diagnostics;
+    const auto ec = co_await net::probe_server(channel, runtime.upstream(), std::chrono::seconds(2),
+                                               diagnostics);
+    std::string body = "{\"ready\": ";
+    body += ec ? "false" : "true";
+    body += ", \"upstream\": ";
+    obs::append_json_string(body, upstream_of(runtime.settings()));
+    if (ec) {
+        body += ", \"error\": ";
+        obs::append_json_string(body, diagnostics.empty() ? ec.message() : diagnostics);
+    }
+    body += '}';
+    co_return std::pair{!ec, std::move(body)};
+}
+
+}  // namespace sqlgate::front

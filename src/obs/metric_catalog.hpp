@@ -1,0 +1,65 @@
+// Every metric sqlgate exports, declared once: name, type and help (the labels each takes
+// are in the help). The roles' collectors write samples of these families and no others.
+#pragma once
+
+#include "obs/metrics.hpp"
+
+namespace sqlgate::obs::metric {
+
+using enum MetricType;
+
+// Every role.
+inline constexpr MetricFamily kBuildInfo{"sqlgate_build_info", gauge,
+                                         "Always 1; labels: role, version."};
+inline constexpr MetricFamily kStartTime{"sqlgate_start_time_seconds", gauge,
+                                         "When the process started, in Unix seconds; label: role."};
+inline constexpr MetricFamily kSessionsOpen{
+    "sqlgate_sessions_open", gauge,
+    "Client sessions open now (logging in or logged in); label: role."};
+inline constexpr MetricFamily kSessionsAccepted{
+    "sqlgate_sessions_accepted_total", counter,
+    "Client connections accepted and given a session; label: role."};
+
+// The proxy.
+inline constexpr MetricFamily kProxyStatements{
+    "sqlgate_proxy_statements_total", counter,
+    "Client commands run on a server; labels: server, route (primary: writes, transactions "
+    "and session state; direct, random, customized: reads by strategy; named: a route hint "
+    "naming the server)."};
+inline constexpr MetricFamily kProxyStatementDuration{
+    "sqlgate_proxy_statement_duration_seconds", histogram,
+    "From sending a command to a server to relaying the end of its reply; label: server."};
+inline constexpr MetricFamily kProxyErrors{
+    "sqlgate_proxy_errors_total", counter,
+    "Commands the proxy answered with its own error; label: cause (primary_down, "
+    "server_unavailable, no_replica, unknown_route)."};
+inline constexpr MetricFamily kProxyServerUp{
+    "sqlgate_proxy_server_up", gauge,
+    "1 while the monitor reaches the server; labels: server, role (primary or replica)."};
+inline constexpr MetricFamily kProxyInFlight{"sqlgate_proxy_server_in_flight", gauge,
+                                             "Commands running on the server now; label: server."};
+inline constexpr MetricFamily kProxyReplicating{
+    "sqlgate_proxy_replication_running", gauge,
+    "1 while the replica's IO and SQL threads both run; label: server (replicas only)."};
+inline constexpr MetricFamily kProxyLag{
+    "sqlgate_proxy_replication_lag_seconds", gauge,
+    "Seconds_Behind_Master as the monitor last read it; label: server (replicas only)."};
+inline constexpr MetricFamily kProxyScore{
+    "sqlgate_proxy_expected_response_seconds", gauge,
+    "The customized strategy's score: the expected response time, lowest wins; label: "
+    "server (replicas only)."};
+inline constexpr MetricFamily kProxyFailovers{"sqlgate_proxy_failovers_total", counter,
+                                              "Replicas promoted after the primary was lost."};
+inline constexpr MetricFamily kProxySwitchovers{"sqlgate_proxy_switchovers_total", counter,
+                                                "Planned switchovers completed."};
+
+// The gatekeeper and the trusted host.
+inline constexpr MetricFamily kFrontStatements{
+    "sqlgate_front_statements_total", counter,
+    "Statements the gate decided on; labels: role, front (mysql or http), verdict (allow or "
+    "reject)."};
+inline constexpr MetricFamily kFrontRefusals{
+    "sqlgate_front_refusals_total", counter,
+    "Statements refused; labels: role, rule (the firewall rule id, or rate_limit)."};
+
+}  // namespace sqlgate::obs::metric

@@ -1,0 +1,180 @@
+// What each role's admin listener shows, on the real cluster: /metrics that Prometheus' own
+// promtool accepts, counters that move by exactly what was run, refusals by rule, replica
+// health that follows the replica, /readyz and /status.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "eventually.hpp"
+#include "harness/chain.hpp"
+#include "harness/proxy_process.hpp"
+#include "obs/admin_client.hpp"
+
+namespace sqlgate::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::string admin_toml(unsigned port, const char* address = kProxyAddress) {
+    std::ostringstream toml;
+    toml << "\n[admin]\naddress = \"" << address << "\"\nport = " << port << "\n";
+    return toml.str();
+}
+
+std::string admin_of(unsigned port, const char* address = kProxyAddress) {
+    return std::string(address) + ":" + std::to_string(port);
+}
+
+// The value of the sample whose name and labels are exactly `series` (as the text writes
+// them, e.g. `x_total{server="replica-1",route="random"}`); 0 when absent.
+double sample(const std::string& text, const std::string& series) {
+    std::istringstream lines(text);
+    for (std::string line; std::getline(lines, line);) {
+        if (line.size() > series.size() && line.compare(0, series.size(), series) == 0 &&
+            line[series.size()] == ' ') {
+            return std::stod(line.substr(series.size() + 1));
+        }
+    }
+    return 0;
+}
+
+// promtool's verdict on a /metrics text (exit status 0 and its complaints otherwise).
+std::pair<int, std::string> promtool_check(const std::string& text) {
+    const std::string file = scratch_dir("metrics") + "/metrics.txt";
+    std::ofstream(file) << text;
+    std::string out;
+    const int status = run_command("promtool check metrics < '" + file + "' 2>&1", &out);
+    return {status, out};
+}
+
+class Metrics : public ::testing::Test {
+  protected:
+    void SetUp() override { TestCluster::get(); }
+};
+
+TEST_F(Metrics, ProxyCountsEveryReadByReplicaAndPassesPromtool) {
+    const unsigned port = next_port();
+    ProxyProcess proxy({.extra_toml = admin_toml(port)});
+    proxy.wait_until_replicas_serve();
+    const auto before = obs::call_admin(admin_of(port), "GET", "/metrics");
+    ASSERT_EQ(before.status, 200u) << before.body;
+    auto c = proxy.connect();
+    for (int i = 0; i < 20; ++i) {
+        ASSERT_TRUE(c->query("/* sqlgate:route=random */ SELECT 1").ok);
+    }
+    ASSERT_TRUE(c->query("CREATE DATABASE IF NOT EXISTS itest").ok);
+    const auto after = obs::call_admin(admin_of(port), "GET", "/metrics");
+    ASSERT_EQ(after.status, 200u);
+    double reads = 0;
+    const TestCluster& cluster = TestCluster::get();
+    for (std::size_t k = 1; k < cluster.nodes().size(); ++k) {
+        const std::string series = "sqlgate_proxy_statements_total{server=\"" +
+                                   cluster.nodes()[k].name + "\",route=\"random\"}";
+        reads += sample(after.body, series) - sample(before.body, series);
+    }
+    EXPECT_EQ(reads, 20) << after.body;
+    const std::string primary =
+        "sqlgate_proxy_statements_total{server=\"primary\",route=\"primary\"}";
+    EXPECT_GE(sample(after.body, primary) - sample(before.body, primary), 1);
+    EXPECT_GE(
+        sample(after.body, "sqlgate_proxy_statement_duration_seconds_count{server=\"primary\"}"),
+        1);
+    EXPECT_EQ(sample(after.body, "sqlgate_build_info{role=\"proxy\",version=\"0.1.0\"}"), 1);
+    EXPECT_EQ(sample(after.body, "sqlgate_sessions_open{role=\"proxy\"}"), 1);
+    const auto [status, complaints] = promtool_check(after.body);
+    EXPECT_EQ(status, 0) << complaints << after.body;
+
+    const auto ready = obs::call_admin(admin_of(port), "GET", "/readyz");
+    EXPECT_EQ(ready.status, 200u) << ready.body;
+    const auto status_json = obs::call_admin(admin_of(port), "GET", "/status");
+    EXPECT_EQ(status_json.status, 200u);
+    EXPECT_NE(status_json.body.find("\"name\": \"replica-1\""), std::string::npos)
+        << status_json.body;
+    EXPECT_EQ(obs::call_admin(admin_of(port), "GET", "/healthz").status, 200u);
+    EXPECT_EQ(obs::call_admin(admin_of(port), "GET", "/nothing").status, 404u);
+}
+
+// A replica whose SQL thread stops shows as not replicating within 2 s, and comes back.
+TEST_F(Metrics, ReplicaHealthFollowsAStoppedSqlThread) {
+    const unsigned port = next_port();
+    ProxyProcess proxy({.extra_toml = admin_toml(port)});
+    proxy.wait_until_replicas_serve();
+    const TestCluster& cluster = TestCluster::get();
+    const ClusterNode& replica = cluster.nodes().at(1);
+    const std::string running =
+        "sqlgate_proxy_replication_running{server=\"" + replica.name + "\"}";
+    const auto metric = [&] {
+        return sample(obs::call_admin(admin_of(port), "GET", "/metrics").body, running);
+    };
+    ASSERT_TRUE(eventually("replica-1 replicating", 5s, [&] { return metric() == 1; }));
+    cluster.admin_sql(replica, "STOP SLAVE SQL_THREAD");
+    const bool seen = eventually("replica-1 not replicating", 2s, [&] { return metric() == 0; });
+    cluster.admin_sql(replica, "START SLAVE SQL_THREAD");
+    EXPECT_TRUE(seen);
+    EXPECT_TRUE(eventually("replica-1 replicating again", 5s, [&] { return metric() == 1; }));
+}
+
+// Both front roles: refusals counted under the rule that refused, statements by verdict,
+// promtool accepts their text, and each is ready while its upstream answers.
+TEST_F(Metrics, FrontRolesCountRefusalsByRule) {
+    const unsigned gatekeeper_admin = next_port();
+    const unsigned trusted_host_admin = next_port();
+    ChainScenario scenario;
+    scenario.gatekeeper_toml = admin_toml(gatekeeper_admin, kGatekeeperAddress);
+    scenario.trusted_host_toml = admin_toml(trusted_host_admin, kTrustedHostAddress);
+    Chain chain(scenario);
+    auto c = chain.connect();
+    ASSERT_TRUE(c);
+    ASSERT_TRUE(c->query("SELECT 1").ok);
+    const auto refused = c->query("SELECT user FROM mysql.user");
+    ASSERT_FALSE(refused.ok);
+    EXPECT_NE(refused.error.find("system_schema"), std::string::npos) << refused.error;
+
+    const auto gk =
+        obs::call_admin(admin_of(gatekeeper_admin, kGatekeeperAddress), "GET", "/metrics");
+    ASSERT_EQ(gk.status, 200u) << gk.body;
+    EXPECT_EQ(
+        sample(gk.body, "sqlgate_front_refusals_total{role=\"gatekeeper\",rule=\"system_schema\"}"),
+        1)
+        << gk.body;
+    EXPECT_GE(sample(gk.body,
+                     "sqlgate_front_statements_total{role=\"gatekeeper\",front=\"mysql\","
+                     "verdict=\"allow\"}"),
+              1);
+    const auto th =
+        obs::call_admin(admin_of(trusted_host_admin, kTrustedHostAddress), "GET", "/metrics");
+    ASSERT_EQ(th.status, 200u) << th.body;
+    // The trusted host never saw the refused statement.
+    EXPECT_EQ(sample(th.body,
+                     "sqlgate_front_refusals_total{role=\"trusted-host\",rule=\"system_schema\"}"),
+              0);
+    EXPECT_GE(sample(th.body,
+                     "sqlgate_front_statements_total{role=\"trusted-host\",front=\"mysql\","
+                     "verdict=\"allow\"}"),
+              1);
+    for (const auto* text : {&gk.body, &th.body}) {
+        const auto [status, complaints] = promtool_check(*text);
+        EXPECT_EQ(status, 0) << complaints << *text;
+    }
+    EXPECT_EQ(
+        obs::call_admin(admin_of(gatekeeper_admin, kGatekeeperAddress), "GET", "/readyz").status,
+        200u);
+    const auto th_ready =
+        obs::call_admin(admin_of(trusted_host_admin, kTrustedHostAddress), "GET", "/readyz");
+    EXPECT_EQ(th_ready.status, 200u) << th_ready.body;
+    const auto status_json =
+        obs::call_admin(admin_of(gatekeeper_admin, kGatekeeperAddress), "GET", "/status");
+    EXPECT_NE(status_json.body.find("\"system_schema\": 1"), std::string::npos) << status_json.body;
+
+    // With the trusted host gone, the gatekeeper is no longer ready.
+    chain.stop_trusted_host();
+    const auto gone =
+        obs::call_admin(admin_of(gatekeeper_admin, kGatekeeperAddress), "GET", "/readyz");
+    EXPECT_EQ(gone.status, 503u) << gone.body;
+}
+
+}  // namespace
+}  // namespace sqlgate::testing
