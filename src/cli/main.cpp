@@ -1,8 +1,11 @@
 // sqlgate: one binary, a subcommand per role. main only parses the command line and wires
 // the libraries together; everything it calls is tested on its own.
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <iostream>
 #include <string>
+#include <vector>
 
 #include "config/front_config.hpp"
 #include "config/proxy_config.hpp"
@@ -10,6 +13,7 @@
 #include "mysql/auth.hpp"
 #include "obs/admin_client.hpp"
 #include "obs/log.hpp"
+#include "obs/status_report.hpp"
 #include "proxy/proxy_server.hpp"
 #include "trusted_host/trusted_host_role.hpp"
 #include "workload/mixed_load.hpp"
@@ -95,6 +99,14 @@ int main(int argc, char** argv) {
     switchover->add_option("--to", switchover_to, "the replica that becomes the primary")
         ->required();
 
+    std::vector<std::string> status_admins;
+    auto* status = app.add_subcommand(
+        "status", "Show what each role's admin listener reports: the chain and every server");
+    status
+        ->add_option("--admin", status_admins,
+                     "a role's admin listener, ADDRESS:PORT (repeat for each role of the chain)")
+        ->required();
+
     auto* hash = app.add_subcommand(
         "hash-password", "Read a password on stdin and print its hash for a [[users]] entry");
 
@@ -151,6 +163,16 @@ int main(int argc, char** argv) {
         (answer.status == 200 ? std::cout : std::cerr) << answer.body;
         if (answer.status == 0) std::cerr << '\n';
         return answer.status == 200 ? 0 : 1;
+    }
+    if (*status) {
+        std::vector<sqlgate::obs::RoleStatus> roles;
+        for (const std::string& admin : status_admins) {
+            const auto answer =
+                sqlgate::obs::call_admin(admin, "GET", "/status", std::chrono::seconds(5));
+            roles.push_back({admin, answer.status, answer.body});
+        }
+        const bool colour = ::isatty(STDOUT_FILENO) != 0;
+        return sqlgate::obs::write_status_report(std::cout, roles, colour) ? 0 : 1;
     }
     if (*hash) {
         std::string password;

@@ -122,7 +122,9 @@ TEST_F(Metrics, ReplicaHealthFollowsAStoppedSqlThread) {
 TEST_F(Metrics, FrontRolesCountRefusalsByRule) {
     const unsigned gatekeeper_admin = next_port();
     const unsigned trusted_host_admin = next_port();
+    const unsigned proxy_admin = next_port();
     ChainScenario scenario;
+    scenario.proxy_toml = admin_toml(proxy_admin);
     scenario.gatekeeper_toml = admin_toml(gatekeeper_admin, kGatekeeperAddress);
     scenario.trusted_host_toml = admin_toml(trusted_host_admin, kTrustedHostAddress);
     Chain chain(scenario);
@@ -169,11 +171,27 @@ TEST_F(Metrics, FrontRolesCountRefusalsByRule) {
         obs::call_admin(admin_of(gatekeeper_admin, kGatekeeperAddress), "GET", "/status");
     EXPECT_NE(status_json.body.find("\"system_schema\": 1"), std::string::npos) << status_json.body;
 
+    // `sqlgate status` shows the chain from the three listeners (no colours: not a terminal).
+    std::ostringstream command;
+    command << "'" << sqlgate_binary() << "' status --admin "
+            << admin_of(gatekeeper_admin, kGatekeeperAddress) << " --admin "
+            << admin_of(trusted_host_admin, kTrustedHostAddress) << " --admin "
+            << admin_of(proxy_admin) << " 2>&1";
+    std::string report;
+    EXPECT_EQ(run_command(command.str(), &report), 0) << report;
+    for (const char* expected : {"gatekeeper (", "trusted-host (", "proxy (", "replica-1",
+                                 "system_schema 1", "streaming"}) {
+        EXPECT_NE(report.find(expected), std::string::npos) << expected << " in\n" << report;
+    }
+    EXPECT_EQ(report.find('\033'), std::string::npos) << report;
+
     // With the trusted host gone, the gatekeeper is no longer ready.
     chain.stop_trusted_host();
     const auto gone =
         obs::call_admin(admin_of(gatekeeper_admin, kGatekeeperAddress), "GET", "/readyz");
     EXPECT_EQ(gone.status, 503u) << gone.body;
+    EXPECT_NE(run_command(command.str(), &report), 0) << report;
+    EXPECT_NE(report.find("no answer"), std::string::npos) << report;
 }
 
 }  // namespace
