@@ -21,6 +21,7 @@ source scripts/lib/proxy_config.sh
 source scripts/lib/chain_config.sh
 source scripts/lib/mariadb_admin.sh
 source scripts/lib/processes.sh
+source scripts/lib/prometheus.sh
 source scripts/lib/secrets.sh
 
 LOCAL="${SQLGATE_STATE}/local"
@@ -37,6 +38,7 @@ PROXY_PORT=3306
 ADMIN_PORT=9190
 GATEKEEPER_ADMIN_PORT=9191
 TRUSTED_HOST_ADMIN_PORT=9192
+PROMETHEUS_LISTEN=127.0.0.1:9099  # Debian's prometheus, scraping the three admin listeners
 DEMO_USER=demo
 BINARY=build/src/cli/sqlgate
 CLUSTER_ENV="${SQLGATE_STATE}/cluster/cluster.env"
@@ -92,6 +94,8 @@ chain_serves_replicas() {
 mode=demo
 case "${1:-}" in
     down)
+        step "stopping prometheus"
+        stop_prometheus "${LOCAL}/prometheus"
         for role in "${ROLES[@]}"; do
             step "stopping the ${role}"
             stop_role "$role"
@@ -159,6 +163,9 @@ for role in "${ROLES[@]}"; do stop_role "$role"; done
 start_role proxy "$PROXY_ADDRESS" "$PROXY_PORT"
 start_role trusted-host "$TRUSTED_HOST_ADDRESS" "$TRUSTED_HOST_PORT"
 start_role gatekeeper "$GATEKEEPER_ADDRESS" "$GATEKEEPER_PORT"
+step "prometheus: scraping the roles' /metrics every 5 s, on http://${PROMETHEUS_LISTEN}"
+start_prometheus "${LOCAL}/prometheus" "$PROMETHEUS_LISTEN" 5s "127.0.0.1:${GATEKEEPER_ADMIN_PORT}" \
+    "127.0.0.1:${TRUSTED_HOST_ADMIN_PORT}" "127.0.0.1:${ADMIN_PORT}"
 
 write_secret "${LOCAL}/client.cnf" <<CNF
 # The demo user's front door, the gatekeeper, over verified TLS:
@@ -195,5 +202,7 @@ echo "http:     curl --cacert ${CHAIN_CERTS}/ca.crt -H \"Authorization: Bearer \
 echo "            -d '{\"sql\": \"SELECT @@server_id\", \"route\": \"random\"}' https://${GATEKEEPER_ADDRESS}:${HTTP_PORT}/v1/query"
 echo "audit:    ${LOCAL}/audit.log"
 echo "metrics:  curl http://127.0.0.1:${GATEKEEPER_ADMIN_PORT}/metrics   (trusted host :${TRUSTED_HOST_ADMIN_PORT}, proxy :${ADMIN_PORT}; also /status, /readyz, /healthz)"
+echo "status:   ${BINARY} status --admin 127.0.0.1:${GATEKEEPER_ADMIN_PORT} --admin 127.0.0.1:${TRUSTED_HOST_ADMIN_PORT} --admin 127.0.0.1:${ADMIN_PORT}"
+echo "prometheus: http://${PROMETHEUS_LISTEN}  (e.g. sum by (server) (rate(sqlgate_proxy_statements_total[1m])))"
 echo "stop:     scripts/run.sh down"
 exit "$status"

@@ -194,5 +194,66 @@ TEST_F(Metrics, FrontRolesCountRefusalsByRule) {
     EXPECT_NE(report.find("no answer"), std::string::npos) << report;
 }
 
+// Runs a bash snippet with the scripts' helpers (scripts/lib/prometheus.sh) loaded.
+int run_script_lib(const std::string& dir, const std::string& snippet, std::string* out) {
+    const std::string file = dir + "/snippet.sh";
+    std::ofstream(file) << "set -euo pipefail\ncd '" << source_dir()
+                        << "'\nsource scripts/lib/common.sh\nsource scripts/lib/processes.sh\n"
+                           "source scripts/lib/prometheus.sh\n"
+                        << snippet << "\n";
+    return run_command("bash '" + file + "' 2>&1", out);
+}
+
+// The Prometheus that scripts/run.sh starts (same script, same generated config) scrapes
+// the three roles: its HTTP API returns their series.
+TEST_F(Metrics, ARealPrometheusScrapesEveryRole) {
+    const unsigned gatekeeper_admin = next_port();
+    const unsigned trusted_host_admin = next_port();
+    const unsigned proxy_admin = next_port();
+    ChainScenario scenario;
+    scenario.proxy_toml = admin_toml(proxy_admin);
+    scenario.gatekeeper_toml = admin_toml(gatekeeper_admin, kGatekeeperAddress);
+    scenario.trusted_host_toml = admin_toml(trusted_host_admin, kTrustedHostAddress);
+    Chain chain(scenario);
+    ASSERT_TRUE(chain.connect()->query("SELECT 1").ok);
+
+    const std::string dir = scratch_dir("prometheus");
+    const std::string listen = "127.0.31.20:" + std::to_string(next_port());
+    std::string out;
+    ASSERT_EQ(run_script_lib(dir,
+                             "start_prometheus '" + dir + "' " + listen + " 1s " +
+                                 admin_of(gatekeeper_admin, kGatekeeperAddress) + " " +
+                                 admin_of(trusted_host_admin, kTrustedHostAddress) + " " +
+                                 admin_of(proxy_admin),
+                             &out),
+              0)
+        << out;
+    struct Stop {
+        std::string dir;
+        ~Stop() {
+            std::string ignored;
+            run_script_lib(dir, "stop_prometheus '" + dir + "'", &ignored);
+        }
+    } stop{dir};
+    const auto query = [&](const std::string& promql) {
+        std::string answer;
+        run_command("curl -fsG 'http://" + listen +
+                        "/api/v1/query' --data-urlencode 'query=" + promql + "'",
+                    &answer);
+        return answer;
+    };
+    std::string answer;
+    EXPECT_TRUE(eventually("every role scraped", 20s, [&] {
+        answer = query("sqlgate_build_info");
+        return answer.find("\"role\":\"gatekeeper\"") != std::string::npos &&
+               answer.find("\"role\":\"trusted-host\"") != std::string::npos &&
+               answer.find("\"role\":\"proxy\"") != std::string::npos;
+    })) << answer;
+    answer = query("sqlgate_proxy_server_up");
+    EXPECT_NE(answer.find("\"server\":\"replica-1\""), std::string::npos) << answer;
+    answer = query("up{job=\"sqlgate\"} == 0");
+    EXPECT_NE(answer.find("\"result\":[]"), std::string::npos) << "a target is down: " << answer;
+}
+
 }  // namespace
 }  // namespace sqlgate::testing
