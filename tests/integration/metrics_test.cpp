@@ -50,6 +50,20 @@ std::pair<int, std::string> promtool_check(const std::string& text) {
     return {status, out};
 }
 
+// An admin listener port for each role of a chain, and the chain's scenario opening them.
+struct AdminPorts {
+    unsigned gatekeeper = next_port();
+    unsigned trusted_host = next_port();
+    unsigned proxy = next_port();
+    ChainScenario scenario() const {
+        ChainScenario s;
+        s.proxy_toml = admin_toml(proxy);
+        s.gatekeeper_toml = admin_toml(gatekeeper, kGatekeeperAddress);
+        s.trusted_host_toml = admin_toml(trusted_host, kTrustedHostAddress);
+        return s;
+    }
+};
+
 class Metrics : public ::testing::Test {
   protected:
     void SetUp() override { TestCluster::get(); }
@@ -120,14 +134,11 @@ TEST_F(Metrics, ReplicaHealthFollowsAStoppedSqlThread) {
 // Both front roles: refusals counted under the rule that refused, statements by verdict,
 // promtool accepts their text, and each is ready while its upstream answers.
 TEST_F(Metrics, FrontRolesCountRefusalsByRule) {
-    const unsigned gatekeeper_admin = next_port();
-    const unsigned trusted_host_admin = next_port();
-    const unsigned proxy_admin = next_port();
-    ChainScenario scenario;
-    scenario.proxy_toml = admin_toml(proxy_admin);
-    scenario.gatekeeper_toml = admin_toml(gatekeeper_admin, kGatekeeperAddress);
-    scenario.trusted_host_toml = admin_toml(trusted_host_admin, kTrustedHostAddress);
-    Chain chain(scenario);
+    const AdminPorts ports;
+    Chain chain(ports.scenario());
+    const unsigned gatekeeper_admin = ports.gatekeeper;
+    const unsigned trusted_host_admin = ports.trusted_host;
+    const unsigned proxy_admin = ports.proxy;
     auto c = chain.connect();
     ASSERT_TRUE(c);
     ASSERT_TRUE(c->query("SELECT 1").ok);
@@ -207,14 +218,11 @@ int run_script_lib(const std::string& dir, const std::string& snippet, std::stri
 // The Prometheus that scripts/run.sh starts (same script, same generated config) scrapes
 // the three roles: its HTTP API returns their series.
 TEST_F(Metrics, ARealPrometheusScrapesEveryRole) {
-    const unsigned gatekeeper_admin = next_port();
-    const unsigned trusted_host_admin = next_port();
-    const unsigned proxy_admin = next_port();
-    ChainScenario scenario;
-    scenario.proxy_toml = admin_toml(proxy_admin);
-    scenario.gatekeeper_toml = admin_toml(gatekeeper_admin, kGatekeeperAddress);
-    scenario.trusted_host_toml = admin_toml(trusted_host_admin, kTrustedHostAddress);
-    Chain chain(scenario);
+    const AdminPorts ports;
+    Chain chain(ports.scenario());
+    const unsigned gatekeeper_admin = ports.gatekeeper;
+    const unsigned trusted_host_admin = ports.trusted_host;
+    const unsigned proxy_admin = ports.proxy;
     ASSERT_TRUE(chain.connect()->query("SELECT 1").ok);
 
     const std::string dir = scratch_dir("prometheus");
