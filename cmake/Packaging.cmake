@@ -43,6 +43,9 @@ install(FILES
           ${SQLGATE_PACKAGING_DIR}/examples/proxy.toml
         DESTINATION share/doc/sqlgate/examples)
 
+# The audit log's rotation (SIGUSR1 reopens it): the one file under /etc, a conffile.
+install(FILES ${SQLGATE_PACKAGING_DIR}/logrotate/sqlgate DESTINATION /etc/logrotate.d)
+
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME sqlgate)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
@@ -72,6 +75,7 @@ set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser")
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "systemd")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
+    ${SQLGATE_PACKAGING_DIR}/debian/conffiles
     ${SQLGATE_PACKAGING_DIR}/debian/postinst
     ${SQLGATE_PACKAGING_DIR}/debian/prerm
     ${SQLGATE_PACKAGING_DIR}/debian/postrm)

@@ -22,7 +22,7 @@ packages=(
     mariadb-server mariadb-client libmariadb-dev mariadb-test
     sysbench haproxy gnuplot-nox
     dpkg-dev systemd
-    prometheus
+    prometheus logrotate chromium
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -45,10 +45,11 @@ else
     step "packages present"
 fi
 
-# npm packages, each folder pinned by its package-lock.json: the deployment checks' and the
-# third-party drivers the integration tests run through sqlgate. Installed when node_modules
-# is missing or the lock file changed since the last install.
-for npm_dir in deploy/checks tests/clients/node; do
+# npm packages, each folder pinned by its package-lock.json: the deployment checks', the
+# third-party drivers the integration tests run through sqlgate, the chart library the
+# dashboard compiles in, and Playwright, which drives chromium in the dashboard's test.
+# Installed when node_modules is missing or the lock file changed since the last install.
+for npm_dir in deploy/checks tests/clients/node src/obs/dashboard tests/browser; do
     lock_sum="$(sha256sum "${npm_dir}/package-lock.json" | cut -d' ' -f1)"
     if [[ ! -d "${npm_dir}/node_modules" ||
         "$(cat "${npm_dir}/node_modules/.lock.sha256" 2>/dev/null)" != "$lock_sum" ]]; then

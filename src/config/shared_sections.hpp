@@ -36,6 +36,9 @@ struct TlsFiles {
 struct AdminListener {
     std::string address = "127.0.0.1";
     std::uint16_t port = 0;
+    // Other roles' admin listeners (loopback ADDRESS:PORT) whose status the dashboard shows
+    // next to this role's: the whole chain on one page.
+    std::vector<std::string> peers;
 
     bool enabled() const { return port != 0; }
     bool operator==(const AdminListener&) const = default;

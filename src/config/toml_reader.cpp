@@ -55,6 +55,16 @@ AdminListener read_admin_listener(const toml::table& root, const std::filesystem
         listener.address = *a;
     }
     admin.read("port", listener.port);
+    listener.peers = admin.string_list("peers");
+    for (const std::string& peer : listener.peers) {
+        const std::size_t colon = peer.rfind(':');
+        const std::string host = peer.substr(0, colon);
+        if (colon == std::string::npos || colon + 1 == peer.size() ||
+            peer.find_first_not_of("0123456789", colon + 1) != std::string::npos ||
+            !(host.starts_with("127.") || host == "::1")) {
+            admin.fail("peers", "'" + peer + "': expected a loopback ADDRESS:PORT");
+        }
+    }
     admin.reject_unknown();
     return listener;
 }

@@ -70,12 +70,21 @@ void run_until_stopped(boost::asio::io_context& io, const StopPlan& plan) {
             if (ec) return;
             if (plan.reload) {
                 reload_logged(plan);
+                if (plan.reopen_logs) plan.reopen_logs();
             } else {
                 obs::log(obs::LogLevel::warn, "reload_unsupported", {{"role", plan.role}});
             }
             hangups.async_wait(on_hangup);
         };
     hangups.async_wait(on_hangup);
+    boost::asio::signal_set rotations(io, SIGUSR1);
+    std::function<void(const boost::system::error_code&, int)> on_rotation =
+        [&](const boost::system::error_code& ec, int) {
+            if (ec) return;
+            if (plan.reopen_logs) plan.reopen_logs();
+            rotations.async_wait(on_rotation);
+        };
+    rotations.async_wait(on_rotation);
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
     boost::asio::steady_timer drain_timer(io);
     const auto on_second_signal = [&io, &plan](const boost::system::error_code& ec, int signal) {
@@ -92,6 +101,7 @@ void run_until_stopped(boost::asio::io_context& io, const StopPlan& plan) {
                   {"signal", std::to_string(signal)},
                   {"sessions", std::to_string(live)}});
         hangups.cancel();
+        rotations.cancel();
         for (net::tcp::acceptor* listener : plan.listeners) {
             boost::system::error_code ignored;
             listener->close(ignored);

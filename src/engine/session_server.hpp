@@ -64,12 +64,15 @@ struct StopPlan {
     // either way. Null: SIGHUP is logged and ignored, never the end of the process.
     std::filesystem::path config_file;
     std::function<ReloadOutcome()> reload;
+    // On SIGUSR1, and after each reload: opens the role's log files again (logrotate moved
+    // them away). Null: the role writes none (SIGUSR1 is then ignored, never fatal).
+    std::function<void()> reopen_logs;
 };
 
 // Runs `io` on this thread until SIGINT or SIGTERM; then closes the listeners and lets every
 // session finish the command it is running (a transaction it has open, too; idle ones end at
 // once), and returns when none is left or at the drain timeout. A second signal stops at
-// once. SIGHUP calls plan.reload.
+// once. SIGHUP calls plan.reload, SIGUSR1 plan.reopen_logs.
 void run_until_stopped(boost::asio::io_context& io, const StopPlan& plan);
 
 }  // namespace sqlgate::engine

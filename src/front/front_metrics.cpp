@@ -2,6 +2,7 @@
 
 #include <boost/asio/this_coro.hpp>
 
+#include "obs/dashboard.hpp"
 #include "obs/json_string.hpp"
 #include "obs/metric_catalog.hpp"
 
@@ -73,7 +74,23 @@ std::string front_status(const FrontRuntime& runtime, const obs::ProcessFigures&
         out += ": ";
         out += std::to_string(count);
     }
-    out += "}}";
+    out += "}, \"recent_refusals\": [";
+    first = true;
+    for (const RecentRefusal& r : counters.recent_refusals) {
+        out += first ? "{\"ts\": " : ", {\"ts\": ";
+        first = false;
+        obs::append_json_string(out, r.time);
+        out += ", \"user\": ";
+        obs::append_json_string(out, r.user);
+        out += ", \"rule\": ";
+        obs::append_json_string(out, r.rule);
+        out += ", \"digest\": ";
+        obs::append_json_string(out, r.digest);
+        out += '}';
+    }
+    out += ']';
+    obs::append_recent_events(out);
+    out += '}';
     return out;
 }
 

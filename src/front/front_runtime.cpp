@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "net/tls.hpp"
+#include "obs/log.hpp"
 #include "sql/digest.hpp"
 
 namespace sqlgate::front {
@@ -141,6 +142,19 @@ GateVerdict FrontRuntime::check_rate(const config::FrontUser& user, std::string_
     return verdict;
 }
 
+void FrontRuntime::reopen_logs() {
+    if (!audit_ || audit_->path() == "-") return;
+    if (audit_->reopen()) {
+        obs::log(obs::LogLevel::info, "audit_log_reopened",
+                 {{"role", settings_.role}, {"file", audit_->path()}});
+    } else {
+        obs::log(obs::LogLevel::error, "audit_log_reopen_failed",
+                 {{"role", settings_.role},
+                  {"file", audit_->path()},
+                  {"meaning", "still writing to the file it had open"}});
+    }
+}
+
 void FrontRuntime::audit(const config::FrontUser& user, std::string_view source,
                          std::string_view sql, AuditFront front, bool allowed,
                          std::string_view rule) {
@@ -152,6 +166,11 @@ void FrontRuntime::audit(const config::FrontUser& user, std::string_view source,
         } else {
             counters_.refusals.emplace(std::string(rule), 1);
         }
+        constexpr std::size_t kRecentRefusals = 20;
+        auto& recent = counters_.recent_refusals;
+        if (recent.size() == kRecentRefusals) recent.pop_front();
+        recent.push_back({utc_timestamp(std::chrono::system_clock::now()), user.name,
+                          std::string(rule), sql::hex64(sql::digest(sql).hash)});
     }
     if (!audit_) return;
     const sql::StatementDigest digest = sql::digest(sql);

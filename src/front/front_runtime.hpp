@@ -6,6 +6,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -62,11 +63,20 @@ struct GateVerdict {
 // The error a client of the MySQL listener gets for a refused statement.
 engine::ErrorReply verdict_error(const GateVerdict& verdict);
 
-// What the gate decided, for /metrics.
+// One refused statement as the dashboard lists it: its digest, never its values.
+struct RecentRefusal {
+    std::string time;  // UTC, as in the audit log
+    std::string user;
+    std::string rule;
+    std::string digest;  // sql::StatementDigest::hash in hex
+};
+
+// What the gate decided, for /metrics and /status.
 struct GateCounters {
     // Statements by front (AuditFront) and verdict (0: refused, 1: allowed).
     std::array<std::array<std::uint64_t, 2>, 2> statements{};
     std::map<std::string, std::uint64_t, std::less<>> refusals;  // by rule id
+    std::deque<RecentRefusal> recent_refusals;                   // the last few, oldest first
 };
 
 class FrontRuntime {
@@ -114,6 +124,8 @@ class FrontRuntime {
     GateVerdict check_rate(const config::FrontUser& user, std::string_view source,
                            std::string_view what, AuditFront front);
     const GateCounters& counters() const { return counters_; }
+    // Opens the audit log file again (after logrotate moved it); logs the outcome.
+    void reopen_logs();
     // Records a decision the gate did not make (a command refused outright).
     void audit(const config::FrontUser& user, std::string_view source, std::string_view sql,
                AuditFront front, bool allowed, std::string_view rule);

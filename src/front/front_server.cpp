@@ -4,6 +4,7 @@
 #include "front/front_metrics.hpp"
 #include "front/front_stages.hpp"
 #include "net/listener.hpp"
+#include "obs/dashboard.hpp"
 #include "obs/log.hpp"
 
 namespace sqlgate::front {
@@ -52,6 +53,9 @@ void FrontServer::start_admin() {
                   [this, figures](const obs::AdminRequest&) -> awaitable<obs::AdminAnswer> {
                       co_return obs::AdminAnswer{200, front_status(runtime_, figures())};
                   });
+    obs::add_dashboard(
+        *admin_, runtime_.settings().role,
+        [this, figures] { return front_status(runtime_, figures()); }, listen.peers);
     admin_->start();
     obs::log(obs::LogLevel::info, "admin_listening",
              {{"role", runtime_.settings().role},
@@ -66,12 +70,14 @@ void FrontServer::run_until_stopped(const std::filesystem::path& config_file,
                                     .listeners = listeners,
                                     .sessions = &sessions_,
                                     .config_file = config_file,
-                                    .reload = [this, &read] {
-                                        engine::ReloadOutcome outcome;
-                                        runtime_.reload(read(), outcome.needs_restart);
-                                        outcome.users = runtime_.settings().users.size();
-                                        return outcome;
-                                    }});
+                                    .reload =
+                                        [this, &read] {
+                                            engine::ReloadOutcome outcome;
+                                            runtime_.reload(read(), outcome.needs_restart);
+                                            outcome.users = runtime_.settings().users.size();
+                                            return outcome;
+                                        },
+                                    .reopen_logs = [this] { runtime_.reopen_logs(); }});
 }
 
 }  // namespace sqlgate::front

@@ -11,6 +11,11 @@ namespace {
 
 namespace ssl = boost::asio::ssl;
 
+constexpr const char* kTls12Ciphers =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+
 void load(ssl::context& context, const TlsFiles& files, bool own_certificate_required) {
     boost::system::error_code ec;
     const auto fail = [&](std::string_view what, const std::filesystem::path& path) {
@@ -18,6 +23,12 @@ void load(ssl::context& context, const TlsFiles& files, bool own_certificate_req
     };
     // TLS 1.2 is the oldest version without known protocol breaks; MariaDB clients speak 1.3.
     SSL_CTX_set_min_proto_version(context.native_handle(), TLS1_2_VERSION);
+    // In TLS 1.2 only ECDHE key exchange (forward secrecy) with an AEAD cipher: no CBC suite
+    // (LUCKY13 and padding oracles) and no static RSA. TLS 1.3's suites are all AEAD.
+    if (SSL_CTX_set_cipher_list(context.native_handle(), kTls12Ciphers) != 1) {
+        throw std::runtime_error("OpenSSL knows none of the TLS 1.2 suites " +
+                                 std::string(kTls12Ciphers));
+    }
     if (own_certificate_required || !files.certificate.empty()) {
         context.use_certificate_chain_file(files.certificate.string(), ec);
         if (ec) fail("cannot load certificate", files.certificate);

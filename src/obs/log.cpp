@@ -5,12 +5,18 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <deque>
+#include <mutex>
 #include <string>
 
 namespace sqlgate::obs {
 namespace {
 
 LogLevel g_level = LogLevel::info;
+
+constexpr std::size_t kRecentWarnings = 20;
+std::mutex g_recent_mutex;
+std::deque<std::string> g_recent;  // warn and error lines, oldest first
 
 constexpr std::string_view level_name(LogLevel l) {
     switch (l) {
@@ -77,6 +83,16 @@ void log(LogLevel level, std::string_view event, std::initializer_list<LogField>
     }
     line += '\n';
     [[maybe_unused]] const auto written = ::write(STDERR_FILENO, line.data(), line.size());
+    if (level >= LogLevel::warn) {
+        const std::lock_guard lock(g_recent_mutex);
+        if (g_recent.size() == kRecentWarnings) g_recent.pop_front();
+        g_recent.emplace_back(line, 0, line.size() - 1);
+    }
+}
+
+std::vector<std::string> recent_warnings() {
+    const std::lock_guard lock(g_recent_mutex);
+    return {g_recent.begin(), g_recent.end()};
 }
 
 }  // namespace sqlgate::obs

@@ -1,5 +1,6 @@
 #include "proxy/proxy_metrics.hpp"
 
+#include "obs/dashboard.hpp"
 #include "obs/json_string.hpp"
 #include "obs/metric_catalog.hpp"
 #include "proxy/replica_selector.hpp"
@@ -141,6 +142,9 @@ std::string proxy_status(ProxyRuntime& runtime, const obs::ProcessFigures& proce
         field(out, "serves_reads", json_bool(replica_usable(runtime, b, now)));
         field(out, "fenced", json_bool(b.fenced));
         field(out, "in_flight", std::to_string(b.in_flight));
+        field(out, "latency_ms",
+              b.query_ms.has_value() ? std::to_string(b.query_ms.value()) : "null");
+        field(out, "ping_ms", b.ping_ms.has_value() ? std::to_string(b.ping_ms.value()) : "null");
         out += ", \"statements\": {";
         for (std::size_t r = 0; r < kStatementRouteNames.size(); ++r) {
             if (r > 0) out += ", ";
@@ -152,7 +156,9 @@ std::string proxy_status(ProxyRuntime& runtime, const obs::ProcessFigures& proce
         field(out, "last_error", obs::json_string(b.last_error));
         out += '}';
     }
-    out += "\n]}";
+    out += "\n]";
+    obs::append_recent_events(out);
+    out += '}';
     return out;
 }
 

@@ -6,6 +6,7 @@
 #include "engine/session_server.hpp"
 #include "net/listener.hpp"
 #include "obs/admin_server.hpp"
+#include "obs/dashboard.hpp"
 #include "obs/log.hpp"
 #include "proxy/failover.hpp"
 #include "proxy/proxy_metrics.hpp"
@@ -79,6 +80,9 @@ void run_proxy(const config::ProxyConfig& config) {
         admin->route("POST", "/switchover", [&failover](const obs::AdminRequest& request) {
             return switchover_answer(failover, request);
         });
+        obs::add_dashboard(
+            *admin, "proxy", [&runtime, &figures] { return proxy_status(runtime, figures()); },
+            config.admin.peers);
         admin->start();
         obs::log(obs::LogLevel::info, "admin_listening",
                  {{"address", config.admin.address},

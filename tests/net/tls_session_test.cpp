@@ -2,10 +2,13 @@
 #include "net/tls_session.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <filesystem>
 #include <string>
 #include <string_view>
 
+#include "net/tls.hpp"
 #include "test_tls.hpp"
 
 namespace sqlgate::net {
@@ -25,6 +28,21 @@ std::size_t carry(TlsSession& from, TlsSession& to) {
     return bytes.size();
 }
 
+// Runs both handshakes to the end, carrying bytes both ways; false when either fails.
+bool handshake(TlsSession& client, TlsSession& server) {
+    Step client_step = Step::want_read;
+    Step server_step = Step::want_read;
+    for (int round = 0; round < 10; ++round) {
+        client_step = client.handshake();
+        carry(client, server);
+        server_step = server.handshake();
+        carry(server, client);
+        if (client_step == Step::failed || server_step == Step::failed) return false;
+        if (client_step == Step::done && server_step == Step::done) return true;
+    }
+    return false;
+}
+
 struct Pair {
     boost::asio::ssl::context server_context = make_server_context(shared_test_certificate());
     boost::asio::ssl::context client_context = make_client_context(shared_test_certificate());
@@ -33,20 +51,7 @@ struct Pair {
     std::unique_ptr<TlsSession> client =
         TlsSession::create(client_context.native_handle(), TlsSession::Side::client);
 
-    // Runs both handshakes to the end, carrying bytes both ways.
-    bool handshake() {
-        Step client_step = Step::want_read;
-        Step server_step = Step::want_read;
-        for (int round = 0; round < 10; ++round) {
-            client_step = client->handshake();
-            carry(*client, *server);
-            server_step = server->handshake();
-            carry(*server, *client);
-            if (client_step == Step::failed || server_step == Step::failed) return false;
-            if (client_step == Step::done && server_step == Step::done) return true;
-        }
-        return false;
-    }
+    bool handshake() { return net::handshake(*client, *server); }
 
     // The ciphertext of `text` written by the client, not yet given to the server.
     mysql::Bytes client_record(std::string_view text) {
@@ -83,6 +88,53 @@ TEST(TlsSession, HandshakeThenDataBothWays) {
     ASSERT_EQ(pair.server->write(bytes_of(reply)), Step::done);
     carry(*pair.server, *pair.client);
     EXPECT_EQ(pair.read_all(*pair.client), reply);
+}
+
+// Whether a client of `client_context` and a server of `server_context` agree on a suite.
+bool agree(boost::asio::ssl::context& server_context, boost::asio::ssl::context& client_context) {
+    auto server = TlsSession::create(server_context.native_handle(), TlsSession::Side::server);
+    auto client = TlsSession::create(client_context.native_handle(), TlsSession::Side::client);
+    return server && client && handshake(*client, *server);
+}
+
+// At most TLS 1.2 and only `ciphers` (OpenSSL's names), as an old or hostile peer offers.
+void restrict_to_tls12(boost::asio::ssl::context& context, const char* ciphers) {
+    SSL_CTX_set_max_proto_version(context.native_handle(), TLS1_2_VERSION);
+    ASSERT_EQ(SSL_CTX_set_cipher_list(context.native_handle(), ciphers), 1) << ciphers;
+}
+
+// sqlgate's own contexts, on every listener and hop: TLS 1.3, or TLS 1.2 with ECDHE and an
+// AEAD cipher (AES-GCM, ChaCha20-Poly1305); no CBC suite (LUCKY13), no static RSA.
+TEST(TlsPolicy, OnlyAeadSuitesWithForwardSecrecy) {
+    const auto dir = std::filesystem::temp_directory_path() /
+                     ("sqlgate-tls-policy-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    const auto& certificate = shared_test_certificate();
+    gatekeeper::test_support::write_pem_files(certificate, (dir / "c.crt").string(),
+                                              (dir / "c.key").string());
+    auto server = make_server_tls({dir / "c.crt", dir / "c.key", {}}, false);
+    for (const auto& [cipher, accepted] :
+         {std::pair{"ECDHE-ECDSA-AES128-GCM-SHA256", true},
+          std::pair{"ECDHE-ECDSA-AES256-GCM-SHA384", true},
+          std::pair{"ECDHE-ECDSA-CHACHA20-POLY1305", true},
+          std::pair{"ECDHE-ECDSA-AES128-SHA", false}, std::pair{"ECDHE-ECDSA-AES256-SHA384", false},
+          std::pair{"AES128-GCM-SHA256", false}, std::pair{"AES128-SHA", false}}) {
+        auto client = make_client_context(certificate);
+        restrict_to_tls12(client, cipher);
+        EXPECT_EQ(agree(server, client), accepted) << cipher;
+    }
+    auto tls13 = make_client_context(certificate);
+    EXPECT_TRUE(agree(server, tls13));
+
+    // As a client (a hop towards the next), sqlgate offers no CBC suite either.
+    auto our_client = make_client_tls({{}, {}, dir / "c.crt"});
+    auto cbc_server = make_server_context(certificate);
+    restrict_to_tls12(cbc_server, "ECDHE-ECDSA-AES128-SHA");
+    EXPECT_FALSE(agree(cbc_server, our_client));
+    auto gcm_server = make_server_context(certificate);
+    restrict_to_tls12(gcm_server, "ECDHE-ECDSA-AES128-GCM-SHA256");
+    EXPECT_TRUE(agree(gcm_server, our_client));
+    std::filesystem::remove_all(dir);
 }
 
 TEST(TlsSession, ReadWithoutCiphertextWantsMore) {

@@ -95,7 +95,8 @@ if grep -Eq '^[^#]*systemctl[^#]*([[:space:]](enable|start)([[:space:]]|$)|--now
     fail "postinst enables or starts units; cloud-init does that once the configs exist"
 fi
 grep -Eq '^[^#]*systemctl[^#]*[[:space:]]stop[[:space:]]' "$tmp/control/prerm" || fail "prerm does not stop the units"
-if [[ -e "$tmp/control/conffiles" ]]; then fail "the package ships conffiles: $(tr '\n' ' ' <"$tmp/control/conffiles")"; fi
+[[ "$(cat "$tmp/control/conffiles" 2>/dev/null)" == "/etc/logrotate.d/sqlgate" ]] ||
+    fail "conffiles should be exactly /etc/logrotate.d/sqlgate, not: $(cat "$tmp/control/conffiles" 2>/dev/null)"
 ok "maintainer scripts: postinst prerm postrm (user, no enable/start, stop on remove)"
 
 # --- file list ------------------------------------------------------------------------------
@@ -113,8 +114,10 @@ for role in "${roles[@]}"; do
     expect_entry "usr/share/doc/sqlgate/examples/${role}.toml" "-rw-r--r-- root/root"
 done
 expect_entry usr/share/doc/sqlgate/examples/trusted-host.secrets "-rw-r--r-- root/root"
-# Nothing else: no /etc (configs and secrets are the deployment's), no tests, no libraries.
-stray=$(awk '{ print $6 }' "$tmp/contents" | grep -Ev '^\./(usr/(bin/(sqlgate)?|share/(doc/(sqlgate/(examples/.*)?)?)?)?|lib/(systemd/(system/(sqlgate-[a-z-]+\.service)?)?)?)?$' || true)
+expect_entry etc/logrotate.d/sqlgate "-rw-r--r-- root/root"
+# Nothing else: in /etc only the log rotation (configs and secrets are the deployment's), no
+# tests, no libraries.
+stray=$(awk '{ print $6 }' "$tmp/contents" | grep -Ev '^\./(usr/(bin/(sqlgate)?|share/(doc/(sqlgate/(examples/.*)?)?)?)?|lib/(systemd/(system/(sqlgate-[a-z-]+\.service)?)?)?|etc/(logrotate\.d/(sqlgate)?)?)?$' || true)
 [[ -z "$stray" ]] || fail "unexpected files in the package: $stray"
 ok "contents: $(awk '$1 !~ /^d/ { printf "%s ", substr($6, 2) }' "$tmp/contents")"
 
@@ -124,6 +127,14 @@ dpkg-deb -x "$deb" "$root"
 got=$("$root/usr/bin/sqlgate" --version) || fail "sqlgate --version exited $?"
 [[ "$got" == "sqlgate $version" ]] || fail "sqlgate --version printed '$got', expected 'sqlgate $version'"
 ok "--version: $got"
+
+# The log rotation parses, covers the audit log and signals both front roles to reopen it.
+out=$(logrotate --debug --state "$tmp/logrotate.state" "$root/etc/logrotate.d/sqlgate" 2>&1) ||
+    fail "logrotate rejects etc/logrotate.d/sqlgate: $out"
+grep -q '/var/log/sqlgate/\*.log' <<<"$out" || fail "logrotate does not cover /var/log/sqlgate: $out"
+grep -q 'signal=USR1 sqlgate-gatekeeper.service sqlgate-trusted-host.service' \
+    "$root/etc/logrotate.d/sqlgate" || fail "the log rotation does not send SIGUSR1 to the front roles"
+ok "logrotate config: parses, /var/log/sqlgate/*.log, SIGUSR1 to the front roles"
 
 # The examples are valid configs (placeholder files stand in for certificates and passwords)
 # and hold placeholders only: hashes of zeros, which no password or token has.
