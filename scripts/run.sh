@@ -38,6 +38,8 @@ PROXY_PORT=3306
 ADMIN_PORT=9190
 GATEKEEPER_ADMIN_PORT=9191
 TRUSTED_HOST_ADMIN_PORT=9192
+# The gatekeeper's dashboard (http://127.0.0.1:9191/) shows the other two roles' status too.
+GATEKEEPER_ADMIN_PEERS="\"127.0.0.1:${TRUSTED_HOST_ADMIN_PORT}\", \"127.0.0.1:${ADMIN_PORT}\""
 PROMETHEUS_LISTEN=127.0.0.1:9099  # Debian's prometheus, scraping the three admin listeners
 DEMO_USER=demo
 BINARY=build/src/cli/sqlgate
@@ -203,6 +205,7 @@ echo "            -d '{\"sql\": \"SELECT @@server_id\", \"route\": \"random\"}' 
 echo "audit:    ${LOCAL}/audit.log"
 echo "metrics:  curl http://127.0.0.1:${GATEKEEPER_ADMIN_PORT}/metrics   (trusted host :${TRUSTED_HOST_ADMIN_PORT}, proxy :${ADMIN_PORT}; also /status, /readyz, /healthz)"
 echo "status:   ${BINARY} status --admin 127.0.0.1:${GATEKEEPER_ADMIN_PORT} --admin 127.0.0.1:${TRUSTED_HOST_ADMIN_PORT} --admin 127.0.0.1:${ADMIN_PORT}"
+echo "dashboard: http://127.0.0.1:${GATEKEEPER_ADMIN_PORT}/   (the chain, reads per server, latency, lag, refusals, events)"
 echo "prometheus: http://${PROMETHEUS_LISTEN}  (e.g. sum by (server) (rate(sqlgate_proxy_statements_total[1m])))"
 echo "stop:     scripts/run.sh down"
 exit "$status"

@@ -73,6 +73,7 @@ locals {
       certs_dir            = local.certs_dir
       audit_file           = "/var/log/sqlgate/audit.log"
       admin_port           = 9191
+      admin_peers          = "" # the other hosts' admin listeners are on their own loopback
       users                = local.gatekeeper_users
     })
     "trusted-host" = templatefile("${path.module}/../templates/trusted-host.toml.tftpl", {

@@ -7,6 +7,7 @@
 #   GATEKEEPER_ADDRESS TRUSTED_HOST_ADDRESS PROXY_ADDRESS   one loopback address per host
 #   GATEKEEPER_PORT HTTP_PORT TRUSTED_HOST_PORT PROXY_PORT
 #   GATEKEEPER_ADMIN_PORT TRUSTED_HOST_ADMIN_PORT   admin listeners on 127.0.0.1 (unset: off)
+#   GATEKEEPER_ADMIN_PEERS  the gatekeeper dashboard's peers, a TOML list's items (unset: none)
 
 # shellcheck source=scripts/lib/render_template.sh
 source "$(dirname "${BASH_SOURCE[0]}")/render_template.sh"
@@ -44,7 +45,8 @@ render_gatekeeper_config() {
         listen_address="$GATEKEEPER_ADDRESS" mysql_port="$GATEKEEPER_PORT" https_port="$HTTP_PORT" \
         source_address="$GATEKEEPER_ADDRESS" certs_dir="$CHAIN_CERTS" \
         trusted_host_address="$TRUSTED_HOST_ADDRESS" trusted_host_port="$TRUSTED_HOST_PORT" \
-        audit_file="$1" admin_port="${GATEKEEPER_ADMIN_PORT:-0}" users=)" || return
+        audit_file="$1" admin_port="${GATEKEEPER_ADMIN_PORT:-0}" \
+        admin_peers="${GATEKEEPER_ADMIN_PEERS:-}" users=)" || return
     case "${2:-}" in
         "") ;;
         unlimited) text="$(printf '%s\n' "$text" | toml_tables except rate_limits)" ;;

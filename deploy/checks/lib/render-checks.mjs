@@ -82,6 +82,7 @@ function sample(name, { slot = false } = {}) {
         samples.set(v, name);
         return v;
     }
+    if (/peers$/.test(name)) return '"127.0.0.1:9192", "127.0.0.1:9190"'; // a TOML list's items
     if (/https_port$/.test(name)) return "8443";
     if (/port$/.test(name)) return "3306";
     if (/addresses$/.test(name)) return "10.42.1.21,10.42.1.22";

@@ -69,7 +69,8 @@ function drawReads(proxy, now) {
   const totals = STRATEGIES.map((_, i) => rates.reduce((sum, r) => sum + r[i], 0));
   proxy.servers.forEach((server, row) => {
     const reads = STRATEGIES.reduce((sum, s) => sum + server.statements[s], 0);
-    body.append(element("tr", { "data-server": server.name, "data-reads": String(reads) },
+    body.append(element("tr",
+      { "data-server": server.name, "data-role": server.role, "data-reads": String(reads) },
       element("td", {}, server.name),
       ...rates[row].map((rate, i) => {
         const share = totals[i] > 0 ? rate / totals[i] : 0;
