@@ -39,7 +39,11 @@ std::string text_of(const json& j, const char* key) {
 
 bool write_proxy(std::ostream& out, const json& status, const Paint& paint) {
     bool healthy = true;
-    out << "  failover: " << text_of(status, "failover") << "\n";
+    out << "  failover " << text_of(status, "failover_mode");
+    if (status.value("primary_down", false)) {
+        out << "; " << paint.bad("primary down") << ": " << text_of(status, "failover");
+    }
+    out << "\n";
     out << "  " << std::left << std::setw(14) << "server" << std::setw(22) << "address"
         << std::setw(9) << "role" << std::setw(6) << "up" << std::setw(14) << "replication"
         << std::setw(9) << "lag s" << std::setw(7) << "reads"

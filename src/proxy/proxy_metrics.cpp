@@ -122,6 +122,13 @@ std::string proxy_status(ProxyRuntime& runtime, const obs::ProcessFigures& proce
               std::chrono::duration_cast<std::chrono::seconds>(process.started.time_since_epoch())
                   .count()));
     field(out, "sessions", std::to_string(process.sessions_open));
+    const config::FailoverMode mode = runtime.config().failover;
+    field(out, "failover_mode",
+          obs::json_string(mode == config::FailoverMode::automatic ? "auto"
+                           : mode == config::FailoverMode::manual  ? "manual"
+                                                                   : "off"));
+    field(out, "primary_down", json_bool(runtime.primary_down()));
+    // What writes are told while the primary is down.
     field(out, "failover", obs::json_string(runtime.failover_status()));
     out += ", \"servers\": [";
     bool first = true;
