@@ -117,6 +117,16 @@ TEST_F(FrontConfigTest, AdminListenerIsLoopbackOnly) {
     const GatekeeperConfig c = parse_gatekeeper_config(admin + kGatekeeper, dir_ / "gk.toml");
     EXPECT_EQ(c.admin.address, "127.0.10.1");
     EXPECT_EQ(c.admin.port, 9191);
+    const GatekeeperConfig with_peers = parse_gatekeeper_config(
+        "[admin]\nport = 9191\npeers = [\"127.0.0.1:9192\", \"127.0.0.1:9190\"]\n\n" + kGatekeeper,
+        dir_ / "gk.toml");
+    EXPECT_EQ(with_peers.admin.peers,
+              (std::vector<std::string>{"127.0.0.1:9192", "127.0.0.1:9190"}));
+    for (const char* peer : {"10.0.0.5:9192", "127.0.0.1", "127.0.0.1:", "127.0.0.1:90x"}) {
+        const std::string error = gatekeeper_error("[admin]\nport = 9191\npeers = [\"" +
+                                                   std::string(peer) + "\"]\n\n" + kGatekeeper);
+        EXPECT_NE(error.find("admin.peers"), std::string::npos) << peer << ": " << error;
+    }
     for (const char* address : {"0.0.0.0", "10.1.2.3", "::"}) {
         const std::string error = gatekeeper_error("[admin]\naddress = \"" + std::string(address) +
                                                    "\"\nport = 9191\n\n" + kGatekeeper);
