@@ -159,6 +159,10 @@ void FrontRuntime::audit(const config::FrontUser& user, std::string_view source,
                          std::string_view sql, AuditFront front, bool allowed,
                          std::string_view rule) {
     ++counters_.statements[static_cast<std::size_t>(front)][allowed ? 1 : 0];
+    // An allowed statement with no audit log needs no digest: the common path stays cheap.
+    if (allowed && !audit_) return;
+    const auto now = std::chrono::system_clock::now();
+    const sql::StatementDigest digest = sql::digest(sql);
     if (!allowed) {
         const auto it = counters_.refusals.find(rule);
         if (it != counters_.refusals.end()) {
@@ -169,12 +173,11 @@ void FrontRuntime::audit(const config::FrontUser& user, std::string_view source,
         constexpr std::size_t kRecentRefusals = 20;
         auto& recent = counters_.recent_refusals;
         if (recent.size() == kRecentRefusals) recent.pop_front();
-        recent.push_back({utc_timestamp(std::chrono::system_clock::now()), user.name,
-                          std::string(rule), sql::hex64(sql::digest(sql).hash)});
+        recent.push_back(
+            {utc_timestamp(now), user.name, std::string(rule), sql::hex64(digest.hash)});
     }
     if (!audit_) return;
-    const sql::StatementDigest digest = sql::digest(sql);
-    audit_->record({.time = std::chrono::system_clock::now(),
+    audit_->record({.time = now,
                     .user = user.name,
                     .source = source,
                     .role = settings_.role,
