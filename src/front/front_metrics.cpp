@@ -47,24 +47,13 @@ std::string front_metrics(const FrontRuntime& runtime, const obs::ProcessFigures
 std::string front_status(const FrontRuntime& runtime, const obs::ProcessFigures& process) {
     const FrontSettings& s = runtime.settings();
     const GateCounters& counters = runtime.counters();
-    std::string out = "{\"role\": ";
-    obs::append_json_string(out, process.role);
-    out += ", \"version\": ";
-    obs::append_json_string(out, obs::sqlgate_version());
-    out += ", \"started\": ";
-    out += std::to_string(
-        std::chrono::duration_cast<std::chrono::seconds>(process.started.time_since_epoch())
-            .count());
-    out += ", \"sessions\": ";
-    out += std::to_string(process.sessions_open);
-    out += ", \"upstream\": ";
-    obs::append_json_string(out, upstream_of(s));
-    out += ", \"users\": ";
-    out += std::to_string(s.users.size());
+    std::string out = obs::begin_status_json(process);
+    obs::append_json_field(out, "upstream", obs::json_string(upstream_of(s)));
+    obs::append_json_field(out, "users", std::to_string(s.users.size()));
     out += ", \"statements\": {\"allowed\": ";
     out += std::to_string(counters.statements[0][1] + counters.statements[1][1]);
-    out += ", \"refused\": ";
-    out += std::to_string(counters.statements[0][0] + counters.statements[1][0]);
+    obs::append_json_field(out, "refused",
+                           std::to_string(counters.statements[0][0] + counters.statements[1][0]));
     out += "}, \"refusals\": {";
     bool first = true;
     for (const auto& [rule, count] : counters.refusals) {
@@ -80,12 +69,9 @@ std::string front_status(const FrontRuntime& runtime, const obs::ProcessFigures&
         out += first ? "{\"ts\": " : ", {\"ts\": ";
         first = false;
         obs::append_json_string(out, r.time);
-        out += ", \"user\": ";
-        obs::append_json_string(out, r.user);
-        out += ", \"rule\": ";
-        obs::append_json_string(out, r.rule);
-        out += ", \"digest\": ";
-        obs::append_json_string(out, r.digest);
+        obs::append_json_field(out, "user", obs::json_string(r.user));
+        obs::append_json_field(out, "rule", obs::json_string(r.rule));
+        obs::append_json_field(out, "digest", obs::json_string(r.digest));
         out += '}';
     }
     out += ']';
@@ -101,12 +87,11 @@ boost::asio::awaitable<std::pair<bool, std::string>> front_readiness(FrontRuntim
     const auto ec = co_await net::probe_server(channel, runtime.upstream(), std::chrono::seconds(2),
                                                diagnostics);
     std::string body = "{\"ready\": ";
-    body += ec ? "false" : "true";
-    body += ", \"upstream\": ";
-    obs::append_json_string(body, upstream_of(runtime.settings()));
+    body += obs::json_bool(!ec);
+    obs::append_json_field(body, "upstream", obs::json_string(upstream_of(runtime.settings())));
     if (ec) {
-        body += ", \"error\": ";
-        obs::append_json_string(body, diagnostics.empty() ? ec.message() : diagnostics);
+        obs::append_json_field(body, "error",
+                               obs::json_string(diagnostics.empty() ? ec.message() : diagnostics));
     }
     body += '}';
     co_return std::pair{!ec, std::move(body)};

@@ -85,4 +85,11 @@ void append_json_string(std::string& out, std::string_view value) {
     out += '"';
 }
 
+void append_json_field(std::string& out, std::string_view name, std::string_view json_value) {
+    out += ", \"";
+    out += name;
+    out += "\": ";
+    out += json_value;
+}
+
 }  // namespace sqlgate::obs

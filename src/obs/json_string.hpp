@@ -12,6 +12,13 @@ namespace sqlgate::obs {
 // are escaped.
 void append_json_string(std::string& out, std::string_view value);
 
+// Appends `, "name": value` to an object being written; `json_value` is already JSON.
+void append_json_field(std::string& out, std::string_view name, std::string_view json_value);
+
+inline std::string_view json_bool(bool b) {
+    return b ? "true" : "false";
+}
+
 inline std::string json_string(std::string_view value) {
     std::string out;
     append_json_string(out, value);

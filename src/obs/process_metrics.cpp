@@ -1,11 +1,24 @@
 #include "obs/process_metrics.hpp"
 
+#include "obs/json_string.hpp"
 #include "obs/metric_catalog.hpp"
 
 namespace sqlgate::obs {
 
 std::string_view sqlgate_version() {
     return SQLGATE_VERSION;
+}
+
+std::string begin_status_json(const ProcessFigures& figures) {
+    std::string out = "{\"role\": ";
+    append_json_string(out, figures.role);
+    append_json_field(out, "version", json_string(sqlgate_version()));
+    append_json_field(out, "started",
+                      std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                                         figures.started.time_since_epoch())
+                                         .count()));
+    append_json_field(out, "sessions", std::to_string(figures.sessions_open));
+    return out;
 }
 
 void write_process_metrics(PrometheusText& out, const ProcessFigures& figures) {

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "obs/metrics.hpp"
@@ -20,5 +21,9 @@ struct ProcessFigures {
 };
 
 void write_process_metrics(PrometheusText& out, const ProcessFigures& figures);
+
+// Starts every role's /status object with the same fields (role, version, started,
+// sessions); the role appends its own and closes it.
+std::string begin_status_json(const ProcessFigures& figures);
 
 }  // namespace sqlgate::obs

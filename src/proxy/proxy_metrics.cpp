@@ -96,40 +96,18 @@ std::string proxy_metrics(ProxyRuntime& runtime, const obs::ProcessFigures& proc
     return out.text();
 }
 
-namespace {
-
-// Appends `, "name": value` (the value already JSON) to an object being written.
-void field(std::string& out, std::string_view name, std::string_view json_value) {
-    out += ", \"";
-    out += name;
-    out += "\": ";
-    out += json_value;
-}
-
-std::string_view json_bool(bool b) {
-    return b ? "true" : "false";
-}
-
-}  // namespace
-
 std::string proxy_status(ProxyRuntime& runtime, const obs::ProcessFigures& process) {
     const int threshold = runtime.limits().failure_threshold;
     const auto now = Clock::now();
-    std::string out = "{\"role\": \"proxy\"";
-    field(out, "version", obs::json_string(obs::sqlgate_version()));
-    field(out, "started",
-          std::to_string(
-              std::chrono::duration_cast<std::chrono::seconds>(process.started.time_since_epoch())
-                  .count()));
-    field(out, "sessions", std::to_string(process.sessions_open));
+    std::string out = obs::begin_status_json(process);
     const config::FailoverMode mode = runtime.config().failover;
-    field(out, "failover_mode",
-          obs::json_string(mode == config::FailoverMode::automatic ? "auto"
-                           : mode == config::FailoverMode::manual  ? "manual"
-                                                                   : "off"));
-    field(out, "primary_down", json_bool(runtime.primary_down()));
+    obs::append_json_field(out, "failover_mode",
+                           obs::json_string(mode == config::FailoverMode::automatic ? "auto"
+                                            : mode == config::FailoverMode::manual  ? "manual"
+                                                                                    : "off"));
+    obs::append_json_field(out, "primary_down", obs::json_bool(runtime.primary_down()));
     // What writes are told while the primary is down.
-    field(out, "failover", obs::json_string(runtime.failover_status()));
+    obs::append_json_field(out, "failover", obs::json_string(runtime.failover_status()));
     out += ", \"servers\": [";
     bool first = true;
     for (const BackendState& b : runtime.backends()) {
@@ -141,17 +119,20 @@ std::string proxy_status(ProxyRuntime& runtime, const obs::ProcessFigures& proce
         std::string address = b.address.endpoint.address().to_string();
         address += ':';
         address += std::to_string(b.address.endpoint.port());
-        field(out, "address", obs::json_string(address));
-        field(out, "role", obs::json_string(role_of(b)));
-        field(out, "up", json_bool(b.reachable(threshold)));
-        field(out, "replication", obs::json_string(replication_of(b)));
-        field(out, "lag_s", std::to_string(b.replication_lag_s));
-        field(out, "serves_reads", json_bool(replica_usable(runtime, b, now)));
-        field(out, "fenced", json_bool(b.fenced));
-        field(out, "in_flight", std::to_string(b.in_flight));
-        field(out, "latency_ms",
-              b.query_ms.has_value() ? std::to_string(b.query_ms.value()) : "null");
-        field(out, "ping_ms", b.ping_ms.has_value() ? std::to_string(b.ping_ms.value()) : "null");
+        obs::append_json_field(out, "address", obs::json_string(address));
+        obs::append_json_field(out, "role", obs::json_string(role_of(b)));
+        obs::append_json_field(out, "up", obs::json_bool(b.reachable(threshold)));
+        obs::append_json_field(out, "replication", obs::json_string(replication_of(b)));
+        obs::append_json_field(out, "lag_s", std::to_string(b.replication_lag_s));
+        obs::append_json_field(out, "serves_reads",
+                               obs::json_bool(replica_usable(runtime, b, now)));
+        obs::append_json_field(out, "fenced", obs::json_bool(b.fenced));
+        obs::append_json_field(out, "in_flight", std::to_string(b.in_flight));
+        obs::append_json_field(
+            out, "latency_ms",
+            b.query_ms.has_value() ? std::to_string(b.query_ms.value()) : "null");
+        obs::append_json_field(out, "ping_ms",
+                               b.ping_ms.has_value() ? std::to_string(b.ping_ms.value()) : "null");
         out += ", \"statements\": {";
         for (std::size_t r = 0; r < kStatementRouteNames.size(); ++r) {
             if (r > 0) out += ", ";
@@ -160,7 +141,7 @@ std::string proxy_status(ProxyRuntime& runtime, const obs::ProcessFigures& proce
             out += std::to_string(b.statements[r]);
         }
         out += '}';
-        field(out, "last_error", obs::json_string(b.last_error));
+        obs::append_json_field(out, "last_error", obs::json_string(b.last_error));
         out += '}';
     }
     out += "\n]";
@@ -177,9 +158,9 @@ std::pair<bool, std::string> proxy_readiness(ProxyRuntime& runtime) {
     for (const BackendState& b : runtime.backends())
         reads = reads || replica_usable(runtime, b, now);
     std::string body = "{\"ready\": ";
-    body += json_bool(writes || reads);
-    field(body, "primary_reachable", json_bool(writes));
-    field(body, "replica_serving", json_bool(reads));
+    body += obs::json_bool(writes || reads);
+    obs::append_json_field(body, "primary_reachable", obs::json_bool(writes));
+    obs::append_json_field(body, "replica_serving", obs::json_bool(reads));
     body += '}';
     return {writes || reads, std::move(body)};
 }
