@@ -22,13 +22,6 @@ namespace {
 using namespace std::chrono_literals;
 using nlohmann::json;
 
-std::string admin_toml(unsigned port, const char* address, const std::string& peers = "") {
-    std::ostringstream toml;
-    toml << "\n[admin]\naddress = \"" << address << "\"\nport = " << port << "\n";
-    if (!peers.empty()) toml << "peers = [" << peers << "]\n";
-    return toml.str();
-}
-
 // The Playwright script, fed commands on its stdin; its results come back through a file.
 class BrowserCheck {
   public:
@@ -88,10 +81,9 @@ TEST(Dashboard, ShowsTheChainReadsMovingAndAKilledReplicaInRed) {
     ChainScenario scenario;
     scenario.proxy_toml = admin_toml(proxy_admin, kProxyAddress);
     scenario.trusted_host_toml = admin_toml(trusted_host_admin, kTrustedHostAddress);
-    std::ostringstream peers;
-    peers << '"' << kTrustedHostAddress << ':' << trusted_host_admin << "\", \"" << kProxyAddress
-          << ':' << proxy_admin << '"';
-    scenario.gatekeeper_toml = admin_toml(gatekeeper_admin, kGatekeeperAddress, peers.str());
+    scenario.gatekeeper_toml =
+        admin_toml(gatekeeper_admin, kGatekeeperAddress,
+                   {admin_of(trusted_host_admin, kTrustedHostAddress), admin_of(proxy_admin)});
     Chain chain(scenario);
     auto c = chain.connect();
     ASSERT_TRUE(c);

@@ -274,11 +274,9 @@ TEST_F(Failover, KilledPrimaryIsReplacedWithNoAcknowledgedWriteLostAndRejoins) {
 // primary follows the new one.
 TEST_F(Failover, SwitchoverUnderLoadLosesNoAcknowledgedWriteAndFailsNoRead) {
     const unsigned admin_port = next_port();
-    std::ostringstream admin_toml;
-    admin_toml << "\n[admin]\naddress = \"" << kProxyAddress << "\"\nport = " << admin_port << "\n";
     ProxyScenario scenario;
     scenario.cluster = cluster_.get();
-    scenario.extra_toml = failover_toml(*cluster_) + admin_toml.str();
+    scenario.extra_toml = failover_toml(*cluster_) + admin_toml(admin_port);
     ProxyProcess proxy(scenario);
     proxy.wait_until_replicas_serve();
     std::ostringstream command;
@@ -408,11 +406,9 @@ TEST_F(Failover, AProxyCutOffFromALivePrimaryPromotesNothing) {
 TEST_F(Failover, SwitchoverUnderLoadThroughTheWholeChain) {
     const std::string table = create_chain_table();
     const unsigned admin_port = next_port();
-    std::ostringstream admin_toml;
-    admin_toml << "\n[admin]\naddress = \"" << kProxyAddress << "\"\nport = " << admin_port << "\n";
     ChainScenario scenario;
     scenario.cluster = cluster_.get();
-    scenario.proxy_toml = failover_toml(*cluster_) + admin_toml.str();
+    scenario.proxy_toml = failover_toml(*cluster_) + admin_toml(admin_port);
     Chain chain(scenario);
     MixedLoad load([&chain] { return chain.connect(); }, table, 4, 16);
     std::this_thread::sleep_for(1s);

@@ -18,16 +18,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::string admin_toml(unsigned port, const char* address = kProxyAddress) {
-    std::ostringstream toml;
-    toml << "\n[admin]\naddress = \"" << address << "\"\nport = " << port << "\n";
-    return toml.str();
-}
-
-std::string admin_of(unsigned port, const char* address = kProxyAddress) {
-    return std::string(address) + ":" + std::to_string(port);
-}
-
 // The value of the sample whose name and labels are exactly `series` (as the text writes
 // them, e.g. `x_total{server="replica-1",route="random"}`); 0 when absent.
 double sample(const std::string& text, const std::string& series) {

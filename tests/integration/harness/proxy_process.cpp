@@ -123,4 +123,21 @@ void ProxyProcess::wait_until_replicas_serve() const {
         << log();
 }
 
+std::string admin_of(unsigned port, const std::string& address) {
+    return address + ":" + std::to_string(port);
+}
+
+std::string admin_toml(unsigned port, const std::string& address,
+                       const std::vector<std::string>& peers) {
+    std::ostringstream toml;
+    toml << "\n[admin]\naddress = \"" << address << "\"\nport = " << port << "\n";
+    if (!peers.empty()) {
+        toml << "peers = [";
+        for (std::size_t i = 0; i < peers.size(); ++i)
+            toml << (i > 0 ? ", \"" : "\"") << peers[i] << '"';
+        toml << "]\n";
+    }
+    return toml.str();
+}
+
 }  // namespace sqlgate::testing

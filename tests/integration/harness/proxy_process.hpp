@@ -40,6 +40,13 @@ struct ProxyScenario {
 // True when something listens on address:port (a TCP connect succeeds).
 bool port_listens(unsigned port, const char* address = kProxyAddress);
 
+// An [admin] table for a role's config, listening on `address`:`port`, with the dashboard's
+// `peers` (ADDRESS:PORT of other roles' admin listeners).
+std::string admin_toml(unsigned port, const std::string& address = kProxyAddress,
+                       const std::vector<std::string>& peers = {});
+// "ADDRESS:PORT" of an admin listener, as obs::call_admin and `peers` take it.
+std::string admin_of(unsigned port, const std::string& address = kProxyAddress);
+
 constexpr const char* kAppUser = "app";
 constexpr const char* kAppPassword = "app-password";
 
