@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include "config/sha256.hpp"
 #include "config/toml_reader.hpp"
 
 namespace sqlgate::config {
@@ -61,6 +62,7 @@ GatekeeperConfig parse_gatekeeper_config(std::string_view text, const std::files
     const toml::table root = parse_toml(text, file);
     GatekeeperConfig c;
     c.source_file = file;
+    c.digest = sha256_hex(text);
     TableReader top(root, "", file);
 
     TableReader listener(subtable(root, "listener", file), "listener.", file);
@@ -143,6 +145,7 @@ TrustedHostConfig parse_trusted_host_config(std::string_view text,
     const toml::table root = parse_toml(text, file);
     TrustedHostConfig c;
     c.source_file = file;
+    c.digest = sha256_hex(text);
     TableReader top(root, "", file);
 
     TableReader listener(subtable(root, "listener", file), "listener.", file);

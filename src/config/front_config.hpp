@@ -62,6 +62,7 @@ struct HttpApiConfig {
 
 struct GatekeeperConfig {
     std::filesystem::path source_file;
+    std::string digest;  // SHA-256 of the file's text, hex: which version is in force
     FrontListener listener;
     TlsFiles tls;                            // [tls]: the public certificate
     bool allow_plain_from_loopback = false;  // [tls] plain MySQL only from 127.0.0.0/8
@@ -75,6 +76,7 @@ struct GatekeeperConfig {
 
 struct TrustedHostConfig {
     std::filesystem::path source_file;
+    std::string digest;  // SHA-256 of the file's text, hex: which version is in force
     FrontListener listener;
     TlsFiles tls;       // [tls]: certificate, key, and the CA client certificates need
     PeerAccess access;  // [access]: the gatekeeper's address and certificate name

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "config/sha256.hpp"
 #include "config/toml_reader.hpp"
 
 namespace sqlgate::config {
@@ -155,6 +156,7 @@ ProxyConfig parse_proxy_config(std::string_view text, const std::filesystem::pat
     const toml::table root = parse_toml(text, file);
     ProxyConfig c;
     c.source_file = file;
+    c.digest = sha256_hex(text);
     TableReader top(root, "", file);
     read_listener(root, file, c);
     read_backends(root, file, c);

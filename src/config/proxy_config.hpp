@@ -38,6 +38,7 @@ struct UserConfig {
 
 struct ProxyConfig {
     std::filesystem::path source_file;
+    std::string digest;  // SHA-256 of the file's text, hex: which version is in force
 
     // [listener]
     std::string listen_address = "127.0.0.1";

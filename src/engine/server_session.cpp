@@ -41,6 +41,10 @@ bool ServerSession::in_transaction() const {
     return mysql::has(stages_.status_flags(), mysql::ServerStatus::in_trans);
 }
 
+void ServerSession::count_refusal(obs::ConnectionRefusal why) {
+    if (registry_ != nullptr) registry_->connections().refuse(why);
+}
+
 void ServerSession::close() {
     closed_ = true;
     idle_timer_.cancel();
@@ -53,6 +57,7 @@ awaitable<void> ServerSession::run() {
     boost::system::error_code ignored;
     client_.channel().socket().set_option(net::tcp::no_delay(true), ignored);
     if (const auto refusal = stages_.admit()) {
+        count_refusal(obs::ConnectionRefusal::connection_limit);
         // In place of the greeting, as a server at its connection limit does.
         obs::log(
             obs::LogLevel::warn, "connection_refused",
@@ -102,19 +107,25 @@ awaitable<bool> ServerSession::log_in() {
         .tls = settings_.tls,
         .tls_required = settings_.tls_required};
     std::uint8_t sequence = 0;
-    std::string reason;
+    net::LoginRefusal refusal;
     const net::LoginStep step = co_await net::read_client_login(client_.channel(), login_settings,
-                                                                login_, sequence, reason);
+                                                                login_, sequence, refusal);
     if (step != net::LoginStep::ok) {
-        if (deadline.expired()) reason = "handshake timeout";
-        if (!reason.empty()) {
-            obs::log(obs::LogLevel::warn, "login_refused",
-                     {{"role", settings_.role}, {"peer", client_.peer()}, {"reason", reason}});
+        if (deadline.expired()) {
+            refusal = {obs::ConnectionRefusal::handshake_timeout, "handshake timeout"};
+        }
+        if (!refusal.reason.empty()) {
+            count_refusal(refusal.cause);
+            obs::log(
+                obs::LogLevel::warn, "login_refused",
+                {{"role", settings_.role}, {"peer", client_.peer()}, {"reason", refusal.reason}});
         }
         co_return false;
     }
     SSL* tls = client_.channel().tls_handle();
+    if (tls != nullptr && registry_ != nullptr) ++registry_->connections().tls_handshakes;
     if (settings_.peers != nullptr && !settings_.peers->certificate_allowed(tls)) {
+        count_refusal(obs::ConnectionRefusal::certificate_not_allowed);
         // Closed before authentication: a peer without the expected certificate learns nothing.
         const std::string subject = net::peer_certificate_subject(tls);
         obs::log(obs::LogLevel::warn, "peer_refused",
@@ -126,6 +137,7 @@ awaitable<bool> ServerSession::log_in() {
     }
     client_.set_reply_sequence(sequence);
     if (const auto refusal = stages_.check_login(login_)) {
+        count_refusal(obs::ConnectionRefusal::bad_handshake);
         co_await client_.send(*refusal);
         co_return false;
     }
@@ -141,6 +153,7 @@ awaitable<bool> ServerSession::authenticate(std::uint8_t& sequence) {
         if (ec) co_return false;
     }
     if (stages_.authenticate(login_, scramble_)) co_return true;
+    count_refusal(obs::ConnectionRefusal::access_denied);
     obs::log(obs::LogLevel::warn, "auth_failed",
              {{"role", settings_.role}, {"peer", client_.peer()}, {"user", login_.user}});
     client_.set_reply_sequence(sequence);
@@ -154,6 +167,9 @@ awaitable<bool> ServerSession::open_session(std::uint8_t sequence) {
     const auto failure = co_await stages_.open(login_);
     client_.set_reply_sequence(sequence);
     if (failure) {
+        count_refusal(failure->code == errc::too_many_user_connections
+                          ? obs::ConnectionRefusal::user_connection_limit
+                          : obs::ConnectionRefusal::session_not_opened);
         co_await client_.send(*failure);
         co_return false;
     }
@@ -220,6 +236,7 @@ awaitable<bool> ServerSession::change_user(mysql::ByteView payload) {
     login_.plugin = std::string(request->auth_plugin);
     login_.database = std::string(request->database);
     if (const auto refusal = stages_.check_login(login_)) {
+        count_refusal(obs::ConnectionRefusal::bad_handshake);
         co_await client_.send(*refusal);
         co_return false;
     }

@@ -45,6 +45,8 @@ class ServerSession {
     // The idle timeout costs one timer per session, re-armed only when it fires.
     void arm_idle_timer(std::chrono::steady_clock::duration after);
     void close();
+    // Counts a login that did not become a session, in the registry's listener figures.
+    void count_refusal(obs::ConnectionRefusal why);
 
     ClientConnection& client_;
     SessionStages& stages_;

@@ -1,10 +1,13 @@
 // The live sessions of one role, so that a stopping role can drain them: each ends after the
-// command it is running (an idle one at once), and the role exits when none is left.
+// command it is running (an idle one at once), and the role exits when none is left. It also
+// counts the connections of the role's MySQL listener that never became sessions.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <unordered_set>
+
+#include "obs/connection_counters.hpp"
 
 namespace sqlgate::engine {
 
@@ -19,8 +22,11 @@ class SessionRegistry {
     void drain();
     std::size_t size() const { return sessions_.size(); }
     std::uint64_t added() const { return added_; }  // every session it has known
+    obs::ConnectionCounters& connections() { return connections_; }
+    const obs::ConnectionCounters& connections() const { return connections_; }
 
   private:
+    obs::ConnectionCounters connections_;
     std::unordered_set<ServerSession*> sessions_;
     std::uint64_t added_ = 0;
     bool draining_ = false;

@@ -41,8 +41,10 @@ void start_serving(boost::asio::io_context& io, net::tcp::acceptor& acceptor, Ru
         boost::asio::co_spawn(io, serve_client<Stages>(runtime, registry, std::move(socket)),
                               net::log_session_exception);
     };
-    boost::asio::co_spawn(io, net::accept_loop(acceptor, runtime.peers(), std::move(role), serve),
-                          boost::asio::detached);
+    boost::asio::co_spawn(
+        io,
+        net::accept_loop(acceptor, runtime.peers(), std::move(role), registry.connections(), serve),
+        boost::asio::detached);
 }
 
 // What a reload applied, for its log line.

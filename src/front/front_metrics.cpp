@@ -30,10 +30,14 @@ std::string front_metrics(const FrontRuntime& runtime, const obs::ProcessFigures
     out.family(metric::kFrontStatements);
     for (std::size_t f = 0; f < kFrontNames.size(); ++f) {
         for (std::size_t v = 0; v < kVerdictNames.size(); ++v) {
-            out.sample(
-                metric::kFrontStatements.name,
-                {{"role", process.role}, {"front", kFrontNames[f]}, {"verdict", kVerdictNames[v]}},
-                static_cast<double>(counters.statements[f][v]));
+            for (std::size_t k = 0; k < kStatementKindNames.size(); ++k) {
+                out.sample(metric::kFrontStatements.name,
+                           {{"role", process.role},
+                            {"front", kFrontNames[f]},
+                            {"verdict", kVerdictNames[v]},
+                            {"kind", kStatementKindNames[k]}},
+                           static_cast<double>(counters.statements[f][v][k]));
+            }
         }
     }
     out.family(metric::kFrontRefusals);
@@ -51,9 +55,8 @@ std::string front_status(const FrontRuntime& runtime, const obs::ProcessFigures&
     obs::append_json_field(out, "upstream", obs::json_string(upstream_of(s)));
     obs::append_json_field(out, "users", std::to_string(s.users.size()));
     out += ", \"statements\": {\"allowed\": ";
-    out += std::to_string(counters.statements[0][1] + counters.statements[1][1]);
-    obs::append_json_field(out, "refused",
-                           std::to_string(counters.statements[0][0] + counters.statements[1][0]));
+    out += std::to_string(counters.total(true));
+    obs::append_json_field(out, "refused", std::to_string(counters.total(false)));
     out += "}, \"refusals\": {";
     bool first = true;
     for (const auto& [rule, count] : counters.refusals) {

@@ -81,6 +81,8 @@ void FrontRuntime::reload(FrontSettings next, std::vector<std::string>& ignored)
     settings_.users = std::move(next.users);
     settings_.upstream_credentials = std::move(next.upstream_credentials);
     settings_.rate_limits = next.rate_limits;
+    // The file's digest now names what is in force, but for the settings listed as ignored.
+    settings_.config_digest = std::move(next.config_digest);
 }
 
 net::Login FrontRuntime::upstream_login(const config::FrontUser& user) const {
@@ -123,7 +125,8 @@ GateVerdict FrontRuntime::check_statement(const config::FrontUser& user, std::st
         verdict.message =
             "sqlgate: statement rejected by rule " + std::move(policy_verdict.message);
     }
-    audit(user, source, sql, front, policy_verdict.allowed, policy::to_string(policy_verdict.rule));
+    audit(user, source, sql, front, policy_verdict.allowed, policy::to_string(policy_verdict.rule),
+          static_cast<std::size_t>(verdict.info.statement_class));
     return verdict;
 }
 
@@ -142,6 +145,15 @@ GateVerdict FrontRuntime::check_rate(const config::FrontUser& user, std::string_
     return verdict;
 }
 
+std::uint64_t GateCounters::total(bool allowed) const {
+    std::uint64_t sum = 0;
+    for (const auto& by_verdict : statements) {
+        for (const std::uint64_t count : by_verdict[allowed ? 1 : 0])
+            sum += count;
+    }
+    return sum;
+}
+
 void FrontRuntime::reopen_logs() {
     if (!audit_ || audit_->path() == "-") return;
     if (audit_->reopen()) {
@@ -157,8 +169,8 @@ void FrontRuntime::reopen_logs() {
 
 void FrontRuntime::audit(const config::FrontUser& user, std::string_view source,
                          std::string_view sql, AuditFront front, bool allowed,
-                         std::string_view rule) {
-    ++counters_.statements[static_cast<std::size_t>(front)][allowed ? 1 : 0];
+                         std::string_view rule, std::size_t kind) {
+    ++counters_.statements[static_cast<std::size_t>(front)][allowed ? 1 : 0][kind];
     // An allowed statement with no audit log needs no digest: the common path stays cheap.
     if (allowed && !audit_) return;
     const auto now = std::chrono::system_clock::now();

@@ -47,6 +47,7 @@ struct FrontSettings {
     config::RateLimits rate_limits;
     std::string audit_file;  // empty: no audit log
     config::AdminListener admin;
+    std::string config_digest;  // of the file these settings came from (see config::digest)
 };
 
 // The gate's answer for one statement.
@@ -72,9 +73,18 @@ struct RecentRefusal {
 };
 
 // What the gate decided, for /metrics and /status.
+// What a counted statement was: its class, or unclassified (refused before it was read, by
+// a rate limit or as a command the gate does not carry).
+inline constexpr std::array<std::string_view, 6> kStatementKindNames = {
+    "read", "write", "transaction", "session_state", "other", "unclassified"};
+inline constexpr std::size_t kUnclassified = kStatementKindNames.size() - 1;
+
 struct GateCounters {
-    // Statements by front (AuditFront) and verdict (0: refused, 1: allowed).
-    std::array<std::array<std::uint64_t, 2>, 2> statements{};
+    // Statements by front (AuditFront), verdict (0: refused, 1: allowed) and kind (the
+    // sql::StatementClass, or kUnclassified).
+    std::array<std::array<std::array<std::uint64_t, kStatementKindNames.size()>, 2>, 2>
+        statements{};
+    std::uint64_t total(bool allowed) const;
     std::map<std::string, std::uint64_t, std::less<>> refusals;  // by rule id
     std::deque<RecentRefusal> recent_refusals;                   // the last few, oldest first
 };
@@ -128,7 +138,8 @@ class FrontRuntime {
     void reopen_logs();
     // Records a decision the gate did not make (a command refused outright).
     void audit(const config::FrontUser& user, std::string_view source, std::string_view sql,
-               AuditFront front, bool allowed, std::string_view rule);
+               AuditFront front, bool allowed, std::string_view rule,
+               std::size_t kind = kUnclassified);
 
   private:
     FrontSettings settings_;

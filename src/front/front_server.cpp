@@ -34,10 +34,15 @@ void FrontServer::start_admin() {
     admin_.emplace(io_.get_executor(),
                    net::tcp::endpoint{boost::asio::ip::make_address(listen.address), listen.port});
     const auto figures = [this] {
-        return obs::ProcessFigures{.role = runtime_.settings().role,
-                                   .started = started_,
-                                   .sessions_open = sessions_.size(),
-                                   .sessions_accepted = sessions_.added()};
+        obs::ProcessFigures figures{.role = runtime_.settings().role,
+                                    .started = started_,
+                                    .sessions_open = sessions_.size(),
+                                    .sessions_accepted = sessions_.added(),
+                                    .listeners = {{"mysql", &sessions_.connections()}},
+                                    .config_digest = runtime_.settings().config_digest};
+        figures.listeners.insert(figures.listeners.end(), other_listeners_.begin(),
+                                 other_listeners_.end());
+        return figures;
     };
     admin_->route("GET", "/readyz",
                   [this](const obs::AdminRequest&) -> awaitable<obs::AdminAnswer> {

@@ -8,10 +8,13 @@
 #include <filesystem>
 #include <functional>
 #include <optional>
+#include <string_view>
+#include <vector>
 
 #include "engine/session_registry.hpp"
 #include "front/front_runtime.hpp"
 #include "obs/admin_server.hpp"
+#include "obs/process_metrics.hpp"
 
 namespace sqlgate::front {
 
@@ -26,6 +29,11 @@ class FrontServer {
     void run_until_stopped(const std::filesystem::path& config_file,
                            const std::function<FrontSettings()>& read);
     boost::asio::ip::tcp::endpoint local_endpoint() const { return acceptor_.local_endpoint(); }
+    // Another listener of the role (the gatekeeper's HTTP API) whose connection figures the
+    // admin listener shows with the MySQL listener's; `counters` must outlive the server.
+    void add_listener_figures(std::string_view listener, const obs::ConnectionCounters& counters) {
+        other_listeners_.push_back({listener, &counters});
+    }
 
   private:
     // GET /healthz, /readyz, /metrics and /status on the role's [admin] listener.
@@ -37,6 +45,7 @@ class FrontServer {
     engine::SessionRegistry sessions_;
     std::chrono::system_clock::time_point started_ = std::chrono::system_clock::now();
     std::optional<obs::AdminServer> admin_;
+    std::vector<obs::ListenerFigures> other_listeners_;
 };
 
 }  // namespace sqlgate::front

@@ -1,27 +1,13 @@
 #include "gatekeeper/api_token.hpp"
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 
 #include <stdexcept>
 
 namespace sqlgate::gatekeeper {
 namespace {
 
-using Digest = std::array<unsigned char, 32>;
-
-constexpr std::string_view kHexDigits = "0123456789abcdef";
-
-Digest digest_of(std::string_view text) {
-    Digest digest{};
-    unsigned int size = 0;
-    // EVP_Digest fails only when memory runs out; the all-zero digest left then is no
-    // SHA-256 anyone can produce a token for, so it matches nothing.
-    if (EVP_Digest(text.data(), text.size(), digest.data(), &size, EVP_sha256(), nullptr) != 1) {
-        digest.fill(0);
-    }
-    return digest;
-}
+using Digest = config::Sha256Digest;
 
 int hex_value(char c) {
     if (c >= '0' && c <= '9') return c - '0';
@@ -49,17 +35,6 @@ Digest parse_digest(const ApiToken& token) {
 
 }  // namespace
 
-std::string sha256_hex(std::string_view text) {
-    const Digest digest = digest_of(text);
-    std::string hex;
-    hex.reserve(2 * digest.size());
-    for (const unsigned char byte : digest) {
-        hex += kHexDigits[byte >> 4];
-        hex += kHexDigits[byte & 0x0f];
-    }
-    return hex;
-}
-
 TokenStore::TokenStore(const std::vector<ApiToken>& tokens) {
     entries_.reserve(tokens.size());
     for (const ApiToken& token : tokens) {
@@ -69,7 +44,7 @@ TokenStore::TokenStore(const std::vector<ApiToken>& tokens) {
 
 std::optional<std::string> TokenStore::authenticate(std::string_view token) const {
     if (token.empty()) return std::nullopt;
-    const Digest presented = digest_of(token);
+    const Digest presented = config::sha256(token);
     const Entry* match = nullptr;
     for (const Entry& entry : entries_) {
         const bool equal =

@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "config/sha256.hpp"
+
 namespace sqlgate::gatekeeper {
 
 struct ApiToken {
@@ -15,8 +17,8 @@ struct ApiToken {
     std::string sha256_hex;  // of the token's text; 64 hex digits, either case
 };
 
-// Lower-case hex SHA-256 of `text` (what an operator stores for a new token).
-std::string sha256_hex(std::string_view text);
+// What an operator stores for a new token: the lower-case hex SHA-256 of its text.
+using config::sha256_hex;
 
 class TokenStore {
   public:

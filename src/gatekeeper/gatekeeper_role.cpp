@@ -21,6 +21,7 @@ front::FrontSettings front_settings(const config::GatekeeperConfig& config) {
     s.rate_limits = config.rate_limits;
     s.audit_file = config.audit_file;
     s.admin = config.admin;
+    s.config_digest = config.digest;
     return s;
 }
 
@@ -52,6 +53,7 @@ void run_gatekeeper(const config::GatekeeperConfig& config) {
             },
             [&runtime] { return probe_upstream(runtime); });
         api->start();
+        server.add_listener_figures("http", api->connections());
         obs::log(obs::LogLevel::info, "http_listening",
                  {{"role", "gatekeeper"},
                   {"address", config.http.address},

@@ -50,6 +50,7 @@ class HttpApiState {
     tcp::acceptor acceptor;
     // The connections open now: counted against max_connections, closed by stop().
     std::unordered_set<beast::tcp_stream*> connections;
+    obs::ConnectionCounters counters;
     bool stopped = false;
 };
 
@@ -129,7 +130,13 @@ awaitable<void> Connection::run() {
     // that connects and stalls holds its place for header_timeout at most.
     tcp_layer().expires_after(settings().header_timeout);
     auto [handshake_ec] = co_await stream_.async_handshake(ssl::stream_base::server, use_tuple);
-    if (handshake_ec) co_return;
+    if (handshake_ec) {
+        state_->counters.refuse(handshake_ec == beast::error::timeout
+                                    ? obs::ConnectionRefusal::handshake_timeout
+                                    : obs::ConnectionRefusal::tls_failed);
+        co_return;
+    }
+    ++state_->counters.tls_handshakes;
     for (bool first = true;; first = false) {
         if (!first) {
             const bool more = co_await wait_for_request();
@@ -311,6 +318,7 @@ awaitable<void> accept_connections(std::shared_ptr<HttpApiState> state) {
             // Closed at once rather than left in the backlog, where it would wait unseen.
             error_code ignored;
             socket.close(ignored);
+            state->counters.refuse(obs::ConnectionRefusal::connection_limit);
             obs::log(obs::LogLevel::warn, "http_api_connection_refused",
                      {{"reason", "max_connections"}});
             continue;
@@ -372,6 +380,10 @@ tcp::endpoint HttpApiServer::local_endpoint() const {
 
 std::size_t HttpApiServer::connection_count() const {
     return state_->connections.size();
+}
+
+const obs::ConnectionCounters& HttpApiServer::connections() const {
+    return state_->counters;
 }
 
 void HttpApiServer::replace_tokens(TokenStore tokens) {

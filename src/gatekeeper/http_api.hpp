@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "gatekeeper/api_token.hpp"
+#include "obs/connection_counters.hpp"
 
 namespace sqlgate::gatekeeper {
 
@@ -102,6 +103,7 @@ class HttpApiServer {
 
     boost::asio::ip::tcp::endpoint local_endpoint() const;
     std::size_t connection_count() const;
+    const obs::ConnectionCounters& connections() const;  // refused and TLS handshakes
     // The users' tokens after a reload (requests already authenticated are not affected).
     void replace_tokens(TokenStore tokens);
 

@@ -29,7 +29,8 @@ tcp::acceptor open_listener(boost::asio::any_io_executor executor, const std::st
 }
 
 boost::asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, const PeerCheck& peers,
-                                         std::string role, std::function<void(tcp::socket)> serve) {
+                                         std::string role, obs::ConnectionCounters& counters,
+                                         std::function<void(tcp::socket)> serve) {
     boost::asio::steady_timer backoff(acceptor.get_executor());
     for (;;) {
         auto [ec, socket] =
@@ -51,6 +52,7 @@ boost::asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, const PeerChec
             obs::log(
                 obs::LogLevel::warn, "peer_refused",
                 {{"role", role}, {"source", source}, {"reason", "source address not allowed"}});
+            counters.refuse(obs::ConnectionRefusal::source_not_allowed);
             socket.close(peer_ec);
             continue;
         }

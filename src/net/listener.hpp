@@ -8,6 +8,7 @@
 #include <string>
 
 #include "net/peer_check.hpp"
+#include "obs/connection_counters.hpp"
 
 namespace sqlgate::net {
 
@@ -16,9 +17,10 @@ boost::asio::ip::tcp::acceptor open_listener(boost::asio::any_io_executor execut
                                              const std::string& address, std::uint16_t port);
 
 // Accepts until the acceptor is closed. Sockets from allowed sources go to `serve` (which
-// spawns their session); others are logged and closed at once.
+// spawns their session); others are logged, counted in `counters` and closed at once.
 boost::asio::awaitable<void> accept_loop(boost::asio::ip::tcp::acceptor& acceptor,
                                          const PeerCheck& peers, std::string role,
+                                         obs::ConnectionCounters& counters,
                                          std::function<void(boost::asio::ip::tcp::socket)> serve);
 
 // The handler for co_spawn'ed sessions: an exception escaping one is logged, not fatal.

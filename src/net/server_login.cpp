@@ -31,7 +31,7 @@ std::string access_denied_message(std::string_view user, std::string_view host,
 
 awaitable<LoginStep> read_client_login(PacketChannel& channel, const ServerLoginSettings& settings,
                                        ClientLogin& login, std::uint8_t& sequence,
-                                       std::string& reason) {
+                                       LoginRefusal& refusal) {
     const bool offer_tls = settings.tls != nullptr && !channel.is_tls();
     mysql::ServerGreeting greeting;
     greeting.server_version = settings.server_version;
@@ -56,21 +56,21 @@ awaitable<LoginStep> read_client_login(PacketChannel& channel, const ServerLogin
     }
     if (mysql::is_ssl_request(payload)) {
         if (!offer_tls) {
-            reason = "TLS requested but not offered";
+            refusal = {obs::ConnectionRefusal::tls_unavailable, "TLS requested but not offered"};
             co_await send_error_packet(channel, errc::handshake_error, "08S01",
                                        "sqlgate: this listener does not offer TLS", sequence + 1);
             co_return LoginStep::refused;
         }
         if (auto ec = co_await channel.start_tls(*settings.tls, PacketChannel::TlsSide::server)) {
             // Nothing can be said to the client: the TLS stream never came up.
-            reason = "TLS handshake failed: " + ec.message();
+            refusal = {obs::ConnectionRefusal::tls_failed, "TLS handshake failed: " + ec.message()};
             co_return LoginStep::refused;
         }
         if (co_await channel.read_message(payload, sequence, kMaxLoginMessage)) {
             co_return LoginStep::closed;
         }
     } else if (settings.tls_required) {
-        reason = "client did not start TLS";
+        refusal = {obs::ConnectionRefusal::tls_required, "client did not start TLS"};
         co_await send_error_packet(channel, errc::secure_transport_required, "HY000",
                                    "sqlgate: connections without TLS are refused here; connect "
                                    "with --ssl (and --ssl-ca to verify the server)",
@@ -79,7 +79,7 @@ awaitable<LoginStep> read_client_login(PacketChannel& channel, const ServerLogin
     }
     const auto response = mysql::parse_handshake_response(payload);
     if (!response || !has(response->capabilities, mysql::kRequiredClientCapabilities)) {
-        reason = "bad handshake response";
+        refusal = {obs::ConnectionRefusal::bad_handshake, "bad handshake response"};
         co_await send_error_packet(channel, errc::handshake_error, "08S01", "Bad handshake",
                                    sequence + 1);
         co_return LoginStep::refused;

@@ -8,6 +8,7 @@
 
 #include "mysql/constants.hpp"
 #include "net/packet_channel.hpp"
+#include "obs/connection_counters.hpp"
 
 namespace sqlgate::net {
 
@@ -41,12 +42,18 @@ enum class LoginStep {
     refused,  // the client was sent an error (bad handshake, TLS required or failed)
 };
 
+// Why a login was refused: the counted cause, and the words for the log.
+struct LoginRefusal {
+    obs::ConnectionRefusal cause = obs::ConnectionRefusal::bad_handshake;
+    std::string reason;
+};
+
 // Greets the client and reads its login, upgrading to TLS on an SSL request. `sequence`
-// ends as the sequence id of the next packet the server sends. `reason` says why a login
-// was refused, for the log.
+// ends as the sequence id of the next packet the server sends. `refusal` says why a login
+// was refused (its reason stays empty when the connection merely closed).
 awaitable<LoginStep> read_client_login(PacketChannel& channel, const ServerLoginSettings& settings,
                                        ClientLogin& login, std::uint8_t& sequence,
-                                       std::string& reason);
+                                       LoginRefusal& refusal);
 
 // Asks a client whose token answers another method (caching_sha2_password, ed25519) to
 // answer the same scramble with mysql_native_password; a no-op for native tokens.

@@ -19,6 +19,15 @@ inline constexpr MetricFamily kSessionsOpen{
 inline constexpr MetricFamily kSessionsAccepted{
     "sqlgate_sessions_accepted_total", counter,
     "Client connections accepted and given a session; label: role."};
+inline constexpr MetricFamily kConnectionsRefused{
+    "sqlgate_connections_refused_total", counter,
+    "Client connections closed before they became sessions; labels: role, listener (mysql or "
+    "http), reason (source_not_allowed, connection_limit, user_connection_limit, tls_required, "
+    "tls_unavailable, tls_failed, bad_handshake, handshake_timeout, certificate_not_allowed, "
+    "access_denied, session_not_opened)."};
+inline constexpr MetricFamily kTlsHandshakes{
+    "sqlgate_tls_handshakes_total", counter,
+    "TLS handshakes with clients; labels: role, listener, outcome (ok or failed)."};
 
 // The proxy.
 inline constexpr MetricFamily kProxyStatements{
@@ -29,6 +38,10 @@ inline constexpr MetricFamily kProxyStatements{
 inline constexpr MetricFamily kProxyStatementDuration{
     "sqlgate_proxy_statement_duration_seconds", histogram,
     "From sending a command to a server to relaying the end of its reply; label: server."};
+inline constexpr MetricFamily kProxyRouteDuration{
+    "sqlgate_proxy_route_duration_seconds", histogram,
+    "From sending a command to a server to relaying the end of its reply, by how it was "
+    "routed; label: route (as in sqlgate_proxy_statements_total)."};
 inline constexpr MetricFamily kProxyErrors{
     "sqlgate_proxy_errors_total", counter,
     "Commands the proxy answered with its own error; label: cause (primary_down, "
@@ -44,6 +57,13 @@ inline constexpr MetricFamily kProxyReplicating{
 inline constexpr MetricFamily kProxyLag{
     "sqlgate_proxy_replication_lag_seconds", gauge,
     "Seconds_Behind_Master as the monitor last read it; label: server (replicas only)."};
+inline constexpr MetricFamily kProxyGtidLag{
+    "sqlgate_proxy_replication_gtid_lag", gauge,
+    "Transactions the primary has that the replica has not applied (@@gtid_current_pos of "
+    "each, as the monitor last read them); label: server (replicas only)."};
+inline constexpr MetricFamily kProxyBackendConnections{
+    "sqlgate_proxy_backend_connections", gauge,
+    "Connections the client sessions hold open to the server; label: server."};
 inline constexpr MetricFamily kProxyScore{
     "sqlgate_proxy_expected_response_seconds", gauge,
     "The customized strategy's score: the expected response time, lowest wins; label: "
@@ -57,7 +77,8 @@ inline constexpr MetricFamily kProxySwitchovers{"sqlgate_proxy_switchovers_total
 inline constexpr MetricFamily kFrontStatements{
     "sqlgate_front_statements_total", counter,
     "Statements the gate decided on; labels: role, front (mysql or http), verdict (allow or "
-    "reject)."};
+    "reject), kind (read, write, transaction, session_state, other; unclassified: refused "
+    "before it was read)."};
 inline constexpr MetricFamily kFrontRefusals{
     "sqlgate_front_refusals_total", counter,
     "Statements refused; labels: role, rule (the firewall rule id, or rate_limit)."};

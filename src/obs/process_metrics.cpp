@@ -17,7 +17,24 @@ std::string begin_status_json(const ProcessFigures& figures) {
                       std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
                                          figures.started.time_since_epoch())
                                          .count()));
+    append_json_field(out, "config_digest", json_string(figures.config_digest));
     append_json_field(out, "sessions", std::to_string(figures.sessions_open));
+    out += ", \"connections_refused\": {";
+    bool first = true;
+    for (const ListenerFigures& l : figures.listeners) {
+        for (std::size_t r = 0; r < kConnectionRefusalNames.size(); ++r) {
+            if (l.counters->refused[r] == 0) continue;
+            if (!first) out += ", ";
+            first = false;
+            std::string key(l.listener);
+            key += '/';
+            key += kConnectionRefusalNames[r];
+            append_json_string(out, key);
+            out += ": ";
+            out += std::to_string(l.counters->refused[r]);
+        }
+    }
+    out += '}';
     return out;
 }
 
@@ -34,6 +51,25 @@ void write_process_metrics(PrometheusText& out, const ProcessFigures& figures) {
     out.family(metric::kSessionsAccepted);
     out.sample(metric::kSessionsAccepted.name, {{"role", figures.role}},
                static_cast<double>(figures.sessions_accepted));
+    out.family(metric::kConnectionsRefused);
+    for (const ListenerFigures& l : figures.listeners) {
+        for (std::size_t r = 0; r < kConnectionRefusalNames.size(); ++r) {
+            out.sample(metric::kConnectionsRefused.name,
+                       {{"role", figures.role},
+                        {"listener", l.listener},
+                        {"reason", kConnectionRefusalNames[r]}},
+                       static_cast<double>(l.counters->refused[r]));
+        }
+    }
+    out.family(metric::kTlsHandshakes);
+    for (const ListenerFigures& l : figures.listeners) {
+        out.sample(metric::kTlsHandshakes.name,
+                   {{"role", figures.role}, {"listener", l.listener}, {"outcome", "ok"}},
+                   static_cast<double>(l.counters->tls_handshakes));
+        out.sample(metric::kTlsHandshakes.name,
+                   {{"role", figures.role}, {"listener", l.listener}, {"outcome", "failed"}},
+                   static_cast<double>(l.counters->refusals(ConnectionRefusal::tls_failed)));
+    }
 }
 
 }  // namespace sqlgate::obs

@@ -36,7 +36,7 @@ awaitable<BackendLink*> BackendLinks::connect(const BackendState& backend, std::
     // as the primary since a failover: a new one is opened (and the session state replayed).
     if (link && link->read_only && backend.is_primary) link.reset();
     if (!link || !link->channel.is_open()) {
-        link = std::make_unique<BackendLink>(net::tcp::socket(executor_));
+        link = std::make_unique<BackendLink>(net::tcp::socket(executor_), backend.connections_open);
         net::ServerInfo info;
         std::string diagnostics;
         const bool tracks = track_gtids_ && backend.is_primary;

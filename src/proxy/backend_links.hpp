@@ -21,9 +21,23 @@
 namespace sqlgate::proxy {
 
 // One connection of the session to one backend.
+// Counts one open link in its server's BackendState::connections_open while it lives.
+class LinkCount {
+  public:
+    explicit LinkCount(std::shared_ptr<int> open) : open_(std::move(open)) { ++*open_; }
+    ~LinkCount() { --*open_; }
+    LinkCount(const LinkCount&) = delete;
+    LinkCount& operator=(const LinkCount&) = delete;
+
+  private:
+    std::shared_ptr<int> open_;
+};
+
 struct BackendLink {
-    explicit BackendLink(net::tcp::socket socket) : channel(std::move(socket)) {}
+    BackendLink(net::tcp::socket socket, std::shared_ptr<int> open_count)
+        : channel(std::move(socket)), counted(std::move(open_count)) {}
     net::PacketChannel channel;
+    LinkCount counted;
     std::size_t applied_state = 0;  // how many SessionState commands this backend has run
     std::string applied_gtid;       // a session write this replica is known to have applied
     std::uint32_t thread_id = 0;    // the server's id for this connection

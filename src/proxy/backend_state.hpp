@@ -6,12 +6,14 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
 
 #include "config/proxy_config.hpp"
 #include "net/mysql_client.hpp"
+#include "obs/count_history.hpp"
 #include "obs/metrics.hpp"
 
 namespace sqlgate::proxy {
@@ -80,6 +82,7 @@ struct BackendState {
     // Whether its sessions track last_gtid by default (@@global.session_track_system_variables
     // names it, or is '*'): then their clients see it, and read-your-writes need not add it.
     std::optional<bool> tracks_last_gtid;
+    std::string gtid_position;  // @@gtid_current_pos as last read (empty: not yet)
     mysql::MariadbCapability mariadb_capabilities = mysql::MariadbCapability::none;  // offered
 
     // Response time: round trips of monitor pings and latency of statements served.
@@ -88,7 +91,11 @@ struct BackendState {
     Clock::time_point last_query_sample{};
     int in_flight = 0;
     std::array<std::uint64_t, kStatementRouteNames.size()> statements{};  // by StatementRoute
+    obs::CountHistory<kStatementRouteNames.size()> statement_history;     // sampled by the monitor
     obs::LatencyHistogram latency;
+    // How many sessions' links to it are open: each link holds this and counts itself (a
+    // shared count, so a link that outlives the runtime at exit still has it to count on).
+    std::shared_ptr<int> connections_open = std::make_shared<int>(0);
 
     bool reachable(int failure_threshold) const {
         return ever_reached && consecutive_failures < failure_threshold;

@@ -53,6 +53,16 @@ bool GtidPosition::covers(const GtidPosition& other) const {
     return true;
 }
 
+std::uint64_t GtidPosition::transactions_behind(const GtidPosition& ahead) const {
+    std::uint64_t behind = 0;
+    for (const auto& [domain, theirs] : ahead.last_) {
+        const auto mine = last_.find(domain);
+        const std::uint64_t have = mine == last_.end() ? 0 : mine->second.sequence;
+        if (have < theirs.sequence) behind += theirs.sequence - have;
+    }
+    return behind;
+}
+
 std::uint64_t GtidPosition::total() const {
     std::uint64_t sum = 0;
     for (const auto& [domain, last] : last_)

@@ -24,6 +24,9 @@ class GtidPosition {
     // domains, at least its sequence number. (GTID strict mode keeps sequence numbers
     // increasing within a domain, so this is how MariaDB itself compares positions.)
     bool covers(const GtidPosition& other) const;
+    // How many transactions `ahead` has that this position has not, summed over `ahead`'s
+    // domains (0 when this covers it): a replica's lag in transactions behind its primary.
+    std::uint64_t transactions_behind(const GtidPosition& ahead) const;
     // The sum of the sequence numbers: which of two positions that do not cover each other
     // has more transactions, as a last resort.
     std::uint64_t total() const;

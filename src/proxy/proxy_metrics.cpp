@@ -1,8 +1,13 @@
 #include "proxy/proxy_metrics.hpp"
 
+#include <cstdio>
+#include <optional>
+#include <vector>
+
 #include "obs/dashboard.hpp"
 #include "obs/json_string.hpp"
 #include "obs/metric_catalog.hpp"
+#include "proxy/gtid_position.hpp"
 #include "proxy/replica_selector.hpp"
 
 namespace sqlgate::proxy {
@@ -27,9 +32,67 @@ std::string_view replication_of(const BackendState& b) {
     return "stopped";
 }
 
+// Transactions the primary has applied that `b` has not; nullopt while either position is
+// unknown (before the monitor has read both).
+std::optional<std::uint64_t> gtid_lag(ProxyRuntime& runtime, const BackendState& b) {
+    const BackendState& primary = runtime.primary();
+    if (b.gtid_position.empty() || primary.gtid_position.empty()) return std::nullopt;
+    const auto mine = GtidPosition::parse(b.gtid_position);
+    const auto ahead = GtidPosition::parse(primary.gtid_position);
+    if (!mine || !ahead) return std::nullopt;
+    return mine->transactions_behind(*ahead);
+}
+
 bool replica_usable(ProxyRuntime& runtime, const BackendState& b, Clock::time_point now) {
     return !b.is_primary && !b.removed &&
            usable_for_reads(b, runtime.limits(), runtime.primary_down(), now);
+}
+
+using RouteCounts = std::array<std::uint64_t, kStatementRouteNames.size()>;
+
+// {"primary": 3, "direct": 0, ...}
+void append_route_counts(std::string& out, const RouteCounts& counts) {
+    out += '{';
+    for (std::size_t r = 0; r < kStatementRouteNames.size(); ++r) {
+        if (r > 0) out += ", ";
+        obs::append_json_string(out, kStatementRouteNames[r]);
+        out += ": ";
+        out += std::to_string(counts[r]);
+    }
+    out += '}';
+}
+
+// , "read_shares": {"random": {"replica-1": 0.34, ...}, ...}: for each read strategy, the
+// share of the last minute's reads each server ran (strategies with none are left out).
+void append_read_shares(std::string& out, const std::vector<BackendState>& backends,
+                        const std::vector<RouteCounts>& minute) {
+    out += ", \"read_shares\": {";
+    bool first_route = true;
+    for (const StatementRoute route :
+         {StatementRoute::direct, StatementRoute::random, StatementRoute::customized}) {
+        const auto r = static_cast<std::size_t>(route);
+        std::uint64_t total = 0;
+        for (const RouteCounts& counts : minute)
+            total += counts[r];
+        if (total == 0) continue;
+        if (!first_route) out += ", ";
+        first_route = false;
+        obs::append_json_string(out, kStatementRouteNames[r]);
+        out += ": {";
+        bool first_server = true;
+        for (std::size_t i = 0; i < backends.size(); ++i) {
+            if (minute[i][r] == 0) continue;
+            if (!first_server) out += ", ";
+            first_server = false;
+            obs::append_json_string(out, backends[i].name);
+            char share[16];
+            std::snprintf(share, sizeof share, ": %.3f",
+                          static_cast<double>(minute[i][r]) / static_cast<double>(total));
+            out += share;
+        }
+        out += '}';
+    }
+    out += '}';
 }
 
 }  // namespace
@@ -63,6 +126,20 @@ std::string proxy_metrics(ProxyRuntime& runtime, const obs::ProcessFigures& proc
             out.sample(metric::kProxyLag.name, {{"server", b.name}}, b.replication_lag_s);
         }
     }
+    out.family(metric::kProxyGtidLag);
+    for (const BackendState& b : backends) {
+        if (b.removed || b.is_primary) continue;
+        if (const auto lag = gtid_lag(runtime, b)) {
+            out.sample(metric::kProxyGtidLag.name, {{"server", b.name}}, static_cast<double>(*lag));
+        }
+    }
+    out.family(metric::kProxyBackendConnections);
+    for (const BackendState& b : backends) {
+        if (!b.removed) {
+            out.sample(metric::kProxyBackendConnections.name, {{"server", b.name}},
+                       *b.connections_open);
+        }
+    }
     out.family(metric::kProxyScore);
     for (const BackendState& b : backends) {
         if (!b.removed && !b.is_primary) {
@@ -84,6 +161,11 @@ std::string proxy_metrics(ProxyRuntime& runtime, const obs::ProcessFigures& proc
         out.histogram(metric::kProxyStatementDuration.name, {{"server", b.name}}, b.latency);
     }
     const ProxyCounters& counters = runtime.counters();
+    out.family(metric::kProxyRouteDuration);
+    for (std::size_t r = 0; r < kStatementRouteNames.size(); ++r) {
+        out.histogram(metric::kProxyRouteDuration.name, {{"route", kStatementRouteNames[r]}},
+                      counters.route_latency[r]);
+    }
     out.family(metric::kProxyErrors);
     for (std::size_t e = 0; e < kProxyErrorNames.size(); ++e) {
         out.sample(metric::kProxyErrors.name, {{"cause", kProxyErrorNames[e]}},
@@ -108,9 +190,14 @@ std::string proxy_status(ProxyRuntime& runtime, const obs::ProcessFigures& proce
     obs::append_json_field(out, "primary_down", obs::json_bool(runtime.primary_down()));
     // What writes are told while the primary is down.
     obs::append_json_field(out, "failover", obs::json_string(runtime.failover_status()));
+    const auto& backends = runtime.backends();
+    std::vector<RouteCounts> minute;
+    minute.reserve(backends.size());
+    for (const BackendState& b : backends)
+        minute.push_back(b.statement_history.added_in_window(now, b.statements));
     out += ", \"servers\": [";
     bool first = true;
-    for (const BackendState& b : runtime.backends()) {
+    for (const BackendState& b : backends) {
         if (b.removed) continue;
         out += first ? "\n  {" : ",\n  {";
         first = false;
@@ -124,6 +211,10 @@ std::string proxy_status(ProxyRuntime& runtime, const obs::ProcessFigures& proce
         obs::append_json_field(out, "up", obs::json_bool(b.reachable(threshold)));
         obs::append_json_field(out, "replication", obs::json_string(replication_of(b)));
         obs::append_json_field(out, "lag_s", std::to_string(b.replication_lag_s));
+        obs::append_json_field(out, "gtid_position", obs::json_string(b.gtid_position));
+        const auto lag = b.is_primary ? std::optional<std::uint64_t>() : gtid_lag(runtime, b);
+        obs::append_json_field(out, "gtid_lag", lag ? std::to_string(*lag) : "null");
+        obs::append_json_field(out, "connections", std::to_string(*b.connections_open));
         obs::append_json_field(out, "serves_reads",
                                obs::json_bool(replica_usable(runtime, b, now)));
         obs::append_json_field(out, "fenced", obs::json_bool(b.fenced));
@@ -133,18 +224,15 @@ std::string proxy_status(ProxyRuntime& runtime, const obs::ProcessFigures& proce
             b.query_ms.has_value() ? std::to_string(b.query_ms.value()) : "null");
         obs::append_json_field(out, "ping_ms",
                                b.ping_ms.has_value() ? std::to_string(b.ping_ms.value()) : "null");
-        out += ", \"statements\": {";
-        for (std::size_t r = 0; r < kStatementRouteNames.size(); ++r) {
-            if (r > 0) out += ", ";
-            obs::append_json_string(out, kStatementRouteNames[r]);
-            out += ": ";
-            out += std::to_string(b.statements[r]);
-        }
-        out += '}';
+        out += ", \"statements\": ";
+        append_route_counts(out, b.statements);
+        out += ", \"statements_last_minute\": ";
+        append_route_counts(out, minute[&b - backends.data()]);
         obs::append_json_field(out, "last_error", obs::json_string(b.last_error));
         out += '}';
     }
     out += "\n]";
+    append_read_shares(out, backends, minute);
     obs::append_recent_events(out);
     out += '}';
     return out;

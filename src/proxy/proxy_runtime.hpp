@@ -38,6 +38,8 @@ struct ProxyCounters {
     std::array<std::uint64_t, kProxyErrorNames.size()> errors{};  // by ProxyError
     std::uint64_t failovers = 0;
     std::uint64_t switchovers = 0;
+    // Statement latency by how it was routed (StatementRoute), whichever server ran it.
+    std::array<obs::LatencyHistogram, kStatementRouteNames.size()> route_latency;
     void count(ProxyError error) { ++errors[static_cast<std::size_t>(error)]; }
 };
 

@@ -56,7 +56,9 @@ void run_proxy(const config::ProxyConfig& config) {
         return obs::ProcessFigures{.role = "proxy",
                                    .started = started,
                                    .sessions_open = sessions.size(),
-                                   .sessions_accepted = sessions.added()};
+                                   .sessions_accepted = sessions.added(),
+                                   .listeners = {{"mysql", &sessions.connections()}},
+                                   .config_digest = runtime.config().digest};
     };
     std::optional<obs::AdminServer> admin;
     if (config.admin.enabled()) {

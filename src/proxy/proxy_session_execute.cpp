@@ -177,6 +177,7 @@ awaitable<ProxySession::Executed> ProxySession::execute(BackendState& backend,
     backend.last_query_sample = now;
     ++backend.statements[static_cast<std::size_t>(route_)];
     backend.latency.observe(took.count());
+    runtime_.counters().route_latency[static_cast<std::size_t>(route_)].observe(took.count());
     if (backend.is_primary) note_primary_status(tracker);
     if (filter != nullptr && !filter->last_gtid().empty()) writes_.learned(filter->last_gtid());
     Reply reply{

@@ -74,9 +74,10 @@ bool contains_word(std::string_view text, std::string_view word) {
 // Reads the primary's read_only, and logs when its semi-synchronous replication goes off (a
 // replica's ack timed out: MariaDB went on asynchronously) or comes back.
 void note_primary_settings(BackendState& b, const net::CommandResult& r) {
-    if (r.failed || r.rows.empty() || r.rows[0].size() != 2) return;
+    if (r.failed || r.rows.empty() || r.rows[0].size() != 3) return;
     const auto& row = r.rows[0];
     b.read_only = row[0] == "1";
+    b.gtid_position = row[2].value_or("");
     std::optional<bool> on;
     if (row[1]) on = *row[1] == "ON";
     if (on && b.semi_sync != on) {
@@ -161,11 +162,20 @@ awaitable<void> ReplicaMonitor::watch(BackendState& b) {
                 ec = co_await net::run_command(*channel, mysql::Command::query, "SHOW SLAVE STATUS",
                                                caps, result);
                 if (!ec && result.failed) diagnostics = result.error_message;
+                // What it has applied (SHOW SLAVE STATUS tells only what it has received).
+                net::CommandResult position;
+                if (!ec && !result.failed) {
+                    ec = co_await net::run_command(*channel, mysql::Command::query,
+                                                   "SELECT @@gtid_current_pos", caps, position);
+                    if (!ec && !position.failed)
+                        b.gtid_position = position.first_value().value_or("");
+                }
             } else if (!ec) {
                 ec = co_await net::run_command(*channel, mysql::Command::query,
                                                "SELECT @@read_only, (SELECT VARIABLE_VALUE FROM "
                                                "information_schema.GLOBAL_STATUS WHERE "
-                                               "VARIABLE_NAME = 'RPL_SEMI_SYNC_MASTER_STATUS')",
+                                               "VARIABLE_NAME = 'RPL_SEMI_SYNC_MASTER_STATUS'), "
+                                               "@@gtid_current_pos",
                                                caps, result);
                 if (!ec) note_primary_settings(b, result);
             }
@@ -197,6 +207,7 @@ awaitable<void> ReplicaMonitor::watch(BackendState& b) {
                 b.replication_lag_s = r.lag_s;
             }
         }
+        b.statement_history.sample(Clock::now(), b.statements);
         timer.expires_at(tick_start + config_.monitor_interval);
         co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
     }

@@ -17,6 +17,7 @@ front::FrontSettings front_settings(const config::TrustedHostConfig& config) {
     s.users = config.users;
     s.upstream_credentials = config.credentials;
     s.admin = config.admin;
+    s.config_digest = config.digest;
     return s;
 }
 

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "eventually.hpp"
@@ -59,12 +60,22 @@ class Metrics : public ::testing::Test {
     void SetUp() override { TestCluster::get(); }
 };
 
+// The sum over the servers of /status's statements_last_minute for `route`.
+std::uint64_t last_minute(const nlohmann::json& status, const std::string& route) {
+    std::uint64_t sum = 0;
+    for (const auto& server : status.at("servers"))
+        sum += server.at("statements_last_minute").at(route).get<std::uint64_t>();
+    return sum;
+}
+
 TEST_F(Metrics, ProxyCountsEveryReadByReplicaAndPassesPromtool) {
     const unsigned port = next_port();
     ProxyProcess proxy({.extra_toml = admin_toml(port)});
     proxy.wait_until_replicas_serve();
     const auto before = obs::call_admin(admin_of(port), "GET", "/metrics");
     ASSERT_EQ(before.status, 200u) << before.body;
+    const auto status_before =
+        nlohmann::json::parse(obs::call_admin(admin_of(port), "GET", "/status").body);
     auto c = proxy.connect();
     for (int i = 0; i < 20; ++i) {
         ASSERT_TRUE(c->query("/* sqlgate:route=random */ SELECT 1").ok);
@@ -80,6 +91,12 @@ TEST_F(Metrics, ProxyCountsEveryReadByReplicaAndPassesPromtool) {
         reads += sample(after.body, series) - sample(before.body, series);
     }
     EXPECT_EQ(reads, 20) << after.body;
+    const std::string random_latency =
+        "sqlgate_proxy_route_duration_seconds_count{route=\"random\"}";
+    EXPECT_EQ(sample(after.body, random_latency) - sample(before.body, random_latency), 20);
+    // This client's session holds one connection to the primary (the CREATE DATABASE).
+    EXPECT_EQ(sample(after.body, "sqlgate_proxy_backend_connections{server=\"primary\"}"), 1)
+        << after.body;
     const std::string primary =
         "sqlgate_proxy_statements_total{server=\"primary\",route=\"primary\"}";
     EXPECT_GE(sample(after.body, primary) - sample(before.body, primary), 1);
@@ -97,6 +114,46 @@ TEST_F(Metrics, ProxyCountsEveryReadByReplicaAndPassesPromtool) {
     EXPECT_EQ(status_json.status, 200u);
     EXPECT_NE(status_json.body.find("\"name\": \"replica-1\""), std::string::npos)
         << status_json.body;
+    const auto topology = nlohmann::json::parse(status_json.body);
+    EXPECT_EQ(last_minute(topology, "random") - last_minute(status_before, "random"), 20u)
+        << status_json.body;
+    double shares = 0;
+    for (const auto& [server, share] : topology.at("read_shares").at("random").items())
+        shares += share.get<double>();
+    EXPECT_NEAR(shares, 1.0, 0.01) << status_json.body;
+    // The digest of the file in force: what sha256sum prints for it.
+    std::string digest;
+    ASSERT_EQ(run_command("sha256sum '" + proxy.config_file() + "' | cut -d' ' -f1", &digest), 0);
+    EXPECT_EQ(topology.at("config_digest").get<std::string>() + "\n", digest);
+    // Every server's GTID position; the replicas none behind once replication has caught up.
+    const TestCluster& cluster_now = TestCluster::get();
+    cluster_now.wait_for_replication();
+    EXPECT_TRUE(eventually("every replica's GTID lag 0", 3s, [&] {
+        const auto now =
+            nlohmann::json::parse(obs::call_admin(admin_of(port), "GET", "/status").body);
+        bool caught_up = true;
+        for (const auto& server : now.at("servers")) {
+            caught_up = caught_up && !server.at("gtid_position").get<std::string>().empty() &&
+                        (server.at("role") == "primary" || server.at("gtid_lag") == 0);
+        }
+        return caught_up;
+    }));
+    const auto lag_text = obs::call_admin(admin_of(port), "GET", "/metrics").body;
+    EXPECT_NE(lag_text.find("sqlgate_proxy_replication_gtid_lag{server=\"replica-1\"} 0"),
+              std::string::npos)
+        << lag_text;
+
+    // A wrong password is counted as refused, under its reason.
+    ConnectOptions wrong = proxy.client_options();
+    wrong.password = "wrong";
+    std::string error;
+    EXPECT_FALSE(SqlClient::connect(wrong, &error));
+    const auto refused = obs::call_admin(admin_of(port), "GET", "/metrics").body;
+    EXPECT_EQ(sample(refused,
+                     "sqlgate_connections_refused_total{role=\"proxy\",listener=\"mysql\","
+                     "reason=\"access_denied\"}"),
+              1)
+        << refused;
     EXPECT_EQ(obs::call_admin(admin_of(port), "GET", "/healthz").status, 200u);
     EXPECT_EQ(obs::call_admin(admin_of(port), "GET", "/nothing").status, 404u);
 }
@@ -145,7 +202,7 @@ TEST_F(Metrics, FrontRolesCountRefusalsByRule) {
         << gk.body;
     EXPECT_GE(sample(gk.body,
                      "sqlgate_front_statements_total{role=\"gatekeeper\",front=\"mysql\","
-                     "verdict=\"allow\"}"),
+                     "verdict=\"allow\",kind=\"read\"}"),
               1);
     const auto th =
         obs::call_admin(admin_of(trusted_host_admin, kTrustedHostAddress), "GET", "/metrics");
@@ -156,8 +213,14 @@ TEST_F(Metrics, FrontRolesCountRefusalsByRule) {
               0);
     EXPECT_GE(sample(th.body,
                      "sqlgate_front_statements_total{role=\"trusted-host\",front=\"mysql\","
-                     "verdict=\"allow\"}"),
+                     "verdict=\"allow\",kind=\"read\"}"),
               1);
+    // The gatekeeper's hop to the trusted host is mutual TLS.
+    EXPECT_GE(sample(th.body,
+                     "sqlgate_tls_handshakes_total{role=\"trusted-host\",listener=\"mysql\","
+                     "outcome=\"ok\"}"),
+              1)
+        << th.body;
     for (const auto* text : {&gk.body, &th.body}) {
         const auto [status, complaints] = promtool_check(*text);
         EXPECT_EQ(status, 0) << complaints << *text;

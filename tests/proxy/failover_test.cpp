@@ -33,6 +33,15 @@ TEST(GtidPosition, CoversComparesSequenceNumbersPerDomain) {
     EXPECT_EQ(gtid("0-2-10,1-1-5").total(), 15u);
 }
 
+TEST(GtidPosition, TransactionsBehindCountsWhatTheOtherHasMorePerDomain) {
+    EXPECT_EQ(gtid("0-1-7").transactions_behind(gtid("0-1-10")), 3u);
+    EXPECT_EQ(gtid("0-1-10").transactions_behind(gtid("0-1-7")), 0u);  // ahead: not behind
+    EXPECT_EQ(gtid("0-1-7,1-2-4").transactions_behind(gtid("0-1-9,1-2-5")), 3u);
+    EXPECT_EQ(gtid("0-1-7").transactions_behind(gtid("0-1-7,2-3-4")), 4u);  // a domain unseen
+    EXPECT_EQ(gtid("0-1-7,5-1-100").transactions_behind(gtid("0-1-7")), 0u);
+    EXPECT_EQ(gtid("").transactions_behind(gtid("")), 0u);
+}
+
 TEST(ChoosePromotion, TheMostAdvancedReplicaThenPriorityThenOrder) {
     std::vector<PromotionCandidate> c = {
         {1, 0, gtid("0-1-10")}, {2, 0, gtid("0-1-12")}, {3, 5, gtid("0-1-11")}};
