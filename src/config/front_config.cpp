@@ -4,6 +4,7 @@
 
 #include "config/sha256.hpp"
 #include "config/toml_reader.hpp"
+#include "mysql/auth.hpp"
 
 namespace sqlgate::config {
 namespace {
@@ -50,10 +51,6 @@ void check_unique_users(const std::vector<FrontUser>& users, const TableReader& 
         if (!names.insert(u.name).second) top.fail("users", "duplicate user '" + u.name + "'");
     }
     if (users.empty()) top.fail("users", "at least one [[users]] entry is needed");
-}
-
-bool is_hex(std::string_view s) {
-    return s.find_first_not_of("0123456789abcdefABCDEF") == std::string_view::npos;
 }
 
 }  // namespace
@@ -112,12 +109,11 @@ GatekeeperConfig parse_gatekeeper_config(std::string_view text, const std::files
         FrontUser u;
         read_policy_user(t, u);
         u.password_hash = t.required<std::string>("password_hash");
-        if (u.password_hash.size() != 41 || u.password_hash[0] != '*' ||
-            !is_hex(std::string_view(u.password_hash).substr(1))) {
+        if (!mysql::parse_native_password_hash(u.password_hash)) {
             t.fail("password_hash", "expected \"*\" and 40 hex digits, as PASSWORD() prints");
         }
         if (auto token = t.optional<std::string>("api_token_sha256")) {
-            if (token->size() != 64 || !is_hex(*token)) {
+            if (!parse_sha256_hex(*token)) {
                 t.fail("api_token_sha256", "expected 64 hex digits (the token's SHA-256)");
             }
             u.api_token_sha256 = *token;

@@ -5,6 +5,7 @@
 
 #include "config/sha256.hpp"
 #include "config/toml_reader.hpp"
+#include "mysql/auth.hpp"
 
 namespace sqlgate::config {
 namespace {
@@ -123,7 +124,7 @@ void read_servers_and_users(const toml::table& root, const std::filesystem::path
         UserConfig u;
         u.name = t.required<std::string>("name");
         u.password_hash = t.required<std::string>("password_hash");
-        if (u.password_hash.size() != 41 || u.password_hash[0] != '*') {
+        if (!mysql::parse_native_password_hash(u.password_hash)) {
             t.fail("password_hash", "expected \"*\" and 40 hex digits, as PASSWORD() prints");
         }
         u.default_route = t.optional_route("default_route");

@@ -1,6 +1,9 @@
 #include "config/sha256.hpp"
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
+
+#include "mysql/auth.hpp"
 
 namespace sqlgate::config {
 
@@ -23,6 +26,16 @@ std::string sha256_hex(std::string_view text) {
         hex += kHexDigits[byte & 0x0f];
     }
     return hex;
+}
+
+std::optional<Sha256Digest> parse_sha256_hex(std::string_view hex) {
+    Sha256Digest digest{};
+    if (!mysql::decode_hex(hex, digest)) return std::nullopt;
+    return digest;
+}
+
+bool digests_equal(const Sha256Digest& a, const Sha256Digest& b) {
+    return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
 }  // namespace sqlgate::config

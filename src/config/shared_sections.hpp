@@ -28,19 +28,25 @@ struct TlsFiles {
     std::filesystem::path ca;
 
     bool enabled() const { return !certificate.empty(); }
+    bool operator==(const TlsFiles&) const = default;
 };
 
 // [admin]: a role's admin listener (health, metrics, status; the proxy's switchover). Off
-// without a port. Loopback only: it has no authentication (yet), and one endpoint changes
-// the cluster.
+// without a port. On a loopback address it may be plain HTTP; any other address needs TLS
+// and a bearer token, since one endpoint changes the cluster.
 struct AdminListener {
     std::string address = "127.0.0.1";
     std::uint16_t port = 0;
+    // tls_certificate, tls_private_key: HTTPS instead of HTTP. token_sha256: every request
+    // must present the token with this SHA-256 (Authorization: Bearer, or Basic's password).
+    TlsFiles tls;
+    std::string token_sha256;
     // Other roles' admin listeners (loopback ADDRESS:PORT) whose status the dashboard shows
     // next to this role's: the whole chain on one page.
     std::vector<std::string> peers;
 
     bool enabled() const { return port != 0; }
+    bool secured() const { return tls.enabled() && !token_sha256.empty(); }
     bool operator==(const AdminListener&) const = default;
 };
 

@@ -6,6 +6,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "config/sha256.hpp"
+
 namespace sqlgate::config {
 
 std::string location(const std::filesystem::path& file, const toml::source_region& where) {
@@ -46,11 +48,34 @@ const toml::table& subtable(const toml::table& root, std::string_view name,
 AdminListener read_admin_listener(const toml::table& root, const std::filesystem::path& file) {
     AdminListener listener;
     TableReader admin(subtable(root, "admin", file), "admin.", file);
+    if (auto p = admin.optional_path("tls_certificate")) listener.tls.certificate = *p;
+    if (auto p = admin.optional_path("tls_private_key")) listener.tls.private_key = *p;
+    if (listener.tls.certificate.empty() != listener.tls.private_key.empty()) {
+        admin.fail(listener.tls.certificate.empty() ? "tls_certificate" : "tls_private_key",
+                   "tls_certificate and tls_private_key go together");
+    }
+    for (const auto& [key, p] : {std::pair{"tls_certificate", &listener.tls.certificate},
+                                 std::pair{"tls_private_key", &listener.tls.private_key}}) {
+        if (!p->empty() && !std::filesystem::exists(*p))
+            admin.fail(key, "no such file " + p->string());
+    }
+    if (auto token = admin.optional<std::string>("token_sha256")) {
+        if (!parse_sha256_hex(*token)) {
+            admin.fail("token_sha256", "expected 64 hex digits (the token's SHA-256)");
+        }
+        listener.token_sha256 = *token;
+    }
+    if (listener.tls.enabled() != !listener.token_sha256.empty()) {
+        // A token over plain HTTP could be read on the way; TLS without one lets anyone in.
+        admin.fail(listener.tls.enabled() ? "token_sha256" : "tls_certificate",
+                   "TLS and a token go together on the admin listener");
+    }
     if (auto a = admin.optional_address("address")) {
         const bool loopback = a->starts_with("127.") || *a == "::1";
-        if (!loopback) {
+        if (!loopback && !listener.secured()) {
             admin.fail("address",
-                       "must be a loopback address: the admin listener has no authentication");
+                       "a non-loopback address needs tls_certificate, tls_private_key and "
+                       "token_sha256: the admin listener shows and changes the cluster");
         }
         listener.address = *a;
     }

@@ -1,5 +1,6 @@
 #include "front/front_server.hpp"
 
+#include "engine/admin_listener.hpp"
 #include "engine/session_server.hpp"
 #include "front/front_metrics.hpp"
 #include "front/front_stages.hpp"
@@ -31,8 +32,7 @@ void FrontServer::start() {
 void FrontServer::start_admin() {
     using boost::asio::awaitable;
     const config::AdminListener& listen = runtime_.settings().admin;
-    admin_.emplace(io_.get_executor(),
-                   net::tcp::endpoint{boost::asio::ip::make_address(listen.address), listen.port});
+    engine::open_admin_listener(admin_, io_.get_executor(), listen);
     const auto figures = [this] {
         obs::ProcessFigures figures{.role = runtime_.settings().role,
                                     .started = started_,

@@ -71,15 +71,20 @@ std::string native_password_hash(std::string_view password) {
 }
 
 std::optional<Sha1Digest> parse_native_password_hash(std::string_view text) {
-    if (text.size() != 41 || text[0] != '*') return std::nullopt;
     Sha1Digest d{};
-    for (std::size_t i = 0; i < d.size(); ++i) {
-        const int hi = hex_value(text[1 + 2 * i]);
-        const int lo = hex_value(text[2 + 2 * i]);
-        if (hi < 0 || lo < 0) return std::nullopt;
-        d[i] = static_cast<std::uint8_t>(hi << 4 | lo);
-    }
+    if (text.empty() || text[0] != '*' || !decode_hex(text.substr(1), d)) return std::nullopt;
     return d;
+}
+
+bool decode_hex(std::string_view hex, std::span<std::uint8_t> out) {
+    if (hex.size() != 2 * out.size()) return false;
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        const int hi = hex_value(hex[2 * i]);
+        const int lo = hex_value(hex[2 * i + 1]);
+        if (hi < 0 || lo < 0) return false;
+        out[i] = static_cast<std::uint8_t>(hi << 4 | lo);
+    }
+    return true;
 }
 
 bool verify_native_password(std::string_view token, std::string_view scramble,

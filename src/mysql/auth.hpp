@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -25,6 +26,10 @@ std::string native_password_token(std::string_view password, std::string_view sc
 // "*" followed by 40 upper-case hex digits of SHA1(SHA1(password)).
 std::string native_password_hash(std::string_view password);
 std::optional<Sha1Digest> parse_native_password_hash(std::string_view text);
+
+// Decodes `hex` (either case) into exactly out.size() bytes; false when it is not that many
+// hex digit pairs. (Password hashes here; token digests in the configs.)
+bool decode_hex(std::string_view hex, std::span<std::uint8_t> out);
 
 // The server's check of a client token; constant time in the token's contents.
 bool verify_native_password(std::string_view token, std::string_view scramble,

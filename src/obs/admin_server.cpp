@@ -1,5 +1,7 @@
 #include "obs/admin_server.hpp"
 
+#include <openssl/evp.h>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -9,6 +11,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <chrono>
 #include <stdexcept>
 
@@ -53,8 +56,10 @@ std::optional<std::pair<std::string, std::map<std::string, std::string, std::les
 }
 
 struct AdminServer::State {
-    explicit State(boost::asio::any_io_executor executor) : acceptor(std::move(executor)) {}
+    State(boost::asio::any_io_executor executor, AdminAccess a)
+        : acceptor(std::move(executor)), access(std::move(a)) {}
     tcp::acceptor acceptor;
+    const AdminAccess access;
     std::map<std::pair<std::string, std::string>, AdminHandler> routes;
     bool stopped = false;
 };
@@ -65,11 +70,12 @@ awaitable<void> serve(std::shared_ptr<AdminServer::State> state, tcp::socket soc
 
 }  // namespace
 
-AdminServer::AdminServer(boost::asio::any_io_executor executor, tcp::endpoint listen)
-    : state_(std::make_shared<State>(std::move(executor))) {
-    if (!listen.address().is_loopback()) {
+AdminServer::AdminServer(boost::asio::any_io_executor executor, tcp::endpoint listen,
+                         AdminAccess access)
+    : state_(std::make_shared<State>(std::move(executor), std::move(access))) {
+    if (!listen.address().is_loopback() && (!state_->access.tls || !state_->access.token)) {
         throw std::runtime_error("admin listener " + listen.address().to_string() +
-                                 ": only loopback addresses (no authentication yet)");
+                                 ": off loopback only with TLS and a token");
     }
     state_->acceptor.open(listen.protocol());
     state_->acceptor.set_option(tcp::acceptor::reuse_address(true));
@@ -124,17 +130,49 @@ void AdminServer::start() {
 
 namespace {
 
-awaitable<void> serve(std::shared_ptr<AdminServer::State> state, tcp::socket socket) {
-    beast::tcp_stream stream(std::move(socket));
+// The token from "Authorization: Bearer TOKEN" or, as a browser sends after its prompt,
+// "Authorization: Basic base64(USER:TOKEN)" (any user name); empty when there is none.
+std::string presented_token(std::string_view authorization) {
+    if (authorization.starts_with("Bearer ")) return std::string(authorization.substr(7));
+    if (!authorization.starts_with("Basic ")) return {};
+    const std::string_view encoded = authorization.substr(6);
+    if (encoded.size() % 4 != 0 || encoded.size() > 4096) return {};
+    std::string decoded(encoded.size() / 4 * 3, '\0');
+    const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(decoded.data()),
+                                  reinterpret_cast<const unsigned char*>(encoded.data()),
+                                  static_cast<int>(encoded.size()));
+    if (n < 0) return {};
+    // EVP_DecodeBlock counts the padding as zero bytes.
+    std::size_t size = static_cast<std::size_t>(n);
+    for (std::size_t pad = encoded.size(); pad > 0 && encoded[pad - 1] == '=' && size > 0; --pad)
+        --size;
+    decoded.resize(size);
+    const std::size_t colon = decoded.find(':');
+    return colon == std::string::npos ? std::string() : decoded.substr(colon + 1);
+}
+
+bool authorized(const AdminServer::State& state, std::string_view authorization) {
+    if (!state.access.token) return true;
+    const std::string token = presented_token(authorization);
+    return !token.empty() && config::digests_equal(*state.access.token, config::sha256(token));
+}
+
+template <typename Stream>
+awaitable<void> answer_request(const AdminServer::State& state, Stream& stream) {
+    auto& transport = beast::get_lowest_layer(stream);
     beast::flat_buffer buffer;
     http::request_parser<http::string_body> parser;
     parser.header_limit(kMaxHeaderBytes);
     parser.body_limit(kMaxBodyBytes);
-    stream.expires_after(kRequestTimeout);
+    transport.expires_after(kRequestTimeout);
     auto [read_ec, read_n] = co_await http::async_read(stream, buffer, parser, use_tuple);
     AdminAnswer answer;
+    bool challenge = false;
     if (read_ec) {
         answer = {400, "{\"error\": \"malformed request\"}"};
+    } else if (!authorized(state, parser.get()[http::field::authorization])) {
+        answer = {401, "{\"error\": \"a valid token is needed (Authorization: Bearer)\"}"};
+        challenge = true;
     } else {
         const auto& request = parser.get();
         const auto target = split_target(request.target());
@@ -142,8 +180,8 @@ awaitable<void> serve(std::shared_ptr<AdminServer::State> state, tcp::socket soc
             answer = {400, "{\"error\": \"malformed target\"}"};
         } else {
             const auto route =
-                state->routes.find({std::string(request.method_string()), target->first});
-            if (route == state->routes.end()) {
+                state.routes.find({std::string(request.method_string()), target->first});
+            if (route == state.routes.end()) {
                 answer = {404, "{\"error\": " +
                                    json_string("no " + std::string(request.method_string()) + " " +
                                                target->first) +
@@ -152,7 +190,7 @@ awaitable<void> serve(std::shared_ptr<AdminServer::State> state, tcp::socket soc
                 const AdminRequest admin{std::string(request.method_string()), target->first,
                                          target->second};
                 // Handlers bound their own time; the client waits for the answer.
-                stream.expires_never();
+                transport.expires_never();
                 answer = co_await route->second(admin);
             }
         }
@@ -160,14 +198,34 @@ awaitable<void> serve(std::shared_ptr<AdminServer::State> state, tcp::socket soc
     http::response<http::string_body> response{static_cast<http::status>(answer.status), 11};
     response.set(http::field::content_type, answer.content_type);
     response.set(http::field::cache_control, "no-store");
+    // Basic first: a browser then asks for the token (as the password) and sends it along
+    // with every later request of the dashboard.
+    if (challenge) response.set(http::field::www_authenticate, "Basic realm=\"sqlgate admin\"");
     response.keep_alive(false);
     response.body() = std::move(answer.body);
     if (!response.body().ends_with('\n')) response.body() += '\n';
     response.prepare_payload();
-    stream.expires_after(kRequestTimeout);
+    transport.expires_after(kRequestTimeout);
     co_await http::async_write(stream, response, use_tuple);
-    beast::error_code ignored;
-    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+}
+
+awaitable<void> serve(std::shared_ptr<AdminServer::State> state, tcp::socket socket) {
+    if (!state->access.tls) {
+        beast::tcp_stream stream(std::move(socket));
+        co_await answer_request(*state, stream);
+        beast::error_code ignored;
+        stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+        co_return;
+    }
+    beast::ssl_stream<beast::tcp_stream> stream(beast::tcp_stream(std::move(socket)),
+                                                *state->access.tls);
+    beast::get_lowest_layer(stream).expires_after(kRequestTimeout);
+    auto [handshake_ec] =
+        co_await stream.async_handshake(boost::asio::ssl::stream_base::server, use_tuple);
+    if (handshake_ec) co_return;
+    co_await answer_request(*state, stream);
+    beast::get_lowest_layer(stream).expires_after(kRequestTimeout);
+    co_await stream.async_shutdown(use_tuple);
 }
 
 }  // namespace

@@ -1,10 +1,12 @@
-// A role's admin listener: plain HTTP/1.1 on a loopback address, one request per connection,
-// answered by GET /healthz and the handlers the role registers (/metrics, /status, ...).
+// A role's admin listener: HTTP/1.1, one request per connection, answered by GET /healthz
+// and the handlers the role registers (/metrics, /status, ...); plain on loopback, or HTTPS
+// with a bearer token that every request must present (the only way off loopback).
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <functional>
 #include <map>
 #include <memory>
@@ -13,6 +15,7 @@
 #include <string_view>
 #include <utility>
 
+#include "config/sha256.hpp"
 #include "obs/json_string.hpp"
 
 namespace sqlgate::obs {
@@ -35,11 +38,18 @@ using AdminHandler = std::function<boost::asio::awaitable<AdminAnswer>(const Adm
 std::optional<std::pair<std::string, std::map<std::string, std::string, std::less<>>>> split_target(
     std::string_view target);
 
+// What protects the listener beyond its address.
+struct AdminAccess {
+    std::shared_ptr<boost::asio::ssl::context> tls;  // null: plain HTTP
+    std::optional<config::Sha256Digest> token;       // the SHA-256 of the token requests need
+};
+
 class AdminServer {
   public:
-    // Throws std::runtime_error when `listen` is not a loopback address or cannot be bound:
-    // the admin endpoints change the cluster, and there is no authentication yet.
-    AdminServer(boost::asio::any_io_executor executor, boost::asio::ip::tcp::endpoint listen);
+    // Throws std::runtime_error when `listen` cannot be bound, or is not a loopback address
+    // and `access` lacks TLS or a token: the admin endpoints show and change the cluster.
+    AdminServer(boost::asio::any_io_executor executor, boost::asio::ip::tcp::endpoint listen,
+                AdminAccess access = {});
     ~AdminServer();
     AdminServer(const AdminServer&) = delete;
     AdminServer& operator=(const AdminServer&) = delete;

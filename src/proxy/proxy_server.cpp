@@ -3,6 +3,7 @@
 #include <boost/asio/ip/address.hpp>
 #include <optional>
 
+#include "engine/admin_listener.hpp"
 #include "engine/session_server.hpp"
 #include "net/listener.hpp"
 #include "obs/admin_server.hpp"
@@ -62,9 +63,7 @@ void run_proxy(const config::ProxyConfig& config) {
     };
     std::optional<obs::AdminServer> admin;
     if (config.admin.enabled()) {
-        admin.emplace(io.get_executor(),
-                      net::tcp::endpoint{boost::asio::ip::make_address(config.admin.address),
-                                         config.admin.port});
+        engine::open_admin_listener(admin, io.get_executor(), config.admin);
         admin->route("GET", "/readyz",
                      [&runtime](const obs::AdminRequest&) -> awaitable<obs::AdminAnswer> {
                          auto [ready, body] = proxy_readiness(runtime);

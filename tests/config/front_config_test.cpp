@@ -110,8 +110,8 @@ TEST_F(FrontConfigTest, GatekeeperRequiresTlsUnlessPlainLoopbackIsAllowed) {
     EXPECT_EQ(gatekeeper_error(plain), "");
 }
 
-// The admin listener has no authentication: loopback only, and off unless given a port.
-TEST_F(FrontConfigTest, AdminListenerIsLoopbackOnly) {
+// Without TLS and a token the admin listener is loopback only; it is off unless given a port.
+TEST_F(FrontConfigTest, AdminListenerIsLoopbackOnlyWithoutTlsAndToken) {
     EXPECT_FALSE(parse_gatekeeper_config(kGatekeeper, dir_ / "gk.toml").admin.enabled());
     const std::string admin = "[admin]\naddress = \"127.0.10.1\"\nport = 9191\n\n";
     const GatekeeperConfig c = parse_gatekeeper_config(admin + kGatekeeper, dir_ / "gk.toml");
@@ -133,6 +133,42 @@ TEST_F(FrontConfigTest, AdminListenerIsLoopbackOnly) {
         EXPECT_NE(error.find("admin.address"), std::string::npos) << error;
         EXPECT_NE(error.find("loopback"), std::string::npos) << error;
     }
+}
+
+TEST_F(FrontConfigTest, AdminListenerOffLoopbackNeedsTlsAndAToken) {
+    const std::string token = "token_sha256 = \"" + std::string(64, 'a') + "\"\n";
+    const std::string tls = "tls_certificate = \"gk.crt\"\ntls_private_key = \"gk.key\"\n";
+    const auto admin = [](const std::string& address, const std::string& keys) {
+        return "[admin]\naddress = \"" + address + "\"\nport = 9191\n" + keys + "\n";
+    };
+    const GatekeeperConfig c =
+        parse_gatekeeper_config(admin("10.1.2.3", tls + token) + kGatekeeper, dir_ / "gk.toml");
+    EXPECT_TRUE(c.admin.secured());
+    EXPECT_EQ(c.admin.tls.certificate, dir_ / "gk.crt");
+    EXPECT_EQ(c.admin.token_sha256, std::string(64, 'a'));
+    // One without the other is refused, on any address: a token over plain HTTP can be read
+    // on the way, and TLS without a token lets anyone in.
+    for (const std::string address : {"10.1.2.3", "127.0.0.1"}) {
+        EXPECT_NE(gatekeeper_error(admin(address, tls) + kGatekeeper).find("admin.token_sha256"),
+                  std::string::npos);
+        EXPECT_NE(
+            gatekeeper_error(admin(address, token) + kGatekeeper).find("admin.tls_certificate"),
+            std::string::npos);
+    }
+    EXPECT_NE(
+        gatekeeper_error(admin("10.1.2.3", "tls_certificate = \"gk.crt\"\n" + token) + kGatekeeper)
+            .find("go together"),
+        std::string::npos);
+    EXPECT_NE(gatekeeper_error(admin("10.1.2.3", tls + "token_sha256 = \"abc\"\n") + kGatekeeper)
+                  .find("64 hex digits"),
+              std::string::npos);
+    EXPECT_NE(gatekeeper_error(admin("10.1.2.3",
+                                     "tls_certificate = \"none.crt\"\ntls_private_key = "
+                                     "\"gk.key\"\n" +
+                                         token) +
+                               kGatekeeper)
+                  .find("no such file"),
+              std::string::npos);
 }
 
 TEST_F(FrontConfigTest, ErrorsNameFileLineAndKey) {

@@ -158,6 +158,60 @@ TEST_F(Metrics, ProxyCountsEveryReadByReplicaAndPassesPromtool) {
     EXPECT_EQ(obs::call_admin(admin_of(port), "GET", "/nothing").status, 404u);
 }
 
+// With TLS and a token in [admin] (what an address off loopback requires), nothing is
+// answered without the token: not over plain HTTP, not over HTTPS without it or with a wrong
+// one; the token works as a bearer token and as Basic's password (what a browser sends).
+TEST_F(Metrics, AdminOverTlsAnswersOnlyWithTheToken) {
+    const std::string certs = scratch_dir("admin-tls");
+    std::string out;
+    ASSERT_EQ(run_command(
+                  source_dir() + "/scripts/certs.sh " + certs + " proxy=" + kProxyAddress + " 2>&1",
+                  &out),
+              0)
+        << out;
+    const std::string token = "admin-token-for-the-test";
+    std::string digest;
+    ASSERT_EQ(run_command("printf %s '" + token + "' | sha256sum | cut -d' ' -f1", &digest), 0);
+    digest.pop_back();
+    const unsigned port = next_port();
+    ProxyProcess proxy({.extra_toml = "\n[admin]\naddress = \"" + std::string(kProxyAddress) +
+                                      "\"\nport = " + std::to_string(port) +
+                                      "\ntls_certificate = \"" + certs +
+                                      "/proxy.crt\"\ntls_private_key = \"" + certs +
+                                      "/proxy.key\"\ntoken_sha256 = \"" + digest + "\"\n"});
+    proxy.wait_until_replicas_serve();
+    const std::string url = "https://" + std::string(kProxyAddress) + ":" + std::to_string(port);
+    // The HTTP status curl got ("000": no HTTP answer at all).
+    const auto status_of = [&](const std::string& options, const std::string& target) {
+        std::string code;
+        run_command("curl -s -o /dev/null -w '%{http_code}' --max-time 5 --cacert '" + certs +
+                        "/ca.crt' " + options + " '" + target + "'",
+                    &code);
+        return code;
+    };
+    EXPECT_EQ(status_of("", url + "/metrics"), "401");
+    EXPECT_EQ(status_of("", url + "/healthz"), "401");
+    EXPECT_EQ(status_of("-H 'Authorization: Bearer wrong'", url + "/status"), "401");
+    EXPECT_EQ(status_of("-u any:wrong", url + "/"), "401");
+    EXPECT_EQ(status_of("", "http://" + std::string(kProxyAddress) + ":" + std::to_string(port) +
+                                "/metrics"),
+              "000");
+    EXPECT_EQ(status_of("-H 'Authorization: Bearer " + token + "'", url + "/metrics"), "200");
+    EXPECT_EQ(status_of("-u any:" + token, url + "/"), "200");
+    std::string metrics;
+    ASSERT_EQ(run_command("curl -s --max-time 5 --cacert '" + certs + "/ca.crt' -H " +
+                              "'Authorization: Bearer " + token + "' '" + url + "/metrics'",
+                          &metrics),
+              0);
+    EXPECT_NE(metrics.find("sqlgate_build_info{role=\"proxy\""), std::string::npos) << metrics;
+    // A browser is asked for the token as a password.
+    std::string headers;
+    run_command(
+        "curl -s -D - -o /dev/null --max-time 5 --cacert '" + certs + "/ca.crt' '" + url + "/'",
+        &headers);
+    EXPECT_NE(headers.find("WWW-Authenticate: Basic"), std::string::npos) << headers;
+}
+
 // A replica whose SQL thread stops shows as not replicating within 2 s, and comes back.
 TEST_F(Metrics, ReplicaHealthFollowsAStoppedSqlThread) {
     const unsigned port = next_port();
