@@ -24,6 +24,9 @@ FrontListener read_listener(TableReader& t) {
     t.read("max_connections", l.max_connections);
     t.read("max_connections_per_source", l.max_connections_per_source);
     t.read("max_connections_per_user", l.max_connections_per_user);
+    t.read("max_unauthenticated", l.max_unauthenticated);
+    t.read("max_unauthenticated_per_source", l.max_unauthenticated_per_source);
+    t.read_ms("handshake_timeout_under_pressure_ms", l.handshake_timeout_under_pressure, 100);
     t.read("server_version", l.server_version);
     return l;
 }

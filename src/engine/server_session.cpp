@@ -67,6 +67,19 @@ awaitable<void> ServerSession::run() {
         close();
         co_return;
     }
+    if (!admit_before_login()) {
+        count_refusal(obs::ConnectionRefusal::pre_auth_source_limit);
+        obs::log(obs::LogLevel::warn, "connection_refused",
+                 {{"role", settings_.role},
+                  {"peer", client_.peer()},
+                  {"reason", "too many connections waiting to log in from this address"}});
+        client_.set_reply_sequence(0);
+        co_await client_.send_error(errc::too_many_connections, "08004",
+                                    "sqlgate: too many connections waiting to log in from this "
+                                    "address");
+        close();
+        co_return;
+    }
     if (co_await log_in()) {
         obs::log(
             obs::LogLevel::debug, "session_start",
@@ -96,8 +109,21 @@ void ServerSession::arm_idle_timer(std::chrono::steady_clock::duration after) {
     });
 }
 
+bool ServerSession::admit_before_login() {
+    if (registry_ == nullptr) return true;
+    PreAuthBudget& budget = registry_->pre_auth();
+    budget.set_limits(settings_.pre_auth);  // a reload may have changed them
+    const auto evict = [this] {
+        evicted_ = true;
+        close();
+    };
+    return budget.admit(client_.source(), evict, pre_auth_) == PreAuthBudget::Refusal::none;
+}
+
 awaitable<bool> ServerSession::log_in() {
-    net::DeadlineGuard deadline(client_.channel().socket(), settings_.handshake_timeout);
+    const auto timeout = registry_ != nullptr ? registry_->pre_auth().handshake_timeout()
+                                              : settings_.pre_auth.timeout;
+    net::DeadlineGuard deadline(client_.channel().socket(), timeout);
     scramble_ = mysql::make_scramble();
     const net::ServerLoginSettings login_settings{
         .server_version = settings_.server_version,
@@ -111,13 +137,17 @@ awaitable<bool> ServerSession::log_in() {
     const net::LoginStep step = co_await net::read_client_login(client_.channel(), login_settings,
                                                                 login_, sequence, refusal);
     if (step != net::LoginStep::ok) {
-        if (deadline.expired()) {
+        if (evicted_) {
+            refusal = {obs::ConnectionRefusal::pre_auth_evicted,
+                       "closed before login to make room for newer connections"};
+        } else if (deadline.expired()) {
             refusal = {obs::ConnectionRefusal::handshake_timeout, "handshake timeout"};
         }
         if (!refusal.reason.empty()) {
             count_refusal(refusal.cause);
+            // Evictions come by the thousand under a flood: counted, and logged only on demand.
             obs::log(
-                obs::LogLevel::warn, "login_refused",
+                evicted_ ? obs::LogLevel::debug : obs::LogLevel::warn, "login_refused",
                 {{"role", settings_.role}, {"peer", client_.peer()}, {"reason", refusal.reason}});
         }
         co_return false;
@@ -142,6 +172,7 @@ awaitable<bool> ServerSession::log_in() {
         co_return false;
     }
     if (!co_await authenticate(sequence)) co_return false;
+    pre_auth_.release();  // authenticated: never evicted for the connections still waiting
     co_return co_await open_session(sequence);
 }
 
@@ -242,6 +273,7 @@ awaitable<bool> ServerSession::change_user(mysql::ByteView payload) {
     }
     std::uint8_t sequence = client_.reply_sequence();
     if (!co_await authenticate(sequence)) co_return false;
+    pre_auth_.release();  // authenticated: never evicted for the connections still waiting
     co_return co_await open_session(sequence);
 }
 

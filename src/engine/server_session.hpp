@@ -33,6 +33,9 @@ class ServerSession {
     bool in_transaction() const;
 
   private:
+    // A place in the listener's budget of connections not logged in; false when the
+    // client's source address has its maximum waiting.
+    bool admit_before_login();
     boost::asio::awaitable<bool> log_in();
     // Asks for and checks login_'s password (or lets the stages vouch for the user); sends
     // the access-denied error itself. `sequence` is the next server packet's id.
@@ -60,6 +63,8 @@ class ServerSession {
     bool busy_ = false;  // a command is being handled: a long statement is not idleness
     bool closed_ = false;
     bool draining_ = false;
+    bool evicted_ = false;            // closed before login to make room (see PreAuthBudget)
+    PreAuthBudget::Ticket pre_auth_;  // held until authenticated
     // Timer handlers already queued when the session ends check this before touching it.
     std::shared_ptr<bool> alive_;
 };

@@ -1,12 +1,14 @@
 // The live sessions of one role, so that a stopping role can drain them: each ends after the
 // command it is running (an idle one at once), and the role exits when none is left. It also
-// counts the connections of the role's MySQL listener that never became sessions.
+// holds the budget of the listener's connections that have not logged in yet, and counts
+// those that never became sessions.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <unordered_set>
 
+#include "engine/pre_auth_budget.hpp"
 #include "obs/connection_counters.hpp"
 
 namespace sqlgate::engine {
@@ -24,9 +26,11 @@ class SessionRegistry {
     std::uint64_t added() const { return added_; }  // every session it has known
     obs::ConnectionCounters& connections() { return connections_; }
     const obs::ConnectionCounters& connections() const { return connections_; }
+    PreAuthBudget& pre_auth() { return pre_auth_; }
 
   private:
     obs::ConnectionCounters connections_;
+    PreAuthBudget pre_auth_{PreAuthLimits{}};
     std::unordered_set<ServerSession*> sessions_;
     std::uint64_t added_ = 0;
     bool draining_ = false;

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "engine/client_connection.hpp"
+#include "engine/pre_auth_budget.hpp"
 #include "mysql/constants.hpp"
 #include "net/peer_check.hpp"
 #include "net/server_login.hpp"
@@ -25,7 +26,8 @@ struct ListenerSettings {
     boost::asio::ssl::context* tls = nullptr;  // TLS is offered when set
     bool tls_required = false;
     const net::PeerCheck* peers = nullptr;  // names a client certificate must carry, if any
-    std::chrono::milliseconds handshake_timeout{10'000};
+    // Connections not yet logged in: their budget, and the time they get to log in.
+    PreAuthLimits pre_auth;
     std::chrono::milliseconds idle_timeout{0};  // zero: a session may idle for ever
     std::size_t max_statement_bytes = std::size_t{1} << 20;
 };

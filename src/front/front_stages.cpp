@@ -48,7 +48,10 @@ engine::ListenerSettings FrontStages::listener_settings() const {
             .tls = runtime_.server_tls(),
             .tls_required = !(s.allow_plain_from_loopback && is_loopback(client_.source())),
             .peers = &runtime_.peers(),
-            .handshake_timeout = s.listener.handshake_timeout,
+            .pre_auth = {.total = s.listener.max_unauthenticated,
+                         .per_source = s.listener.max_unauthenticated_per_source,
+                         .timeout = s.listener.handshake_timeout,
+                         .timeout_under_pressure = s.listener.handshake_timeout_under_pressure},
             .idle_timeout = s.listener.idle_timeout,
             .max_statement_bytes = s.listener.max_statement_bytes};
 }

@@ -35,6 +35,10 @@ HttpApiSettings http_settings(const config::GatekeeperConfig& config) {
     s.header_timeout = config.listener.handshake_timeout;
     s.idle_timeout = config.listener.idle_timeout;
     s.max_connections = config.listener.max_connections;
+    s.pre_auth = {.total = config.listener.max_unauthenticated,
+                  .per_source = config.listener.max_unauthenticated_per_source,
+                  .timeout = config.listener.handshake_timeout,
+                  .timeout_under_pressure = config.listener.handshake_timeout_under_pressure};
     return s;
 }
 

@@ -40,7 +40,8 @@ class HttpApiState {
           tokens(settings.tokens),
           runner(std::move(r)),
           probe(std::move(p)),
-          acceptor(io) {}
+          acceptor(io),
+          pre_auth(settings.pre_auth) {}
 
     ssl::context& tls;
     const HttpApiSettings settings;
@@ -51,6 +52,7 @@ class HttpApiState {
     // The connections open now: counted against max_connections, closed by stop().
     std::unordered_set<beast::tcp_stream*> connections;
     obs::ConnectionCounters counters;
+    engine::PreAuthBudget pre_auth;
     bool stopped = false;
 };
 
@@ -102,6 +104,13 @@ class Connection {
     Connection(const Connection&) = delete;
     Connection& operator=(const Connection&) = delete;
 
+    // A place among the connections not yet authenticated; false when its source has its
+    // maximum waiting. The oldest waiting one may be evicted for it.
+    bool admit() {
+        return state_->pre_auth.admit(
+                   source_.to_string(), [this] { evict(); }, pre_auth_) ==
+               engine::PreAuthBudget::Refusal::none;
+    }
     awaitable<void> run();
 
   private:
@@ -121,19 +130,35 @@ class Connection {
 
     std::shared_ptr<HttpApiState> state_;
     boost::asio::ip::address source_;
+    // Closed to make room for a newer connection: out of the count at once, so the
+    // listener's maximum is not reached by connections that are already on their way out.
+    void evict() {
+        evicted_ = true;
+        state_->connections.erase(&tcp_layer());
+        state_->counters.refuse(obs::ConnectionRefusal::pre_auth_evicted);
+        error_code ignored;
+        tcp_layer().socket().close(ignored);
+    }
+
     beast::ssl_stream<beast::tcp_stream> stream_;
     beast::flat_buffer buffer_;
+    engine::PreAuthBudget::Ticket pre_auth_;  // held until a request authenticates
+    bool evicted_ = false;
 };
 
 awaitable<void> Connection::run() {
     // One deadline covers the TLS handshake and the first request's header, so a client
     // that connects and stalls holds its place for header_timeout at most.
-    tcp_layer().expires_after(settings().header_timeout);
+    // Shorter while many connections wait to authenticate.
+    tcp_layer().expires_after(std::min<std::chrono::steady_clock::duration>(
+        settings().header_timeout, state_->pre_auth.handshake_timeout()));
     auto [handshake_ec] = co_await stream_.async_handshake(ssl::stream_base::server, use_tuple);
     if (handshake_ec) {
-        state_->counters.refuse(handshake_ec == beast::error::timeout
-                                    ? obs::ConnectionRefusal::handshake_timeout
-                                    : obs::ConnectionRefusal::tls_failed);
+        if (!evicted_) {
+            state_->counters.refuse(handshake_ec == beast::error::timeout
+                                        ? obs::ConnectionRefusal::handshake_timeout
+                                        : obs::ConnectionRefusal::tls_failed);
+        }
         co_return;
     }
     ++state_->counters.tls_handshakes;
@@ -209,6 +234,8 @@ awaitable<bool> Connection::serve_request(bool first) {
     if (verdict.reject) {
         answer = *verdict.reject;
     } else {
+        // A request with a valid token: never evicted for the connections still waiting.
+        if (!verdict.user.empty()) pre_auth_.release();
         answer = co_await answer_request(verdict, request);
     }
     co_return co_await send(answer, version, keep_alive);
@@ -314,7 +341,8 @@ awaitable<void> accept_connections(std::shared_ptr<HttpApiState> state) {
             co_await backoff.async_wait(use_tuple);
             continue;
         }
-        if (state->connections.size() >= state->settings.max_connections) {
+        if (state->settings.max_connections != 0 &&
+            state->connections.size() >= state->settings.max_connections) {
             // Closed at once rather than left in the backlog, where it would wait unseen.
             error_code ignored;
             socket.close(ignored);
@@ -325,6 +353,10 @@ awaitable<void> accept_connections(std::shared_ptr<HttpApiState> state) {
         }
         // Registered before it runs, so that a burst of connections is counted at once.
         auto connection = std::make_unique<Connection>(state, std::move(socket));
+        if (!connection->admit()) {
+            state->counters.refuse(obs::ConnectionRefusal::pre_auth_source_limit);
+            continue;  // closed as it is destroyed
+        }
         boost::asio::co_spawn(state->acceptor.get_executor(), serve(std::move(connection)),
                               log_coroutine_failure);
     }

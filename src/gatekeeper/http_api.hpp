@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/pre_auth_budget.hpp"
 #include "gatekeeper/api_token.hpp"
 #include "obs/connection_counters.hpp"
 
@@ -79,6 +80,9 @@ struct HttpApiSettings {
                                                        // header after the first byte arrives
     std::chrono::milliseconds idle_timeout{60'000};    // between requests; body and answer I/O
     std::size_t max_connections = 256;                 // more are accepted and closed at once
+    // Connections without an authenticated request yet: their own budget (see
+    // engine::PreAuthBudget); its timeout is header_timeout's.
+    engine::PreAuthLimits pre_auth;
 };
 
 class HttpApiState;  // defined in http_api.cpp; shared with the connection coroutines

@@ -20,11 +20,14 @@ enum class ConnectionRefusal : std::uint8_t {
     certificate_not_allowed,  // a client certificate the listener does not accept
     access_denied,            // unknown user or wrong password or token
     session_not_opened,       // authenticated, but what the session needs could not be opened
+    pre_auth_source_limit,    // its source has the most connections allowed to wait to log in
+    pre_auth_evicted,         // closed before logging in, to make room for a newer connection
 };
-inline constexpr std::array<std::string_view, 11> kConnectionRefusalNames = {
+inline constexpr std::array<std::string_view, 13> kConnectionRefusalNames = {
     "source_not_allowed",      "connection_limit", "user_connection_limit", "tls_required",
     "tls_unavailable",         "tls_failed",       "bad_handshake",         "handshake_timeout",
-    "certificate_not_allowed", "access_denied",    "session_not_opened"};
+    "certificate_not_allowed", "access_denied",    "session_not_opened",    "pre_auth_source_limit",
+    "pre_auth_evicted"};
 
 struct ConnectionCounters {
     std::array<std::uint64_t, kConnectionRefusalNames.size()> refused{};

@@ -24,7 +24,7 @@ inline constexpr MetricFamily kConnectionsRefused{
     "Client connections closed before they became sessions; labels: role, listener (mysql or "
     "http), reason (source_not_allowed, connection_limit, user_connection_limit, tls_required, "
     "tls_unavailable, tls_failed, bad_handshake, handshake_timeout, certificate_not_allowed, "
-    "access_denied, session_not_opened)."};
+    "access_denied, session_not_opened, pre_auth_source_limit, pre_auth_evicted)."};
 inline constexpr MetricFamily kTlsHandshakes{
     "sqlgate_tls_handshakes_total", counter,
     "TLS handshakes with clients; labels: role, listener, outcome (ok or failed)."};

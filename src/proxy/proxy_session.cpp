@@ -41,7 +41,7 @@ engine::ListenerSettings ProxySession::listener_settings() {
             .tls = runtime_.tls(),
             .tls_required = config.require_tls,
             .peers = &runtime_.peers(),
-            .handshake_timeout = config.handshake_timeout,
+            .pre_auth = {.timeout = config.handshake_timeout},
             .max_statement_bytes = config.max_statement_bytes};
 }
 

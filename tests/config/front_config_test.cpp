@@ -79,6 +79,16 @@ TEST_F(FrontConfigTest, GatekeeperConfigReadsEverySection) {
     const GatekeeperConfig c = parse_gatekeeper_config(kGatekeeper, dir_ / "gk.toml");
     EXPECT_EQ(c.listener.address, "127.0.10.1");
     EXPECT_EQ(c.listener.max_statement_bytes, 4096u);
+    EXPECT_EQ(c.listener.max_unauthenticated, 256u);  // defaults
+    EXPECT_EQ(c.listener.max_unauthenticated_per_source, 16u);
+    std::string tuned = kGatekeeper;
+    tuned.insert(tuned.find("max_statement_bytes"),
+                 "max_unauthenticated = 64\nmax_unauthenticated_per_source = 4\n"
+                 "handshake_timeout_under_pressure_ms = 500\n");
+    const GatekeeperConfig t = parse_gatekeeper_config(tuned, dir_ / "gk.toml");
+    EXPECT_EQ(t.listener.max_unauthenticated, 64u);
+    EXPECT_EQ(t.listener.max_unauthenticated_per_source, 4u);
+    EXPECT_EQ(t.listener.handshake_timeout_under_pressure, std::chrono::milliseconds(500));
     EXPECT_EQ(c.upstream.tls.certificate, dir_ / "gk.crt");  // relative to the config file
     EXPECT_EQ(c.rate_limits.per_user_burst, 20);
     ASSERT_EQ(c.users.size(), 1u);

@@ -99,7 +99,7 @@ class ServerSessionTest : public ::testing::Test {
         settings_.role = "test";
         settings_.server_version = "5.5.5-10.11.0-test";
         settings_.max_statement_bytes = 64;
-        settings_.handshake_timeout = 2s;
+        settings_.pre_auth.timeout = 2s;
     }
 
     // Starts the session under test; it runs while a script runs.
@@ -339,7 +339,7 @@ TEST_F(ServerSessionTest, ComQuitEndsTheSessionAndReleasesTheStages) {
 }
 
 TEST_F(ServerSessionTest, AClientThatNeverAnswersTheGreetingIsClosedAtTheHandshakeTimeout) {
-    settings_.handshake_timeout = 200ms;
+    settings_.pre_auth.timeout = 200ms;
     start();
     ASSERT_TRUE(run([&]() -> awaitable<void> {
         EXPECT_TRUE(co_await peer_->receive());  // the greeting

@@ -93,7 +93,8 @@ Chain::Chain(ChainScenario s)
     std::ostringstream gk;
     gk << "[listener]\naddress = \"" << kGatekeeperAddress << "\"\nport = " << gatekeeper_port_
        << "\nhandshake_timeout_ms = " << s.handshake_timeout_ms
-       << "\nidle_timeout_ms = " << s.idle_timeout_ms << "\n\n[tls]\ncertificate = \"" << certs_
+       << "\nidle_timeout_ms = " << s.idle_timeout_ms << "\n"
+       << s.gatekeeper_listener_toml << "\n[tls]\ncertificate = \"" << certs_
        << "/gatekeeper.crt\"\nprivate_key = \"" << certs_ << "/gatekeeper.key\"\n\n"
        << upstream(kTrustedHostAddress, trusted_host_port_, kGatekeeperAddress, "trusted-host",
                    certs_, "gatekeeper")
@@ -163,8 +164,8 @@ HttpAnswer Chain::http(const std::string& method, const std::string& path, const
     const std::string body_file = dir_ + "/http-body.json";
     std::ofstream(body_file) << body;
     std::ostringstream cmd;
-    cmd << "curl -sS -o " << dir_ << "/http-answer.json -w '%{http_code}' --cacert " << certs_
-        << "/ca.crt -X " << method << " -H 'Content-Type: application/json'";
+    cmd << "curl -sS --max-time 30 -o " << dir_ << "/http-answer.json -w '%{http_code}' --cacert "
+        << certs_ << "/ca.crt -X " << method << " -H 'Content-Type: application/json'";
     if (!token.empty()) cmd << " -H 'Authorization: Bearer " << token << "'";
     if (!body.empty()) cmd << " --data-binary @" << body_file;
     cmd << " https://" << kGatekeeperAddress << ":" << http_port_ << path << " 2>" << dir_

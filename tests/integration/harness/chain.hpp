@@ -37,6 +37,7 @@ struct ChainScenario {
     std::string proxy_toml;                // appended to the proxy's config
     std::string trusted_host_toml;         // appended to the trusted host's (before its users)
     std::string gatekeeper_toml;           // appended to the gatekeeper's (before its users)
+    std::string gatekeeper_listener_toml;  // more keys of the gatekeeper's [listener]
 };
 
 class Chain {
