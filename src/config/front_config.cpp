@@ -13,8 +13,8 @@ constexpr std::string_view kNoCredentials =
     "the gatekeeper holds no database credentials; they belong in the trusted host's "
     "secrets_file";
 
-FrontListener read_listener(TableReader& t) {
-    FrontListener l;
+// `l` holds the role's defaults.
+FrontListener read_listener(TableReader& t, FrontListener l = {}) {
     if (auto a = t.optional_address("address")) l.address = *a;
     t.read("port", l.port);
     t.read_ms("handshake_timeout_ms", l.handshake_timeout, 100);
@@ -148,7 +148,10 @@ TrustedHostConfig parse_trusted_host_config(std::string_view text,
     TableReader top(root, "", file);
 
     TableReader listener(subtable(root, "listener", file), "listener.", file);
-    c.listener = read_listener(listener);
+    // Only the gatekeeper, from an address the config names, logs in here: its bursts of
+    // upstream logins must not be thinned out as a flood would be.
+    c.listener = read_listener(listener, FrontListener{.max_unauthenticated = 0,
+                                                       .max_unauthenticated_per_source = 0});
     listener.reject_unknown();
 
     TableReader tls(subtable(root, "tls", file), "tls.", file);

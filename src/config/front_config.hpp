@@ -25,11 +25,12 @@ struct FrontListener {
     std::size_t max_connections = 1000;            // 0: unlimited
     std::size_t max_connections_per_source = 100;  // 0: unlimited
     std::size_t max_connections_per_user = 0;      // 0: unlimited
-    // Connections that have not logged in yet: at most this many (the oldest is closed to
-    // make room for a new one), this many per source address (more are refused), and the
-    // shorter handshake timeout they get while over half of the first is used.
+    // Connections that have not logged in yet (see engine::PreAuthBudget): at most this
+    // many (one is closed to make room for a new one), this many per source address (more
+    // are refused), and the shorter handshake timeout they get while over half of the first
+    // is used. Defaults for the public gatekeeper; the trusted host's are 0 (no budget).
     std::size_t max_unauthenticated = 256;            // 0: no budget
-    std::size_t max_unauthenticated_per_source = 16;  // 0: unlimited
+    std::size_t max_unauthenticated_per_source = 64;  // 0: unlimited
     std::chrono::milliseconds handshake_timeout_under_pressure{2'000};
     std::string server_version = "5.5.5-10.11.0-MariaDB-sqlgate";
 };

@@ -13,9 +13,11 @@
 
 namespace sqlgate::engine {
 
+// The default is no budget: internal listeners (the trusted host, the proxy) take bursts of
+// logins from one trusted address; the gatekeeper's config gives its public listeners one.
 struct PreAuthLimits {
-    std::size_t total = 256;      // 0: no budget (every connection may wait to log in)
-    std::size_t per_source = 16;  // 0: no limit per source address
+    std::size_t total = 0;       // 0: no budget (every connection may wait to log in)
+    std::size_t per_source = 0;  // 0: no limit per source address
     std::chrono::milliseconds timeout{10'000};                // to log in, normally
     std::chrono::milliseconds timeout_under_pressure{2'000};  // once over half is used
 };

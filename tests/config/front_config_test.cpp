@@ -80,7 +80,7 @@ TEST_F(FrontConfigTest, GatekeeperConfigReadsEverySection) {
     EXPECT_EQ(c.listener.address, "127.0.10.1");
     EXPECT_EQ(c.listener.max_statement_bytes, 4096u);
     EXPECT_EQ(c.listener.max_unauthenticated, 256u);  // defaults
-    EXPECT_EQ(c.listener.max_unauthenticated_per_source, 16u);
+    EXPECT_EQ(c.listener.max_unauthenticated_per_source, 64u);
     std::string tuned = kGatekeeper;
     tuned.insert(tuned.find("max_statement_bytes"),
                  "max_unauthenticated = 64\nmax_unauthenticated_per_source = 4\n"
@@ -220,6 +220,9 @@ TEST_F(FrontConfigTest, TrustedHostReadsCredentialsFromItsSecretsFile) {
     EXPECT_EQ(c.credentials.at("app").user, "app_db");
     EXPECT_EQ(c.credentials.at("app").password, "s3cret");
     EXPECT_EQ(c.access.allowed_sources.size(), 2u);
+    // Its clients are the gatekeeper's upstream logins: no pre-auth budget unless asked.
+    EXPECT_EQ(c.listener.max_unauthenticated, 0u);
+    EXPECT_EQ(c.listener.max_unauthenticated_per_source, 0u);
 }
 
 TEST_F(FrontConfigTest, TrustedHostRefusesASecretsFileOthersCanRead) {
