@@ -150,8 +150,8 @@ TrustedHostConfig parse_trusted_host_config(std::string_view text,
     TableReader listener(subtable(root, "listener", file), "listener.", file);
     // Only the gatekeeper, from an address the config names, logs in here: its bursts of
     // upstream logins must not be thinned out as a flood would be.
-    c.listener = read_listener(listener, FrontListener{.max_unauthenticated = 0,
-                                                       .max_unauthenticated_per_source = 0});
+    c.listener = read_listener(
+        listener, FrontListener{.max_unauthenticated = 0, .max_unauthenticated_per_source = 0});
     listener.reject_unknown();
 
     TableReader tls(subtable(root, "tls", file), "tls.", file);
