@@ -37,7 +37,7 @@ UpstreamHop read_upstream(TableReader& t) {
     t.read("port", u.port);
     u.source_address = t.optional_address("source_address");
     u.server_name = t.required<std::string>("server_name");
-    u.tls = t.tls_files(true);
+    u.tls = t.tls_files({.need_ca = true});
     if (!u.tls.enabled()) t.fail("certificate", "missing: every internal hop uses mutual TLS");
     t.read_ms("connect_timeout_ms", u.connect_timeout, 10);
     return u;
@@ -70,7 +70,7 @@ GatekeeperConfig parse_gatekeeper_config(std::string_view text, const std::files
     listener.reject_unknown_and_credentials(kNoCredentials);
 
     TableReader tls(subtable(root, "tls", file), "tls.", file);
-    c.tls = tls.tls_files(false);
+    c.tls = tls.tls_files({});
     tls.read("allow_plain_from_loopback", c.allow_plain_from_loopback);
     if (!c.tls.enabled() && !c.allow_plain_from_loopback) {
         tls.fail("certificate",
@@ -155,7 +155,7 @@ TrustedHostConfig parse_trusted_host_config(std::string_view text,
     listener.reject_unknown();
 
     TableReader tls(subtable(root, "tls", file), "tls.", file);
-    c.tls = tls.tls_files(true);
+    c.tls = tls.tls_files({.need_ca = true});
     if (!c.tls.enabled()) tls.fail("certificate", "missing: the trusted host accepts only TLS");
     tls.reject_unknown();
 

@@ -136,7 +136,7 @@ void read_servers_and_users(const toml::table& root, const std::filesystem::path
 void read_tls_and_access(const toml::table& root, const std::filesystem::path& file,
                          ProxyConfig& c) {
     TableReader tls(subtable(root, "tls", file), "tls.", file);
-    c.tls = tls.tls_files(false);
+    c.tls = tls.tls_files({});
     tls.read("require", c.require_tls);
     tls.reject_unknown();
     TableReader access(subtable(root, "access", file), "access.", file);

@@ -48,17 +48,9 @@ const toml::table& subtable(const toml::table& root, std::string_view name,
 AdminListener read_admin_listener(const toml::table& root, const std::filesystem::path& file) {
     AdminListener listener;
     TableReader admin(subtable(root, "admin", file), "admin.", file);
-    if (auto p = admin.optional_path("tls_certificate")) listener.tls.certificate = *p;
-    if (auto p = admin.optional_path("tls_private_key")) listener.tls.private_key = *p;
-    if (listener.tls.certificate.empty() != listener.tls.private_key.empty()) {
-        admin.fail(listener.tls.certificate.empty() ? "tls_certificate" : "tls_private_key",
-                   "tls_certificate and tls_private_key go together");
-    }
-    for (const auto& [key, p] : {std::pair{"tls_certificate", &listener.tls.certificate},
-                                 std::pair{"tls_private_key", &listener.tls.private_key}}) {
-        if (!p->empty() && !std::filesystem::exists(*p))
-            admin.fail(key, "no such file " + p->string());
-    }
+    // A server certificate and its key only: clients of the admin listener are not asked
+    // for certificates, so there is no tls_ca.
+    listener.tls = admin.tls_files({.prefix = "tls_", .ca = false});
     if (auto token = admin.optional<std::string>("token_sha256")) {
         if (!parse_sha256_hex(*token)) {
             admin.fail("token_sha256", "expected 64 hex digits (the token's SHA-256)");
@@ -147,20 +139,25 @@ std::filesystem::path TableReader::path(std::string_view key) {
     fail(key, "missing");
 }
 
-TlsFiles TableReader::tls_files(bool need_ca) {
+TlsFiles TableReader::tls_files(TlsKeys keys) {
+    const std::string certificate = std::string(keys.prefix) + "certificate";
+    const std::string private_key = std::string(keys.prefix) + "private_key";
+    const std::string ca = std::string(keys.prefix) + "ca";
     TlsFiles files;
-    if (auto p = optional_path("certificate")) files.certificate = *p;
-    if (auto p = optional_path("private_key")) files.private_key = *p;
-    if (auto p = optional_path("ca")) files.ca = *p;
-    if (files.certificate.empty() != files.private_key.empty()) {
-        fail(files.certificate.empty() ? "certificate" : "private_key",
-             "certificate and private_key go together");
+    if (auto p = optional_path(certificate)) files.certificate = *p;
+    if (auto p = optional_path(private_key)) files.private_key = *p;
+    if (keys.ca) {
+        if (auto p = optional_path(ca)) files.ca = *p;
     }
-    if (need_ca && files.ca.empty()) fail("ca", "missing");
+    if (files.certificate.empty() != files.private_key.empty()) {
+        fail(files.certificate.empty() ? certificate : private_key,
+             certificate + " and " + private_key + " go together");
+    }
+    if (keys.need_ca && files.ca.empty()) fail(ca, "missing");
     for (const auto& [key, p] :
-         {std::pair{"certificate", &files.certificate},
-          std::pair{"private_key", &files.private_key}, std::pair{"ca", &files.ca}}) {
-        if (!p->empty() && !std::filesystem::exists(*p)) fail(key, "no such file " + p->string());
+         {std::pair{&certificate, &files.certificate}, std::pair{&private_key, &files.private_key},
+          std::pair{&ca, &files.ca}}) {
+        if (!p->empty() && !std::filesystem::exists(*p)) fail(*key, "no such file " + p->string());
     }
     return files;
 }

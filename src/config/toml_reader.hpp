@@ -99,8 +99,14 @@ class TableReader {
     // A file path; relative ones are taken from the config file's folder.
     std::optional<std::filesystem::path> optional_path(std::string_view key);
     std::filesystem::path path(std::string_view key);
-    // certificate, private_key and ca in this table (ca optional unless `need_ca`).
-    TlsFiles tls_files(bool need_ca);
+    // Which keys hold the TLS files: PREFIXcertificate, PREFIXprivate_key and (when `ca`)
+    // PREFIXca, the last optional unless `need_ca`.
+    struct TlsKeys {
+        std::string_view prefix;
+        bool ca = true;
+        bool need_ca = false;
+    };
+    TlsFiles tls_files(TlsKeys keys);
     // allowed_sources and client_certificate_names.
     PeerAccess peer_access();
     // The statement policy keys of a [[users]] entry.
