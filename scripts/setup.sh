@@ -22,7 +22,7 @@ packages=(
     mariadb-server mariadb-client libmariadb-dev mariadb-test
     sysbench haproxy gnuplot-nox
     dpkg-dev systemd
-    prometheus logrotate chromium
+    prometheus logrotate chromium sqlmap testssl.sh
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -9,6 +9,7 @@
 
 #include "config/front_config.hpp"
 #include "config/proxy_config.hpp"
+#include "front/allowlist_import.hpp"
 #include "gatekeeper/gatekeeper_role.hpp"
 #include "mysql/auth.hpp"
 #include "obs/admin_client.hpp"
@@ -107,6 +108,25 @@ int main(int argc, char** argv) {
                      "a role's admin listener, ADDRESS:PORT (repeat for each role of the chain)")
         ->required();
 
+    auto* firewall = app.add_subcommand(
+        "firewall", "Review and ship the learned statement allowlist ([firewall] allowlist)");
+    firewall->require_subcommand(1);
+    std::string export_admin;
+    std::string firewall_user;
+    auto* firewall_export = firewall->add_subcommand(
+        "export", "Print the allowlist a running role enforces, learned shapes included");
+    firewall_export->add_option("--admin", export_admin, "the role's admin listener, ADDRESS:PORT")
+        ->required();
+    firewall_export->add_option("--user", firewall_user, "only this user's shapes");
+    sqlgate::front::FirewallImport import;
+    auto* firewall_import = firewall->add_subcommand(
+        "import", "Merge allowlist files or audit logs (allowed statements) into an allowlist");
+    firewall_import->add_option("--into", import.into, "the allowlist file to extend")->required();
+    firewall_import->add_option("--user", import.user, "only this user's shapes");
+    firewall_import->add_option("sources", import.sources, "allowlist files or audit logs")
+        ->required()
+        ->check(CLI::ExistingFile);
+
     auto* hash = app.add_subcommand(
         "hash-password", "Read a password on stdin and print its hash for a [[users]] entry");
 
@@ -174,6 +194,16 @@ int main(int argc, char** argv) {
         const bool colour = ::isatty(STDOUT_FILENO) != 0;
         return sqlgate::obs::write_status_report(std::cout, roles, colour) ? 0 : 1;
     }
+    if (*firewall_export) {
+        const auto answer = sqlgate::obs::call_admin(
+            export_admin, "GET",
+            "/allowlist" + (firewall_user.empty() ? std::string() : "?user=" + firewall_user),
+            std::chrono::seconds(10));
+        (answer.status == 200 ? std::cout : std::cerr) << answer.body;
+        if (answer.status != 200) std::cerr << '\n';
+        return answer.status == 200 ? 0 : 1;
+    }
+    if (*firewall_import) return sqlgate::front::run_firewall_import(import, std::cout, std::cerr);
     if (*hash) {
         std::string password;
         std::getline(std::cin, password);

@@ -56,6 +56,23 @@ void check_unique_users(const std::vector<FrontUser>& users, const TableReader& 
     if (users.empty()) top.fail("users", "at least one [[users]] entry is needed");
 }
 
+// [firewall], checked against the users: a mode other than "off" needs the list's file.
+FirewallFiles read_firewall(const toml::table& root, const std::filesystem::path& file,
+                            const std::vector<FrontUser>& users) {
+    TableReader t(subtable(root, "firewall", file), "firewall.", file);
+    FirewallFiles f;
+    if (auto p = t.optional_path("allowlist")) f.allowlist = *p;
+    t.reject_unknown();
+    for (const FrontUser& u : users) {
+        if (u.policy.firewall != policy::FirewallMode::off && f.allowlist.empty()) {
+            t.fail("allowlist", "missing: user '" + u.name + "' has firewall = \"" +
+                                    std::string(policy::to_string(u.policy.firewall)) +
+                                    "\", which needs the allowlist's file");
+        }
+    }
+    return f;
+}
+
 }  // namespace
 
 GatekeeperConfig parse_gatekeeper_config(std::string_view text, const std::filesystem::path& file) {
@@ -126,8 +143,9 @@ GatekeeperConfig parse_gatekeeper_config(std::string_view text, const std::files
     });
 
     c.admin = read_admin_listener(root, file);
-    for (std::string_view key :
-         {"listener", "tls", "upstream", "http", "rate_limits", "audit", "admin", "users"}) {
+    c.firewall = read_firewall(root, file, c.users);
+    for (std::string_view key : {"listener", "tls", "upstream", "http", "rate_limits", "audit",
+                                 "firewall", "admin", "users"}) {
         top.known(key);
     }
     top.reject_unknown_and_credentials(kNoCredentials);
@@ -182,7 +200,9 @@ TrustedHostConfig parse_trusted_host_config(std::string_view text,
         c.users.push_back(std::move(u));
     });
     c.admin = read_admin_listener(root, file);
-    for (std::string_view key : {"listener", "tls", "access", "upstream", "admin", "users"})
+    c.firewall = read_firewall(root, file, c.users);
+    for (std::string_view key :
+         {"listener", "tls", "access", "upstream", "firewall", "admin", "users"})
         top.known(key);
     top.reject_unknown();
     check_unique_users(c.users, top);

@@ -53,6 +53,12 @@ struct FrontUser {
     policy::UserPolicy policy;
 };
 
+// [firewall]: where the learned statement allowlist lives (see policy::StatementAllowlist).
+struct FirewallFiles {
+    std::filesystem::path allowlist;  // empty: none; then no user may have firewall != "off"
+    friend bool operator==(const FirewallFiles&, const FirewallFiles&) = default;
+};
+
 struct RateLimits {
     double per_user_per_second = 0;  // 0: unlimited
     double per_user_burst = 0;
@@ -77,6 +83,7 @@ struct GatekeeperConfig {
     HttpApiConfig http;
     RateLimits rate_limits;
     std::string audit_file = "-";  // "-": stderr
+    FirewallFiles firewall;
     AdminListener admin;
     std::vector<FrontUser> users;
 };
@@ -89,6 +96,7 @@ struct TrustedHostConfig {
     PeerAccess access;  // [access]: the gatekeeper's address and certificate name
     UpstreamHop upstream;
     std::filesystem::path secrets_file;
+    FirewallFiles firewall;
     AdminListener admin;
     std::vector<FrontUser> users;                    // [[users]]: the policy, checked again
     std::map<std::string, Credentials> credentials;  // from secrets_file, per user

@@ -203,6 +203,11 @@ policy::UserPolicy TableReader::user_policy() {
     read("allow_multiple_statements", p.allow_multiple_statements);
     read("allow_executable_comments", p.allow_executable_comments);
     read("injection_heuristics", p.injection_heuristics);
+    if (auto mode = optional<std::string>("firewall")) {
+        const auto parsed = policy::parse_firewall_mode(*mode);
+        if (!parsed) fail("firewall", "unknown mode '" + *mode + "' (off, learn, detect, protect)");
+        p.firewall = *parsed;
+    }
     return p;
 }
 

@@ -1,11 +1,5 @@
 #include "front/audit_log.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstdio>
-#include <system_error>
 #include <utility>
 
 #include "obs/json_string.hpp"
@@ -13,8 +7,6 @@
 
 namespace sqlgate::front {
 namespace {
-
-constexpr std::string_view kStderrPath = "-";
 
 std::string_view front_name(AuditFront front) noexcept {
     return front == AuditFront::http ? "http" : "mysql";
@@ -63,18 +55,7 @@ void append_audit_line(std::string& out, const AuditRecord& record) {
     out += "}\n";
 }
 
-AuditLog::AuditLog(std::string path) : path_(std::move(path)) {
-    if (path_ == kStderrPath) {
-        fd_ = STDERR_FILENO;
-        return;
-    }
-    fd_ = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-    if (fd_ < 0) throw std::system_error(errno, std::generic_category(), "audit log " + path_);
-}
-
-AuditLog::~AuditLog() {
-    if (fd_ != STDERR_FILENO) ::close(fd_);
-}
+AuditLog::AuditLog(std::string path) : file_(std::move(path)) {}
 
 void AuditLog::record(const AuditRecord& record) noexcept {
     line_.clear();
@@ -84,28 +65,11 @@ void AuditLog::record(const AuditRecord& record) noexcept {
         ++failures_;
         return;
     }
-    // A short write (a nearly full disk) is finished rather than left for the next line to be
-    // glued to.
-    std::size_t done = 0;
-    while (done < line_.size()) {
-        const ssize_t n = ::write(fd_, line_.data() + done, line_.size() - done);
-        if (n > 0) {
-            done += static_cast<std::size_t>(n);
-        } else if (n == 0 || errno != EINTR) {
-            ++failures_;
-            return;
-        }
+    if (file_.append(line_)) {
+        ++written_;
+    } else {
+        ++failures_;
     }
-    ++written_;
-}
-
-bool AuditLog::reopen() noexcept {
-    if (path_ == kStderrPath) return true;
-    const int fd = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0) return false;
-    ::close(fd_);
-    fd_ = fd;
-    return true;
 }
 
 }  // namespace sqlgate::front

@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "front/append_only_file.hpp"
+
 namespace sqlgate::front {
 
 enum class AuditFront { mysql, http };
@@ -33,27 +35,22 @@ std::string utc_timestamp(std::chrono::system_clock::time_point time);
 
 class AuditLog {
   public:
-    // "-" is stderr; any other path is opened for appending and created with mode 0600 (the
-    // log holds statement shapes and user names). Throws std::system_error when it cannot.
+    // See AppendOnlyFile: "-" is stderr, a file is created with mode 0600 (the log holds
+    // statement shapes and user names). Throws std::system_error when it cannot be opened.
     explicit AuditLog(std::string path);
-    ~AuditLog();
-    AuditLog(const AuditLog&) = delete;
-    AuditLog& operator=(const AuditLog&) = delete;
 
-    // One write() per line, so lines from several writers on one file never interleave.
     // Never throws: a line that cannot be written is counted in failures() and dropped.
     void record(const AuditRecord& record) noexcept;
 
     // Opens the path again, for log rotation; on failure keeps writing to the old file.
-    bool reopen() noexcept;
+    bool reopen() noexcept { return file_.reopen(); }
 
-    const std::string& path() const noexcept { return path_; }
+    const std::string& path() const noexcept { return file_.path(); }
     std::uint64_t written() const noexcept { return written_; }
     std::uint64_t failures() const noexcept { return failures_; }
 
   private:
-    std::string path_;
-    int fd_ = -1;
+    AppendOnlyFile file_;
     std::string line_;  // reused, so recording a statement rarely allocates
     std::uint64_t written_ = 0;
     std::uint64_t failures_ = 0;

@@ -45,6 +45,17 @@ std::string front_metrics(const FrontRuntime& runtime, const obs::ProcessFigures
         out.sample(metric::kFrontRefusals.name, {{"role", process.role}, {"rule", rule}},
                    static_cast<double>(count));
     }
+    if (const policy::StatementAllowlist* list = runtime.allowlist()) {
+        out.family(metric::kFrontAllowlistShapes);
+        out.sample(metric::kFrontAllowlistShapes.name, {{"role", process.role}},
+                   static_cast<double>(list->size()));
+        out.family(metric::kFrontAllowlistMisses);
+        for (std::size_t m = 0; m < counters.allowlist_misses.size(); ++m) {
+            out.sample(metric::kFrontAllowlistMisses.name,
+                       {{"role", process.role}, {"mode", m == 0 ? "detect" : "protect"}},
+                       static_cast<double>(counters.allowlist_misses[m]));
+        }
+    }
     return out.text();
 }
 

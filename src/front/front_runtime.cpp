@@ -22,6 +22,11 @@ RateLimiter rate_limiter_for(const config::RateLimits& limits) {
                        RateLimit{limits.per_source_per_second, limits.per_source_burst});
 }
 
+std::unique_ptr<LearnedAllowlist> allowlist_for(const FrontSettings& s) {
+    if (s.allowlist_file.empty()) return nullptr;
+    return std::make_unique<LearnedAllowlist>(s.allowlist_file, s.users);
+}
+
 }  // namespace
 
 FrontRuntime::FrontRuntime(FrontSettings settings)
@@ -44,6 +49,7 @@ FrontRuntime::FrontRuntime(FrontSettings settings)
     }
     upstream_.tls = {.context = &*upstream_tls_, .server_name = settings_.upstream.server_name};
     if (!settings_.audit_file.empty()) audit_ = std::make_unique<AuditLog>(settings_.audit_file);
+    allowlist_ = allowlist_for(settings_);
 }
 
 std::shared_ptr<const config::FrontUser> FrontRuntime::find_user(std::string_view name) const {
@@ -52,8 +58,9 @@ std::shared_ptr<const config::FrontUser> FrontRuntime::find_user(std::string_vie
 }
 
 void FrontRuntime::reload(FrontSettings next, std::vector<std::string>& ignored) {
-    // Built first: a limit it refuses changes nothing.
+    // Built first: a limit it refuses, or an allowlist file it cannot read, changes nothing.
     RateLimiter limiter = rate_limiter_for(next.rate_limits);
+    std::unique_ptr<LearnedAllowlist> allowlist = allowlist_for(next);
     auto note = [&](bool changed, std::string_view what) {
         if (changed) ignored.emplace_back(what);
     };
@@ -81,6 +88,8 @@ void FrontRuntime::reload(FrontSettings next, std::vector<std::string>& ignored)
     settings_.users = std::move(next.users);
     settings_.upstream_credentials = std::move(next.upstream_credentials);
     settings_.rate_limits = next.rate_limits;
+    settings_.allowlist_file = std::move(next.allowlist_file);
+    allowlist_ = std::move(allowlist);
     // The file's digest now names what is in force, but for the settings listed as ignored.
     settings_.config_digest = std::move(next.config_digest);
 }
@@ -119,15 +128,45 @@ GateVerdict FrontRuntime::check_statement(const config::FrontUser& user, std::st
     verdict.info = sql::describe(sql, policy::describe_options());
     policy::Verdict policy_verdict =
         policy::check_statement(sql, verdict.info, user.policy, current_schema);
+    const auto kind = static_cast<std::size_t>(verdict.info.statement_class);
     if (!policy_verdict.allowed) {
         verdict.kind = GateVerdict::Kind::reject;
         verdict.rule = policy_verdict.rule;
         verdict.message =
             "sqlgate: statement rejected by rule " + std::move(policy_verdict.message);
+        audit(user, source, sql, front, false, policy::to_string(policy_verdict.rule), kind);
+        return verdict;
     }
-    audit(user, source, sql, front, policy_verdict.allowed, policy::to_string(policy_verdict.rule),
-          static_cast<std::size_t>(verdict.info.statement_class));
+    const policy::FirewallMode mode =
+        allowlist_ ? allowlist_->mode_of(user) : policy::FirewallMode::off;
+    if (mode == policy::FirewallMode::off) {
+        audit(user, source, sql, front, true, policy::to_string(policy::Rule::none), kind);
+        return verdict;
+    }
+    const sql::StatementDigest shape = sql::digest(sql, {}, sql::kWholeDigestText);
+    const policy::Rule rule = check_allowlist(user, mode, shape, verdict);
+    audit(user, source, sql, front, verdict.allowed(), policy::to_string(rule), kind, &shape);
     return verdict;
+}
+
+policy::Rule FrontRuntime::check_allowlist(const config::FrontUser& user, policy::FirewallMode mode,
+                                           const sql::StatementDigest& shape,
+                                           GateVerdict& verdict) {
+    using policy::FirewallMode;
+    if (mode == FirewallMode::learn) {
+        allowlist_->learn(user.name, shape.text);
+        return policy::Rule::none;
+    }
+    if (allowlist_->contains(user.name, shape.text)) return policy::Rule::none;
+    ++counters_.allowlist_misses[mode == FirewallMode::protect ? 1 : 0];
+    if (mode == FirewallMode::protect) {
+        verdict.kind = GateVerdict::Kind::reject;
+        verdict.rule = policy::Rule::not_in_allowlist;
+        verdict.message = "sqlgate: statement rejected by rule not_in_allowlist: statement shape " +
+                          sql::hex64(shape.hash) + " is not in the allowlist of user '" +
+                          user.name + "'";
+    }
+    return policy::Rule::not_in_allowlist;
 }
 
 GateVerdict FrontRuntime::check_rate(const config::FrontUser& user, std::string_view source,
@@ -169,12 +208,13 @@ void FrontRuntime::reopen_logs() {
 
 void FrontRuntime::audit(const config::FrontUser& user, std::string_view source,
                          std::string_view sql, AuditFront front, bool allowed,
-                         std::string_view rule, std::size_t kind) {
+                         std::string_view rule, std::size_t kind,
+                         const sql::StatementDigest* whole) {
     ++counters_.statements[static_cast<std::size_t>(front)][allowed ? 1 : 0][kind];
     // An allowed statement with no audit log needs no digest: the common path stays cheap.
     if (allowed && !audit_) return;
     const auto now = std::chrono::system_clock::now();
-    const sql::StatementDigest digest = sql::digest(sql);
+    const sql::StatementDigest digest = whole ? sql::abridged(*whole) : sql::digest(sql);
     if (!allowed) {
         const auto it = counters_.refusals.find(rule);
         if (it != counters_.refusals.end()) {

@@ -17,11 +17,13 @@
 #include "config/front_config.hpp"
 #include "engine/client_connection.hpp"
 #include "front/audit_log.hpp"
+#include "front/learned_allowlist.hpp"
 #include "front/rate_limiter.hpp"
 #include "net/mysql_client.hpp"
 #include "net/peer_check.hpp"
 #include "policy/policy.hpp"
 #include "sql/classifier.hpp"
+#include "sql/digest.hpp"
 
 namespace sqlgate::front {
 
@@ -45,7 +47,8 @@ struct FrontSettings {
     // (the front holds no credentials and asserts the user over mutual TLS).
     std::map<std::string, config::Credentials> upstream_credentials;
     config::RateLimits rate_limits;
-    std::string audit_file;  // empty: no audit log
+    std::string audit_file;                // empty: no audit log
+    std::filesystem::path allowlist_file;  // [firewall] allowlist; empty: none
     config::AdminListener admin;
     std::string config_digest;  // of the file these settings came from (see config::digest)
 };
@@ -87,6 +90,8 @@ struct GateCounters {
     std::uint64_t total(bool allowed) const;
     std::map<std::string, std::uint64_t, std::less<>> refusals;  // by rule id
     std::deque<RecentRefusal> recent_refusals;                   // the last few, oldest first
+    // Statements of users in detect (0) and protect (1) whose shape the allowlist lacks.
+    std::array<std::uint64_t, 2> allowlist_misses{};
 };
 
 class FrontRuntime {
@@ -124,8 +129,9 @@ class FrontRuntime {
                                                              const config::FrontUser& user,
                                                              mysql::Capability capabilities);
 
-    // Rate limits, then the user's policy, then one audit record: every statement from
-    // either front (MySQL listener or HTTP API) passes here exactly once.
+    // Rate limits, then the user's policy, then the learned allowlist (firewall mode), then
+    // one audit record: every statement from either front (MySQL listener or HTTP API)
+    // passes here exactly once.
     GateVerdict check_statement(const config::FrontUser& user, std::string_view source,
                                 std::string_view sql, std::string_view current_schema,
                                 AuditFront front);
@@ -134,14 +140,25 @@ class FrontRuntime {
     GateVerdict check_rate(const config::FrontUser& user, std::string_view source,
                            std::string_view what, AuditFront front);
     const GateCounters& counters() const { return counters_; }
+    // The statement allowlist in force (with what was learned since it was read); null when
+    // the config names none.
+    const policy::StatementAllowlist* allowlist() const {
+        return allowlist_ ? &allowlist_->list() : nullptr;
+    }
     // Opens the audit log file again (after logrotate moved it); logs the outcome.
     void reopen_logs();
     // Records a decision the gate did not make (a command refused outright).
+    // `whole` is the statement's digest when the gate made one already (kWholeDigestText).
     void audit(const config::FrontUser& user, std::string_view source, std::string_view sql,
                AuditFront front, bool allowed, std::string_view rule,
-               std::size_t kind = kUnclassified);
+               std::size_t kind = kUnclassified, const sql::StatementDigest* whole = nullptr);
 
   private:
+    // The allowlist's part of the verdict for a statement the policy allowed; returns the
+    // rule to audit (not_in_allowlist for a miss, also in detect, where it passes).
+    policy::Rule check_allowlist(const config::FrontUser& user, policy::FirewallMode mode,
+                                 const sql::StatementDigest& shape, GateVerdict& verdict);
+
     FrontSettings settings_;
     std::map<std::string, std::shared_ptr<const config::FrontUser>, std::less<>> users_;
     std::optional<boost::asio::ssl::context> server_tls_;
@@ -152,6 +169,7 @@ class FrontRuntime {
     std::optional<RateLimiter> rate_limiter_;
     ConnectionLimiter connections_;
     std::unique_ptr<AuditLog> audit_;
+    std::unique_ptr<LearnedAllowlist> allowlist_;
     GateCounters counters_;
     std::uint32_t last_connection_id_ = 0;
 };

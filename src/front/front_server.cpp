@@ -54,6 +54,20 @@ void FrontServer::start_admin() {
                       co_return obs::AdminAnswer{200, front_metrics(runtime_, figures()),
                                                  obs::PrometheusText::kContentType};
                   });
+    // The allowlist in force, learned shapes included, in its file form: what `sqlgate
+    // firewall export` saves for review. ?user=NAME keeps one user's shapes.
+    admin_->route("GET", "/allowlist",
+                  [this](const obs::AdminRequest& request) -> awaitable<obs::AdminAnswer> {
+                      const policy::StatementAllowlist* list = runtime_.allowlist();
+                      if (list == nullptr) {
+                          co_return obs::AdminAnswer{
+                              404, "{\"error\": \"no [firewall] allowlist is configured\"}"};
+                      }
+                      const auto user = request.query.find("user");
+                      co_return obs::AdminAnswer{
+                          200, list->to_text(user == request.query.end() ? "" : user->second),
+                          "text/plain; charset=utf-8"};
+                  });
     admin_->route("GET", "/status",
                   [this, figures](const obs::AdminRequest&) -> awaitable<obs::AdminAnswer> {
                       co_return obs::AdminAnswer{200, front_status(runtime_, figures())};

@@ -20,6 +20,7 @@ front::FrontSettings front_settings(const config::GatekeeperConfig& config) {
     s.users = config.users;
     s.rate_limits = config.rate_limits;
     s.audit_file = config.audit_file;
+    s.allowlist_file = config.firewall.allowlist;
     s.admin = config.admin;
     s.config_digest = config.digest;
     return s;

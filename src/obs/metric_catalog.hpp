@@ -82,5 +82,12 @@ inline constexpr MetricFamily kFrontStatements{
 inline constexpr MetricFamily kFrontRefusals{
     "sqlgate_front_refusals_total", counter,
     "Statements refused; labels: role, rule (the firewall rule id, or rate_limit)."};
+inline constexpr MetricFamily kFrontAllowlistShapes{
+    "sqlgate_front_allowlist_shapes", gauge,
+    "Statement shapes in the learned allowlist in force, learned ones included; labels: role."};
+inline constexpr MetricFamily kFrontAllowlistMisses{
+    "sqlgate_front_allowlist_misses_total", counter,
+    "Statements whose shape the user's allowlist lacks; labels: role, mode (detect: passed "
+    "and audited, protect: refused)."};
 
 }  // namespace sqlgate::obs::metric

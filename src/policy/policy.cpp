@@ -18,7 +18,7 @@ using sql::Keyword;
 using sql::StatementClass;
 using sql::StatementInfo;
 
-constexpr std::array<std::string_view, 19> kRuleNames = {
+constexpr std::array<std::string_view, 20> kRuleNames = {
     "none",
     "statement_too_large",
     "unterminated",
@@ -38,8 +38,9 @@ constexpr std::array<std::string_view, 19> kRuleNames = {
     "tautology",
     "comment_truncation",
     "encoded_payload",
+    "not_in_allowlist",
 };
-static_assert(kRuleNames.size() == static_cast<std::size_t>(Rule::encoded_payload) + 1);
+static_assert(kRuleNames.size() == static_cast<std::size_t>(Rule::not_in_allowlist) + 1);
 
 // Reads that a StatementInfo marks as writes only because they need the primary's session
 // (LAST_INSERT_ID(), SELECT ... INTO @v, @x := ...). Permission-wise they still only read.

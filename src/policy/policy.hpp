@@ -38,6 +38,9 @@ enum class Rule : std::uint8_t {
     tautology,               // OR 1=1, OR 'a'='a', OR x=x, OR TRUE, || 2>1 ... in a condition
     comment_truncation,      // a comment hiding the rest of an injected-into statement
     encoded_payload,         // 0x61646d696e, CHAR(97,100,...), UNHEX('6164...') in a condition
+    not_in_allowlist,        // firewall = protect: a statement shape the user's allowlist lacks
+                             // (checked by the front after the rules above, see
+                             // StatementAllowlist)
 };
 
 // The stable id, e.g. "stacked_statements"; "none" for Rule::none.

@@ -71,6 +71,28 @@ class KindSet {
     std::uint8_t bits_ = 0;
 };
 
+// The learned statement allowlist's mode for one user (see policy::StatementAllowlist).
+enum class FirewallMode : std::uint8_t {
+    off,      // no allowlist: the rules and heuristics alone
+    learn,    // every statement the rules let through adds its shape to the list
+    detect,   // shapes outside the list pass, audited as not_in_allowlist
+    protect,  // shapes outside the list are refused (Rule::not_in_allowlist)
+};
+
+inline constexpr std::array<std::string_view, 4> kFirewallModeNames = {"off", "learn", "detect",
+                                                                       "protect"};
+
+constexpr std::string_view to_string(FirewallMode mode) noexcept {
+    return kFirewallModeNames[static_cast<std::size_t>(mode)];
+}
+
+constexpr std::optional<FirewallMode> parse_firewall_mode(std::string_view name) noexcept {
+    for (std::size_t i = 0; i < kFirewallModeNames.size(); ++i) {
+        if (kFirewallModeNames[i] == name) return static_cast<FirewallMode>(i);
+    }
+    return std::nullopt;
+}
+
 struct UserPolicy {
     // Kinds the user may run. transaction and session are implied by read or write: drivers
     // send SET NAMES, SET autocommit, USE, COMMIT on their own, and these touch only the
@@ -97,6 +119,9 @@ struct UserPolicy {
     // Off only for trusted tooling: the heuristics reject rare legitimate SQL (OR 1=1, a
     // comment right after a string literal, UNION SELECT NULL) by design.
     bool injection_heuristics = true;
+    // The learned allowlist, a line after the rules: the heuristics recognise attacks they
+    // know; the allowlist refuses whatever the application never sent.
+    FirewallMode firewall = FirewallMode::off;
 };
 
 }  // namespace sqlgate::policy

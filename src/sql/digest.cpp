@@ -62,6 +62,18 @@ enum class Piece : std::uint8_t {
     semicolon,
 };
 
+// Cuts a text longer than `limit` (at least 3) to end in "...", at a character boundary.
+void cut_text(StatementDigest& d, std::size_t limit) {
+    if (d.text.size() <= limit) return;
+    std::size_t cut = limit - 3;
+    // Back off to the start of a UTF-8 character so the text stays valid.
+    while (cut > 0 && (static_cast<unsigned char>(d.text[cut]) & 0xC0) == 0x80)
+        --cut;
+    d.text.resize(cut);
+    d.text += "...";
+    d.truncated = true;
+}
+
 class Writer {
   public:
     explicit Writer(std::size_t limit) : limit_(std::max<std::size_t>(limit, 3)) {}
@@ -80,15 +92,7 @@ class Writer {
 
     StatementDigest finish() && {
         StatementDigest d{.text = std::move(text_), .hash = hash_};
-        if (d.text.size() > limit_) {
-            std::size_t cut = limit_ - 3;
-            // Back off to the start of a UTF-8 character so the text stays valid.
-            while (cut > 0 && (static_cast<unsigned char>(d.text[cut]) & 0xC0) == 0x80)
-                --cut;
-            d.text.resize(cut);
-            d.text += "...";
-            d.truncated = true;
-        }
+        cut_text(d, limit_);
         return d;
     }
 
@@ -150,6 +154,15 @@ void skip_more_rows(Lexer& lexer) noexcept {
 
 std::string StatementDigest::hash_hex() const {
     return hex64(hash);
+}
+
+StatementDigest abridged(const StatementDigest& whole, std::size_t max_text) {
+    const std::size_t limit = std::max<std::size_t>(max_text, 3);
+    if (whole.text.size() <= limit) return whole;
+    // Copies only what stays: the whole text of a large statement may be megabytes.
+    StatementDigest d{.text = whole.text.substr(0, limit + 1), .hash = whole.hash};
+    cut_text(d, limit);
+    return d;
 }
 
 std::uint64_t fnv1a64(std::string_view bytes, std::uint64_t hash) noexcept {

@@ -13,6 +13,8 @@ namespace sqlgate::sql {
 
 // Audit lines must stay bounded whatever the client sends.
 inline constexpr std::size_t kDigestTextLimit = 1024;
+// For a digest whose text must be whole: the statement allowlist compares shapes entire.
+inline constexpr std::size_t kWholeDigestText = std::size_t(-1) / 2;
 
 struct StatementDigest {
     // Keywords upper-cased, other names as written, literals as `?`, literal lists as `(...)`,
@@ -30,6 +32,10 @@ struct StatementDigest {
 // below 3 counts as 3, the room "..." needs.
 StatementDigest digest(std::string_view sql, LexerOptions options = {},
                        std::size_t max_text = kDigestTextLimit);
+
+// `whole` (made with kWholeDigestText) as digest() would have made it with `max_text`, so one
+// pass over the statement serves both the allowlist and the audit line.
+StatementDigest abridged(const StatementDigest& whole, std::size_t max_text = kDigestTextLimit);
 
 inline constexpr std::uint64_t kFnv1a64Offset = 14695981039346656037ull;
 

@@ -16,6 +16,7 @@ front::FrontSettings front_settings(const config::TrustedHostConfig& config) {
     s.upstream = config.upstream;
     s.users = config.users;
     s.upstream_credentials = config.credentials;
+    s.allowlist_file = config.firewall.allowlist;
     s.admin = config.admin;
     s.config_digest = config.digest;
     return s;

@@ -243,5 +243,26 @@ TEST_F(FrontConfigTest, TrustedHostNeedsCredentialsForEveryUserAndPeerRules) {
     EXPECT_NE(trusted_host_error(bad_cidr).find("not an address or CIDR"), std::string::npos);
 }
 
+TEST_F(FrontConfigTest, FirewallModeNeedsTheAllowlistFile) {
+    EXPECT_EQ(parse_gatekeeper_config(kGatekeeper, dir_ / "gk.toml").users[0].policy.firewall,
+              policy::FirewallMode::off);
+    const std::string protect = kGatekeeper + "firewall = \"protect\"\n";
+    EXPECT_NE(gatekeeper_error(protect).find(
+                  "firewall.allowlist: missing: user 'app' has firewall = \"protect\""),
+              std::string::npos)
+        << gatekeeper_error(protect);
+    const GatekeeperConfig c = parse_gatekeeper_config(
+        "[firewall]\nallowlist = \"lists/app.txt\"\n" + protect, dir_ / "gk.toml");
+    EXPECT_EQ(c.users[0].policy.firewall, policy::FirewallMode::protect);
+    EXPECT_EQ(c.firewall.allowlist, dir_ / "lists/app.txt");
+    EXPECT_NE(gatekeeper_error(kGatekeeper + "firewall = \"block\"\n")
+                  .find("users[0].firewall: unknown mode 'block' (off, learn, detect, protect)"),
+              std::string::npos)
+        << gatekeeper_error(kGatekeeper + "firewall = \"block\"\n");
+    EXPECT_NE(gatekeeper_error("[firewall]\nallow_list = \"x\"\n" + kGatekeeper)
+                  .find("firewall.allow_list: unknown key"),
+              std::string::npos);
+}
+
 }  // namespace
 }  // namespace sqlgate::config

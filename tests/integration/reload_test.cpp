@@ -20,13 +20,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::size_t count_of(const std::string& text, const std::string& what) {
-    std::size_t n = 0;
-    for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1))
-        ++n;
-    return n;
-}
-
 TEST(Reload, SighupAppliesUsersAndReplicasWithoutFailingAStatement) {
     const TestCluster& cluster = TestCluster::get();
     const auto& nodes = cluster.nodes();  // primary, replica-1, replica-2, replica-3
@@ -100,20 +93,6 @@ TEST(Reload, SighupAppliesUsersAndReplicasWithoutFailingAStatement) {
     load.join();
     EXPECT_GT(ran.load(), 0);
     EXPECT_EQ(failed.load(), 0) << proxy.log();
-}
-
-std::string read_file(const std::string& path) {
-    std::ifstream in(path);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-void replace_in_file(const std::string& path, const std::string& from, const std::string& to) {
-    std::string text = read_file(path);
-    const std::size_t at = text.find(from);
-    ASSERT_NE(at, std::string::npos) << from << " not in " << path;
-    text.replace(at, from.size(), to);
-    std::ofstream(path + ".next") << text;
-    std::filesystem::rename(path + ".next", path);
 }
 
 // The gatekeeper reloads its users and rate limits, the trusted host its users: sessions

@@ -89,12 +89,13 @@ void expect_rule(const UserPolicy& policy, Rule rule, std::initializer_list<cons
 
 TEST(Names, RuleIdsAreDistinctAndStable) {
     std::set<std::string_view> ids;
-    for (int i = 0; i <= static_cast<int>(Rule::encoded_payload); ++i) {
+    for (int i = 0; i <= static_cast<int>(Rule::not_in_allowlist); ++i) {
         EXPECT_TRUE(ids.insert(to_string(static_cast<Rule>(i))).second);
     }
     EXPECT_EQ(to_string(Rule::stacked_statements), "stacked_statements");
     EXPECT_EQ(to_string(Rule::tautology), "tautology");
     EXPECT_EQ(to_string(Rule::error_probe), "error_probe");
+    EXPECT_EQ(to_string(Rule::not_in_allowlist), "not_in_allowlist");
     EXPECT_EQ(to_string(Rule::none), "none");
 }
 

@@ -150,6 +150,25 @@ TEST(Digest, CutKeepsUtf8Whole) {
     EXPECT_EQ(digest(sql, {}, 13).text, "SELECT \xC3\xA9\xC3\xA9\xC3\xA9");
 }
 
+TEST(Digest, AbridgedIsWhatTheLimitedDigestWouldHaveBeen) {
+    const std::string sql = long_select(300, "tail_a");
+    const StatementDigest whole = digest(sql, {}, kWholeDigestText);
+    EXPECT_FALSE(whole.truncated);
+    EXPECT_GT(whole.text.size(), kDigestTextLimit);
+    EXPECT_EQ(whole.hash, fnv1a64(whole.text));
+    const StatementDigest limited = digest(sql);
+    const StatementDigest cut = abridged(whole);
+    EXPECT_EQ(cut.text, limited.text);
+    EXPECT_EQ(cut.hash, limited.hash);
+    EXPECT_TRUE(cut.truncated);
+    const std::string_view utf8 = "select \xC3\xA9\xC3\xA9\xC3\xA9";
+    for (std::size_t limit : {0, 11, 12, 13, 40}) {
+        EXPECT_EQ(abridged(digest(utf8, {}, kWholeDigestText), limit).text,
+                  digest(utf8, {}, limit).text)
+            << limit;
+    }
+}
+
 TEST(Digest, TinyLimitStillHoldsTheEllipsis) {
     const StatementDigest d = digest("select 1", {}, 0);
     EXPECT_EQ(d.text, "...");

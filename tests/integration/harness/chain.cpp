@@ -83,7 +83,7 @@ Chain::Chain(ChainScenario s)
        << upstream(kProxyAddress, proxy_->port(), kTrustedHostAddress, "proxy", certs_,
                    "trusted-host")
        << s.trusted_host_toml << "\n[[users]]\nname = \"" << kAppUser << "\"\n"
-       << policy(rw) << "\n[[users]]\nname = \"" << kReaderUser << "\"\n"
+       << policy(rw) << s.app_user_toml << "\n[[users]]\nname = \"" << kReaderUser << "\"\n"
        << policy(ro);
     const unsigned th_port = trusted_host_port_;
     trusted_host_ = std::make_unique<RoleProcess>("trusted-host", dir_, th.str(), [th_port] {
@@ -106,9 +106,9 @@ Chain::Chain(ChainScenario s)
        << s.gatekeeper_toml << "\n[[users]]\nname = \"" << kAppUser << "\"\npassword_hash = \""
        << mysql::native_password_hash(kAppPassword) << "\"\napi_token_sha256 = \""
        << sha256_hex_of(kApiToken) << "\"\n"
-       << policy(rw) << "\n[[users]]\nname = \"" << kReaderUser << "\"\npassword_hash = \""
-       << mysql::native_password_hash(kReaderPassword) << "\"\napi_token_sha256 = \""
-       << sha256_hex_of(kReaderApiToken) << "\"\n"
+       << policy(rw) << s.app_user_toml << "\n[[users]]\nname = \"" << kReaderUser
+       << "\"\npassword_hash = \"" << mysql::native_password_hash(kReaderPassword)
+       << "\"\napi_token_sha256 = \"" << sha256_hex_of(kReaderApiToken) << "\"\n"
        << policy(ro);
     const unsigned gk_port = gatekeeper_port_;
     gatekeeper_ = std::make_unique<RoleProcess>("gatekeeper", dir_, gk.str(), [gk_port] {

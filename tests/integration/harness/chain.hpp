@@ -38,6 +38,7 @@ struct ChainScenario {
     std::string trusted_host_toml;         // appended to the trusted host's (before its users)
     std::string gatekeeper_toml;           // appended to the gatekeeper's (before its users)
     std::string gatekeeper_listener_toml;  // more keys of the gatekeeper's [listener]
+    std::string app_user_toml;  // more keys of the app user, at the gatekeeper and trusted host
 };
 
 class Chain {
@@ -65,6 +66,8 @@ class Chain {
                     const std::string& token = kApiToken) const;
     pid_t gatekeeper_pid() const { return gatekeeper_->pid(); }
     pid_t trusted_host_pid() const { return trusted_host_->pid(); }
+    const RoleProcess& gatekeeper() const { return *gatekeeper_; }
+    const RoleProcess& trusted_host() const { return *trusted_host_; }
     void stop_trusted_host() { trusted_host_->stop(); }
     std::string config_dir() const { return dir_; }
     bool all_running() const;

@@ -73,8 +73,22 @@ RoleProcess::RoleProcess(std::string role, std::string dir, const std::string& c
     std::filesystem::create_directories(dir_);
     const std::string config = config_file();
     std::ofstream(config) << config_text;
-    const std::string binary = sqlgate_binary();
+    start({sqlgate_binary(), role_, "--config", config}, ready);
+}
+
+RoleProcess::RoleProcess(std::string name, std::string dir, const std::vector<std::string>& argv,
+                         const std::function<bool()>& ready)
+    : role_(std::move(name)), dir_(std::move(dir)) {
+    std::filesystem::create_directories(dir_);
+    start(argv, ready);
+}
+
+void RoleProcess::start(const std::vector<std::string>& argv, const std::function<bool()>& ready) {
     const std::string log = dir_ + "/" + role_ + ".log";
+    std::vector<char*> args;
+    for (const std::string& a : argv)
+        args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
     pid_ = ::fork();
     if (pid_ == 0) {
         const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -83,7 +97,7 @@ RoleProcess::RoleProcess(std::string role, std::string dir, const std::string& c
         // Nothing else of the test's: a relay's listening socket inherited by the role would
         // outlive the relay the test takes away.
         ::close_range(3, ~0U, 0);
-        ::execl(binary.c_str(), "sqlgate", role_.c_str(), "--config", config.c_str(), nullptr);
+        ::execvp(args[0], args.data());
         ::_exit(127);
     }
     const auto started = eventually(role_ + " ready", std::chrono::seconds(15), ready,

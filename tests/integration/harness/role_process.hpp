@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace sqlgate::testing {
 
@@ -14,6 +15,10 @@ class RoleProcess {
     // Writes `config_text` to DIR/ROLE.toml and starts `sqlgate ROLE --config ...`, then waits
     // (up to 15 s) until `ready()` holds; a failed start is a test failure showing the log.
     RoleProcess(std::string role, std::string dir, const std::string& config_text,
+                const std::function<bool()>& ready);
+    // Any other program a test needs beside the roles (an application, a scanner's target),
+    // run and logged the same way, as DIR/NAME.log.
+    RoleProcess(std::string name, std::string dir, const std::vector<std::string>& argv,
                 const std::function<bool()>& ready);
     ~RoleProcess();
     RoleProcess(const RoleProcess&) = delete;
@@ -30,6 +35,8 @@ class RoleProcess {
     void stop();
 
   private:
+    void start(const std::vector<std::string>& argv, const std::function<bool()>& ready);
+
     std::string role_;
     std::string dir_;
     pid_t pid_ = -1;

@@ -7,7 +7,9 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <stdexcept>
 
 #include "eventually.hpp"
@@ -32,6 +34,27 @@ int run_command(const std::string& command, std::string* output) {
     const int status = ::pclose(pipe);
     if (output != nullptr) *output = out;
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+std::string read_file(const std::string& path) {
+    std::ifstream in(path);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+void replace_in_file(const std::string& path, const std::string& from, const std::string& to) {
+    std::string text = read_file(path);
+    const std::size_t at = text.find(from);
+    ASSERT_NE(at, std::string::npos) << from << " not in " << path;
+    text.replace(at, from.size(), to);
+    std::ofstream(path + ".next") << text;
+    std::filesystem::rename(path + ".next", path);
+}
+
+std::size_t count_of(const std::string& text, const std::string& what) {
+    std::size_t n = 0;
+    for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1))
+        ++n;
+    return n;
 }
 
 TestCluster& TestCluster::get() {

@@ -67,6 +67,13 @@ std::string source_dir();
 std::string sqlgate_binary();
 // Runs a shell command; returns its exit status and fills `output` with stdout.
 int run_command(const std::string& command, std::string* output = nullptr);
+// A file's whole text ("" when it cannot be read).
+std::string read_file(const std::string& path);
+// Replaces the first `from` in the file (a test failure if absent), through a file renamed
+// over it, so a role reloading meanwhile never reads half of it.
+void replace_in_file(const std::string& path, const std::string& from, const std::string& to);
+// How often `what` occurs in `text`.
+std::size_t count_of(const std::string& text, const std::string& what);
 
 // Addresses of the test topology (all loopback; see README "Addresses").
 constexpr const char* kClusterDir = ".sqlgate/test-cluster";
