@@ -51,6 +51,15 @@ void read_backends(const toml::table& root, const std::filesystem::path& file, P
     monitor.read_ms("interval_ms", c.monitor_interval, 10);
     monitor.read("failure_threshold", c.failure_threshold);
     monitor.read("max_replication_lag_s", c.max_replication_lag_s);
+    if (auto ms = monitor.optional<double>("max_replication_lag_ms")) {
+        if (monitor.optional<double>("max_replication_lag_s")) {
+            monitor.fail("max_replication_lag_ms", "give max_replication_lag_s or _ms, not both");
+        }
+        c.max_replication_lag_s = *ms / 1000;
+    }
+    if (c.max_replication_lag_s < 0) {
+        monitor.fail("max_replication_lag_ms", "cannot be negative");
+    }
     monitor.read("ewma_weight", c.ewma_weight);
     if (c.failure_threshold < 1) monitor.fail("failure_threshold", "must be at least 1");
     if (c.ewma_weight <= 0 || c.ewma_weight > 1) monitor.fail("ewma_weight", "must be in (0, 1]");

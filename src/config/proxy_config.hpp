@@ -62,6 +62,8 @@ struct ProxyConfig {
     Credentials monitor;
     std::chrono::milliseconds monitor_interval{250};
     int failure_threshold = 3;  // consecutive failed pings before a server is down
+    // Replicas further behind get no reads ([monitor] max_replication_lag_ms, or _s); measured
+    // by GTID position in time, so a fraction of a second means what it says.
     double max_replication_lag_s = 30;
     double ewma_weight = 0.3;  // weight of the newest sample in response-time averages
 

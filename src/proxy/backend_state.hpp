@@ -70,7 +70,10 @@ struct BackendState {
     int consecutive_failures = 0;
     Clock::time_point failing_since{};  // the first of the current run of failures
     ReplicationLink replication = ReplicationLink::streaming;  // primary: always streaming
-    double replication_lag_s = 0;  // while reconnecting: the lag it last had
+    // Seconds_Behind_Master or, finer, the GTID delay (see PrimaryTimeline), whichever is
+    // more; while reconnecting: the lag it last had.
+    double replication_lag_s = 0;
+    bool lag_held_back = false;  // kept from reads for its lag (see held_back_for_lag)
     // On the primary: whether semi-synchronous replication is in effect (nullopt: not
     // configured). Off means MariaDB fell back to asynchronous after a replica's ack timed
     // out, and a failover could lose the last acknowledged writes until it is on again.

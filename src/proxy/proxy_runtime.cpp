@@ -131,6 +131,7 @@ void ProxyRuntime::promote(std::size_t index) {
     successor.fenced = false;
     successor.replication = ReplicationLink::streaming;
     successor.replication_lag_s = 0;
+    successor.lag_held_back = false;
     primary_index_ = index;
     failover_status_.clear();
 }

@@ -48,7 +48,7 @@ void run_proxy(const config::ProxyConfig& config) {
     ProxyRuntime runtime(config);
     net::tcp::acceptor acceptor =
         net::open_listener(io.get_executor(), config.listen_address, config.listen_port);
-    ReplicaMonitor monitor(io.get_executor(), config, runtime.backends());
+    ReplicaMonitor monitor(io.get_executor(), config, runtime.backends(), runtime.limits());
     monitor.start();
     FailoverCoordinator failover(io.get_executor(), runtime);
     failover.start();

@@ -153,6 +153,7 @@ awaitable<void> ReplicaMonitor::watch(BackendState& b) {
             }
         }
         double rtt_ms = 0;
+        Clock::duration gtid_delay{};
         if (!ec) {
             net::DeadlineGuard deadline(channel->socket(), config_.connect_timeout);
             const auto sent = Clock::now();
@@ -169,6 +170,9 @@ awaitable<void> ReplicaMonitor::watch(BackendState& b) {
                                                    "SELECT @@gtid_current_pos", caps, position);
                     if (!ec && !position.failed)
                         b.gtid_position = position.first_value().value_or("");
+                    if (const auto parsed = GtidPosition::parse(b.gtid_position)) {
+                        gtid_delay = timeline_.delay_of(*parsed, Clock::now());
+                    }
                 }
             } else if (!ec) {
                 ec = co_await net::run_command(*channel, mysql::Command::query,
@@ -178,6 +182,9 @@ awaitable<void> ReplicaMonitor::watch(BackendState& b) {
                                                "@@gtid_current_pos",
                                                caps, result);
                 if (!ec) note_primary_settings(b, result);
+                if (const auto parsed = GtidPosition::parse(b.gtid_position)) {
+                    timeline_.note_primary(*parsed, Clock::now());
+                }
             }
         }
         if (ec || (!b.is_primary && result.failed)) {
@@ -204,7 +211,13 @@ awaitable<void> ReplicaMonitor::watch(BackendState& b) {
                     b.reconnecting_since = Clock::now();
                 }
                 b.replication = r.link;
-                b.replication_lag_s = r.lag_s;
+                // Reconnecting keeps the lag it had: with its primary gone, it lacks nothing
+                // it could still get, however old the primary's last position grows.
+                const double delay_s = std::chrono::duration<double>(gtid_delay).count();
+                b.replication_lag_s =
+                    r.link == ReplicationLink::reconnecting ? r.lag_s : std::max(r.lag_s, delay_s);
+                b.lag_held_back = held_back_for_lag(b.lag_held_back, b.replication_lag_s,
+                                                    limits_.max_replication_lag_s);
             }
         }
         b.statement_history.sample(Clock::now(), b.statements);

@@ -1,5 +1,5 @@
 // Watches every backend on a short interval: a ping whose round trip feeds the response-time
-// average, and on replicas the replication threads and lag. Writes into BackendState.
+// average, and on replicas the replication threads and lag (in time, by GTID position).
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
@@ -10,6 +10,8 @@
 
 #include "config/proxy_config.hpp"
 #include "proxy/backend_state.hpp"
+#include "proxy/replica_selector.hpp"
+#include "proxy/replication_delay.hpp"
 
 namespace sqlgate::proxy {
 
@@ -19,9 +21,10 @@ std::optional<std::string_view> read_only_bypass(const std::vector<std::string>&
 
 class ReplicaMonitor {
   public:
+    // `limits` are the runtime's, which a reload updates: the lag a replica is held back for.
     ReplicaMonitor(boost::asio::any_io_executor executor, const config::ProxyConfig& config,
-                   std::vector<BackendState>& backends)
-        : executor_(std::move(executor)), config_(config), backends_(backends) {}
+                   std::vector<BackendState>& backends, const SelectionLimits& limits)
+        : executor_(std::move(executor)), config_(config), backends_(backends), limits_(limits) {}
 
     // Starts one watching coroutine per backend; they run until the executor stops.
     void start();
@@ -36,6 +39,8 @@ class ReplicaMonitor {
     boost::asio::any_io_executor executor_;
     const config::ProxyConfig& config_;
     std::vector<BackendState>& backends_;
+    const SelectionLimits& limits_;
+    PrimaryTimeline timeline_;  // the primary's positions, which replicas' delays are timed by
 };
 
 }  // namespace sqlgate::proxy

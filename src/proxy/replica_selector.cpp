@@ -11,7 +11,7 @@ bool usable_for_reads(const BackendState& b, const SelectionLimits& limits, bool
     }
     switch (b.replication) {
         case ReplicationLink::streaming:
-            return b.replication_lag_s <= limits.max_replication_lag_s;
+            return !b.lag_held_back && b.replication_lag_s <= limits.max_replication_lag_s;
         case ReplicationLink::reconnecting: {
             if (primary_down) return b.replication_lag_s <= limits.max_replication_lag_s;
             const double cut_off_s =

@@ -190,5 +190,25 @@ TEST_F(ProxyConfigTest, MissingFileIsAnError) {
     EXPECT_THROW(load_proxy_config(dir_ / "absent.toml"), ConfigError);
 }
 
+TEST_F(ProxyConfigTest, ReplicationLagInMillisecondsOrSeconds) {
+    EXPECT_EQ(parse(kValid).max_replication_lag_s, 30);
+    const auto ms =
+        replace(kValid, "interval_ms = 100", "interval_ms = 100\nmax_replication_lag_ms = 500");
+    EXPECT_DOUBLE_EQ(parse(ms).max_replication_lag_s, 0.5);
+    const auto s =
+        replace(kValid, "interval_ms = 100", "interval_ms = 100\nmax_replication_lag_s = 2");
+    EXPECT_DOUBLE_EQ(parse(s).max_replication_lag_s, 2);
+    const auto both =
+        replace(ms, "interval_ms = 100", "interval_ms = 100\nmax_replication_lag_s = 2");
+    EXPECT_NE(error_of(both).find(
+                  "monitor.max_replication_lag_ms: give max_replication_lag_s or _ms, not both"),
+              std::string::npos)
+        << error_of(both);
+    const auto negative =
+        replace(kValid, "interval_ms = 100", "interval_ms = 100\nmax_replication_lag_ms = -1");
+    EXPECT_NE(error_of(negative).find("cannot be negative"), std::string::npos)
+        << error_of(negative);
+}
+
 }  // namespace
 }  // namespace sqlgate::config

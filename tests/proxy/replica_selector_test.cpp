@@ -59,6 +59,10 @@ TEST_F(ReplicaSelector, UnhealthyReplicasAreSkipped) {
     b[3].replication_lag_s = limits.max_replication_lag_s + 1;
     EXPECT_FALSE(pick(RouteStrategy::random, b));
     EXPECT_FALSE(pick(RouteStrategy::customized, b));
+    // Within the limit again, but held back until it is well within (hysteresis).
+    b[3].replication_lag_s = 0;
+    b[3].lag_held_back = true;
+    EXPECT_FALSE(pick(RouteStrategy::random, b));
 }
 
 // Every replica shows "Connecting" the moment its primary dies, before the monitor has

@@ -61,7 +61,10 @@ std::string proxy_toml(ProxyScenario s, unsigned port) {
          << "[monitor]\nuser = \"" << cluster.value("CLUSTER_MONITOR_USER")
          << "\"\npassword_file = \"" << cluster.value("CLUSTER_MONITOR_PASSWORD_FILE")
          << "\"\ninterval_ms = " << s.monitor_interval_ms
-         << "\nfailure_threshold = " << s.failure_threshold << "\n\n";
+         << "\nfailure_threshold = " << s.failure_threshold << "\n";
+    if (s.max_replication_lag_ms > 0)
+        toml << "max_replication_lag_ms = " << s.max_replication_lag_ms << "\n";
+    toml << "\n";
     for (const auto& server : s.servers) {
         toml << "[[servers]]\nname = \"" << server.name << "\"\naddress = \"" << server.address
              << "\"\nport = " << server.port << "\nrole = \""

@@ -1,0 +1,165 @@
+// Sub-second replication lag on the real cluster: a replica that falls behind by more than
+// max_replication_lag_ms (measured in time by GTID position, not Seconds_Behind_Master's
+// whole seconds) gets no reads within one monitor interval more, gets them back once it has
+// caught up, and does not flap in between.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "eventually.hpp"
+#include "harness/proxy_process.hpp"
+
+namespace sqlgate::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using SteadyClock = std::chrono::steady_clock;
+
+constexpr int kMaxLagMs = 500;
+constexpr int kIntervalMs = 100;
+
+// Writes through the proxy every 20 ms (so replicas have something to fall behind on) and
+// reads by the random route every 5 ms, noting which server answered when.
+class LagLoad {
+  public:
+    explicit LagLoad(const ProxyProcess& proxy) {
+        auto setup = proxy.connect();
+        for (const char* sql : {"CREATE DATABASE IF NOT EXISTS lag_db",
+                                "CREATE TABLE IF NOT EXISTS lag_db.ticks (id INT AUTO_INCREMENT "
+                                "PRIMARY KEY, n INT)"}) {
+            EXPECT_TRUE(setup->query(sql).ok) << sql;
+        }
+        writer_ = std::thread([this, &proxy] {
+            auto c = proxy.connect();
+            for (int n = 0; !stop_ && c; ++n) {
+                if (!c->query("INSERT INTO lag_db.ticks (n) VALUES (" + std::to_string(n) + ")").ok)
+                    ++failures_;
+                std::this_thread::sleep_for(20ms);
+            }
+        });
+        reader_ = std::thread([this, &proxy] {
+            auto c = proxy.connect();
+            while (!stop_ && c) {
+                const int id = c->server_id("/* sqlgate:route=random */ ");
+                if (id <= 0) ++failures_;
+                {
+                    const std::lock_guard lock(mutex_);
+                    reads_.push_back({SteadyClock::now(), id});
+                }
+                std::this_thread::sleep_for(5ms);
+            }
+        });
+    }
+    ~LagLoad() { stop(); }
+
+    void stop() {
+        stop_ = true;
+        if (writer_.joinable()) writer_.join();
+        if (reader_.joinable()) reader_.join();
+    }
+    int failures() const { return failures_; }
+    // When `server_id` answered a read within [from, to).
+    std::vector<SteadyClock::time_point> reads_on(int server_id, SteadyClock::time_point from,
+                                                  SteadyClock::time_point to) const {
+        const std::lock_guard lock(mutex_);
+        std::vector<SteadyClock::time_point> out;
+        for (const auto& [at, id] : reads_)
+            if (id == server_id && at >= from && at < to) out.push_back(at);
+        return out;
+    }
+
+  private:
+    struct Read {
+        SteadyClock::time_point at;
+        int server_id;
+    };
+    std::atomic<bool> stop_ = false;
+    std::atomic<int> failures_ = 0;
+    mutable std::mutex mutex_;
+    std::vector<Read> reads_;
+    std::thread writer_;
+    std::thread reader_;
+};
+
+// The longest stretch without a read on the server between its first read and `to`.
+SteadyClock::duration longest_gap(const std::vector<SteadyClock::time_point>& reads,
+                                  SteadyClock::time_point to) {
+    SteadyClock::duration gap{};
+    for (std::size_t i = 1; i <= reads.size(); ++i) {
+        const auto next = i < reads.size() ? reads[i] : to;
+        gap = std::max(gap, next - reads[i - 1]);
+    }
+    return gap;
+}
+
+long long ms(SteadyClock::duration d) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
+}
+
+class ReplicationLag : public ::testing::Test {
+  protected:
+    const TestCluster& cluster = TestCluster::get();
+    const ClusterNode& replica = cluster.nodes().at(1);
+    ProxyProcess proxy{{.monitor_interval_ms = kIntervalMs, .max_replication_lag_ms = kMaxLagMs}};
+
+    // Whatever a test did to the replica's replication is undone, for the tests after it.
+    void TearDown() override {
+        cluster.admin_sql(replica, "STOP SLAVE; CHANGE MASTER TO MASTER_DELAY = 0; START SLAVE");
+    }
+    // No reads in [from, to), and reads again after `back_from` with no gap over 300 ms
+    // (at 200 reads a second over two replicas, a 300 ms gap by chance is below 1e-12).
+    void expect_out_then_back(const LagLoad& load, SteadyClock::time_point from,
+                              SteadyClock::time_point to, SteadyClock::time_point back_from,
+                              SteadyClock::time_point end) const {
+        EXPECT_EQ(load.reads_on(replica.server_id, from, to).size(), 0u)
+            << "reads on the lagging replica between " << ms(from - back_from) << " and "
+            << ms(to - back_from) << " ms";
+        const auto back = load.reads_on(replica.server_id, back_from, end);
+        ASSERT_FALSE(back.empty()) << "no reads on the replica after it caught up";
+        EXPECT_LT(ms(back.front() - back_from), 3000) << "it caught up late";
+        EXPECT_LE(ms(longest_gap(back, end)), 300) << "the replica flapped out of the reads";
+    }
+};
+
+// The issue's case: the SQL thread stopped for 2 s while writes go on.
+TEST_F(ReplicationLag, AReplicaStoppedForTwoSecondsIsOutWithinTheLimitAndBackWithoutFlapping) {
+    proxy.wait_until_replicas_serve();
+    LagLoad load(proxy);
+    std::this_thread::sleep_for(500ms);
+    const auto stopped = SteadyClock::now();
+    cluster.admin_sql(replica, "STOP SLAVE SQL_THREAD");
+    std::this_thread::sleep_for(2s);
+    const auto started = SteadyClock::now();
+    cluster.admin_sql(replica, "START SLAVE SQL_THREAD");
+    std::this_thread::sleep_for(3s);
+    const auto end = SteadyClock::now();
+    load.stop();
+    EXPECT_EQ(load.failures(), 0);
+    expect_out_then_back(load, stopped + std::chrono::milliseconds(kMaxLagMs + kIntervalMs),
+                         started, started, end);
+}
+
+// Threads running, the replica a steady second behind (MASTER_DELAY): Seconds_Behind_Master
+// reads 0 or 1 from one poll to the next; the delay by GTID position keeps it out the whole
+// time, and lets it back once the delay is gone.
+TEST_F(ReplicationLag, AReplicaASecondBehindWithItsThreadsRunningGetsNoReads) {
+    proxy.wait_until_replicas_serve();
+    LagLoad load(proxy);
+    std::this_thread::sleep_for(500ms);
+    cluster.admin_sql(replica, "STOP SLAVE; CHANGE MASTER TO MASTER_DELAY = 1; START SLAVE");
+    const auto delayed = SteadyClock::now();
+    std::this_thread::sleep_for(4s);
+    const auto undelayed = SteadyClock::now();
+    cluster.admin_sql(replica, "STOP SLAVE; CHANGE MASTER TO MASTER_DELAY = 0; START SLAVE");
+    std::this_thread::sleep_for(4s);
+    const auto end = SteadyClock::now();
+    load.stop();
+    EXPECT_EQ(load.failures(), 0);
+    expect_out_then_back(load, delayed + 1500ms, undelayed, undelayed + 1s, end);
+}
+
+}  // namespace
+}  // namespace sqlgate::testing
