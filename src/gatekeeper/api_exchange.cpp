@@ -1,7 +1,11 @@
 #include "gatekeeper/api_exchange.hpp"
 
+#include <openssl/evp.h>
+
 #include <boost/beast/core/string.hpp>
+#include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 
 namespace sqlgate::gatekeeper {
@@ -105,26 +109,87 @@ std::string retry_after_seconds(double seconds) {
         static_cast<std::uint64_t>(std::ceil(std::min(seconds, kMaxRetryAfterS))));
 }
 
+// 2^53: the largest range of integers a JSON number (an IEEE double) holds exactly.
+constexpr std::int64_t kExactInJson = std::int64_t{1} << 53;
+
+std::string base64(std::string_view bytes) {
+    std::string out(4 * ((bytes.size() + 2) / 3), '\0');
+    const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                  reinterpret_cast<const unsigned char*>(bytes.data()),
+                                  static_cast<int>(bytes.size()));
+    out.resize(static_cast<std::size_t>(std::max(n, 0)));
+    return out;
+}
+
+// One value as its column's type asks (see mysql::ValueKind); the text as it came when it
+// does not read as the type says, so nothing is ever lost.
+Json typed_value(const std::string& text, const mysql::ColumnType& column) {
+    switch (mysql::value_kind(column)) {
+        case mysql::ValueKind::integer: {
+            std::int64_t v = 0;
+            const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+            if (ec == std::errc() && end == text.data() + text.size() && v <= kExactInJson &&
+                v >= -kExactInJson) {
+                return v;
+            }
+            return text;  // beyond 2^53 (or an UNSIGNED BIGINT beyond int64)
+        }
+        case mysql::ValueKind::floating: {
+            char* end = nullptr;
+            const double v = std::strtod(text.c_str(), &end);
+            if (end == text.c_str() + text.size() && std::isfinite(v)) return v;
+            return text;
+        }
+        case mysql::ValueKind::datetime: {
+            if (text.size() > 10 && text[10] == ' ') {
+                std::string iso = text;
+                iso[10] = 'T';
+                return iso;
+            }
+            return text;
+        }
+        case mysql::ValueKind::binary:
+            return base64(text);
+        case mysql::ValueKind::decimal:
+        case mysql::ValueKind::date:
+        case mysql::ValueKind::time:
+        case mysql::ValueKind::text:
+            break;
+    }
+    return text;
+}
+
 ApiAnswer answer_result(const ApiResultSet& result) {
     if (!result.has_result_set) {
         const Json body = {{"affected_rows", result.affected_rows},
                            {"last_insert_id", result.last_insert_id}};
         return {http::status::ok, dump(body), {}};
     }
+    Json columns = Json::array();
+    for (std::size_t i = 0; i < result.columns.size(); ++i) {
+        const mysql::ColumnType type =
+            i < result.column_types.size() ? result.column_types[i] : mysql::ColumnType{};
+        Json column = {{"name", result.columns[i]}, {"type", mysql::type_name(type)}};
+        if (mysql::value_kind(type) == mysql::ValueKind::binary) column["encoding"] = "base64";
+        columns.push_back(std::move(column));
+    }
     Json rows = Json::array();
     for (const auto& row : result.rows) {
         Json values = Json::array();
-        for (const auto& value : row) {
-            if (value) {
-                values.push_back(*value);
-            } else {
+        for (std::size_t i = 0; i < row.size(); ++i) {
+            if (!row[i]) {
                 values.push_back(nullptr);
+            } else {
+                values.push_back(typed_value(*row[i], i < result.column_types.size()
+                                                          ? result.column_types[i]
+                                                          : mysql::ColumnType{}));
             }
         }
         rows.push_back(std::move(values));
     }
-    const Json body = {
-        {"columns", result.columns}, {"rows", std::move(rows)}, {"row_count", result.rows.size()}};
+    const Json body = {{"columns", std::move(columns)},
+                       {"rows", std::move(rows)},
+                       {"row_count", result.rows.size()}};
     return {http::status::ok, dump(body), {}};
 }
 

@@ -137,6 +137,7 @@ awaitable<ApiOutcome> run_api_query(front::FrontRuntime& runtime, UpstreamSessio
     ApiResultSet set;
     set.has_result_set = result.has_result_set;
     set.columns = std::move(result.columns);
+    set.column_types = std::move(result.column_types);
     set.rows = std::move(result.rows);
     set.affected_rows = result.affected_rows;
     set.last_insert_id = result.last_insert_id;

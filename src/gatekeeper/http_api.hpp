@@ -18,6 +18,7 @@
 
 #include "engine/pre_auth_budget.hpp"
 #include "gatekeeper/api_token.hpp"
+#include "mysql/column_type.hpp"
 #include "obs/connection_counters.hpp"
 
 namespace sqlgate::gatekeeper {
@@ -35,6 +36,7 @@ struct ApiQuery {
 
 struct ApiResultSet {
     std::vector<std::string> columns;
+    std::vector<mysql::ColumnType> column_types;  // beside `columns`: how to write the values
     std::vector<std::vector<std::optional<std::string>>> rows;  // text values, NULL as nullopt
     std::uint64_t affected_rows = 0;
     std::uint64_t last_insert_id = 0;

@@ -189,9 +189,11 @@ std::optional<ColumnDefinition> parse_column_definition(ByteView payload) {
         }
     }
     if (!r.ok() || fixed_length != 0x0c) return std::nullopt;
-    r.skip(2 + 4);  // character set, column length
-    c.type = r.u8();
-    r.skip(2 + 1 + 2);  // flags, decimals, filler
+    c.type.charset = r.u16();
+    r.skip(4);  // column length
+    c.type.type = r.u8();
+    c.type.flags = r.u16();
+    r.skip(1 + 2);  // decimals, filler
     // COM_FIELD_LIST replies append the column's default value; it is not needed here.
     if (!r.ok()) return std::nullopt;
     return c;
@@ -294,10 +296,10 @@ void serialize_column_definition(Bytes& out, const ColumnDefinition& c) {
     w.lenenc_string(c.name);
     w.lenenc_string(c.name);
     w.lenenc(0x0c);
-    w.u16(kDefaultCollation);
+    w.u16(c.type.charset);
     w.u32(1024);
-    w.u8(c.type);
-    w.u16(0);
+    w.u8(c.type.type);
+    w.u16(c.type.flags);
     w.u8(0);
     w.u16(0);
 }

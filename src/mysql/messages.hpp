@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "mysql/column_type.hpp"
 #include "mysql/constants.hpp"
 #include "mysql/wire.hpp"
 
@@ -77,7 +78,7 @@ struct ColumnDefinition {
     std::string_view schema;
     std::string_view table;
     std::string_view name;
-    std::uint8_t type = 0xfd;  // MYSQL_TYPE_VAR_STRING
+    ColumnType type;
 };
 
 // The head of a COM_STMT_EXECUTE, as far as a router needs it: which statement, whether it

@@ -217,11 +217,13 @@ awaitable<error_code> run_command(PacketChannel& channel, mysql::Command command
             case Kind::column_count:
                 result.has_result_set = true;
                 result.columns.clear();
+                result.column_types.clear();
                 result.rows.clear();
                 break;
             case Kind::column:
                 if (const auto col = mysql::parse_column_definition(payload)) {
                     result.columns.emplace_back(col->name);
+                    result.column_types.push_back(col->type);
                 }
                 break;
             case Kind::row:

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "mysql/column_type.hpp"
 #include "mysql/constants.hpp"
 #include "net/packet_channel.hpp"
 
@@ -69,6 +70,7 @@ struct CommandResult {
     std::uint64_t last_insert_id = 0;
     std::uint32_t prepared_id = 0;  // of a COM_STMT_PREPARE: the server's statement id
     std::vector<std::string> columns;
+    std::vector<mysql::ColumnType> column_types;  // beside `columns`
     std::vector<std::vector<std::optional<std::string>>> rows;
 
     // The value of `column` in the first row, if present and not NULL.

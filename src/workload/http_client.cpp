@@ -108,7 +108,9 @@ std::string http_error(unsigned status, const Json& json, std::string_view body,
     return text + string_member("message");
 }
 
-// Reads the "rows" of a result set; false when they are not arrays of strings and nulls.
+// Reads the "rows" of a result set, each value as the text a MySQL client would get (the API
+// types them: numbers for integers and floats); false when they are not arrays of strings,
+// numbers and nulls.
 bool read_rows(const Json& rows, std::vector<Row>& out) {
     if (!rows.is_array()) return false;
     for (const auto& row : rows) {
@@ -117,6 +119,8 @@ bool read_rows(const Json& rows, std::vector<Row>& out) {
         for (const auto& value : row) {
             if (value.is_string()) {
                 values.emplace_back(value.get<std::string>());
+            } else if (value.is_number()) {
+                values.emplace_back(value.dump());
             } else if (value.is_null()) {
                 values.emplace_back();
             } else {
@@ -253,7 +257,7 @@ QueryResult result_from_answer(unsigned status, std::string_view body) {
     if (!json.is_object()) return fail("the answer is not a JSON object: " + quote_body(body));
     if (auto rows = json.find("rows"); rows != json.end()) {
         if (!read_rows(*rows, result.rows)) {
-            return fail(R"("rows" is not an array of arrays of strings and nulls)");
+            return fail(R"("rows" is not an array of arrays of strings, numbers and nulls)");
         }
         auto count = json.find("row_count");
         if (count != json.end() &&

@@ -37,7 +37,7 @@ void check_token(std::string_view token);
 std::string_view endpoint_for(Route route);
 
 // Maps an API answer onto what the MySQL client would have produced: a 2xx JSON body
-// with "rows" (values strings or null) or "affected_rows"; anything else becomes
+// with "rows" (values strings, numbers or null) or "affected_rows"; anything else becomes
 // QueryResult::error, e.g. "HTTP 403 policy (tautology): ..." or, when the database
 // refused the statement, "HTTP 400 statement_failed: ERROR 1146 (42S02): ...".
 QueryResult result_from_answer(unsigned status, std::string_view body);

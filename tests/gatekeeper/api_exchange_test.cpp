@@ -216,6 +216,39 @@ TEST(AnswerOutcome, ValuesThatAreNotUtf8BecomeReplacementCharacters) {
               "b");
 }
 
+TEST(AnswerOutcome, ValuesAreTypedByTheirColumns) {
+    using mysql::ColumnType;
+    const ColumnType int_type{.type = 0x03};
+    const ColumnType bigint{.type = 0x08};
+    const ColumnType bigint_unsigned{.type = 0x08, .flags = 0x20};
+    const ColumnType decimal{.type = 0xf6, .charset = 63};
+    const ColumnType datetime{.type = 0x0c, .charset = 63};
+    const ColumnType date{.type = 0x0a, .charset = 63};
+    const ColumnType blob{.type = 0xfc, .charset = 63};
+    const ColumnType text{.type = 0xfc, .charset = 45};
+    const ColumnType dbl{.type = 0x05, .charset = 63};
+    ApiResultSet result{
+        .columns = {"i", "big", "huge", "u", "d", "dt", "day", "b", "t", "f", "n"},
+        .column_types = {int_type, bigint, bigint, bigint_unsigned, decimal, datetime, date, blob,
+                         text, dbl, int_type},
+        .rows = {{"-30", "9007199254740992", "9007199254740993", "18446744073709551615",
+                  "12345678901234567890.12", "2026-12-06 10:20:30.250000", "2026-12-06",
+                  std::string("\x00\xff\x10", 3), "caf\xc3\xa9", "1.5", std::nullopt}},
+        .has_result_set = true};
+    const json body = json::parse(answer_outcome({result, {}}).body);
+    EXPECT_EQ(body["rows"][0], json::parse(R"([-30, 9007199254740992, "9007199254740993",
+        "18446744073709551615", "12345678901234567890.12", "2026-12-06T10:20:30.250000",
+        "2026-12-06", "AP8Q", "caf\u00e9", 1.5, null])"));
+    EXPECT_EQ(body["columns"][0], json::parse(R"({"name": "i", "type": "INT"})"));
+    EXPECT_EQ(body["columns"][3], json::parse(R"({"name": "u", "type": "BIGINT UNSIGNED"})"));
+    EXPECT_EQ(body["columns"][4], json::parse(R"({"name": "d", "type": "DECIMAL"})"));
+    EXPECT_EQ(body["columns"][5], json::parse(R"({"name": "dt", "type": "DATETIME"})"));
+    EXPECT_EQ(body["columns"][7],
+              json::parse(R"({"name": "b", "type": "BLOB", "encoding": "base64"})"));
+    EXPECT_EQ(body["columns"][8], json::parse(R"({"name": "t", "type": "TEXT"})"));
+    EXPECT_EQ(body["row_count"], 1);
+}
+
 TEST(AnswerOutcome, LargeCountersSurviveExactly) {
     const ApiResultSet write{.affected_rows = 18'446'744'073'709'551'615ull,
                              .last_insert_id = 9'007'199'254'740'993ull};
@@ -225,7 +258,8 @@ TEST(AnswerOutcome, LargeCountersSurviveExactly) {
 
 TEST(AnswerOutcome, EmptyResultSetStillHasColumnsAndRows) {
     const ApiResultSet empty{.columns = {"id"}, .has_result_set = true};
-    EXPECT_EQ(answer_outcome({empty, {}}).body, R"({"columns":["id"],"rows":[],"row_count":0})");
+    EXPECT_EQ(answer_outcome({empty, {}}).body,
+              R"({"columns":[{"name":"id","type":"VARCHAR"}],"rows":[],"row_count":0})");
 }
 
 TEST(AnswerHealth, SaysOkOrUnavailable) {

@@ -257,14 +257,17 @@ TEST_F(HttpApiTest, UnknownRouteIs400NamingItAndRunsNothing) {
 
 TEST_F(HttpApiTest, ResultSetsAnswerColumnsRowsAndRowCountWithNullsAsNull) {
     set_outcome({ApiResultSet{.columns = {"id", "name"},
+                              .column_types = {{.type = 0x03}, {}},
                               .rows = {{"1", "ann"}, {"2", std::nullopt}},
                               .has_result_set = true},
                  {}});
     const Reply reply = post("/fetch_random", sql_body("SELECT id, name FROM t"));
     ASSERT_FALSE(reply.ec);
     EXPECT_EQ(reply.response.result(), http::status::ok);
-    EXPECT_EQ(json_of(reply.response), json::parse(R"({"columns":["id","name"],
-        "rows":[["1","ann"],["2",null]],"row_count":2})"));
+    EXPECT_EQ(
+        json_of(reply.response),
+        json::parse(R"({"columns":[{"name":"id","type":"INT"},{"name":"name","type":"VARCHAR"}],
+        "rows":[[1,"ann"],[2,null]],"row_count":2})"));
 }
 
 TEST_F(HttpApiTest, WritesAnswerAffectedRowsAndLastInsertId) {

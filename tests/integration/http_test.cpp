@@ -29,8 +29,8 @@ std::string sql_body(const std::string& sql) {
 
 int server_id_of(const HttpAnswer& a) {
     const json j = parse(a);
-    if (!j.contains("rows") || j["rows"].empty()) return 0;
-    return std::stoi(j["rows"][0][0].get<std::string>());
+    if (!j.contains("rows") || j["rows"].empty() || !j["rows"][0][0].is_number_integer()) return 0;
+    return j["rows"][0][0].get<int>();
 }
 
 TEST_F(HttpApiTest, TheOriginalEndpointsWorkThroughTheChain) {
@@ -71,8 +71,35 @@ TEST_F(HttpApiTest, TheOriginalEndpointsWorkThroughTheChain) {
         chain.http("POST", "/fetch_direct", sql_body("SELECT v FROM http_t ORDER BY id"));
     ASSERT_EQ(rows.status, 200) << rows.body;
     EXPECT_EQ(parse(rows)["rows"], json::parse(R"([["a"], ["b's; -- x"]])"));
-    EXPECT_EQ(parse(rows)["columns"], json::parse(R"(["v"])"));
+    EXPECT_EQ(parse(rows)["columns"], json::parse(R"([{"name": "v", "type": "VARCHAR"}])"));
     EXPECT_NE(chain.audit_log().find("\"front\":\"http\""), std::string::npos);
+}
+
+// Values come back as their column types say, from the real server's column definitions.
+TEST_F(HttpApiTest, ValuesAreTypedFromTheServersColumnDefinitions) {
+    Chain chain;
+    for (const char* sql :
+         {"DROP TABLE IF EXISTS http_types",
+          "CREATE TABLE http_types (i INT, big BIGINT, d DECIMAL(30, 4), n INT, "
+          "dt DATETIME(3), day DATE, b BLOB, f DOUBLE, t TEXT)",
+          "INSERT INTO http_types VALUES (-7, 9007199254740993, 12345678901234567890.1234, NULL, "
+          "'2026-12-06 10:20:30.250', '2026-12-06', 0x00FF10, 1.5, 'caf\xc3\xa9')"}) {
+        const auto a = chain.http("POST", "/populate_tables", sql_body(sql));
+        ASSERT_EQ(a.status, 200) << sql << ": " << a.body;
+    }
+    const auto a = chain.http("POST", "/fetch_direct", sql_body("SELECT * FROM http_types"));
+    ASSERT_EQ(a.status, 200) << a.body;
+    const json j = parse(a);
+    EXPECT_EQ(j["rows"][0], json::parse(R"([-7, "9007199254740993", "12345678901234567890.1234",
+        null, "2026-12-06T10:20:30.250", "2026-12-06", "AP8Q", 1.5, "caf\u00e9"])"))
+        << a.body;
+    std::vector<std::string> types;
+    for (const auto& c : j["columns"])
+        types.push_back(c["type"]);
+    EXPECT_EQ(types, (std::vector<std::string>{"INT", "BIGINT", "DECIMAL", "INT", "DATETIME",
+                                               "DATE", "BLOB", "DOUBLE", "TEXT"}));
+    EXPECT_EQ(j["columns"][6]["encoding"], "base64");
+    EXPECT_FALSE(j["columns"][8].contains("encoding"));
 }
 
 TEST_F(HttpApiTest, ErrorsHaveTheRightStatusAndSayWhy) {

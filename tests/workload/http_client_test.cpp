@@ -101,14 +101,16 @@ TEST(CheckToken, OnlyVisibleAscii) {
     }
 }
 
-TEST(ResultFromAnswer, RowsWithNulls) {
+TEST(ResultFromAnswer, TypedRowsWithNulls) {
     const auto q = result_from_answer(
-        200, R"js({"columns":["@@server_id","COUNT(*)","MAX(id)"],"rows":[["2","0",null]],)js"
-             R"js("row_count":1})js");
+        200, R"js({"columns":[{"name":"@@server_id","type":"BIGINT UNSIGNED"},)js"
+             R"js({"name":"COUNT(*)","type":"BIGINT"},{"name":"MAX(id)","type":"INT"},)js"
+             R"js({"name":"avg","type":"DOUBLE"},{"name":"d","type":"DECIMAL"}],)js"
+             R"js("rows":[[2,0,null,1.5,"9.10"]],"row_count":1})js");
     ASSERT_TRUE(q.ok()) << q.error;
     EXPECT_EQ(q.http_status, 200u);
     ASSERT_EQ(q.rows.size(), 1u);
-    EXPECT_EQ(q.rows[0], (Row{"2", "0", std::nullopt}));
+    EXPECT_EQ(q.rows[0], (Row{"2", "0", std::nullopt, "1.5", "9.10"}));
     EXPECT_EQ(q.affected_rows, 0u);
 }
 
@@ -133,7 +135,8 @@ TEST(ResultFromAnswer, MalformedSuccessIsAnError) {
         R"({"affected_rows":-1})",
         R"({"affected_rows":"1"})",
         R"({"columns":[]})",
-        R"({"rows":[[1]],"row_count":1})",
+        R"({"rows":[[true]],"row_count":1})",
+        R"({"rows":[[[1]]],"row_count":1})",
         R"({"rows":["a"],"row_count":1})",
         R"({"rows":{},"row_count":0})",
         R"({"rows":[["a"]],"row_count":2})",
