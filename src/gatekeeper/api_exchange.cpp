@@ -31,6 +31,7 @@ constexpr Named<Endpoint> kPaths[] = {
     {"/fetch_random", Endpoint::fetch_random},
     {"/fetch_customized", Endpoint::fetch_customized},
     {"/v1/query", Endpoint::query},
+    {"/v1/openapi.json", Endpoint::openapi},
 };
 
 constexpr Named<ApiRoute> kRoutes[] = {
@@ -80,6 +81,7 @@ ApiRoute route_of(Endpoint endpoint) {
         case Endpoint::fetch_customized:
             return ApiRoute::customized;
         case Endpoint::health:
+        case Endpoint::openapi:
         case Endpoint::populate_tables:
         case Endpoint::query:
             break;
@@ -239,14 +241,15 @@ HeaderVerdict check_header(const http::request_header<>& header,
         return verdict;
     }
     verdict.endpoint = *endpoint;
-    const bool health = *endpoint == Endpoint::health;
-    if (header.method() != (health ? http::verb::get : http::verb::post)) {
+    // The GET endpoints need no token: a load balancer's health check, a client's generator.
+    const bool get = *endpoint == Endpoint::health || *endpoint == Endpoint::openapi;
+    if (header.method() != (get ? http::verb::get : http::verb::post)) {
         verdict.reject = error_answer(http::status::method_not_allowed, "method_not_allowed",
-                                      health ? "use GET" : "use POST");
-        verdict.reject->headers.emplace_back(http::field::allow, health ? "GET" : "POST");
+                                      get ? "use GET" : "use POST");
+        verdict.reject->headers.emplace_back(http::field::allow, get ? "GET" : "POST");
         return verdict;
     }
-    if (health) return verdict;
+    if (get) return verdict;
 
     const std::string_view token = bearer_token(header[http::field::authorization]);
     std::optional<std::string> user = tokens.authenticate(token);

@@ -29,6 +29,7 @@ struct ApiAnswer {
 
 enum class Endpoint {
     health,
+    openapi,  // GET /v1/openapi.json: the API's description, like health asked without a token
     populate_tables,
     fetch_direct,
     fetch_random,

@@ -20,6 +20,7 @@
 #include <unordered_set>
 #include <utility>
 
+#include "gatekeeper/api_document.hpp"
 #include "gatekeeper/api_exchange.hpp"
 #include "obs/log.hpp"
 
@@ -251,6 +252,9 @@ awaitable<ApiAnswer> Connection::answer_request(const HeaderVerdict& verdict,
             log_exception("http_api_probe_failed", std::current_exception());
         }
         co_return answer_health(reachable);
+    }
+    if (verdict.endpoint == Endpoint::openapi) {
+        co_return ApiAnswer{http::status::ok, std::string(openapi_document()), {}};
     }
     ApiQuery query;
     query.user = verdict.user;

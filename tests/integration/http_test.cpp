@@ -2,6 +2,7 @@
 // system's endpoints and /v1/query, the same policy as the MySQL listener, and honest statuses.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "harness/chain.hpp"
@@ -170,6 +171,30 @@ TEST_F(HttpApiTest, RateLimitsAnswer429WithRetryAfter) {
         }
     }
     EXPECT_GE(limited, 3);
+}
+
+// The OpenAPI document at GET /v1/openapi.json is valid (a maintained validator written by
+// others, @seriousme/openapi-schema-validator) and describes what the gatekeeper answers:
+// results and every error the check provokes validate against it (Ajv).
+TEST_F(HttpApiTest, TheOpenApiDocumentValidatesAndDescribesTheAnswers) {
+    Chain chain;
+    const std::string token_file = chain.config_dir() + "/api-token";
+    std::ofstream(token_file) << kApiToken << '\n';
+    std::string out;
+    const int status =
+        run_command("node " + source_dir() + "/tests/clients/node/openapi_check.mjs 'https://" +
+                        std::string(kGatekeeperAddress) + ":" + std::to_string(chain.http_port()) +
+                        "' '" + token_file + "' '" + chain.certs() + "/ca.crt' 2>&1",
+                    &out);
+    EXPECT_EQ(status, 0) << out;
+    const json summary = json::parse(out, nullptr, false);
+    ASSERT_TRUE(summary.is_object()) << out;
+    EXPECT_EQ(summary["checked"], 17) << out;
+    EXPECT_TRUE(summary["failures"].empty()) << out;
+    // Served without a token, like /health_check.
+    const auto doc = chain.http("GET", "/v1/openapi.json", "", "");
+    EXPECT_EQ(doc.status, 200);
+    EXPECT_EQ(parse(doc)["openapi"], "3.1.0");
 }
 
 }  // namespace
