@@ -1,8 +1,12 @@
 #include "net/tls.hpp"
 
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include <cstring>
 #include <memory>
 #include <stdexcept>
 
@@ -45,13 +49,106 @@ void load(ssl::context& context, const TlsFiles& files, bool own_certificate_req
     }
 }
 
+// Session-ticket keys that rotate (see kTicketKeyLifetime): the current key makes tickets, the
+// one before still opens them. A context owns its keys through its ex_data slot.
+class TicketKeys {
+  public:
+    TicketKeys() { rotate(); }
+
+    void rotate() {
+        previous_ = current_;
+        RAND_bytes(current_.name, sizeof current_.name);
+        RAND_bytes(current_.aes, sizeof current_.aes);
+        RAND_bytes(current_.hmac, sizeof current_.hmac);
+        made_ = std::chrono::steady_clock::now();
+    }
+
+    // OpenSSL's ticket key callback (SSL_CTX_set_tlsext_ticket_key_evp_cb): 1 to go on, 2 to
+    // accept a ticket and issue a fresh one (it was made with the key before), 0 to ignore
+    // the ticket (a full handshake), -1 on error.
+    int use(unsigned char* name, unsigned char* iv, EVP_CIPHER_CTX* cipher, EVP_MAC_CTX* mac,
+            int encrypt) {
+        if (encrypt) {
+            if (std::chrono::steady_clock::now() - made_ >= kTicketKeyLifetime) rotate();
+            if (RAND_bytes(iv, EVP_MAX_IV_LENGTH) != 1) return -1;
+            std::memcpy(name, current_.name, sizeof current_.name);
+            return start(current_, iv, cipher, mac, 1) ? 1 : -1;
+        }
+        for (const Key* key : {&current_, &previous_}) {
+            if (std::memcmp(name, key->name, sizeof key->name) != 0) continue;
+            if (!start(*key, iv, cipher, mac, 0)) return -1;
+            return key == &current_ ? 1 : 2;
+        }
+        return 0;
+    }
+
+    static int index() {
+        // Registered once; the free callback deletes a context's keys with the context.
+        static const int slot = SSL_CTX_get_ex_new_index(
+            0, nullptr, nullptr, nullptr, [](void*, void* keys, CRYPTO_EX_DATA*, int, long, void*) {
+                delete static_cast<TicketKeys*>(keys);
+            });
+        return slot;
+    }
+
+  private:
+    struct Key {
+        unsigned char name[16] = {};
+        unsigned char aes[32] = {};
+        unsigned char hmac[32] = {};
+    };
+
+    // RFC 5077's construction, as OpenSSL's own ticket keys use it: AES-256-CBC encrypts the
+    // ticket, HMAC-SHA256 authenticates it (encrypt-then-MAC; no padding oracle).
+    static bool start(const Key& key, unsigned char* iv, EVP_CIPHER_CTX* cipher, EVP_MAC_CTX* mac,
+                      int encrypt) {
+        char digest[] = "SHA256";
+        const OSSL_PARAM params[] = {
+            OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+            OSSL_PARAM_construct_end()};
+        return EVP_MAC_init(mac, key.hmac, sizeof key.hmac, params) == 1 &&
+               EVP_CipherInit_ex(cipher, EVP_aes_256_cbc(), nullptr, key.aes, iv, encrypt) == 1;
+    }
+
+    Key current_;
+    Key previous_;  // all zero until the first rotation: its name matches no ticket of ours
+    std::chrono::steady_clock::time_point made_;
+};
+
+TicketKeys* ticket_keys_of(SSL_CTX* context) {
+    return static_cast<TicketKeys*>(SSL_CTX_get_ex_data(context, TicketKeys::index()));
+}
+
+void install_ticket_keys(SSL_CTX* context) {
+    // Ownership passes to the context's ex_data; its free callback deletes the keys.
+    auto keys = std::make_unique<TicketKeys>();
+    if (SSL_CTX_set_ex_data(context, TicketKeys::index(), keys.get()) != 1) {
+        throw std::runtime_error("OpenSSL could not hold the session-ticket keys");
+    }
+    keys.release();
+    // Resumption by ticket only: a server-side session cache would resume what a rotated key
+    // no longer opens, and grows with every client.
+    SSL_CTX_set_session_cache_mode(context, SSL_SESS_CACHE_OFF);
+    SSL_CTX_set_tlsext_ticket_key_evp_cb(
+        context, [](SSL* ssl, unsigned char* name, unsigned char* iv, EVP_CIPHER_CTX* cipher,
+                    EVP_MAC_CTX* mac, int encrypt) {
+            TicketKeys* keys = ticket_keys_of(SSL_get_SSL_CTX(ssl));
+            return keys != nullptr ? keys->use(name, iv, cipher, mac, encrypt) : -1;
+        });
+}
+
 }  // namespace
+
+void rotate_ticket_keys(ssl::context& context) {
+    if (TicketKeys* keys = ticket_keys_of(context.native_handle())) keys->rotate();
+}
 
 ssl::context make_server_tls(const TlsFiles& files, bool require_client_certificate) {
     ssl::context context(ssl::context::tls_server);
     context.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
                         ssl::context::no_sslv3 | ssl::context::single_dh_use);
     load(context, files, true);
+    install_ticket_keys(context.native_handle());
     if (require_client_certificate) {
         if (files.ca.empty()) throw std::runtime_error("client certificates need a CA file");
         context.set_verify_mode(ssl::verify_peer | ssl::verify_fail_if_no_peer_cert);

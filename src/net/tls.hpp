@@ -3,6 +3,7 @@
 #pragma once
 
 #include <boost/asio/ssl/context.hpp>
+#include <chrono>
 #include <filesystem>
 #include <span>
 #include <string>
@@ -17,6 +18,16 @@ using config::TlsFiles;
 // A context for accepting TLS. With `require_client_certificate` the handshake fails unless
 // the client presents a certificate signed by `files.ca`. Throws at start-up on bad files.
 boost::asio::ssl::context make_server_tls(const TlsFiles& files, bool require_client_certificate);
+
+// How long a session-ticket key encrypts new tickets. A server context accepts tickets of the
+// key before too, so a ticket resumes for one to two of these; OpenSSL's own key would live
+// as long as the process, and whoever read it from memory could decrypt every resumed
+// session's traffic since start.
+inline constexpr std::chrono::seconds kTicketKeyLifetime{3600};
+
+// Makes a new ticket key for `context` (a server context from make_server_tls) at once; the
+// current one becomes the one before, still accepted. Rotation is otherwise automatic.
+void rotate_ticket_keys(boost::asio::ssl::context& context);
 
 // A context for connecting: the server must present a certificate signed by `files.ca`; our
 // own certificate is presented when `files.certificate` is set. Throws on bad files.

@@ -137,6 +137,48 @@ TEST(TlsPolicy, OnlyAeadSuitesWithForwardSecrecy) {
     std::filesystem::remove_all(dir);
 }
 
+// Session tickets resume across one rotation of the server's ticket key and not across two:
+// a key read from memory opens tickets of at most two key lifetimes.
+TEST(TlsPolicy, SessionTicketKeysRotate) {
+    const auto dir = std::filesystem::temp_directory_path() /
+                     ("sqlgate-tls-tickets-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    const auto& certificate = shared_test_certificate();
+    gatekeeper::test_support::write_pem_files(certificate, (dir / "c.crt").string(),
+                                              (dir / "c.key").string());
+    auto server = make_server_tls({dir / "c.crt", dir / "c.key", {}}, false);
+    auto client = make_client_context(certificate);
+    // TLS 1.2 sends its ticket inside the handshake; the key handling is the same for 1.3.
+    SSL_CTX_set_max_proto_version(client.native_handle(), TLS1_2_VERSION);
+    using SessionPtr = std::unique_ptr<SSL_SESSION, decltype(&SSL_SESSION_free)>;
+    // Connects (offering `resume`): whether the session was resumed, and the session to offer
+    // next time.
+    const auto connect = [&](SSL_SESSION* resume) {
+        auto s = TlsSession::create(server.native_handle(), TlsSession::Side::server);
+        auto c = TlsSession::create(client.native_handle(), TlsSession::Side::client);
+        if (resume != nullptr) SSL_set_session(c->handle(), resume);
+        EXPECT_TRUE(handshake(*c, *s));
+        // Closed as after close_notify: OpenSSL marks a session freed without one unusable.
+        SSL_set_shutdown(c->handle(), SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
+        SSL_set_shutdown(s->handle(), SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
+        return std::pair{SSL_session_reused(c->handle()) == 1,
+                         SessionPtr(SSL_get1_session(c->handle()), &SSL_SESSION_free)};
+    };
+    auto [first_reused, first] = connect(nullptr);
+    EXPECT_FALSE(first_reused);
+    EXPECT_TRUE(connect(first.get()).first) << "a fresh ticket resumes";
+    rotate_ticket_keys(server);
+    auto [after_one, renewed] = connect(first.get());
+    EXPECT_TRUE(after_one) << "the key before still opens tickets";
+    rotate_ticket_keys(server);
+    EXPECT_FALSE(connect(first.get()).first) << "two rotations later the ticket is useless";
+    EXPECT_TRUE(connect(renewed.get()).first) << "the ticket renewed after the first rotation";
+    auto [fresh_reused, fresh] = connect(nullptr);
+    EXPECT_FALSE(fresh_reused);
+    EXPECT_TRUE(connect(fresh.get()).first) << "a ticket of the new key resumes";
+    std::filesystem::remove_all(dir);
+}
+
 TEST(TlsSession, ReadWithoutCiphertextWantsMore) {
     Pair pair;
     ASSERT_TRUE(pair.handshake());
