@@ -26,6 +26,9 @@ struct TlsFiles {
     std::filesystem::path certificate;
     std::filesystem::path private_key;
     std::filesystem::path ca;
+    // The TLS 1.2 suites to allow, OpenSSL's list syntax; empty: sqlgate's (ECDHE with
+    // AES-GCM or ChaCha20-Poly1305). Only a subset of those can be chosen.
+    std::string tls12_ciphers;
 
     bool enabled() const { return !certificate.empty(); }
     bool operator==(const TlsFiles&) const = default;

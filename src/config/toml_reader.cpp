@@ -149,6 +149,11 @@ TlsFiles TableReader::tls_files(TlsKeys keys) {
     if (keys.ca) {
         if (auto p = optional_path(ca)) files.ca = *p;
     }
+    const std::string ciphers = std::string(keys.prefix) + "tls12_ciphers";
+    if (auto list = optional<std::string>(ciphers)) {
+        if (list->empty()) fail(ciphers, "empty; leave it out for the default suites");
+        files.tls12_ciphers = *list;
+    }
     if (files.certificate.empty() != files.private_key.empty()) {
         fail(files.certificate.empty() ? certificate : private_key,
              certificate + " and " + private_key + " go together");
@@ -157,7 +162,13 @@ TlsFiles TableReader::tls_files(TlsKeys keys) {
     for (const auto& [key, p] :
          {std::pair{&certificate, &files.certificate}, std::pair{&private_key, &files.private_key},
           std::pair{&ca, &files.ca}}) {
-        if (!p->empty() && !std::filesystem::exists(*p)) fail(*key, "no such file " + p->string());
+        // The overload without error_code throws filesystem_error (a name too long, a symlink
+        // loop), which the roles' start-up does not expect from a bad configuration.
+        std::error_code error;
+        if (!p->empty() && !std::filesystem::exists(*p, error)) {
+            fail(*key, error ? "cannot check " + p->string() + ": " + error.message()
+                             : "no such file " + p->string());
+        }
     }
     return files;
 }

@@ -2,6 +2,7 @@
 
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
+#include <openssl/objects.h>
 #include <openssl/rand.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
@@ -29,9 +30,22 @@ void load(ssl::context& context, const TlsFiles& files, bool own_certificate_req
     SSL_CTX_set_min_proto_version(context.native_handle(), TLS1_2_VERSION);
     // In TLS 1.2 only ECDHE key exchange (forward secrecy) with an AEAD cipher: no CBC suite
     // (LUCKY13 and padding oracles) and no static RSA. TLS 1.3's suites are all AEAD.
-    if (SSL_CTX_set_cipher_list(context.native_handle(), kTls12Ciphers) != 1) {
-        throw std::runtime_error("OpenSSL knows none of the TLS 1.2 suites " +
-                                 std::string(kTls12Ciphers));
+    const std::string& ciphers =
+        files.tls12_ciphers.empty() ? std::string(kTls12Ciphers) : files.tls12_ciphers;
+    if (SSL_CTX_set_cipher_list(context.native_handle(), ciphers.c_str()) != 1) {
+        throw std::runtime_error("OpenSSL knows none of the TLS 1.2 suites " + ciphers);
+    }
+    // A configured list may narrow the default, never weaken it.
+    const STACK_OF(SSL_CIPHER)* chosen = SSL_CTX_get_ciphers(context.native_handle());
+    for (int i = 0; i < sk_SSL_CIPHER_num(chosen); ++i) {
+        const SSL_CIPHER* cipher = sk_SSL_CIPHER_value(chosen, i);
+        if (SSL_CIPHER_get_kx_nid(cipher) == NID_kx_any) continue;  // TLS 1.3: all AEAD
+        const bool ecdhe = SSL_CIPHER_get_kx_nid(cipher) == NID_kx_ecdhe;
+        if (!ecdhe || SSL_CIPHER_is_aead(cipher) != 1) {
+            throw std::runtime_error(std::string("TLS 1.2 suite ") + SSL_CIPHER_get_name(cipher) +
+                                     " is not allowed: only ECDHE with an AEAD cipher (AES-GCM, "
+                                     "ChaCha20-Poly1305)");
+        }
     }
     if (own_certificate_required || !files.certificate.empty()) {
         context.use_certificate_chain_file(files.certificate.string(), ec);

@@ -45,6 +45,12 @@ class FrontConfigTest : public ::testing::Test {
     std::filesystem::path dir_;
 };
 
+// `text` with the first `from` replaced by `to`.
+std::string replace_first(std::string text, const std::string& from, const std::string& to) {
+    text.replace(text.find(from), from.size(), to);
+    return text;
+}
+
 const std::string kUpstream = R"(
 [upstream]
 address = "127.0.10.2"
@@ -181,6 +187,16 @@ TEST_F(FrontConfigTest, AdminListenerOffLoopbackNeedsTlsAndAToken) {
               std::string::npos);
 }
 
+// Found with tests/fuzz/config_fuzz: a TLS path the file system cannot look up (a name over
+// 255 bytes, a symlink loop) threw std::filesystem_error, which start-up does not catch.
+TEST_F(FrontConfigTest, AnUncheckableTlsPathIsAConfigError) {
+    std::string text = kGatekeeper;
+    text.replace(text.find("\"gk.crt\""), 8, "\"" + std::string(300, 'a') + "\"");
+    const std::string error = gatekeeper_error(text);
+    EXPECT_NE(error.find("tls.certificate: cannot check "), std::string::npos) << error;
+    EXPECT_NE(error.find("File name too long"), std::string::npos) << error;
+}
+
 TEST_F(FrontConfigTest, ErrorsNameFileLineAndKey) {
     std::string bad = kGatekeeper;
     bad.replace(bad.find("\"read\", \"write\""), 15, "\"read\", \"wirte\"");
@@ -262,6 +278,19 @@ TEST_F(FrontConfigTest, FirewallModeNeedsTheAllowlistFile) {
     EXPECT_NE(gatekeeper_error("[firewall]\nallow_list = \"x\"\n" + kGatekeeper)
                   .find("firewall.allow_list: unknown key"),
               std::string::npos);
+}
+
+TEST_F(FrontConfigTest, Tls12SuitesAreConfigurablePerSection) {
+    const std::string narrowed = replace_first(
+        kGatekeeper, "private_key = \"gk.key\"\n",
+        "private_key = \"gk.key\"\ntls12_ciphers = \"ECDHE-ECDSA-AES256-GCM-SHA384\"\n");
+    const GatekeeperConfig c = parse_gatekeeper_config(narrowed, dir_ / "gk.toml");
+    EXPECT_EQ(c.tls.tls12_ciphers, "ECDHE-ECDSA-AES256-GCM-SHA384");
+    EXPECT_EQ(c.upstream.tls.tls12_ciphers, "");
+    const std::string empty = replace_first(kGatekeeper, "private_key = \"gk.key\"\n",
+                                            "private_key = \"gk.key\"\ntls12_ciphers = \"\"\n");
+    EXPECT_NE(gatekeeper_error(empty).find("tls12_ciphers: empty"), std::string::npos)
+        << gatekeeper_error(empty);
 }
 
 }  // namespace

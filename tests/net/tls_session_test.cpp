@@ -137,6 +137,39 @@ TEST(TlsPolicy, OnlyAeadSuitesWithForwardSecrecy) {
     std::filesystem::remove_all(dir);
 }
 
+// [tls] tls12_ciphers narrows the TLS 1.2 suites; a list with anything weaker is refused at
+// start-up, naming the suite.
+TEST(TlsPolicy, ConfiguredSuitesMayNarrowButNotWeaken) {
+    const auto dir = std::filesystem::temp_directory_path() /
+                     ("sqlgate-tls-suites-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    const auto& certificate = shared_test_certificate();
+    gatekeeper::test_support::write_pem_files(certificate, (dir / "c.crt").string(),
+                                              (dir / "c.key").string());
+    config::TlsFiles files{dir / "c.crt", dir / "c.key", {}};
+    files.tls12_ciphers = "ECDHE-ECDSA-CHACHA20-POLY1305";
+    auto server = make_server_tls(files, false);
+    for (const auto& [cipher, accepted] : {std::pair{"ECDHE-ECDSA-CHACHA20-POLY1305", true},
+                                           std::pair{"ECDHE-ECDSA-AES128-GCM-SHA256", false}}) {
+        auto client = make_client_context(certificate);
+        restrict_to_tls12(client, cipher);
+        EXPECT_EQ(agree(server, client), accepted) << cipher;
+    }
+    for (const char* weak : {"ECDHE-ECDSA-AES128-SHA", "AES128-GCM-SHA256",
+                             "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-SHA384"}) {
+        files.tls12_ciphers = weak;
+        try {
+            make_server_tls(files, false);
+            ADD_FAILURE() << weak << " was accepted";
+        } catch (const std::runtime_error& e) {
+            EXPECT_NE(std::string(e.what()).find("is not allowed"), std::string::npos) << e.what();
+        }
+    }
+    files.tls12_ciphers = "NO-SUCH-SUITE";
+    EXPECT_THROW(make_server_tls(files, false), std::runtime_error);
+    std::filesystem::remove_all(dir);
+}
+
 // Session tickets resume across one rotation of the server's ticket key and not across two:
 // a key read from memory opens tickets of at most two key lifetimes.
 TEST(TlsPolicy, SessionTicketKeysRotate) {
