@@ -16,7 +16,7 @@ for arg in "$@"; do
 done
 
 packages=(
-    build-essential cmake pkg-config git clang-format openssl iproute2 curl
+    build-essential cmake pkg-config git clang-format clang-16 libclang-rt-16-dev llvm-16 openssl iproute2 curl
     libboost1.81-dev libssl-dev libtomlplusplus-dev nlohmann-json3-dev libcli11-dev
     libspdlog-dev libfmt-dev libgtest-dev libgmock-dev
     mariadb-server mariadb-client libmariadb-dev mariadb-test

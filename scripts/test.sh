@@ -5,7 +5,8 @@
 # The integration tests start their own MariaDB cluster (127.0.30.x; the failover tests one
 # more, 127.0.32.x), the benchmark's quick mode another (127.0.40.x); all are stopped at the end.
 # MariaDB's own regression tests run through the proxy (tests/compat/run.sh): a short list
-# here, the whole main suite with --full-compat (about an hour more).
+# here, the whole main suite with --full-compat (about an hour more). The libFuzzer targets
+# run 30 s each here; scripts/fuzz.sh [SECONDS] runs them longer.
 # Usage: scripts/test.sh [--no-sanitize] [--full-compat]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -56,6 +57,10 @@ ctest --test-dir build -L package --output-on-failure || die "package test faile
 # parses. Figures are not asserted; they belong to bench/run.sh reports.
 step "benchmark suite, quick mode (build)"
 ctest --test-dir build -L bench --output-on-failure || die "benchmark suite tests failed"
+# libFuzzer (clang-16, ASan + UBSan) over every decoder of outside bytes, 30 s per target;
+# scripts/fuzz.sh 600 is the long run.
+step "fuzz targets, 30 s each (build-fuzz)"
+scripts/fuzz.sh 30 || die "fuzzing found a problem; inputs and logs in .sqlgate/fuzz/<target>/"
 if ((sanitize)); then
     export ASAN_OPTIONS="abort_on_error=0:detect_leaks=1"
     export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"

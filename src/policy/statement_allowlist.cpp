@@ -58,6 +58,9 @@ bool unescape(std::string_view text, std::string& out) {
             case 'n':
                 out += '\n';
                 break;
+            case '#':
+                out += '#';
+                break;
             default:
                 return false;
         }
@@ -111,6 +114,11 @@ std::size_t StatementAllowlist::merge(const StatementAllowlist& other) {
 std::string allowlist_line(std::string_view user, std::string_view shape) {
     std::string line;
     line.reserve(user.size() + shape.size() + 20);
+    // A line starting with '#' is a comment: such a user would vanish from the file.
+    if (user.starts_with('#')) {
+        line += "\\#";
+        user.remove_prefix(1);
+    }
     append_escaped(line, user);
     line += '\t';
     line += sql::hex64(sql::fnv1a64(shape));

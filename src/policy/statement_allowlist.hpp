@@ -39,7 +39,8 @@ class StatementAllowlist {
 
 // One line of the file form, newline included: user, the shape's digest (sql::fnv1a64 as 16
 // hex digits, as audit lines print it) and the shape, separated by tabs; a backslash, tab,
-// CR or LF inside the user or the shape (a quoted name may hold them) written as \\ \t \r \n.
+// CR or LF inside the user or the shape (a quoted name may hold them) written as \\ \t \r \n,
+// and a user's leading '#' (which would make the line a comment) as \#.
 std::string allowlist_line(std::string_view user, std::string_view shape);
 
 struct ParsedAllowlist {

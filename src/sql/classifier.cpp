@@ -721,7 +721,9 @@ void describe_statement(Context& c) {
         parenthesized = true;
     const Word first = c.scanner.next();
     if (first.is(TokenKind::end)) {
-        c.info.flags.empty = !parenthesized;
+        // Only the whole statement can be empty: ANALYZE or SET STATEMENT ... FOR with nothing
+        // after them is not, and the firewall lets empty statements through unchecked.
+        c.info.flags.empty = !parenthesized && c.nesting == 1;
         return;
     }
     const VerbRule* rule = find_verb_rule(first.keyword);

@@ -232,6 +232,18 @@ TEST(StackedStatements, OneStatementPerRequest) {
     EXPECT_EQ(rule_of("SELECT 1;SELECT 2;", reader()), Rule::stacked_statements);
 }
 
+// Found by tests/fuzz/sql_classifier_fuzz: a statement that runs another (ANALYZE, EXPLAIN
+// ANALYZE, SET STATEMENT ... FOR) with nothing after it read as empty, and empty statements
+// pass unchecked, so whatever followed its ';' passed too.
+TEST(StackedStatements, AStatementWithoutItsInnerStatementIsNotEmpty) {
+    EXPECT_EQ(rule_of("ANALYZE; DROP TABLE t", reader()), Rule::stacked_statements);
+    EXPECT_EQ(rule_of("EXPLAIN ANALYZE; GRANT ALL ON *.* TO x", reader()),
+              Rule::stacked_statements);
+    EXPECT_EQ(rule_of("SET STATEMENT max_statement_time=1 FOR; DELETE FROM t", reader()),
+              Rule::stacked_statements);
+    EXPECT_NE(rule_of("ANALYZE", reader()), Rule::none);
+}
+
 TEST(StackedStatements, WhenAllowedEachStatementIsChecked) {
     UserPolicy p = reader();
     p.allow_multiple_statements = true;

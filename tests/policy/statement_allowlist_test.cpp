@@ -66,6 +66,20 @@ TEST(StatementAllowlist, TheDigestColumnIsTheShapesOwn) {
     EXPECT_NE(parsed.error.find("is not the shape's"), std::string::npos);
 }
 
+// Found by tests/fuzz/statement_allowlist_fuzz: the line of a user named "#ops" began with
+// '#', so reading the file skipped it as a comment and the user lost every learned shape.
+TEST(StatementAllowlist, AUserStartingWithHashIsNotReadAsAComment) {
+    const std::string line = allowlist_line("#ops", "SELECT ?");
+    EXPECT_TRUE(line.starts_with("\\#ops\t")) << line;
+    const ParsedAllowlist parsed = parse_allowlist(line);
+    EXPECT_EQ(parsed.error, "");
+    EXPECT_TRUE(parsed.list.contains("#ops", "SELECT ?"));
+    EXPECT_EQ(parse_allowlist(parsed.list.to_text()).list.size(), 1u);
+    // Only the leading '#' is escaped; others read as they are.
+    EXPECT_TRUE(
+        parse_allowlist(allowlist_line("a#b", "SELECT `#`")).list.contains("a#b", "SELECT `#`"));
+}
+
 TEST(StatementAllowlist, BadLinesAreNamed) {
     EXPECT_EQ(parse_allowlist("app SELECT ?\n").error,
               "line 1: expected <user> TAB <digest> TAB <statement shape>");

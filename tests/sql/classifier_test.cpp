@@ -887,6 +887,17 @@ TEST(ClassifierRobustness, EveryPrefixOfTrickyStatementsIsSafe) {
     }
 }
 
+// Found by tests/fuzz/sql_classifier_fuzz: the missing inner statement made the whole text
+// empty, which the firewall lets through unchecked.
+TEST(ClassifierFlags, AVerbWithoutItsInnerStatementIsNotEmpty) {
+    for (const char* sql : {"ANALYZE", "EXPLAIN ANALYZE", "SET STATEMENT a=1 FOR",
+                            "ANALYZE; DROP TABLE t", "ANALYZE FORMAT=JSON"}) {
+        EXPECT_FALSE(describe(sql).flags.empty) << sql;
+    }
+    EXPECT_TRUE(describe("ANALYZE; DROP TABLE t").flags.multiple_statements);
+    EXPECT_TRUE(describe(" ; ").flags.empty);
+}
+
 TEST(ClassifierRobustness, DeepNestingDoesNotRecurseWithoutBound) {
     std::string analyze;
     while (analyze.size() < (1u << 20))
