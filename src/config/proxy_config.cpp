@@ -137,6 +137,10 @@ void read_servers_and_users(const toml::table& root, const std::filesystem::path
             t.fail("password_hash", "expected \"*\" and 40 hex digits, as PASSWORD() prints");
         }
         u.default_route = t.optional_route("default_route");
+        if (auto ms = t.optional<double>("max_replication_lag_ms")) {
+            if (*ms < 0) t.fail("max_replication_lag_ms", "cannot be negative");
+            u.max_replication_lag_s = *ms / 1000;
+        }
         t.reject_unknown();
         c.users.push_back(std::move(u));
     });

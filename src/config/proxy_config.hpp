@@ -34,6 +34,9 @@ struct UserConfig {
     std::string name;
     std::string password_hash;  // "*HEX", as MariaDB's PASSWORD() prints it
     std::optional<RouteStrategy> default_route;
+    // A stricter replication lag for this user's reads than [monitor]'s (a looser one would
+    // be the monitor's anyway: a replica held back for lag is held back for everyone).
+    std::optional<double> max_replication_lag_s;
 };
 
 struct ProxyConfig {

@@ -46,8 +46,8 @@ void ProxyRuntime::apply_settings(const config::ProxyConfig& config) {
     for (const config::UserConfig& u : config.users) {
         const auto hash = mysql::parse_native_password_hash(u.password_hash);
         if (!hash) throw config::ConfigError("user '" + u.name + "': malformed password_hash");
-        users[u.name] =
-            std::make_shared<const ProxyUser>(ProxyUser{u.name, *hash, u.default_route});
+        users[u.name] = std::make_shared<const ProxyUser>(
+            ProxyUser{u.name, *hash, u.default_route, u.max_replication_lag_s});
     }
     users_ = std::move(users);
     describe_options_.replica_safe_functions = config.replica_safe_functions;

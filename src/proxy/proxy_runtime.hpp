@@ -47,6 +47,7 @@ struct ProxyUser {
     std::string name;
     mysql::Sha1Digest password_hash{};
     std::optional<config::RouteStrategy> default_route;
+    std::optional<double> max_replication_lag_s;  // stricter than the runtime's, or none
 };
 
 class ProxyRuntime {

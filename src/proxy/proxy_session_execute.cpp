@@ -101,9 +101,14 @@ awaitable<bool> ProxySession::run_read(mysql::ByteView payload, const RouteDecis
     // A replica still behind the session's last write is only skipped for this read.
     BackendMask tried = 0;
     auto& backends = runtime_.backends();
+    SelectionLimits limits = runtime_.limits();
+    if (user_->max_replication_lag_s) {
+        limits.max_replication_lag_s =
+            std::min(limits.max_replication_lag_s, *user_->max_replication_lag_s);
+    }
     for (std::size_t attempt = 0; attempt < backends.size(); ++attempt) {
-        const auto chosen = select_replica(route.strategy, backends, runtime_.limits(),
-                                           runtime_.rng(), Clock::now(), tried);
+        const auto chosen =
+            select_replica(route.strategy, backends, limits, runtime_.rng(), Clock::now(), tried);
         if (!chosen) break;
         tried |= BackendMask{1} << *chosen;
         const Executed executed =

@@ -210,5 +210,16 @@ TEST_F(ProxyConfigTest, ReplicationLagInMillisecondsOrSeconds) {
         << error_of(negative);
 }
 
+TEST_F(ProxyConfigTest, AUserMayHaveAStricterReplicationLag) {
+    EXPECT_FALSE(parse(kValid).users.at(0).max_replication_lag_s);
+    const auto strict = replace(kValid, "[[users]]\n", "[[users]]\nmax_replication_lag_ms = 200\n");
+    EXPECT_DOUBLE_EQ(*parse(strict).users.at(0).max_replication_lag_s, 0.2);
+    const auto negative =
+        replace(kValid, "[[users]]\n", "[[users]]\nmax_replication_lag_ms = -5\n");
+    EXPECT_NE(error_of(negative).find("max_replication_lag_ms: cannot be negative"),
+              std::string::npos)
+        << error_of(negative);
+}
+
 }  // namespace
 }  // namespace sqlgate::config

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -107,7 +108,15 @@ class ReplicationLag : public ::testing::Test {
   protected:
     const TestCluster& cluster = TestCluster::get();
     const ClusterNode& replica = cluster.nodes().at(1);
-    ProxyProcess proxy{{.monitor_interval_ms = kIntervalMs, .max_replication_lag_ms = kMaxLagMs}};
+    // Started in SetUp, once the fixture is whole, so a derived fixture's scenario() counts.
+    std::optional<ProxyProcess> proxy_;
+
+    // The limit for the proxy, or (ReplicationLagOfAUser) for the app user only.
+    virtual ProxyScenario scenario() const {
+        return {.monitor_interval_ms = kIntervalMs, .max_replication_lag_ms = kMaxLagMs};
+    }
+    void SetUp() override { proxy_.emplace(scenario()); }
+    ProxyProcess& proxy() { return *proxy_; }
 
     // Whatever a test did to the replica's replication is undone, for the tests after it.
     void TearDown() override {
@@ -131,8 +140,8 @@ class ReplicationLag : public ::testing::Test {
 
 // The case: the SQL thread stopped for 2 s while writes go on.
 TEST_F(ReplicationLag, AReplicaStoppedForTwoSecondsIsOutWithinTheLimitAndBackWithoutFlapping) {
-    proxy.wait_until_replicas_serve();
-    LagLoad load(proxy);
+    proxy().wait_until_replicas_serve();
+    LagLoad load(proxy());
     std::this_thread::sleep_for(500ms);
     const auto stopped = SteadyClock::now();
     cluster.admin_sql(replica, "STOP SLAVE SQL_THREAD");
@@ -151,8 +160,33 @@ TEST_F(ReplicationLag, AReplicaStoppedForTwoSecondsIsOutWithinTheLimitAndBackWit
 // reads 0 or 1 from one poll to the next; the delay by GTID position keeps it out the whole
 // time, and lets it back once the delay is gone.
 TEST_F(ReplicationLag, AReplicaASecondBehindWithItsThreadsRunningGetsNoReads) {
-    proxy.wait_until_replicas_serve();
-    LagLoad load(proxy);
+    proxy().wait_until_replicas_serve();
+    LagLoad load(proxy());
+    std::this_thread::sleep_for(500ms);
+    cluster.admin_sql(replica, "STOP SLAVE; CHANGE MASTER TO MASTER_DELAY = 1; START SLAVE");
+    const auto delayed = SteadyClock::now();
+    std::this_thread::sleep_for(4s);
+    const auto undelayed = SteadyClock::now();
+    cluster.admin_sql(replica, "STOP SLAVE; CHANGE MASTER TO MASTER_DELAY = 0; START SLAVE");
+    std::this_thread::sleep_for(4s);
+    const auto end = SteadyClock::now();
+    load.stop();
+    EXPECT_EQ(load.failures(), 0);
+    expect_out_then_back(load, delayed + 1500ms, undelayed, undelayed + 1s, end);
+}
+
+// The same limit set for the app user alone ([[users]] max_replication_lag_ms), the proxy's
+// own left at its 30 s default.
+class ReplicationLagOfAUser : public ReplicationLag {
+  protected:
+    ProxyScenario scenario() const override {
+        return {.monitor_interval_ms = kIntervalMs, .user_max_replication_lag_ms = kMaxLagMs};
+    }
+};
+
+TEST_F(ReplicationLagOfAUser, AUsersOwnLimitKeepsItsReadsOffALaggingReplica) {
+    proxy().wait_until_replicas_serve();
+    LagLoad load(proxy());
     std::this_thread::sleep_for(500ms);
     cluster.admin_sql(replica, "STOP SLAVE; CHANGE MASTER TO MASTER_DELAY = 1; START SLAVE");
     const auto delayed = SteadyClock::now();

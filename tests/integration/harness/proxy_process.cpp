@@ -74,6 +74,8 @@ std::string proxy_toml(ProxyScenario s, unsigned port) {
          << mysql::native_password_hash(kAppPassword) << "\"\n";
     if (!s.user_default_route.empty())
         toml << "default_route = \"" << s.user_default_route << "\"\n";
+    if (s.user_max_replication_lag_ms > 0)
+        toml << "max_replication_lag_ms = " << s.user_max_replication_lag_ms << "\n";
     toml << s.extra_toml;
     return toml.str();
 }
