@@ -60,15 +60,8 @@ std::string import_allowlist_entries(std::string_view text, std::string_view use
     }
     policy::ParsedAllowlist parsed = policy::parse_allowlist(text);
     if (!parsed.error.empty()) return parsed.error;
-    if (user.empty()) {
-        tally.added += into.merge(parsed.list);
-        return {};
-    }
-    const std::size_t all = parsed.list.size();
-    const std::size_t mine = parsed.list.size(user);
-    tally.other_users += all - mine;
-    // The user's part, through its own file form: one way to select entries.
-    tally.added += into.merge(policy::parse_allowlist(parsed.list.to_text(user)).list);
+    if (!user.empty()) tally.other_users += parsed.list.size() - parsed.list.size(user);
+    tally.added += into.merge(parsed.list, user);
     return {};
 }
 

@@ -102,9 +102,10 @@ std::string StatementAllowlist::to_text(std::string_view user) const {
     return out;
 }
 
-std::size_t StatementAllowlist::merge(const StatementAllowlist& other) {
+std::size_t StatementAllowlist::merge(const StatementAllowlist& other, std::string_view user) {
     std::size_t added = 0;
     for (const auto& [name, shapes] : other.users_) {
+        if (!user.empty() && name != user) continue;
         for (const std::string& shape : shapes)
             added += add(name, shape) ? 1 : 0;
     }

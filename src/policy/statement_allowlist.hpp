@@ -21,8 +21,8 @@ class StatementAllowlist {
     // The file form of the entries of `user` (of every user when empty): the header, then one
     // allowlist_line per entry, sorted by user and shape, so two exports diff cleanly.
     std::string to_text(std::string_view user = {}) const;
-    // Adds every entry of `other`; returns how many were new.
-    std::size_t merge(const StatementAllowlist& other);
+    // Adds every entry of `other` (of `user` only, when not empty); returns how many were new.
+    std::size_t merge(const StatementAllowlist& other, std::string_view user = {});
 
   private:
     // Heterogeneous lookup: a string_view finds a std::string without a copy.

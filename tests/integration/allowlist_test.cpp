@@ -121,7 +121,7 @@ SqlmapRun sqlmap(const Chain& chain, unsigned port, const std::string& target,
     return run;
 }
 
-void reload(const Chain&, pid_t pid, const RoleProcess& role, std::size_t reloads_before) {
+void reload(pid_t pid, const RoleProcess& role, std::size_t reloads_before) {
     ::kill(pid, SIGHUP);
     ASSERT_TRUE(eventually("the reload", 5s, [&] {
         return count_of(role.log(), "event=config_reloaded") > reloads_before;
@@ -171,7 +171,7 @@ TEST(Allowlist, SqlmapFindsNothingOnceTheApplicationsShapesAreLearned) {
 
     for (const RoleProcess* role : {&chain.gatekeeper(), &chain.trusted_host()}) {
         replace_in_file(role->config_file(), "firewall = \"learn\"", "firewall = \"protect\"");
-        reload(chain, role->pid(), *role, 0);
+        reload(role->pid(), *role, 0);
     }
     normal_requests(port);
 
@@ -220,10 +220,10 @@ TEST(Allowlist, TheTrustedHostChecksItsOwnListAndShapesShipWithTheCommands) {
 
     const std::string gatekeeper_config = chain.gatekeeper().config_file();
     replace_in_file(gatekeeper_config, "firewall = \"learn\"", "firewall = \"detect\"");
-    reload(chain, chain.gatekeeper_pid(), chain.gatekeeper(), 0);
+    reload(chain.gatekeeper_pid(), chain.gatekeeper(), 0);
     replace_in_file(chain.trusted_host().config_file(), "firewall = \"learn\"",
                     "firewall = \"protect\"");
-    reload(chain, chain.trusted_host_pid(), chain.trusted_host(), 0);
+    reload(chain.trusted_host_pid(), chain.trusted_host(), 0);
 
     EXPECT_TRUE(c->query("SELECT 'x' + 2").ok);  // a learned shape, other values
     const auto refused = c->query("SELECT 6 * 7");
@@ -257,7 +257,7 @@ TEST(Allowlist, TheTrustedHostChecksItsOwnListAndShapesShipWithTheCommands) {
         << out;
     EXPECT_NE(out.find(" added)"), std::string::npos) << out;
     EXPECT_NE(read_file(trusted_list).find("\tSELECT ? * ?\n"), std::string::npos);
-    reload(chain, chain.trusted_host_pid(), chain.trusted_host(), 1);
+    reload(chain.trusted_host_pid(), chain.trusted_host(), 1);
     EXPECT_TRUE(c->query("SELECT 5 * 5").ok);
 
     // A list that cannot be read is refused at reload, naming the line; the one in force stays.

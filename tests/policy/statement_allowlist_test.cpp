@@ -104,6 +104,9 @@ TEST(StatementAllowlist, MergeCountsWhatIsNew) {
     b.add("app", "SELECT ?");
     b.add("app", "UPDATE t SET a = ?");
     b.add("ops", "SELECT ?");
+    StatementAllowlist only_app;
+    EXPECT_EQ(only_app.merge(b, "app"), 2u);
+    EXPECT_EQ(only_app.size("ops"), 0u);
     EXPECT_EQ(a.merge(b), 2u);
     EXPECT_EQ(a.size(), 3u);
     EXPECT_EQ(a.merge(b), 0u);
