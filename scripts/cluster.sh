@@ -31,6 +31,10 @@ readonly MONITOR_USER=sqlgate_monitor
 # runs STOP/START SLAVE and CHANGE MASTER (REPLICATION SLAVE ADMIN), RESET SLAVE ALL (also
 # RELOAD) and sets read_only (READ_ONLY ADMIN); it never touches application data.
 readonly MONITOR_GRANTS="SLAVE MONITOR, REPLICATION SLAVE ADMIN, RELOAD, READ_ONLY ADMIN"
+# The heartbeat ([monitor] heartbeat_interval_ms) creates and writes one table of its own,
+# by default sqlgate.heartbeat; nothing else of the monitor's writes.
+readonly MONITOR_HEARTBEAT_SCHEMA=sqlgate
+readonly MONITOR_HEARTBEAT_GRANTS="CREATE, INSERT, UPDATE, DELETE, SELECT"
 # Bump when the template's mariadb-install-db options change.
 readonly TEMPLATE_VERSION=1
 TIMEOUT="${SQLGATE_CLUSTER_TIMEOUT:-30}"
@@ -511,6 +515,8 @@ ensure_accounts() {
         stmts+="CREATE USER IF NOT EXISTS ${acct} IDENTIFIED BY ${pw};"
         stmts+="ALTER USER ${acct} IDENTIFIED BY ${pw};"
         stmts+="GRANT ${grants} ON *.* TO ${acct};"
+        [[ "$name" != monitor ]] ||
+            stmts+="GRANT ${MONITOR_HEARTBEAT_GRANTS} ON \`${MONITOR_HEARTBEAT_SCHEMA}\`.* TO ${acct};"
     done
     # Statements with passwords go through stdin, not argv (visible to every local user).
     sql "$PRIMARY" <<<"$stmts" ||

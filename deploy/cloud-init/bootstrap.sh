@@ -303,6 +303,7 @@ CREATE TEMPORARY TABLES, LOCK TABLES, EXECUTE, CREATE VIEW, SHOW VIEW, CREATE RO
 ALTER ROUTINE, TRIGGER, REFERENCES, EVENT"
 # Failover: STOP/START SLAVE, CHANGE MASTER, RESET SLAVE ALL (RELOAD) and setting read_only.
 readonly MONITOR_GRANTS="SLAVE MONITOR, REPLICATION SLAVE ADMIN, RELOAD, READ_ONLY ADMIN"
+readonly MONITOR_HEARTBEAT_GRANTS="CREATE, INSERT, UPDATE, DELETE, SELECT"
 
 # MariaDB as root through its socket (unix_socket authentication); statements on stdin.
 db() { mariadb --protocol=socket -u root -N -B "$@"; }
@@ -400,6 +401,10 @@ database_primary() {
     sql="$(
         account "$BOOT_BACKEND_USER" "$BOOT_PROXY_ADDRESS" "$PROXY_GRANTS" backend_password
         account "$BOOT_MONITOR_USER" "$BOOT_PROXY_ADDRESS" "$MONITOR_GRANTS" monitor_password
+        # The monitor's heartbeat row ([monitor] heartbeat_interval_ms) is all it writes.
+        # shellcheck disable=SC2016 # backquotes for SQL
+        printf 'GRANT %s ON `%s`.* TO %s@%s;\n' "$MONITOR_HEARTBEAT_GRANTS" sqlgate \
+            "$(sql_str "$BOOT_MONITOR_USER")" "$(sql_str "$BOOT_PROXY_ADDRESS")"
         # One replication account per database node address: nothing else may pull the
         # binlog. The primary's own is for after a failover, when it rejoins as a replica.
         for ip in "${replicas[@]}" "$BOOT_PRIVATE_ADDRESS"; do

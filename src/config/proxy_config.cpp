@@ -27,6 +27,16 @@ void validate(const ProxyConfig& c, const TableReader& root) {
     if (c.users.empty()) root.fail("users", "at least one [[users]] entry is needed");
 }
 
+// schema.table of plain ASCII identifier characters: safe to quote into the monitor's SQL.
+bool is_qualified_table_name(std::string_view name) {
+    const std::size_t dot = name.find('.');
+    if (dot == 0 || dot == std::string_view::npos || dot + 1 == name.size()) return false;
+    return std::ranges::all_of(name, [&](const char& c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               c == '_' || c == '$' || &c == &name[dot];
+    });
+}
+
 // One function per section; each rejects keys it does not know.
 void read_listener(const toml::table& root, const std::filesystem::path& file, ProxyConfig& c) {
     TableReader listener(subtable(root, "listener", file), "listener.", file);
@@ -61,6 +71,16 @@ void read_backends(const toml::table& root, const std::filesystem::path& file, P
         monitor.fail("max_replication_lag_ms", "cannot be negative");
     }
     monitor.read("ewma_weight", c.ewma_weight);
+    monitor.read_ms("heartbeat_interval_ms", c.heartbeat_interval, 0);
+    if (c.heartbeat_interval.count() > 0 && c.heartbeat_interval.count() < 10) {
+        monitor.fail("heartbeat_interval_ms", "must be 0 (off) or at least 10");
+    }
+    monitor.read("heartbeat_table", c.heartbeat_table);
+    if (!is_qualified_table_name(c.heartbeat_table)) {
+        monitor.fail("heartbeat_table",
+                     "must be schema.table, each of letters, digits, _ and $ (got '" +
+                         c.heartbeat_table + "')");
+    }
     if (c.failure_threshold < 1) monitor.fail("failure_threshold", "must be at least 1");
     if (c.ewma_weight <= 0 || c.ewma_weight > 1) monitor.fail("ewma_weight", "must be in (0, 1]");
     monitor.reject_unknown();

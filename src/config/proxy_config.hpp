@@ -69,6 +69,10 @@ struct ProxyConfig {
     // by GTID position in time, so a fraction of a second means what it says.
     double max_replication_lag_s = 30;
     double ewma_weight = 0.3;  // weight of the newest sample in response-time averages
+    // A row the monitor writes on the primary this often and reads on each replica, so a
+    // replica that stopped receiving shows its lag with no application write (0: off).
+    std::chrono::milliseconds heartbeat_interval{0};
+    std::string heartbeat_table = "sqlgate.heartbeat";  // schema.table, created if missing
 
     // [routing]
     bool fallback_to_primary = true;  // reads go to the primary when no replica is usable

@@ -113,7 +113,9 @@ std::vector<BackendState*> ProxyRuntime::reload(std::unique_ptr<const config::Pr
     note(next->backend.user != now.backend.user || next->monitor.user != now.monitor.user,
          "accounts");
     note(next->monitor_interval != now.monitor_interval || next->failover != now.failover ||
-             next->failover_after != now.failover_after,
+             next->failover_after != now.failover_after ||
+             next->heartbeat_interval != now.heartbeat_interval ||
+             next->heartbeat_table != now.heartbeat_table,
          "monitor and failover");
     note(next->admin != now.admin, "admin listener");
     loaded_.push_back(std::move(next));

@@ -113,6 +113,7 @@ std::optional<std::string_view> read_only_bypass(const std::vector<std::string>&
 void ReplicaMonitor::start() {
     for (BackendState& b : backends_)
         start_watching(b);
+    heartbeat_.start();
 }
 
 void ReplicaMonitor::start_watching(BackendState& b) {
@@ -153,7 +154,7 @@ awaitable<void> ReplicaMonitor::watch(BackendState& b) {
             }
         }
         double rtt_ms = 0;
-        Clock::duration gtid_delay{};
+        Clock::duration measured_delay{};  // by GTID position or the heartbeat, the larger
         if (!ec) {
             net::DeadlineGuard deadline(channel->socket(), config_.connect_timeout);
             const auto sent = Clock::now();
@@ -171,7 +172,19 @@ awaitable<void> ReplicaMonitor::watch(BackendState& b) {
                     if (!ec && !position.failed)
                         b.gtid_position = position.first_value().value_or("");
                     if (const auto parsed = GtidPosition::parse(b.gtid_position)) {
-                        gtid_delay = timeline_.delay_of(*parsed, Clock::now());
+                        measured_delay = timeline_.delay_of(*parsed, Clock::now());
+                    }
+                }
+                // The heartbeat row moves every interval, writes or not. Before it reaches
+                // the replica (a new table) the read fails and only the GTID delay counts.
+                if (!ec && !result.failed && heartbeat_.enabled()) {
+                    ec = co_await net::run_command(*channel, mysql::Command::query,
+                                                   heartbeat_.read_statement(), caps, position);
+                    if (!ec && !position.failed) {
+                        measured_delay =
+                            std::max(measured_delay,
+                                     heartbeat_.delay_of(ReplicationHeartbeat::beat_in(position),
+                                                         Clock::now()));
                     }
                 }
             } else if (!ec) {
@@ -183,7 +196,7 @@ awaitable<void> ReplicaMonitor::watch(BackendState& b) {
                                                caps, result);
                 if (!ec) note_primary_settings(b, result);
                 if (const auto parsed = GtidPosition::parse(b.gtid_position)) {
-                    timeline_.note_primary(*parsed, Clock::now());
+                    timeline_.note(*parsed, Clock::now());
                 }
             }
         }
@@ -213,7 +226,7 @@ awaitable<void> ReplicaMonitor::watch(BackendState& b) {
                 b.replication = r.link;
                 // Reconnecting keeps the lag it had: with its primary gone, it lacks nothing
                 // it could still get, however old the primary's last position grows.
-                const double delay_s = std::chrono::duration<double>(gtid_delay).count();
+                const double delay_s = std::chrono::duration<double>(measured_delay).count();
                 b.replication_lag_s =
                     r.link == ReplicationLink::reconnecting ? r.lag_s : std::max(r.lag_s, delay_s);
                 b.lag_held_back = held_back_for_lag(b.lag_held_back, b.replication_lag_s,

@@ -12,6 +12,7 @@
 #include "proxy/backend_state.hpp"
 #include "proxy/replica_selector.hpp"
 #include "proxy/replication_delay.hpp"
+#include "proxy/replication_heartbeat.hpp"
 
 namespace sqlgate::proxy {
 
@@ -24,9 +25,14 @@ class ReplicaMonitor {
     // `limits` are the runtime's, which a reload updates: the lag a replica is held back for.
     ReplicaMonitor(boost::asio::any_io_executor executor, const config::ProxyConfig& config,
                    std::vector<BackendState>& backends, const SelectionLimits& limits)
-        : executor_(std::move(executor)), config_(config), backends_(backends), limits_(limits) {}
+        : executor_(std::move(executor)),
+          config_(config),
+          backends_(backends),
+          limits_(limits),
+          heartbeat_(executor_, config, backends) {}
 
-    // Starts one watching coroutine per backend; they run until the executor stops.
+    // Starts one watching coroutine per backend, and the heartbeat; they run until the
+    // executor stops.
     void start();
     // Starts watching a backend a reload added.
     void start_watching(BackendState& backend);
@@ -41,6 +47,7 @@ class ReplicaMonitor {
     std::vector<BackendState>& backends_;
     const SelectionLimits& limits_;
     PrimaryTimeline timeline_;  // the primary's positions, which replicas' delays are timed by
+    ReplicationHeartbeat heartbeat_;
 };
 
 }  // namespace sqlgate::proxy

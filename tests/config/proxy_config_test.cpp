@@ -210,6 +210,29 @@ TEST_F(ProxyConfigTest, ReplicationLagInMillisecondsOrSeconds) {
         << error_of(negative);
 }
 
+TEST_F(ProxyConfigTest, TheHeartbeatIsOffUnlessGivenAnIntervalAndNamesAPlainTable) {
+    EXPECT_EQ(parse(kValid).heartbeat_interval.count(), 0);
+    EXPECT_EQ(parse(kValid).heartbeat_table, "sqlgate.heartbeat");
+    const auto on = replace(kValid, "interval_ms = 100",
+                            "interval_ms = 100\nheartbeat_interval_ms = 200\n"
+                            "heartbeat_table = \"ops.replication_beat\"");
+    EXPECT_EQ(parse(on).heartbeat_interval.count(), 200);
+    EXPECT_EQ(parse(on).heartbeat_table, "ops.replication_beat");
+    const auto too_often =
+        replace(kValid, "interval_ms = 100", "interval_ms = 100\nheartbeat_interval_ms = 5");
+    EXPECT_NE(error_of(too_often).find("heartbeat_interval_ms: must be 0 (off) or at least 10"),
+              std::string::npos)
+        << error_of(too_often);
+    for (const char* bad : {"heartbeat", ".t", "s.", "s.t; DROP TABLE x", "s.`t`", "a.b.c"}) {
+        const auto named =
+            replace(kValid, "interval_ms = 100",
+                    std::string("interval_ms = 100\nheartbeat_table = \"") + bad + "\"");
+        EXPECT_NE(error_of(named).find("monitor.heartbeat_table: must be schema.table"),
+                  std::string::npos)
+            << bad << ": " << error_of(named);
+    }
+}
+
 TEST_F(ProxyConfigTest, AUserMayHaveAStricterReplicationLag) {
     EXPECT_FALSE(parse(kValid).users.at(0).max_replication_lag_s);
     const auto strict = replace(kValid, "[[users]]\n", "[[users]]\nmax_replication_lag_ms = 200\n");

@@ -1,7 +1,7 @@
 // Sub-second replication lag on the real cluster: a replica that falls behind by more than
-// max_replication_lag_ms (measured in time by GTID position, not Seconds_Behind_Master's
-// whole seconds) gets no reads within one monitor interval more, gets them back once it has
-// caught up, and does not flap in between.
+// max_replication_lag_ms (measured in time by GTID position and the heartbeat row, not
+// Seconds_Behind_Master's whole seconds) gets no reads within one monitor interval more, gets
+// them back once it has caught up, and does not flap in between.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -22,20 +22,20 @@ using SteadyClock = std::chrono::steady_clock;
 constexpr int kMaxLagMs = 500;
 constexpr int kIntervalMs = 100;
 
-// Writes through the proxy every 20 ms (so replicas have something to fall behind on) and
-// reads by the random route every 5 ms, noting which server answered when.
+// Reads by the random route every 5 ms, noting which server answered when, and (unless told
+// not to) writes through the proxy every 20 ms, so replicas have something to fall behind on.
 class LagLoad {
   public:
-    explicit LagLoad(const ProxyProcess& proxy) {
+    explicit LagLoad(const ProxyProcess& proxy, bool writes = true) {
         auto setup = proxy.connect();
         for (const char* sql : {"CREATE DATABASE IF NOT EXISTS lag_db",
                                 "CREATE TABLE IF NOT EXISTS lag_db.ticks (id INT AUTO_INCREMENT "
                                 "PRIMARY KEY, n INT)"}) {
             EXPECT_TRUE(setup->query(sql).ok) << sql;
         }
-        writer_ = std::thread([this, &proxy] {
+        writer_ = std::thread([this, &proxy, writes] {
             auto c = proxy.connect();
-            for (int n = 0; !stop_ && c; ++n) {
+            for (int n = 0; writes && !stop_ && c; ++n) {
                 if (!c->query("INSERT INTO lag_db.ticks (n) VALUES (" + std::to_string(n) + ")").ok)
                     ++failures_;
                 std::this_thread::sleep_for(20ms);
@@ -122,12 +122,12 @@ class ReplicationLag : public ::testing::Test {
     void TearDown() override {
         cluster.admin_sql(replica, "STOP SLAVE; CHANGE MASTER TO MASTER_DELAY = 0; START SLAVE");
     }
-    // Under load, the replica a one to two seconds behind (MASTER_DELAY = 2, threads running; the
+    // Under load, the replica one to two seconds behind (MASTER_DELAY = 2, threads running; the
     // delay counts from whole-second event times, so 1 would hover between 0 and 1 s) for 4 s, then
     // not: no reads from 1.5 s into the delay to its end, back within 1 s after.
-    void delay_a_second_then_catch_up() {
+    void delay_a_second_then_catch_up(bool application_writes = true) {
         proxy().wait_until_replicas_serve();
-        LagLoad load(proxy());
+        LagLoad load(proxy(), application_writes);
         std::this_thread::sleep_for(500ms);
         cluster.admin_sql(replica, "STOP SLAVE; CHANGE MASTER TO MASTER_DELAY = 2; START SLAVE");
         const auto delayed = SteadyClock::now();
@@ -192,6 +192,32 @@ class ReplicationLagOfAUser : public ReplicationLag {
 
 TEST_F(ReplicationLagOfAUser, AUsersOwnLimitKeepsItsReadsOffALaggingReplica) {
     delay_a_second_then_catch_up();
+}
+
+// No application writes at all: a replica whose applier runs two seconds late holds every
+// transaction there is, so by GTID position alone it is current. The monitor's heartbeat row
+// (written on the primary every 100 ms) shows it is two seconds behind: whatever the
+// application writes next reaches it that late.
+class ReplicationLagByHeartbeat : public ReplicationLag {
+  protected:
+    ProxyScenario scenario() const override {
+        return {.monitor_interval_ms = kIntervalMs,
+                .max_replication_lag_ms = kMaxLagMs,
+                .heartbeat_interval_ms = kIntervalMs};
+    }
+};
+
+TEST_F(ReplicationLagByHeartbeat, AReplicaBehindWithNothingToApplyIsSeenByTheHeartbeat) {
+    delay_a_second_then_catch_up(/*application_writes=*/false);
+    // The beats are there on the primary and on the replica, in this proxy's row.
+    const auto beats = [&](const ClusterNode& node) {
+        const std::string max =
+            cluster.admin_sql(node, "SELECT COALESCE(MAX(beat), 0) FROM sqlgate.heartbeat WHERE "
+                                    "written_at > NOW(6) - INTERVAL 1 MINUTE");
+        return std::strtoll(max.c_str(), nullptr, 10);
+    };
+    EXPECT_GT(beats(cluster.nodes().at(0)), 50);
+    EXPECT_GT(beats(replica), 50);
 }
 
 }  // namespace

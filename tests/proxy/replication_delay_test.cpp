@@ -14,10 +14,10 @@ GtidPosition at(std::string_view text) {
 TEST(PrimaryTimeline, DelayIsTheAgeOfTheOldestTransactionTheReplicaLacks) {
     PrimaryTimeline timeline;
     const Clock::time_point t0 = Clock::now();
-    timeline.note_primary(at("0-1-100"), t0);
-    timeline.note_primary(at("0-1-100"), t0 + 250ms);  // no write: nothing new to lack
-    timeline.note_primary(at("0-1-130"), t0 + 500ms);
-    timeline.note_primary(at("0-1-170"), t0 + 750ms);
+    timeline.note(at("0-1-100"), t0);
+    timeline.note(at("0-1-100"), t0 + 250ms);  // no write: nothing new to lack
+    timeline.note(at("0-1-130"), t0 + 500ms);
+    timeline.note(at("0-1-170"), t0 + 750ms);
     const Clock::time_point now = t0 + 1000ms;
     EXPECT_EQ(timeline.delay_of(at("0-1-170"), now), 0s);
     EXPECT_EQ(timeline.delay_of(at("0-1-180"), now), 0s);  // ahead of the last sample
@@ -31,8 +31,8 @@ TEST(PrimaryTimeline, DelayIsTheAgeOfTheOldestTransactionTheReplicaLacks) {
 TEST(PrimaryTimeline, EveryDomainCounts) {
     PrimaryTimeline timeline;
     const Clock::time_point t0 = Clock::now();
-    timeline.note_primary(at("0-1-10,1-1-5"), t0);
-    timeline.note_primary(at("0-1-10,1-1-9"), t0 + 300ms);
+    timeline.note(at("0-1-10,1-1-5"), t0);
+    timeline.note(at("0-1-10,1-1-9"), t0 + 300ms);
     EXPECT_EQ(timeline.delay_of(at("0-1-10,1-1-9"), t0 + 400ms), 0ms);
     EXPECT_EQ(timeline.delay_of(at("0-1-99,1-1-5"), t0 + 400ms), 100ms);
     EXPECT_EQ(timeline.delay_of(at("0-1-99"), t0 + 400ms), 400ms);
@@ -41,6 +41,19 @@ TEST(PrimaryTimeline, EveryDomainCounts) {
 TEST(PrimaryTimeline, NothingSeenIsNoDelay) {
     const PrimaryTimeline timeline;
     EXPECT_EQ(timeline.delay_of(at("0-1-1"), Clock::now()), 0s);
+}
+
+TEST(HeartbeatTimeline, AReplicaLacksTheBeatsAfterItsOwn) {
+    HeartbeatTimeline timeline;
+    const Clock::time_point t0 = Clock::now();
+    for (std::uint64_t beat = 1; beat <= 4; ++beat) {
+        timeline.note({beat}, t0 + beat * 100ms);
+    }
+    const Clock::time_point now = t0 + 450ms;
+    EXPECT_EQ(timeline.delay_of({4}, now), 0ms);
+    EXPECT_EQ(timeline.delay_of({3}, now), 50ms);
+    EXPECT_EQ(timeline.delay_of({1}, now), 250ms);
+    EXPECT_EQ(timeline.delay_of({0}, now), 350ms);  // no row yet: lacks the first beat
 }
 
 TEST(HeldBackForLag, HysteresisKeepsAReplicaNearTheLimitFromFlapping) {

@@ -78,8 +78,10 @@ Chain::Chain(ChainScenario s)
     th << "secrets_file = \"" << secrets << "\"\n\n[listener]\naddress = \"" << kTrustedHostAddress
        << "\"\nport = " << trusted_host_port_ << "\n\n[tls]\ncertificate = \"" << certs_
        << "/trusted-host.crt\"\nprivate_key = \"" << certs_ << "/trusted-host.key\"\nca = \""
-       << certs_ << "/ca.crt\"\n\n[access]\nallowed_sources = [\"" << kGatekeeperAddress
-       << "\"]\nclient_certificate_names = [\"gatekeeper\"]\n\n"
+       << certs_ << "/ca.crt\"\n\n[access]\nallowed_sources = [\"" << kGatekeeperAddress << "\"";
+    for (const std::string& source : s.trusted_host_more_sources)
+        th << ", \"" << source << "\"";
+    th << "]\nclient_certificate_names = [\"gatekeeper\"]\n\n"
        << upstream(kProxyAddress, proxy_->port(), kTrustedHostAddress, "proxy", certs_,
                    "trusted-host")
        << s.trusted_host_toml << "\n[[users]]\nname = \"" << kAppUser << "\"\n"

@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "harness/proxy_process.hpp"
 #include "harness/role_process.hpp"
@@ -36,6 +37,8 @@ struct ChainScenario {
     const TestCluster* cluster = nullptr;  // null: the shared test cluster
     std::string proxy_toml;                // appended to the proxy's config
     std::string trusted_host_toml;         // appended to the trusted host's (before its users)
+    // Sources the trusted host accepts besides the gatekeeper's address (a scanner's).
+    std::vector<std::string> trusted_host_more_sources;
     std::string gatekeeper_toml;           // appended to the gatekeeper's (before its users)
     std::string gatekeeper_listener_toml;  // more keys of the gatekeeper's [listener]
     std::string app_user_toml;  // more keys of the app user, at the gatekeeper and trusted host

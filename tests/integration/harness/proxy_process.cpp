@@ -64,6 +64,8 @@ std::string proxy_toml(ProxyScenario s, unsigned port) {
          << "\nfailure_threshold = " << s.failure_threshold << "\n";
     if (s.max_replication_lag_ms > 0)
         toml << "max_replication_lag_ms = " << s.max_replication_lag_ms << "\n";
+    if (s.heartbeat_interval_ms > 0)
+        toml << "heartbeat_interval_ms = " << s.heartbeat_interval_ms << "\n";
     toml << "\n";
     for (const auto& server : s.servers) {
         toml << "[[servers]]\nname = \"" << server.name << "\"\naddress = \"" << server.address

@@ -27,6 +27,7 @@ struct ProxyScenario {
     int failure_threshold = 2;
     int max_replication_lag_ms = 0;         // 0: the proxy's default
     int user_max_replication_lag_ms = 0;    // the app user's own limit; 0: none
+    int heartbeat_interval_ms = 0;          // 0: no heartbeat row
     std::size_t max_statement_bytes = 0;    // 0: the proxy's default
     const TestCluster* cluster = nullptr;   // null: the shared test cluster
     std::vector<ProxyServerEntry> servers;  // empty: the cluster's nodes
