@@ -212,8 +212,9 @@ TEST_F(ReplicationLagByHeartbeat, AReplicaBehindWithNothingToApplyIsSeenByTheHea
     // The beats are there on the primary and on the replica, in this proxy's row.
     const auto beats = [&](const ClusterNode& node) {
         const std::string max =
-            cluster.admin_sql(node, "SELECT COALESCE(MAX(beat), 0) FROM sqlgate.heartbeat WHERE "
-                                    "written_at > NOW(6) - INTERVAL 1 MINUTE");
+            cluster.admin_sql(node,
+                              "SELECT COALESCE(MAX(beat), 0) FROM sqlgate.heartbeat WHERE "
+                              "written_at > NOW(6) - INTERVAL 1 MINUTE");
         return std::strtoll(max.c_str(), nullptr, 10);
     };
     EXPECT_GT(beats(cluster.nodes().at(0)), 50);
