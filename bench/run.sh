@@ -113,6 +113,12 @@ Options (after a preset they override it):
   --sqlgate BINARY    the sqlgate binary to measure (default build/src/cli/sqlgate, or
                       $SQLGATE_BINARY); e.g. to compare a build before and after a change
   --check-output      afterwards, check results.csv and the summary (bench/check_output.sh)
+  --connections N     instead of the matrix: sqlgate-random with N mostly idle clients
+                      (sqlgate idle-clients: each logs in and runs one SELECT, then idles)
+                      while sysbench runs (threads 64 and point_select unless given);
+                      each repetition runs without, then with them, and writes
+                      connections.csv: the proxy's memory per idle client, backend
+                      connections per server, and the active clients' throughput ratio
 EOF
 }
 
@@ -133,6 +139,10 @@ WAIT_IDLE=1
 CHECK_OUTPUT=0
 PS_MODE=auto
 IDLE_TIMEOUT="${BENCH_IDLE_TIMEOUT:-1800}"
+CONNECTIONS=0
+IDLE_CLIENTS_PID=""
+THREADS_GIVEN=0
+WORKLOADS_GIVEN=0
 
 while (($#)); do
     case "$1" in
@@ -143,11 +153,12 @@ while (($#)); do
         --seed-comparison)
             PRESET=seed-comparison TABLES=10 ROWS=10000 THREADS=4 TIME_S=60 WORKLOADS=read_write
             ;;
-        --workloads | --threads | --time | --reps | --tables | --rows | --paths | --out | --sqlgate | --ps-mode)
+        --workloads | --threads | --time | --reps | --tables | --rows | --paths | --out | --sqlgate | --ps-mode | --connections)
             (($# >= 2)) || die "$1 needs a value; see --help"
             case "$1" in
-                --workloads) WORKLOADS="$2" ;;
-                --threads) THREADS="$2" ;;
+                --workloads) WORKLOADS="$2" WORKLOADS_GIVEN=1 ;;
+                --threads) THREADS="$2" THREADS_GIVEN=1 ;;
+                --connections) CONNECTIONS="$2" ;;
                 --time) TIME_S="$2" ;;
                 --reps) REPS="$2" ;;
                 --tables) TABLES="$2" ;;
@@ -171,6 +182,14 @@ while (($#)); do
     shift
 done
 
+[[ "$CONNECTIONS" =~ ^[0-9]+$ ]] || die "--connections must be a whole number (got '${CONNECTIONS}')"
+if ((CONNECTIONS > 0)); then
+    [[ -z "$PATHS_WANTED" || "$PATHS_WANTED" == sqlgate-random ]] ||
+        die "--connections measures the sqlgate-random path only"
+    PATHS_WANTED=sqlgate-random
+    ((THREADS_GIVEN)) || THREADS=64
+    ((WORKLOADS_GIVEN)) || WORKLOADS=point_select
+fi
 for v in TIME_S REPS TABLES ROWS; do
     [[ "${!v}" =~ ^[1-9][0-9]*$ ]] || die "${v} must be a positive whole number (got '${!v}')"
 done
@@ -284,6 +303,9 @@ cleanup() {
         for child in $(pgrep -P "$SB_WRAPPER_PID"); do children+=("sysbench-${child}=${child}"); done
         ((${#children[@]} == 0)) || stop_processes 5 pid_alive "${children[@]}"
         stop_processes 5 pid_alive "sysbench-wrapper=${SB_WRAPPER_PID}"
+    fi
+    if [[ -n "$IDLE_CLIENTS_PID" ]] && pid_alive "$IDLE_CLIENTS_PID"; then
+        stop_processes 5 pid_alive "idle-clients=${IDLE_CLIENTS_PID}"
     fi
     ((${#STARTED[@]} == 0)) || stop_processes 5 pid_alive "${STARTED[@]}"
     if ((CLUSTER_STARTED && !KEEP_CLUSTER)); then
@@ -727,6 +749,72 @@ points=$((points * ${#THREAD_LIST[@]} * REPS))
     echo "sqlgate=${BINARY#"${ROOT}/"} (sha256 $(sha256sum "$BINARY" | cut -c1-12), built $(date -u -r "$BINARY" +%FT%TZ)); checkout $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$ROOT" diff --quiet HEAD -- src 2>/dev/null || echo ' with uncommitted changes in src/')"
 } >"${OUT}/meta.txt"
 step "measuring ${points} points of ${TIME_S} s (paths interleaved: ${RUN_PATHS[*]}) -> ${OUT}"
+
+# rss_kib PID: the process's anonymous resident memory (heap, stacks), in KiB.
+rss_kib() {
+    awk '/^RssAnon:/ { print $2 }' "/proc/$1/status"
+}
+
+# backend_connections: how many connections the sqlgate proxy's backend account has open
+# on each server, "name=count" separated by spaces.
+backend_connections() {
+    local k name_var out=""
+    for ((k = 1; k <= CLUSTER_NODES; k++)); do
+        name_var="NODE_${k}_NAME"
+        out+="${!name_var}=$(cluster_admin_sql "$k" -N -B <<<"SELECT COUNT(*) FROM \
+            information_schema.PROCESSLIST WHERE USER = '${CLUSTER_PROXY_USER}'") "
+    done
+    printf '%s' "${out% }"
+}
+
+# measure_connections: the --connections mode. Per repetition, one sysbench run without the
+# idle clients, then one with them, side by side.
+measure_connections() {
+    local csv="${OUT}/connections.csv" wl="${WORKLOAD_LIST[0]}" threads="${THREAD_LIST[0]}"
+    local proxy_pid="${ROLE_PIDS[sqlgate_proxy]}" rep idle_pid idle_log line
+    local rss_before rss_idle tps_without tps_with connected failed still backends
+    echo "rep,idle_requested,idle_connected,idle_failed,idle_still_open,proxy_rss_kib_before,proxy_rss_kib_with_idle,kib_per_idle_client,backend_connections,tps_without,tps_with,ratio" >"$csv"
+    for ((rep = 1; rep <= REPS; rep++)); do
+        step "${wl}, ${threads} threads, repetition ${rep}: without, then with ${CONNECTIONS} idle clients"
+        wait_idle
+        run_point sqlgate-random "$wl" "$threads" "$rep"
+        tps_without="$(tail -n 1 "${OUT}/results.csv" | cut -d, -f13)"
+        rss_before="$(rss_kib "$proxy_pid")"
+        idle_log="${OUT}/logs/idle-clients-r${rep}.log"
+        "$BINARY" idle-clients --defaults-file "${STATE}/proxy-client.cnf" \
+            --connections "$CONNECTIONS" --seconds 86400 >"$idle_log" 2>&1 &
+        idle_pid=$!
+        IDLE_CLIENTS_PID=$idle_pid
+        wait_until 600 grep -q '^connected=' "$idle_log" ||
+            die "the idle clients did not finish connecting within 600 s; see ${idle_log}"
+        line="$(grep '^connected=' "$idle_log")"
+        connected="$(sed -E 's/^connected=([0-9]+).*/\1/' <<<"$line")"
+        failed="$(sed -E 's/.* failed=([0-9]+).*/\1/' <<<"$line")"
+        rss_idle="$(rss_kib "$proxy_pid")"
+        backends="$(backend_connections)"
+        echo "    ${line}; proxy memory ${rss_before} -> ${rss_idle} KiB; backend connections: ${backends}"
+        run_point sqlgate-random "$wl" "$threads" "$rep"
+        tps_with="$(tail -n 1 "${OUT}/results.csv" | cut -d, -f13)"
+        kill -TERM "$idle_pid" 2>/dev/null || true
+        wait "$idle_pid" || true
+        IDLE_CLIENTS_PID=""
+        still="$(sed -nE 's/^still_open=([0-9]+)/\1/p' "$idle_log")"
+        awk -v rep="$rep" -v n="$CONNECTIONS" -v c="$connected" -v f="$failed" -v s="${still:-0}" \
+            -v b="$rss_before" -v i="$rss_idle" -v conns="$backends" -v t0="$tps_without" \
+            -v t1="$tps_with" 'BEGIN {
+                printf "%s,%s,%s,%s,%s,%s,%s,%.1f,\"%s\",%s,%s,%.3f\n", rep, n, c, f, s, b, i,
+                    (c > 0 ? (i - b) / c : 0), conns, t0, t1, (t0 > 0 ? t1 / t0 : 0)
+            }' >>"$csv"
+        echo "    $(tail -n 1 "$csv")"
+    done
+}
+
+if ((CONNECTIONS > 0)); then
+    measure_connections
+    echo "waited_for_other_work_s=${WAITED_S}" >>"${OUT}/meta.txt"
+    step "done: ${OUT}/connections.csv"
+    exit 0
+fi
 
 for wl in "${WORKLOAD_LIST[@]}"; do
     kind="$(workload_field "$wl" 4)"

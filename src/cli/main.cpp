@@ -17,6 +17,7 @@
 #include "obs/status_report.hpp"
 #include "proxy/proxy_server.hpp"
 #include "trusted_host/trusted_host_role.hpp"
+#include "workload/idle_clients.hpp"
 #include "workload/mixed_load.hpp"
 #include "workload/send_requests.hpp"
 
@@ -86,6 +87,11 @@ int main(int argc, char** argv) {
     auto* load = app.add_subcommand(
         "mixed-load", "Run writers and readers for a while (failover drills); print what failed");
     sqlgate::workload::add_mixed_load_options(*load, mixed);
+
+    sqlgate::workload::IdleClientsOptions idle;
+    auto* idle_clients = app.add_subcommand(
+        "idle-clients", "Open many client connections and hold them idle (bench --connections)");
+    sqlgate::workload::add_idle_clients_options(*idle_clients, idle);
 
     std::string admin_address;
     std::string switchover_to;
@@ -159,6 +165,7 @@ int main(int argc, char** argv) {
     }
     if (*send) return sqlgate::workload::run_send_requests(workload, std::cout);
     if (*load) return sqlgate::workload::run_mixed_load(mixed, std::cout);
+    if (*idle_clients) return sqlgate::workload::run_idle_clients(idle, std::cout);
     if (*switchover) {
         if (admin_address.empty()) {
             if (switchover_config.empty()) {

@@ -29,19 +29,34 @@ void PacketChannel::close() {
     socket_.close(ignored);
 }
 
+void PacketChannel::resize_buffer(std::size_t capacity) {
+    auto bigger = std::make_unique_for_overwrite<std::uint8_t[]>(capacity);
+    if (end_ > begin_) std::memcpy(bigger.get(), buffer_.get() + begin_, end_ - begin_);
+    end_ -= begin_;
+    begin_ = 0;
+    buffer_ = std::move(bigger);
+    capacity_ = capacity;
+}
+
 awaitable<error_code> PacketChannel::fill() {
-    if (begin_ == end_) {
-        begin_ = end_ = 0;
-    } else if (end_ == buffer_.size()) {
-        std::memmove(buffer_.data(), buffer_.data() + begin_, end_ - begin_);
+    if (begin_ == end_) begin_ = end_ = 0;
+    if (capacity_ == 0) {
+        resize_buffer(kSmallBuffer);
+    } else if (capacity_ < kLargeBuffer && (filled_last_read_ || end_ == capacity_)) {
+        // The last read took all the room there was (more was likely waiting: a result
+        // being relayed), or one message fills it all.
+        resize_buffer(kLargeBuffer);
+    } else if (end_ == capacity_) {
+        std::memmove(buffer_.get(), buffer_.get() + begin_, end_ - begin_);
         end_ -= begin_;
         begin_ = 0;
     }
-    const std::span<std::uint8_t> space(buffer_.data() + end_, buffer_.size() - end_);
+    const std::span<std::uint8_t> space(buffer_.get() + end_, capacity_ - end_);
     if (!tls_) {
         auto [ec, n] = co_await socket_.async_read_some(
             boost::asio::buffer(space.data(), space.size()), use_tuple);
         end_ += n;
+        filled_last_read_ = n == space.size();
         co_return ec;
     }
     for (;;) {
@@ -49,6 +64,7 @@ awaitable<error_code> PacketChannel::fill() {
         const TlsSession::Step step = tls_->read(space, n);
         if (step == TlsSession::Step::done) {
             end_ += n;
+            filled_last_read_ = n == space.size();
             co_return error_code{};
         }
         // Reading may produce records to send (a TLS 1.3 key update, for one).
@@ -120,7 +136,7 @@ awaitable<error_code> PacketChannel::start_tls(boost::asio::ssl::context& contex
                                                            ? TlsSession::Side::client
                                                            : TlsSession::Side::server);
     if (!tls_) co_return boost::asio::error::no_memory;
-    ciphertext_in_ = std::make_unique<std::array<std::uint8_t, kCiphertextChunk>>();
+    ciphertext_in_ = std::make_unique_for_overwrite<std::array<std::uint8_t, kCiphertextChunk>>();
     for (;;) {
         const TlsSession::Step step = tls_->handshake();
         // The last flight (a client's Finished) still has to reach the peer.
@@ -159,7 +175,7 @@ awaitable<error_code> PacketChannel::read_message(mysql::Bytes& payload, std::ui
         while (end_ - begin_ < kHeaderSize) {
             if (auto ec = co_await fill()) co_return ec;
         }
-        const mysql::PacketHeader header = mysql::decode_header(buffer_.data() + begin_);
+        const mysql::PacketHeader header = mysql::decode_header(buffer_.get() + begin_);
         begin_ += kHeaderSize;
         if (first && first_sequence != nullptr) *first_sequence = header.sequence;
         if (!first && header.sequence != static_cast<std::uint8_t>(sequence + 1)) {
@@ -178,7 +194,7 @@ awaitable<error_code> PacketChannel::read_message(mysql::Bytes& payload, std::ui
             }
             const std::size_t n = std::min(left, end_ - begin_);
             if (keep) {
-                payload.insert(payload.end(), buffer_.data() + begin_, buffer_.data() + begin_ + n);
+                payload.insert(payload.end(), buffer_.get() + begin_, buffer_.get() + begin_ + n);
             }
             begin_ += n;
             left -= n;
@@ -218,23 +234,25 @@ awaitable<error_code> PacketChannel::pass_on(std::size_t end, PacketChannel* cli
     const std::size_t begin = std::exchange(begin_, end);
     relayed_ += end - begin;
     if (client == nullptr || end == begin) co_return error_code{};
-    co_return co_await client->write_raw(mysql::ByteView(buffer_.data() + begin, end - begin));
+    co_return co_await client->write_raw(mysql::ByteView(buffer_.get() + begin, end - begin));
 }
 
 awaitable<error_code> PacketChannel::relay_edited(const mysql::PacketHeader& header,
                                                   mysql::SessionChangeFilter& filter,
                                                   PacketChannel* client) {
     const std::size_t size = kHeaderSize + header.length;
-    if (begin_ + size > buffer_.size()) {
-        std::memmove(buffer_.data(), buffer_.data() + begin_, end_ - begin_);
+    if (size > capacity_) {
+        resize_buffer(kLargeBuffer);  // the caller checked that it fits
+    } else if (begin_ + size > capacity_) {
+        std::memmove(buffer_.get(), buffer_.get() + begin_, end_ - begin_);
         end_ -= begin_;
         begin_ = 0;
     }
     while (end_ - begin_ < size) {
         if (auto ec = co_await fill()) co_return ec;
     }
-    const mysql::ByteView payload(buffer_.data() + begin_ + kHeaderSize, header.length);
-    mysql::ByteView packet(buffer_.data() + begin_, size);
+    const mysql::ByteView payload(buffer_.get() + begin_ + kHeaderSize, header.length);
+    mysql::ByteView packet(buffer_.get() + begin_, size);
     if (filter.edit(payload, edited_)) {
         frame_.clear();
         mysql::append_framed(frame_, edited_, header.sequence);
@@ -264,15 +282,15 @@ awaitable<error_code> PacketChannel::relay_reply(mysql::ResponseTracker& tracker
                 continue;
             }
             if (end_ - scan < kHeaderSize) break;
-            const mysql::PacketHeader header = mysql::decode_header(buffer_.data() + scan);
+            const mysql::PacketHeader header = mysql::decode_header(buffer_.get() + scan);
             const std::size_t inspect =
                 std::min<std::size_t>(header.length, mysql::ResponseTracker::kInspectBytes);
             if (end_ - scan - kHeaderSize < inspect) break;
             const Progress p = tracker.on_packet(
-                header.length, mysql::ByteView(buffer_.data() + scan + kHeaderSize, inspect));
+                header.length, mysql::ByteView(buffer_.get() + scan + kHeaderSize, inspect));
             if (p == Progress::malformed) co_return make_error(NetError::malformed_packet);
             if (filter != nullptr && tracker.reports_session_change() &&
-                kHeaderSize + header.length <= buffer_.size()) {
+                kHeaderSize + header.length <= kLargeBuffer) {
                 // Everything before this packet goes first, then the packet as edited.
                 if (auto ec = co_await pass_on(scan, client)) co_return ec;
                 if (auto ec = co_await relay_edited(header, *filter, client)) co_return ec;

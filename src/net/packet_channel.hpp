@@ -90,8 +90,17 @@ class PacketChannel {
     // and ciphertext waiting to be written.
     std::unique_ptr<std::array<std::uint8_t, kCiphertextChunk>> ciphertext_in_;
     mysql::Bytes ciphertext_out_;
-    // Bytes [begin_, end_) of buffer_ have arrived and are not consumed yet.
-    std::array<std::uint8_t, 16 * 1024> buffer_{};
+    // Makes the buffer `capacity` bytes, keeping its unconsumed bytes (moved to its start).
+    void resize_buffer(std::size_t capacity);
+    // Small until a message or reply needs more: an idle client connection costs little,
+    // one that relays results gets room for a whole TLS record's worth per read.
+    static constexpr std::size_t kSmallBuffer = 4 * 1024;
+    static constexpr std::size_t kLargeBuffer = 16 * 1024;
+    // Bytes [begin_, end_) of buffer_ have arrived and are not consumed yet. Allocated on
+    // the first read, uninitialised: only the pages a connection uses cost memory.
+    std::unique_ptr<std::uint8_t[]> buffer_;
+    std::size_t capacity_ = 0;
+    bool filled_last_read_ = false;  // the last read filled all the room it had
     std::size_t begin_ = 0;
     std::size_t end_ = 0;
     std::size_t relayed_ = 0;

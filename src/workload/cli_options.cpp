@@ -1,8 +1,27 @@
+#include "workload/cli_options.hpp"
+
 #include <CLI/CLI.hpp>
 
 #include "workload/send_requests.hpp"
 
 namespace sqlgate::workload {
+
+void add_defaults_file_option(CLI::App& sub, std::string& into) {
+    sub.add_option("--defaults-file", into,
+                   "client option file ([client] group): host, port, user, password, TLS")
+        ->required()
+        ->check(CLI::ExistingFile);
+}
+
+void add_seconds_option(CLI::App& sub, std::chrono::milliseconds& into, std::string_view what) {
+    sub.add_option_function<double>(
+           "--seconds",
+           [&into](const double& s) {
+               into = std::chrono::milliseconds(static_cast<long long>(s * 1000));
+           },
+           std::string(what))
+        ->check(CLI::PositiveNumber);
+}
 
 void add_send_requests_options(CLI::App& sub, SendRequestsOptions& opts) {
     // host, port and user stay unset unless given, so a --defaults-file can supply them.

@@ -45,6 +45,9 @@ class Client : public StatementSink {
     // the next one reconnects first. The route is ignored: the SQL's hint comment says it.
     QueryResult query(std::string_view sql, Route route) override;
 
+    // Whether the connection is still open and answers (never reconnects).
+    bool ping() { return mysql_ && mysql_ping(mysql_.get()) == 0; }
+
   private:
     ConnectParams params_;
     MysqlHandle mysql_;

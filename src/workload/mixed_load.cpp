@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "workload/cli_options.hpp"
 #include "workload/client.hpp"
 
 namespace sqlgate::workload {
@@ -56,10 +57,7 @@ class Pacer {
 }  // namespace
 
 void add_mixed_load_options(CLI::App& sub, MixedLoadOptions& opts) {
-    sub.add_option("--defaults-file", opts.defaults_file,
-                   "client option file ([client] group): host, port, user, password, TLS")
-        ->required()
-        ->check(CLI::ExistingFile);
+    add_defaults_file_option(sub, opts.defaults_file);
     sub.add_option("--table", opts.table, "table the writers insert into (created if missing)")
         ->capture_default_str();
     sub.add_option("--writers", opts.writers, "writer threads")
@@ -68,13 +66,7 @@ void add_mixed_load_options(CLI::App& sub, MixedLoadOptions& opts) {
     sub.add_option("--readers", opts.readers, "reader threads")
         ->check(CLI::Range(0, 256))
         ->capture_default_str();
-    sub.add_option_function<double>(
-           "--seconds",
-           [&opts](const double& s) {
-               opts.duration = std::chrono::milliseconds(static_cast<long long>(s * 1000));
-           },
-           "how long the load runs [default: 10]")
-        ->check(CLI::PositiveNumber);
+    add_seconds_option(sub, opts.duration, "how long the load runs [default: 10]");
     sub.add_option("--acknowledged-file", opts.acknowledged_file,
                    "write the key of every acknowledged insert here, one per line");
     sub.add_option("--events-file", opts.events_file,

@@ -1,8 +1,11 @@
 // The demo workload (`sqlgate send-requests`) against a proxy on the test cluster: what
-// scripts/run.sh shows a newcomer, checked end to end.
+// scripts/run.sh shows a newcomer, checked end to end; and the idle clients the benchmark's
+// --connections mode holds open.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <fstream>
+#include <thread>
 
 #include "harness/proxy_process.hpp"
 
@@ -26,6 +29,32 @@ TEST(Workload, SendRequestsRoutesWritesAndReadsAndReplicates) {
     EXPECT_NE(out.find("random_table 20/20"), std::string::npos) << out;
     EXPECT_NE(out.find("customized_table 20/20"), std::string::npos) << out;
     EXPECT_EQ(out.find("lagging"), std::string::npos) << out;
+}
+
+// Each idle client logs in and runs its statement through the proxy, stays open while the
+// proxy serves others, and is still answered at the end.
+TEST(Workload, IdleClientsStayOpenWhileOthersRun) {
+    TestCluster::get();
+    ProxyProcess proxy({});
+    proxy.wait_until_replicas_serve();
+    const std::string defaults = "/tmp/sqlgate-idle-clients-test.cnf";
+    std::ofstream(defaults) << "[client]\nhost=" << kProxyAddress << "\nport=" << proxy.port()
+                            << "\nuser=" << kAppUser << "\npassword=" << kAppPassword << "\n";
+    std::string out;
+    std::thread idle([&] {
+        run_command(sqlgate_binary() + " idle-clients --defaults-file " + defaults +
+                        " --connections 300 --seconds 3 2>&1",
+                    &out);
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    auto busy = proxy.connect();
+    for (int i = 0; i < 50; ++i) {
+        EXPECT_GT(busy->server_id("/* sqlgate:route=random */ "), 0);
+    }
+    idle.join();
+    std::remove(defaults.c_str());
+    EXPECT_NE(out.find("connected=300 failed=0"), std::string::npos) << out;
+    EXPECT_NE(out.find("still_open=300"), std::string::npos) << out << proxy.log();
 }
 
 }  // namespace

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "mysql/packet.hpp"
+#include "mysql/response_tracker.hpp"
 #include "test_tls.hpp"
 
 namespace sqlgate::net {
@@ -124,6 +126,47 @@ TEST_P(PacketChannelTest, APeerThatClosesEndsTheReadWithAnError) {
     });
     pair.run();
     EXPECT_TRUE(read_error);
+}
+
+// A reply's packets straddle the channel's first 4 KiB buffer and its 16 KiB one (it starts
+// small and grows while relaying): every byte is relayed and the stream stays in step.
+TEST_P(PacketChannelTest, ARelayedReplyLargerThanTheFirstBufferArrivesWhole) {
+    ChannelPair pair(GetParam());
+    const std::vector<std::size_t> definitions = {100, 4090, 4096, 5000, 20'000, 3, 70'000};
+    mysql::Bytes reply;
+    std::uint8_t sequence = 1;
+    for (std::size_t i = 0; i < definitions.size(); ++i) {
+        mysql::Bytes payload = message_of(definitions[i], static_cast<std::uint8_t>(i));
+        payload[0] = 0x03;  // a column definition starts with its catalog, "def"
+        mysql::append_framed(reply, payload, sequence++);
+    }
+    const mysql::Bytes eof = {0xfe, 0x00, 0x00, 0x02, 0x00};
+    mysql::append_framed(reply, eof, sequence++);
+    error_code relay_error = boost::asio::error::would_block;
+    std::size_t relayed = 0;
+    mysql::Bytes after;
+    pair.spawn([&]() -> awaitable<void> { co_await pair.client().write_raw(reply); });
+    pair.spawn([&]() -> awaitable<void> {
+        mysql::ResponseTracker tracker(
+            mysql::kProxyCapabilities & ~mysql::Capability::deprecate_eof,
+            mysql::ReplyShape::column_list);
+        relay_error = co_await pair.server().relay_reply(tracker, nullptr);
+        relayed = pair.server().relayed_bytes();
+    });
+    pair.run();
+    // The next message (a server says nothing unasked: it comes once the reply was read).
+    pair.spawn([&]() -> awaitable<void> {
+        std::uint8_t next = 0;
+        co_await pair.client().write_message(message_of(9'000, 9), next);
+    });
+    pair.spawn([&]() -> awaitable<void> {
+        std::uint8_t next = 0;
+        co_await pair.server().read_message(after, next, 1'000'000);
+    });
+    pair.run();
+    EXPECT_FALSE(relay_error) << relay_error.message();
+    EXPECT_EQ(relayed, reply.size());
+    EXPECT_EQ(after, message_of(9'000, 9));
 }
 
 INSTANTIATE_TEST_SUITE_P(PlainAndTls, PacketChannelTest, ::testing::Values(false, true),
