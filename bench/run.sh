@@ -119,6 +119,11 @@ Options (after a preset they override it):
                       each repetition runs without, then with them, and writes
                       connections.csv: the proxy's memory per idle client, backend
                       connections per server, and the active clients' throughput ratio
+  --syscalls          instead of the matrix: each proxy path (haproxy and sqlgate-random
+                      unless --paths says) runs point_select (unless --workloads says) with
+                      strace -c counting its processes' syscalls; writes syscalls.csv
+                      (syscalls per statement, and the commonest calls). Throughput under
+                      strace is not representative and is not reported
 EOF
 }
 
@@ -140,6 +145,7 @@ CHECK_OUTPUT=0
 PS_MODE=auto
 IDLE_TIMEOUT="${BENCH_IDLE_TIMEOUT:-1800}"
 CONNECTIONS=0
+SYSCALLS=0
 IDLE_CLIENTS_PID=""
 THREADS_GIVEN=0
 WORKLOADS_GIVEN=0
@@ -173,6 +179,7 @@ while (($#)); do
         --keep-cluster) KEEP_CLUSTER=1 ;;
         --no-wait) WAIT_IDLE=0 ;;
         --check-output) CHECK_OUTPUT=1 ;;
+        --syscalls) SYSCALLS=1 ;;
         -h | --help)
             usage
             exit 0
@@ -189,6 +196,12 @@ if ((CONNECTIONS > 0)); then
     PATHS_WANTED=sqlgate-random
     ((THREADS_GIVEN)) || THREADS=64
     ((WORKLOADS_GIVEN)) || WORKLOADS=point_select
+fi
+if ((SYSCALLS)); then
+    ((CONNECTIONS == 0)) || die "--syscalls and --connections are separate runs"
+    [[ -n "$PATHS_WANTED" ]] || PATHS_WANTED=haproxy,sqlgate-random
+    ((WORKLOADS_GIVEN)) || WORKLOADS=point_select
+    command -v strace >/dev/null || die "strace is missing (scripts/setup.sh installs it)"
 fi
 for v in TIME_S REPS TABLES ROWS; do
     [[ "${!v}" =~ ^[1-9][0-9]*$ ]] || die "${v} must be a positive whole number (got '${!v}')"
@@ -808,6 +821,69 @@ measure_connections() {
         echo "    $(tail -n 1 "$csv")"
     done
 }
+
+# measure_syscalls: the --syscalls mode. Each point runs sysbench with strace -c attached to
+# the path's own processes (all their threads); syscalls per statement is their total over
+# sysbench's statement count.
+measure_syscalls() {
+    local csv="${OUT}/syscalls.csv" wl threads rep pth test opts kind cfg log trace
+    local -a pids strace_args
+    local strace_pid calls statements pid top
+    echo "path,workload,threads,rep,syscalls,statements,syscalls_per_statement,commonest" >"$csv"
+    mkdir -p "${OUT}/logs"
+    for wl in "${WORKLOAD_LIST[@]}"; do
+        test="$(workload_field "$wl" 2)" opts="$(workload_field "$wl" 3)" kind="$(workload_field "$wl" 4)"
+        for threads in "${THREAD_LIST[@]}"; do
+            step "${wl}, ${threads} thread(s): syscalls per statement"
+            for ((rep = 1; rep <= REPS; rep++)); do
+                for pth in "${RUN_PATHS[@]}"; do
+                    path_serves "$pth" "$kind" || continue
+                    pids=()
+                    for role in $(path_roles "$pth"); do
+                        # shellcheck disable=SC2206 # a role may have several processes
+                        pids+=(${ROLE_PIDS[$role]})
+                    done
+                    ((${#pids[@]})) || continue
+                    strace_args=()
+                    for pid in "${pids[@]}"; do strace_args+=(-p "$pid"); done
+                    log="${OUT}/logs/syscalls-${wl}-${pth}-t${threads}-r${rep}.log"
+                    trace="${log%.log}.strace"
+                    strace -c -S calls -f -o "$trace" "${strace_args[@]}" 2>/dev/null &
+                    strace_pid=$!
+                    sleep 1  # attached to every thread
+                    cfg="$(sb_config "$pth" "$kind")"
+                    (
+                        if path_tls "$pth"; then cd "$CHAIN_SB_DIR" || exit 1; fi
+                        # shellcheck disable=SC2086
+                        sysbench --config-file="$cfg" --tables="$TABLES" --table_size="$ROWS" $opts \
+                            --threads="$threads" --time="$TIME_S" --events=0 \
+                            --report-interval=0 --histogram=off "$test" run >"$log" 2>&1
+                    ) || true
+                    kill -INT "$strace_pid" 2>/dev/null || true
+                    wait "$strace_pid" || true
+                    calls="$(awk '$NF == "total" { print $4 }' "$trace")"
+                    statements="$(awk '$1 == "total:" { print $2; exit }' "$log")"
+                    # Sorted by calls (-S calls): the first four are the commonest.
+                    top="$(awk 'NR > 2 && $NF != "total" && $1 ~ /^[0-9.]+$/ && n < 4 \
+                        { printf "%s%s=%s", (n++ ? " " : ""), $NF, $4 }' "$trace")"
+                    awk -v p="$pth" -v w="$wl" -v t="$threads" -v r="$rep" -v c="${calls:-0}" \
+                        -v s="${statements:-0}" -v top="$top" 'BEGIN {
+                            printf "%s,%s,%s,%s,%s,%s,%.2f,\"%s\"\n", p, w, t, r, c, s,
+                                (s > 0 ? c / s : 0), top
+                        }' >>"$csv"
+                    echo "    $(tail -n 1 "$csv")"
+                done
+            done
+        done
+    done
+}
+
+if ((SYSCALLS)); then
+    measure_syscalls
+    echo "waited_for_other_work_s=${WAITED_S}" >>"${OUT}/meta.txt"
+    step "done: ${OUT}/syscalls.csv"
+    exit 0
+fi
 
 if ((CONNECTIONS > 0)); then
     measure_connections
