@@ -65,6 +65,32 @@ void load(ssl::context& context, const TlsFiles& files, bool own_certificate_req
 
 // Session-ticket keys that rotate (see kTicketKeyLifetime): the current key makes tickets, the
 // one before still opens them. A context owns its keys through its ex_data slot.
+// An object a context owns in its ex_data: one slot per type, registered once, whose free
+// callback deletes the object with the context.
+template <class T>
+int context_slot() {
+    static const int slot = SSL_CTX_get_ex_new_index(
+        0, nullptr, nullptr, nullptr, [](void*, void* owned, CRYPTO_EX_DATA*, int, long, void*) {
+            delete static_cast<T*>(owned);
+        });
+    return slot;
+}
+
+template <class T>
+T* owned_by(SSL_CTX* context) {
+    return static_cast<T*>(SSL_CTX_get_ex_data(context, context_slot<T>()));
+}
+
+// Gives `context` a new T; `what` names it in the error when OpenSSL cannot hold it.
+template <class T>
+void give_to(SSL_CTX* context, const char* what) {
+    auto owned = std::make_unique<T>();
+    if (SSL_CTX_set_ex_data(context, context_slot<T>(), owned.get()) != 1) {
+        throw std::runtime_error(std::string("OpenSSL could not hold ") + what);
+    }
+    owned.release();
+}
+
 class TicketKeys {
   public:
     TicketKeys() { rotate(); }
@@ -96,15 +122,6 @@ class TicketKeys {
         return 0;
     }
 
-    static int index() {
-        // Registered once; the free callback deletes a context's keys with the context.
-        static const int slot = SSL_CTX_get_ex_new_index(
-            0, nullptr, nullptr, nullptr, [](void*, void* keys, CRYPTO_EX_DATA*, int, long, void*) {
-                delete static_cast<TicketKeys*>(keys);
-            });
-        return slot;
-    }
-
   private:
     struct Key {
         unsigned char name[16] = {};
@@ -130,16 +147,11 @@ class TicketKeys {
 };
 
 TicketKeys* ticket_keys_of(SSL_CTX* context) {
-    return static_cast<TicketKeys*>(SSL_CTX_get_ex_data(context, TicketKeys::index()));
+    return owned_by<TicketKeys>(context);
 }
 
 void install_ticket_keys(SSL_CTX* context) {
-    // Ownership passes to the context's ex_data; its free callback deletes the keys.
-    auto keys = std::make_unique<TicketKeys>();
-    if (SSL_CTX_set_ex_data(context, TicketKeys::index(), keys.get()) != 1) {
-        throw std::runtime_error("OpenSSL could not hold the session-ticket keys");
-    }
-    keys.release();
+    give_to<TicketKeys>(context, "the session-ticket keys");
     // Resumption by ticket only: a server-side session cache would resume what a rotated key
     // no longer opens, and grows with every client.
     SSL_CTX_set_session_cache_mode(context, SSL_SESS_CACHE_OFF);
@@ -151,7 +163,57 @@ void install_ticket_keys(SSL_CTX* context) {
         });
 }
 
+// The session a client context offers to resume: the newest its server gave. A copy, since
+// OpenSSL marks a connection's own session unresumable when the connection is freed without
+// close_notify, which ours never send (see PacketChannel::close).
+class ResumableSession {
+  public:
+    ResumableSession() = default;
+    ResumableSession(const ResumableSession&) = delete;
+    ResumableSession& operator=(const ResumableSession&) = delete;
+    ~ResumableSession() { SSL_SESSION_free(session_); }
+
+    void keep(const SSL_SESSION* session) {
+        if (SSL_SESSION* copy = SSL_SESSION_dup(session)) {
+            SSL_SESSION_free(session_);
+            session_ = copy;
+        }
+    }
+    SSL_SESSION* resumable() const {
+        return session_ != nullptr && SSL_SESSION_is_resumable(session_) == 1 ? session_ : nullptr;
+    }
+
+  private:
+    SSL_SESSION* session_ = nullptr;
+};
+
+ResumableSession* resumable_session_of(SSL_CTX* context) {
+    return owned_by<ResumableSession>(context);
+}
+
+void install_client_session_store(SSL_CTX* context) {
+    give_to<ResumableSession>(context, "the client's TLS session");
+    SSL_CTX_set_session_cache_mode(context,
+                                   SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
+    SSL_CTX_sess_set_new_cb(context, [](SSL* ssl, SSL_SESSION* session) {
+        if (ResumableSession* kept = resumable_session_of(SSL_get_SSL_CTX(ssl))) {
+            kept->keep(session);
+        }
+        return 0;  // a copy was kept, not this reference
+    });
+}
+
 }  // namespace
+
+void offer_resumption(SSL* ssl) {
+    const ResumableSession* kept = resumable_session_of(SSL_get_SSL_CTX(ssl));
+    SSL_SESSION* session = kept != nullptr ? kept->resumable() : nullptr;
+    // A copy again: the connection's own session is spoilt when it ends without close_notify.
+    if (SSL_SESSION* copy = session != nullptr ? SSL_SESSION_dup(session) : nullptr) {
+        SSL_set_session(ssl, copy);
+        SSL_SESSION_free(copy);  // the connection holds its own reference
+    }
+}
 
 void rotate_ticket_keys(ssl::context& context) {
     if (TicketKeys* keys = ticket_keys_of(context.native_handle())) keys->rotate();
@@ -163,6 +225,11 @@ ssl::context make_server_tls(const TlsFiles& files, bool require_client_certific
                         ssl::context::no_sslv3 | ssl::context::single_dh_use);
     load(context, files, true);
     install_ticket_keys(context.native_handle());
+    // OpenSSL resumes a session with a verified client certificate only within the context
+    // that issued it; its tickets are sealed with this context's keys anyway.
+    static constexpr unsigned char kSessionContext[] = "sqlgate";
+    SSL_CTX_set_session_id_context(context.native_handle(), kSessionContext,
+                                   sizeof kSessionContext - 1);
     if (require_client_certificate) {
         if (files.ca.empty()) throw std::runtime_error("client certificates need a CA file");
         context.set_verify_mode(ssl::verify_peer | ssl::verify_fail_if_no_peer_cert);
@@ -178,6 +245,7 @@ ssl::context make_client_tls(const TlsFiles& files) {
     if (files.ca.empty())
         throw std::runtime_error("a TLS client needs a CA file to verify servers");
     context.set_verify_mode(ssl::verify_peer);
+    install_client_session_store(context.native_handle());
     return context;
 }
 

@@ -31,7 +31,13 @@ void rotate_ticket_keys(boost::asio::ssl::context& context);
 
 // A context for connecting: the server must present a certificate signed by `files.ca`; our
 // own certificate is presented when `files.certificate` is set. Throws on bad files.
+// Its connections resume the session of the last one (a ticket), so reconnecting to the next
+// hop skips the certificate exchange and key agreement of a full handshake.
 boost::asio::ssl::context make_client_tls(const TlsFiles& files);
+
+// Offers, on a new client connection of a context from make_client_tls, the session to resume
+// (none yet, or none still resumable: a full handshake).
+void offer_resumption(SSL* ssl);
 
 // True when the verified peer certificate of `ssl` names one of `names` (a DNS name in its
 // subjectAltName, as X509_check_host matches it). False without a verified certificate.

@@ -7,6 +7,8 @@
 #include <boost/asio/ssl/error.hpp>
 #include <limits>
 
+#include "net/tls.hpp"
+
 namespace sqlgate::net {
 
 std::unique_ptr<TlsSession> TlsSession::create(SSL_CTX* context, Side side) {
@@ -27,6 +29,7 @@ std::unique_ptr<TlsSession> TlsSession::create(SSL_CTX* context, Side side) {
         SSL_set_accept_state(ssl);
     } else {
         SSL_set_connect_state(ssl);
+        offer_resumption(ssl);
     }
     return std::make_unique<TlsSession>(Key{}, ssl, input, output);
 }

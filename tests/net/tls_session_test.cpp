@@ -212,6 +212,42 @@ TEST(TlsPolicy, SessionTicketKeysRotate) {
     std::filesystem::remove_all(dir);
 }
 
+// A client context from make_client_tls resumes the session of its last connection, in TLS
+// 1.3 and 1.2, though every connection ends without close_notify as the relay's do; with the
+// server requiring a client certificate (as the inner hops do), which a resumed session
+// still shows it.
+TEST(TlsPolicy, AClientContextResumesItsLastSessionWithoutCloseNotify) {
+    const auto dir = std::filesystem::temp_directory_path() /
+                     ("sqlgate-tls-resume-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    gatekeeper::test_support::write_pem_files(shared_test_certificate(), (dir / "c.crt").string(),
+                                              (dir / "c.key").string());
+    auto server = make_server_tls({dir / "c.crt", dir / "c.key", dir / "c.crt"}, true);
+    for (const int version : {TLS1_3_VERSION, TLS1_2_VERSION}) {
+        auto client = make_client_tls({dir / "c.crt", dir / "c.key", dir / "c.crt"});
+        SSL_CTX_set_max_proto_version(client.native_handle(), version);
+        // Connects, carries a reply from the server (a TLS 1.3 ticket comes after the
+        // handshake, read with the first data), and drops both ends: whether it resumed.
+        const auto connect = [&] {
+            auto s = TlsSession::create(server.native_handle(), TlsSession::Side::server);
+            auto c = TlsSession::create(client.native_handle(), TlsSession::Side::client);
+            EXPECT_TRUE(handshake(*c, *s));
+            EXPECT_EQ(s->write(bytes_of("hello")), Step::done);
+            carry(*s, *c);
+            std::array<std::uint8_t, 16> out{};
+            std::size_t n = 0;
+            EXPECT_EQ(c->read(out, n), Step::done);
+            EXPECT_EQ(SSL_version(c->handle()), version);
+            EXPECT_NE(peer_certificate_subject(s->handle()), "") << "no client certificate";
+            return SSL_session_reused(c->handle()) == 1;
+        };
+        EXPECT_FALSE(connect()) << "the first connection has nothing to resume";
+        EXPECT_TRUE(connect()) << "the second resumes (version " << version << ")";
+        EXPECT_TRUE(connect()) << "and so does the third, with the ticket the second got";
+    }
+    std::filesystem::remove_all(dir);
+}
+
 TEST(TlsSession, ReadWithoutCiphertextWantsMore) {
     Pair pair;
     ASSERT_TRUE(pair.handshake());
