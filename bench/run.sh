@@ -665,12 +665,23 @@ cpu_ticks() {
 # The columns (one per line in bench/lib/columns.txt) are documented in bench/README.md.
 paste -sd, "${BENCH_DIR}/lib/columns.txt" >"${OUT}/results.csv"
 
+# run_sysbench PATH WORKLOAD THREADS LOG: one sysbench run of WORKLOAD on PATH, its output in
+# LOG. Run it in a subshell: for the TLS path it changes directory (see path_tls).
+run_sysbench() {
+    local pth="$1" wl="$2" threads="$3" log="$4" test opts kind
+    test="$(workload_field "$wl" 2)" opts="$(workload_field "$wl" 3)" kind="$(workload_field "$wl" 4)"
+    if path_tls "$pth"; then cd "$CHAIN_SB_DIR" || return 1; fi
+    # shellcheck disable=SC2086
+    sysbench --config-file="$(sb_config "$pth" "$kind")" --tables="$TABLES" --table_size="$ROWS" \
+        $opts --threads="$threads" --time="$TIME_S" --events=0 --report-interval=0 \
+        --histogram=off "$test" run >"$log" 2>&1
+}
+
 # run_point PATH WORKLOAD THREADS REP: one sysbench run; appends a row to results.csv.
 run_point() {
     local pth="$1" wl="$2" threads="$3" rep="$4"
-    local test opts kind cfg tag log started
-    test="$(workload_field "$wl" 2)" opts="$(workload_field "$wl" 3)" kind="$(workload_field "$wl" 4)"
-    cfg="$(sb_config "$pth" "$kind")"
+    local test opts tag log started
+    test="$(workload_field "$wl" 2)" opts="$(workload_field "$wl" 3)"
     tag="${wl}-${pth}-t${threads}-r${rep}"
     log="${OUT}/logs/${tag}.log"
     mkdir -p "${OUT}/logs"
@@ -686,11 +697,7 @@ run_point() {
     # The subshell waits for sysbench, then reads its own children's CPU (cutime+cstime).
     (
         rc=0
-        if path_tls "$pth"; then cd "$CHAIN_SB_DIR" || rc=1; fi
-        # shellcheck disable=SC2086
-        ((rc)) || sysbench --config-file="$cfg" --tables="$TABLES" --table_size="$ROWS" $opts \
-            --threads="$threads" --time="$TIME_S" \
-            --events=0 --report-interval=0 --histogram=off "$test" run >"$log" 2>&1 || rc=$?
+        run_sysbench "$pth" "$wl" "$threads" "$log" || rc=$?
         read -r st <"/proc/${BASHPID}/stat"
         st=${st##*) }
         read -r -a f <<<"$st"
@@ -784,7 +791,7 @@ backend_connections() {
 # idle clients, then one with them, side by side.
 measure_connections() {
     local csv="${OUT}/connections.csv" wl="${WORKLOAD_LIST[0]}" threads="${THREAD_LIST[0]}"
-    local proxy_pid="${ROLE_PIDS[sqlgate_proxy]}" rep idle_pid idle_log line
+    local proxy_pid="${ROLE_PIDS[sqlgate_proxy]}" rep idle_log line
     local rss_before rss_idle tps_without tps_with connected failed still backends
     echo "rep,idle_requested,idle_connected,idle_failed,idle_still_open,proxy_rss_kib_before,proxy_rss_kib_with_idle,kib_per_idle_client,backend_connections,tps_without,tps_with,ratio" >"$csv"
     for ((rep = 1; rep <= REPS; rep++)); do
@@ -796,8 +803,7 @@ measure_connections() {
         idle_log="${OUT}/logs/idle-clients-r${rep}.log"
         "$BINARY" idle-clients --defaults-file "${STATE}/proxy-client.cnf" \
             --connections "$CONNECTIONS" --seconds 86400 >"$idle_log" 2>&1 &
-        idle_pid=$!
-        IDLE_CLIENTS_PID=$idle_pid
+        IDLE_CLIENTS_PID=$!
         wait_until 600 grep -q '^connected=' "$idle_log" ||
             die "the idle clients did not finish connecting within 600 s; see ${idle_log}"
         line="$(grep '^connected=' "$idle_log")"
@@ -808,8 +814,8 @@ measure_connections() {
         echo "    ${line}; proxy memory ${rss_before} -> ${rss_idle} KiB; backend connections: ${backends}"
         run_point sqlgate-random "$wl" "$threads" "$rep"
         tps_with="$(tail -n 1 "${OUT}/results.csv" | cut -d, -f13)"
-        kill -TERM "$idle_pid" 2>/dev/null || true
-        wait "$idle_pid" || true
+        kill -TERM "$IDLE_CLIENTS_PID" 2>/dev/null || true
+        wait "$IDLE_CLIENTS_PID" || true
         IDLE_CLIENTS_PID=""
         still="$(sed -nE 's/^still_open=([0-9]+)/\1/p' "$idle_log")"
         awk -v rep="$rep" -v n="$CONNECTIONS" -v c="$connected" -v f="$failed" -v s="${still:-0}" \
@@ -826,13 +832,13 @@ measure_connections() {
 # the path's own processes (all their threads); syscalls per statement is their total over
 # sysbench's statement count.
 measure_syscalls() {
-    local csv="${OUT}/syscalls.csv" wl threads rep pth test opts kind cfg log trace
+    local csv="${OUT}/syscalls.csv" wl threads rep pth kind log trace
     local -a pids strace_args
     local strace_pid calls statements pid top
     echo "path,workload,threads,rep,syscalls,statements,syscalls_per_statement,commonest" >"$csv"
     mkdir -p "${OUT}/logs"
     for wl in "${WORKLOAD_LIST[@]}"; do
-        test="$(workload_field "$wl" 2)" opts="$(workload_field "$wl" 3)" kind="$(workload_field "$wl" 4)"
+        kind="$(workload_field "$wl" 4)"
         for threads in "${THREAD_LIST[@]}"; do
             step "${wl}, ${threads} thread(s): syscalls per statement"
             for ((rep = 1; rep <= REPS; rep++)); do
@@ -851,14 +857,7 @@ measure_syscalls() {
                     strace -c -S calls -f -o "$trace" "${strace_args[@]}" 2>/dev/null &
                     strace_pid=$!
                     sleep 1  # attached to every thread
-                    cfg="$(sb_config "$pth" "$kind")"
-                    (
-                        if path_tls "$pth"; then cd "$CHAIN_SB_DIR" || exit 1; fi
-                        # shellcheck disable=SC2086
-                        sysbench --config-file="$cfg" --tables="$TABLES" --table_size="$ROWS" $opts \
-                            --threads="$threads" --time="$TIME_S" --events=0 \
-                            --report-interval=0 --histogram=off "$test" run >"$log" 2>&1
-                    ) || true
+                    (run_sysbench "$pth" "$wl" "$threads" "$log") || true
                     kill -INT "$strace_pid" 2>/dev/null || true
                     wait "$strace_pid" || true
                     calls="$(awk '$NF == "total" { print $4 }' "$trace")"

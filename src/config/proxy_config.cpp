@@ -29,12 +29,15 @@ void validate(const ProxyConfig& c, const TableReader& root) {
 
 // schema.table of plain ASCII identifier characters: safe to quote into the monitor's SQL.
 bool is_qualified_table_name(std::string_view name) {
+    const auto plain = [](std::string_view part) {
+        return !part.empty() && std::ranges::all_of(part, [](char c) {
+            return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                   c == '_' || c == '$';
+        });
+    };
     const std::size_t dot = name.find('.');
-    if (dot == 0 || dot == std::string_view::npos || dot + 1 == name.size()) return false;
-    return std::ranges::all_of(name, [&](const char& c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-               c == '_' || c == '$' || &c == &name[dot];
-    });
+    return dot != std::string_view::npos && plain(name.substr(0, dot)) &&
+           plain(name.substr(dot + 1));
 }
 
 // One function per section; each rejects keys it does not know.

@@ -63,8 +63,6 @@ void load(ssl::context& context, const TlsFiles& files, bool own_certificate_req
     }
 }
 
-// Session-ticket keys that rotate (see kTicketKeyLifetime): the current key makes tickets, the
-// one before still opens them. A context owns its keys through its ex_data slot.
 // An object a context owns in its ex_data: one slot per type, registered once, whose free
 // callback deletes the object with the context.
 template <class T>
@@ -91,6 +89,8 @@ void give_to(SSL_CTX* context, const char* what) {
     owned.release();
 }
 
+// Session-ticket keys that rotate (see kTicketKeyLifetime): the current key makes tickets, the
+// one before still opens them. A context owns its keys through its ex_data slot.
 class TicketKeys {
   public:
     TicketKeys() { rotate(); }
@@ -146,10 +146,6 @@ class TicketKeys {
     std::chrono::steady_clock::time_point made_;
 };
 
-TicketKeys* ticket_keys_of(SSL_CTX* context) {
-    return owned_by<TicketKeys>(context);
-}
-
 void install_ticket_keys(SSL_CTX* context) {
     give_to<TicketKeys>(context, "the session-ticket keys");
     // Resumption by ticket only: a server-side session cache would resume what a rotated key
@@ -158,7 +154,7 @@ void install_ticket_keys(SSL_CTX* context) {
     SSL_CTX_set_tlsext_ticket_key_evp_cb(
         context, [](SSL* ssl, unsigned char* name, unsigned char* iv, EVP_CIPHER_CTX* cipher,
                     EVP_MAC_CTX* mac, int encrypt) {
-            TicketKeys* keys = ticket_keys_of(SSL_get_SSL_CTX(ssl));
+            TicketKeys* keys = owned_by<TicketKeys>(SSL_get_SSL_CTX(ssl));
             return keys != nullptr ? keys->use(name, iv, cipher, mac, encrypt) : -1;
         });
 }
@@ -187,16 +183,12 @@ class ResumableSession {
     SSL_SESSION* session_ = nullptr;
 };
 
-ResumableSession* resumable_session_of(SSL_CTX* context) {
-    return owned_by<ResumableSession>(context);
-}
-
 void install_client_session_store(SSL_CTX* context) {
     give_to<ResumableSession>(context, "the client's TLS session");
     SSL_CTX_set_session_cache_mode(context,
                                    SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
     SSL_CTX_sess_set_new_cb(context, [](SSL* ssl, SSL_SESSION* session) {
-        if (ResumableSession* kept = resumable_session_of(SSL_get_SSL_CTX(ssl))) {
+        if (ResumableSession* kept = owned_by<ResumableSession>(SSL_get_SSL_CTX(ssl))) {
             kept->keep(session);
         }
         return 0;  // a copy was kept, not this reference
@@ -206,7 +198,7 @@ void install_client_session_store(SSL_CTX* context) {
 }  // namespace
 
 void offer_resumption(SSL* ssl) {
-    const ResumableSession* kept = resumable_session_of(SSL_get_SSL_CTX(ssl));
+    const ResumableSession* kept = owned_by<ResumableSession>(SSL_get_SSL_CTX(ssl));
     SSL_SESSION* session = kept != nullptr ? kept->resumable() : nullptr;
     // A copy again: the connection's own session is spoilt when it ends without close_notify.
     if (SSL_SESSION* copy = session != nullptr ? SSL_SESSION_dup(session) : nullptr) {
@@ -216,7 +208,7 @@ void offer_resumption(SSL* ssl) {
 }
 
 void rotate_ticket_keys(ssl::context& context) {
-    if (TicketKeys* keys = ticket_keys_of(context.native_handle())) keys->rotate();
+    if (TicketKeys* keys = owned_by<TicketKeys>(context.native_handle())) keys->rotate();
 }
 
 ssl::context make_server_tls(const TlsFiles& files, bool require_client_certificate) {

@@ -80,7 +80,7 @@ void ReplicationHeartbeat::note_outcome(bool written, const std::string& error) 
              {{"table", config_.heartbeat_table},
               {"error", error},
               {"advice",
-               "the monitor's account needs CREATE, INSERT, UPDATE and DELETE on the "
+               "the monitor's account needs CREATE, INSERT, UPDATE, DELETE and SELECT on the "
                "heartbeat table's schema; lag is still measured by GTID position"}});
 }
 

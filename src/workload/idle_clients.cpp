@@ -55,8 +55,8 @@ int run_idle_clients(const IdleClientsOptions& opts, std::ostream& out) {
     std::string first_error;
     for (int i = 0; i < opts.connections && !g_stop; ++i) {
         Client& client = clients.emplace_back(params);
-        // A statement, so the session is whole (a proxy may set things up lazily).
         std::string error = client.connect();
+        // A statement, so the session is whole (a proxy may set things up lazily).
         if (error.empty() && !opts.statement.empty()) {
             error = client.query(opts.statement, Route::direct).error;
         }

@@ -33,14 +33,17 @@ class LagLoad {
                                 "PRIMARY KEY, n INT)"}) {
             EXPECT_TRUE(setup->query(sql).ok) << sql;
         }
-        writer_ = std::thread([this, &proxy, writes] {
-            auto c = proxy.connect();
-            for (int n = 0; writes && !stop_ && c; ++n) {
-                if (!c->query("INSERT INTO lag_db.ticks (n) VALUES (" + std::to_string(n) + ")").ok)
-                    ++failures_;
-                std::this_thread::sleep_for(20ms);
-            }
-        });
+        if (writes) {
+            writer_ = std::thread([this, &proxy] {
+                auto c = proxy.connect();
+                for (int n = 0; !stop_ && c; ++n) {
+                    const std::string sql =
+                        "INSERT INTO lag_db.ticks (n) VALUES (" + std::to_string(n) + ")";
+                    if (!c->query(sql).ok) ++failures_;
+                    std::this_thread::sleep_for(20ms);
+                }
+            });
+        }
         reader_ = std::thread([this, &proxy] {
             auto c = proxy.connect();
             while (!stop_ && c) {
