@@ -119,6 +119,9 @@ Options (after a preset they override it):
                       each repetition runs without, then with them, and writes
                       connections.csv: the proxy's memory per idle client, backend
                       connections per server, and the active clients' throughput ratio
+  --max-backend-connections N
+                      the sqlgate proxy's [backend] max_connections_per_server (default
+                      0, no limit; 64 with --connections)
   --syscalls          instead of the matrix: each proxy path (haproxy and sqlgate-random
                       unless --paths says) runs point_select (unless --workloads says) with
                       strace -c counting its processes' syscalls; writes syscalls.csv
@@ -145,6 +148,7 @@ CHECK_OUTPUT=0
 PS_MODE=auto
 IDLE_TIMEOUT="${BENCH_IDLE_TIMEOUT:-1800}"
 CONNECTIONS=0
+MAX_BACKEND_CONNECTIONS=""
 SYSCALLS=0
 IDLE_CLIENTS_PID=""
 THREADS_GIVEN=0
@@ -159,12 +163,13 @@ while (($#)); do
         --seed-comparison)
             PRESET=seed-comparison TABLES=10 ROWS=10000 THREADS=4 TIME_S=60 WORKLOADS=read_write
             ;;
-        --workloads | --threads | --time | --reps | --tables | --rows | --paths | --out | --sqlgate | --ps-mode | --connections)
+        --workloads | --threads | --time | --reps | --tables | --rows | --paths | --out | --sqlgate | --ps-mode | --connections | --max-backend-connections)
             (($# >= 2)) || die "$1 needs a value; see --help"
             case "$1" in
                 --workloads) WORKLOADS="$2" WORKLOADS_GIVEN=1 ;;
                 --threads) THREADS="$2" THREADS_GIVEN=1 ;;
                 --connections) CONNECTIONS="$2" ;;
+                --max-backend-connections) MAX_BACKEND_CONNECTIONS="$2" ;;
                 --time) TIME_S="$2" ;;
                 --reps) REPS="$2" ;;
                 --tables) TABLES="$2" ;;
@@ -190,7 +195,10 @@ while (($#)); do
 done
 
 [[ "$CONNECTIONS" =~ ^[0-9]+$ ]] || die "--connections must be a whole number (got '${CONNECTIONS}')"
+[[ -z "$MAX_BACKEND_CONNECTIONS" || "$MAX_BACKEND_CONNECTIONS" =~ ^[0-9]+$ ]] ||
+    die "--max-backend-connections must be a whole number (got '${MAX_BACKEND_CONNECTIONS}')"
 if ((CONNECTIONS > 0)); then
+    MAX_BACKEND_CONNECTIONS="${MAX_BACKEND_CONNECTIONS:-64}"
     [[ -z "$PATHS_WANTED" || "$PATHS_WANTED" == sqlgate-random ]] ||
         die "--connections measures the sqlgate-random path only"
     PATHS_WANTED=sqlgate-random
@@ -594,7 +602,11 @@ CFG
         step "sqlgate proxy on ${PROXY_ADDR}:${PORT}, connecting from ${PROXY_ADDR}"
         local u hash
         {
-            render_proxy_config bench/run.sh "$PROXY_ADDR" "$PORT" "$PROXY_ADDR"
+            # The limit goes under [backend] (older binaries, --sqlgate, do not know it).
+            render_proxy_config bench/run.sh "$PROXY_ADDR" "$PORT" "$PROXY_ADDR" |
+                awk -v max="${MAX_BACKEND_CONNECTIONS:-0}" '
+                    { print }
+                    /^\[backend\]/ && max > 0 { print "max_connections_per_server = " max }'
             for u in random customized; do
                 new_secret "${STATE}/bench_${u}.password"
                 hash="$("$BINARY" hash-password <"${STATE}/bench_${u}.password")"

@@ -57,6 +57,9 @@ void read_backends(const toml::table& root, const std::filesystem::path& file, P
     c.backend = backend.credentials();
     c.source_address = backend.optional_address("source_address");
     backend.read_ms("connect_timeout_ms", c.connect_timeout, 10);
+    backend.read("multiplex", c.multiplex);
+    backend.read("max_connections_per_server", c.max_connections_per_server);
+    backend.read_ms("connection_wait_timeout_ms", c.connection_wait_timeout, 1);
     backend.reject_unknown();
 
     TableReader monitor(subtable(root, "monitor", file), "monitor.", file);

@@ -60,6 +60,14 @@ struct ProxyConfig {
     Credentials backend;
     std::optional<std::string> source_address;  // local address for backend connections
     std::chrono::milliseconds connect_timeout{2'000};
+    // Sessions borrow a server connection for a statement and give it back after, unless
+    // something pins them to it (a transaction, a temporary table, ...): many clients share
+    // few connections. Off: each session keeps its own connection to each server it used.
+    bool multiplex = true;
+    // At most this many connections to each server (0: no limit); a statement that finds
+    // them all busy waits up to connection_wait_timeout for one.
+    std::size_t max_connections_per_server = 0;
+    std::chrono::milliseconds connection_wait_timeout{10'000};
 
     // [monitor]
     Credentials monitor;

@@ -108,12 +108,13 @@ ResponseTracker::Progress ResponseTracker::on_terminator(ByteView prefix, bool i
     ByteReader r(prefix);
     r.skip(1);
     if (is_eof) {
-        r.u16();  // warnings
+        warnings_ = r.u16();
         status_ = r.u16();
     } else {
         affected_rows_ = r.lenenc();
         last_insert_id_ = r.lenenc();
         status_ = r.u16();
+        warnings_ = r.remaining() >= 2 ? r.u16() : 0;
     }
     if (!r.ok()) return Progress::malformed;
     if (has(status_, ServerStatus::more_results_exist)) {

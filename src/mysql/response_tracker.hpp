@@ -99,6 +99,8 @@ class ResponseTracker {
     std::uint16_t error_code() const { return error_code_; }
     std::uint64_t affected_rows() const { return affected_rows_; }
     std::uint64_t last_insert_id() const { return last_insert_id_; }
+    // Of the last OK or EOF: how many warnings the statement left (SHOW WARNINGS lists them).
+    std::uint16_t warnings() const { return warnings_; }
     // Of a COM_STMT_PREPARE reply: the server's id for the statement and its parameter count.
     std::uint32_t prepared_statement_id() const { return prepared_id_; }
     std::uint16_t prepared_parameters() const { return prepared_parameters_; }
@@ -125,6 +127,7 @@ class ResponseTracker {
     std::uint16_t error_code_ = 0;
     std::uint64_t affected_rows_ = 0;
     std::uint64_t last_insert_id_ = 0;
+    std::uint16_t warnings_ = 0;
     std::uint32_t prepared_id_ = 0;
     std::uint16_t prepared_parameters_ = 0;
 };

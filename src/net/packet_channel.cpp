@@ -266,7 +266,8 @@ awaitable<error_code> PacketChannel::relay_edited(const mysql::PacketHeader& hea
 
 awaitable<error_code> PacketChannel::relay_reply(mysql::ResponseTracker& tracker,
                                                  PacketChannel* client,
-                                                 mysql::SessionChangeFilter* filter) {
+                                                 mysql::SessionChangeFilter* filter,
+                                                 std::uint32_t client_statement_id) {
     using Progress = mysql::ResponseTracker::Progress;
     std::size_t body_left = 0;  // bytes of the current packet not yet passed on
     bool finished = false;
@@ -286,9 +287,17 @@ awaitable<error_code> PacketChannel::relay_reply(mysql::ResponseTracker& tracker
             const std::size_t inspect =
                 std::min<std::size_t>(header.length, mysql::ResponseTracker::kInspectBytes);
             if (end_ - scan - kHeaderSize < inspect) break;
+            const bool before_prepare_ok = tracker.prepared_statement_id() == 0;
             const Progress p = tracker.on_packet(
                 header.length, mysql::ByteView(buffer_.get() + scan + kHeaderSize, inspect));
             if (p == Progress::malformed) co_return make_error(NetError::malformed_packet);
+            if (client_statement_id != 0 && before_prepare_ok &&
+                tracker.prepared_statement_id() != 0) {
+                // The OK's statement id follows its 0x00 header byte (all within `inspect`).
+                std::uint8_t* id = buffer_.get() + scan + kHeaderSize + 1;
+                for (int i = 0; i < 4; ++i)
+                    id[i] = static_cast<std::uint8_t>(client_statement_id >> (8 * i));
+            }
             if (filter != nullptr && tracker.reports_session_change() &&
                 kHeaderSize + header.length <= kLargeBuffer) {
                 // Everything before this packet goes first, then the packet as edited.

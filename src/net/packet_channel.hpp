@@ -55,8 +55,11 @@ class PacketChannel {
     // Reads a reply to a command from this channel, following it with `tracker`, and writes
     // its bytes unchanged to `client` chunk by chunk (or drops them when `client` is null).
     // With a `filter`, the OK packets that report session-state changes go as it edits them.
+    // A prepare's OK gives the client `client_statement_id` instead of the server's id when
+    // that is not 0 (the tracker still reports the server's).
     awaitable<error_code> relay_reply(mysql::ResponseTracker& tracker, PacketChannel* client,
-                                      mysql::SessionChangeFilter* filter = nullptr);
+                                      mysql::SessionChangeFilter* filter = nullptr,
+                                      std::uint32_t client_statement_id = 0);
     // Bytes the last relay_reply passed on: zero means the client saw nothing of the reply,
     // so the command may be retried elsewhere.
     std::size_t relayed_bytes() const { return relayed_; }

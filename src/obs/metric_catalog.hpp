@@ -63,7 +63,17 @@ inline constexpr MetricFamily kProxyGtidLag{
     "each, as the monitor last read them); label: server (replicas only)."};
 inline constexpr MetricFamily kProxyBackendConnections{
     "sqlgate_proxy_backend_connections", gauge,
-    "Connections the client sessions hold open to the server; label: server."};
+    "Connections open to the server, those client sessions hold and the idle ones they share; "
+    "label: server."};
+inline constexpr MetricFamily kProxyIdleBackendConnections{
+    "sqlgate_proxy_idle_backend_connections", gauge,
+    "Connections to the server no session holds, waiting to be borrowed; label: server."};
+inline constexpr MetricFamily kProxySessionPins{
+    "sqlgate_proxy_session_pins_total", counter,
+    "Times a session began to keep its backend connection between statements; label: reason "
+    "(transaction, table_lock, temporary_table, sql_prepare, primary_function, found_rows, "
+    "write, user_variables, session_variables, cursor, long_data, diagnostics, "
+    "session_tracking)."};
 inline constexpr MetricFamily kProxyScore{
     "sqlgate_proxy_expected_response_seconds", gauge,
     "The customized strategy's score: the expected response time, lowest wins; label: "

@@ -17,8 +17,8 @@ void BackendLinks::set_login(net::Login login, std::chrono::milliseconds connect
     connect_timeout_ = connect_timeout;
 }
 
-BackendLink* BackendLinks::find(std::size_t index) {
-    BackendLink* link = slot(index).get();
+BackendLink* BackendLinks::find(std::size_t index) const {
+    BackendLink* link = index < links_.size() ? links_[index].get() : nullptr;
     return link != nullptr && link->channel.is_open() ? link : nullptr;
 }
 
@@ -30,31 +30,63 @@ awaitable<BackendLink*> BackendLinks::open(const BackendState& backend, std::str
     co_return nullptr;
 }
 
+LinkIdentity BackendLinks::identity_for(const BackendState& backend) const {
+    const bool tracks = track_gtids_ && backend.is_primary;
+    return {.capabilities = tracks ? login_.capabilities | mysql::Capability::session_track
+                                   : login_.capabilities,
+            .mariadb_capabilities = login_.mariadb_capabilities,
+            .collation = login_.collation,
+            .tracks_gtids = tracks};
+}
+
 awaitable<BackendLink*> BackendLinks::connect(const BackendState& backend, std::string& error) {
     auto& link = slot(backend.index);
     // A link opened READ ONLY while this server was a replica cannot take the writes it gets
     // as the primary since a failover: a new one is opened (and the session state replayed).
-    if (link && link->read_only && backend.is_primary) link.reset();
-    if (!link || !link->channel.is_open()) {
-        link = std::make_unique<BackendLink>(net::tcp::socket(executor_), backend.connections_open);
-        net::ServerInfo info;
-        std::string diagnostics;
-        const bool tracks = track_gtids_ && backend.is_primary;
-        net::Login login = login_;
-        if (tracks) login.capabilities = login.capabilities | mysql::Capability::session_track;
-        if (const auto ec = co_await net::connect_and_login(link->channel, backend.address, login,
-                                                            connect_timeout_, info, diagnostics)) {
-            error = diagnostics.empty() ? ec.message() : diagnostics;
-            link.reset();
-            co_return nullptr;
+    if (link && ((link->read_only && backend.is_primary) || !link->channel.is_open())) {
+        link.reset();
+    }
+    pool_exhausted_ = false;
+    if (link) co_return link.get();
+    const LinkIdentity identity = identity_for(backend);
+    const std::shared_ptr<LinkPool> pool = backend.links;  // alive while this waits
+    const auto deadline = std::chrono::steady_clock::now() + pool_wait_;
+    while (true) {
+        if (shared_) {
+            link = pool->take(identity, state_);
+            if (link && link->read_only && backend.is_primary) {
+                link.reset();
+                continue;
+            }
+            if (link) co_return link.get();
         }
-        link->thread_id = info.connection_id;
-        if (tracks && !co_await start_tracking(*link, backend, error)) {
-            link.reset();
+        if (!pool->full() || pool->close_one_idle()) break;
+        if (!co_await pool->wait_for_link(deadline)) {
+            pool_exhausted_ = true;
+            error = "all " + std::to_string(pool->open()) + " connections to it are busy";
             co_return nullptr;
         }
     }
+    link = co_await log_in(backend, error);
     co_return link.get();
+}
+
+awaitable<std::unique_ptr<BackendLink>> BackendLinks::log_in(const BackendState& backend,
+                                                             std::string& error) {
+    const LinkIdentity identity = identity_for(backend);
+    auto link = std::make_unique<BackendLink>(net::tcp::socket(executor_), backend.links, identity);
+    net::ServerInfo info;
+    std::string diagnostics;
+    net::Login login = login_;
+    login.capabilities = identity.capabilities;
+    if (const auto ec = co_await net::connect_and_login(link->channel, backend.address, login,
+                                                        connect_timeout_, info, diagnostics)) {
+        error = diagnostics.empty() ? ec.message() : diagnostics;
+        co_return nullptr;
+    }
+    link->thread_id = info.connection_id;
+    if (identity.tracks_gtids && !co_await start_tracking(*link, backend, error)) co_return nullptr;
+    co_return link;
 }
 
 awaitable<bool> BackendLinks::start_tracking(BackendLink& link, const BackendState& backend,
@@ -98,10 +130,32 @@ awaitable<BackendLinks::Replay> BackendLinks::replay(BackendLink& link, const Ba
                                                      std::string& error) {
     // Brings the backend session up to date with what the client set since it last ran here.
     net::CommandResult result;
-    const bool replays = link.applied_state < state_.size();
-    while (link.applied_state < state_.size()) {
-        const ReplayCommand& c = state_.at(link.applied_state);
-        const auto ec = co_await net::run_command(link.channel, c.command, c.argument,
+    bool replays = !state_.missing_after(link.applied, missing_);
+    if (replays) {
+        // A borrowed link that ran another session's state: back to a fresh login's state
+        // (the schema stays, which is why LinkPool::take never lends such a link to a session
+        // that chose none), then this session's state from the start.
+        auto ec = co_await net::run_command(link.channel, mysql::Command::reset_connection, {},
+                                            login_.capabilities, result);
+        if (!ec && result.failed) ec = make_error_code(std::errc::operation_not_supported);
+        if (ec) {
+            error = "resetting a connection to " + backend.name +
+                    " failed: " + (result.failed ? result.error_message : ec.message());
+            drop(backend.index);
+            co_return Replay::broken;
+        }
+        link.applied.reset();
+        link.read_only = false;
+        link.statements_by_text.clear();
+        if (link.filters_session_changes && !co_await start_tracking(link, backend, error)) {
+            drop(backend.index);
+            co_return Replay::broken;
+        }
+        state_.missing_after(nullptr, missing_);
+    }
+    replays = replays || !missing_.empty();
+    for (const StateStep* step : missing_) {
+        const auto ec = co_await net::run_command(link.channel, step->command, step->argument,
                                                   login_.capabilities, result);
         if (ec) {
             error = "replaying session state on " + backend.name + " failed: " + ec.message();
@@ -113,10 +167,11 @@ awaitable<BackendLinks::Replay> BackendLinks::replay(BackendLink& link, const Ba
             // applied the CREATE DATABASE yet, say): never a reason to call it down.
             error =
                 "replaying session state on " + backend.name + " failed: " + result.error_message;
+            link.applied = step->previous;
             co_return Replay::refused;
         }
-        ++link.applied_state;
     }
+    if (!missing_.empty()) link.applied = state_.last();
     // A replica's session is made READ ONLY, again after each replay (the client may have
     // set READ WRITE): should a write ever be sent there, or a read call a function that
     // writes, the replica refuses it even when the account could bypass read_only.
@@ -135,6 +190,19 @@ awaitable<BackendLinks::Replay> BackendLinks::replay(BackendLink& link, const Ba
     co_return Replay::done;
 }
 
+void BackendLinks::release(std::size_t index) {
+    // A client that chose what its session tracks gets replies filtered its own way.
+    if (!shared_ || client_tracking_ || index >= links_.size() || !links_[index]) return;
+    auto& link = links_[index];
+    // Its own pool: the one that counts it (gone at exit).
+    const std::shared_ptr<LinkPool> pool = link->counted.pool();
+    if (pool == nullptr || !link->channel.is_open()) {
+        link.reset();
+        return;
+    }
+    pool->give_back(std::move(link));
+}
+
 void BackendLinks::close_all() {
     close_sockets();
     for (auto& link : links_)
@@ -150,10 +218,10 @@ void BackendLinks::close_sockets() {
 }
 
 void BackendLinks::record_state(mysql::Command command, std::string_view argument,
-                                const BackendState& ran_on) {
-    state_.record(command, argument);
+                                bool chooses_schema, const BackendState& ran_on) {
+    state_.record(command, argument, chooses_schema);
     if (auto& link = slot(ran_on.index)) {
-        link->applied_state = state_.size();
+        link->applied = state_.last();
         // Run on a replica (the primary was down), it may have undone READ ONLY there.
         if (!ran_on.is_primary) link->read_only = false;
     }
@@ -166,12 +234,6 @@ std::vector<std::pair<std::size_t, std::uint32_t>> BackendLinks::threads() const
             threads.emplace_back(i, links_[i]->thread_id);
     }
     return threads;
-}
-
-void BackendLinks::forget_statement(std::uint32_t id) {
-    for (auto& link : links_) {
-        if (link) link->statements.erase(id);
-    }
 }
 
 }  // namespace sqlgate::proxy

@@ -1,5 +1,6 @@
-// One client session's connections to the backends: at most one per server, opened lazily
-// with the client's capabilities, and brought up to date with the session's state by replay.
+// One client session's connections to the backends: at most one per server at a time,
+// borrowed from the server's pool (or opened with the client's capabilities) and brought up
+// to date with the session's state by replay; given back when nothing pins the session.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -15,42 +16,11 @@
 #include "net/mysql_client.hpp"
 #include "net/packet_channel.hpp"
 #include "proxy/backend_state.hpp"
+#include "proxy/link_pool.hpp"
 #include "proxy/prepared_statements.hpp"
 #include "proxy/session_state.hpp"
 
 namespace sqlgate::proxy {
-
-// One connection of the session to one backend.
-// Counts one open link in its server's BackendState::connections_open while it lives.
-class LinkCount {
-  public:
-    explicit LinkCount(std::shared_ptr<int> open) : open_(std::move(open)) { ++*open_; }
-    ~LinkCount() { --*open_; }
-    LinkCount(const LinkCount&) = delete;
-    LinkCount& operator=(const LinkCount&) = delete;
-
-  private:
-    std::shared_ptr<int> open_;
-};
-
-struct BackendLink {
-    BackendLink(net::tcp::socket socket, std::shared_ptr<int> open_count)
-        : channel(std::move(socket)), counted(std::move(open_count)) {}
-    net::PacketChannel channel;
-    LinkCount counted;
-    std::size_t applied_state = 0;  // how many SessionState commands this backend has run
-    std::string applied_gtid;       // a session write this replica is known to have applied
-    std::uint32_t thread_id = 0;    // the server's id for this connection
-    bool read_only = false;         // a replica's session refuses writes (see replay)
-    // Read-your-writes on the primary: the link logs in with session tracking and tracks
-    // last_gtid; `session_changes` hides from the client what it did not ask for.
-    bool filters_session_changes = false;
-    // Every successful reply that ends with an OK names the GTID its statements wrote, if any.
-    bool reports_gtids = false;
-    mysql::SessionChangeFilter session_changes;
-    // Prepared reads this server knows, by the client's statement id.
-    std::unordered_map<std::uint32_t, BackendStatement> statements;
-};
 
 class BackendLinks {
   public:
@@ -59,11 +29,20 @@ class BackendLinks {
     // How links log in: the proxy's backend account with the client's capabilities and
     // character set, so replies can be relayed unchanged.
     void set_login(net::Login login, std::chrono::milliseconds connect_timeout);
+    // Borrow idle links from the servers' pools and give them back (release); without,
+    // every link is the session's own until it ends. `wait`: how long to wait for a free
+    // link when a pool has its most.
+    void share_links(bool shared, std::chrono::milliseconds wait) {
+        shared_ = shared;
+        pool_wait_ = wait;
+    }
+    bool shares_links() const { return shared_; }
     // Links to the primary learn the GTID of each write from its reply (read-your-writes).
     void track_gtids() { track_gtids_ = true; }
     // The client set session_track_system_variables itself: what the server reports from
     // then on is what it asked for, and the absence of last_gtid says nothing.
     void client_sets_tracking();
+    bool tracks_for_client() const { return client_tracking_; }
 
     // The open link to `backend`, connected and caught up with the session state first if
     // need be; nullptr with `error` saying why when that fails.
@@ -72,6 +51,9 @@ class BackendLinks {
     // first have to apply the session's writes: replaying USE db before it has the
     // database would fail); nullptr with `error` saying why when that fails.
     boost::asio::awaitable<BackendLink*> connect(const BackendState& backend, std::string& error);
+    // The last connect failed because every connection the server's pool may open was busy
+    // until the wait ran out: the server is up, only saturated.
+    bool pool_exhausted() const { return pool_exhausted_; }
 
     enum class Replay : std::uint8_t {
         done,     // the link has run every state command
@@ -82,21 +64,22 @@ class BackendLinks {
     boost::asio::awaitable<Replay> replay(BackendLink& link, const BackendState& backend,
                                           std::string& error);
     // The link to backend `index` if one is open, without connecting.
-    BackendLink* find(std::size_t index);
+    BackendLink* find(std::size_t index) const;
     void drop(std::size_t index) {
         if (index < links_.size()) links_[index].reset();
     }
+    // Gives the link to backend `index` back to its server's pool (when links are shared).
+    void release(std::size_t index);
     void close_all();      // closes and forgets every link
     void close_sockets();  // closes every link's socket (the session ends)
 
     // Keeps a session-state command that `ran_on` has just run, for replay elsewhere.
-    void record_state(mysql::Command command, std::string_view argument,
+    // `chooses_schema`: USE or COM_INIT_DB.
+    void record_state(mysql::Command command, std::string_view argument, bool chooses_schema,
                       const BackendState& ran_on);
 
     // (backend index, that server's thread id) of every open link.
     std::vector<std::pair<std::size_t, std::uint32_t>> threads() const;
-    // Forgets what every link knows of the client's prepared statement `id`.
-    void forget_statement(std::uint32_t id);
 
   private:
     // The slot of backend `index` (servers a reload added get theirs on first use).
@@ -105,6 +88,12 @@ class BackendLinks {
     boost::asio::any_io_executor executor_;
     std::vector<std::unique_ptr<BackendLink>> links_;  // by backend index
     SessionState state_;
+    std::vector<const StateStep*> missing_;  // what replay runs (kept: no allocation each time)
+    // How a link to `backend` logs in for this session.
+    LinkIdentity identity_for(const BackendState& backend) const;
+    // Logs a new link in to `backend`; nullptr with `error` saying why when that fails.
+    boost::asio::awaitable<std::unique_ptr<BackendLink>> log_in(const BackendState& backend,
+                                                                std::string& error);
     // Makes a new link to the primary report the GTIDs of its writes (see track_gtids).
     boost::asio::awaitable<bool> start_tracking(BackendLink& link, const BackendState& backend,
                                                 std::string& error);
@@ -113,6 +102,9 @@ class BackendLinks {
     std::chrono::milliseconds connect_timeout_{2'000};
     bool track_gtids_ = false;
     bool client_tracking_ = false;  // see client_sets_tracking
+    bool shared_ = false;
+    bool pool_exhausted_ = false;
+    std::chrono::milliseconds pool_wait_{10'000};
 };
 
 }  // namespace sqlgate::proxy

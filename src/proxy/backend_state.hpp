@@ -15,6 +15,7 @@
 #include "net/mysql_client.hpp"
 #include "obs/count_history.hpp"
 #include "obs/metrics.hpp"
+#include "proxy/link_pool.hpp"
 
 namespace sqlgate::proxy {
 
@@ -96,9 +97,8 @@ struct BackendState {
     std::array<std::uint64_t, kStatementRouteNames.size()> statements{};  // by StatementRoute
     obs::CountHistory<kStatementRouteNames.size()> statement_history;     // sampled by the monitor
     obs::LatencyHistogram latency;
-    // How many sessions' links to it are open: each link holds this and counts itself (a
-    // shared count, so a link that outlives the runtime at exit still has it to count on).
-    std::shared_ptr<int> connections_open = std::make_shared<int>(0);
+    // Its open connections: those sessions hold and the idle ones they share.
+    std::shared_ptr<LinkPool> links = std::make_shared<LinkPool>();
 
     bool reachable(int failure_threshold) const {
         return ever_reached && consecutive_failures < failure_threshold;

@@ -1,12 +1,13 @@
 #include "proxy/prepared_statements.hpp"
 
+#include <algorithm>
+
 #include "sql/classifier.hpp"
 
 namespace sqlgate::proxy {
 
 void PreparedStatement::note_types(mysql::ByteView sent) {
     types.assign(sent.begin(), sent.end());
-    ++types_version;
 }
 
 PreparedStatement& PreparedStatements::add(std::uint32_t id, std::string_view text,
@@ -19,6 +20,16 @@ PreparedStatement& PreparedStatements::add(std::uint32_t id, std::string_view te
     auto& slot = statements_[id];
     slot = std::move(entry);
     return *slot;
+}
+
+bool PreparedStatements::has_open_cursor() const {
+    return std::any_of(statements_.begin(), statements_.end(),
+                       [](const auto& entry) { return entry.second->cursor_open; });
+}
+
+bool PreparedStatements::has_long_data() const {
+    return std::any_of(statements_.begin(), statements_.end(),
+                       [](const auto& entry) { return entry.second->long_data_pending; });
 }
 
 PreparedStatement* PreparedStatements::find(std::uint32_t id) {

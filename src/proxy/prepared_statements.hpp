@@ -1,5 +1,5 @@
-// The reads a client prepared, known by the ids the primary gave them (the ids the client
-// sees), with what it takes to prepare them again on a replica and route each execution.
+// The statements a client prepared, by the ids the session gave it, with what it takes to
+// prepare them on any backend connection and to route each execution.
 #pragma once
 
 #include <cstdint>
@@ -19,22 +19,17 @@ struct PreparedStatement {
     std::string text;
     sql::StatementInfo info;  // views into `text`, which never moves (the entry is on the heap)
     std::uint16_t parameters = 0;
-    // The parameter types the client sent last, and how many times it has sent them: a
-    // backend that has seen an older version gets the current types added to the execute.
+    // The parameter types the client sent last: a backend that has received others (or
+    // none) gets them added to the execute.
     mysql::Bytes types;
-    std::uint32_t types_version = 0;
     // COM_STMT_SEND_LONG_DATA went to the primary since the last execution: the next one
     // must run there, where the data waits.
     bool long_data_pending = false;
+    // Executed with a cursor on the primary, not closed or reset since.
+    bool cursor_open = false;
 
     // Keeps `types` when an execution carries them.
     void note_types(mysql::ByteView sent);
-};
-
-// What one backend connection knows of a prepared statement.
-struct BackendStatement {
-    std::uint32_t id = 0;             // that server's id for it
-    std::uint32_t types_version = 0;  // of the types that server last received
 };
 
 class PreparedStatements {
@@ -50,6 +45,8 @@ class PreparedStatements {
         last_.reset();
     }
     bool empty() const { return statements_.empty(); }
+    bool has_open_cursor() const;
+    bool has_long_data() const;
 
     // What kLastPreparedStatement names: the session's last prepare, if it succeeded.
     void set_last(std::optional<std::uint32_t> id) { last_ = id; }

@@ -137,7 +137,14 @@ std::string proxy_metrics(ProxyRuntime& runtime, const obs::ProcessFigures& proc
     for (const BackendState& b : backends) {
         if (!b.removed) {
             out.sample(metric::kProxyBackendConnections.name, {{"server", b.name}},
-                       *b.connections_open);
+                       b.links->open());
+        }
+    }
+    out.family(metric::kProxyIdleBackendConnections);
+    for (const BackendState& b : backends) {
+        if (!b.removed) {
+            out.sample(metric::kProxyIdleBackendConnections.name, {{"server", b.name}},
+                       static_cast<double>(b.links->idle()));
         }
     }
     out.family(metric::kProxyScore);
@@ -170,6 +177,11 @@ std::string proxy_metrics(ProxyRuntime& runtime, const obs::ProcessFigures& proc
     for (std::size_t e = 0; e < kProxyErrorNames.size(); ++e) {
         out.sample(metric::kProxyErrors.name, {{"cause", kProxyErrorNames[e]}},
                    static_cast<double>(counters.errors[e]));
+    }
+    out.family(metric::kProxySessionPins);
+    for (std::size_t p = 0; p < kPinReasonNames.size(); ++p) {
+        out.sample(metric::kProxySessionPins.name, {{"reason", kPinReasonNames[p]}},
+                   static_cast<double>(counters.pins[p]));
     }
     out.family(metric::kProxyFailovers);
     out.sample(metric::kProxyFailovers.name, {}, static_cast<double>(counters.failovers));
@@ -214,7 +226,7 @@ std::string proxy_status(ProxyRuntime& runtime, const obs::ProcessFigures& proce
         obs::append_json_field(out, "gtid_position", obs::json_string(b.gtid_position));
         const auto lag = b.is_primary ? std::optional<std::uint64_t>() : gtid_lag(runtime, b);
         obs::append_json_field(out, "gtid_lag", lag ? std::to_string(*lag) : "null");
-        obs::append_json_field(out, "connections", std::to_string(*b.connections_open));
+        obs::append_json_field(out, "connections", std::to_string(b.links->open()));
         obs::append_json_field(out, "serves_reads",
                                obs::json_bool(replica_usable(runtime, b, now)));
         obs::append_json_field(out, "fenced", obs::json_bool(b.fenced));

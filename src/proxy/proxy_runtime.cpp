@@ -26,6 +26,7 @@ ProxyRuntime::ProxyRuntime(const config::ProxyConfig& config)
         }
     }
     apply_settings(config);
+    apply_pool_limits();
 }
 
 BackendState& ProxyRuntime::add_backend(const config::ServerConfig& s) {
@@ -39,6 +40,11 @@ BackendState& ProxyRuntime::add_backend(const config::ServerConfig& s) {
     }
     backends_.push_back(std::move(b));
     return backends_.back();
+}
+
+void ProxyRuntime::apply_pool_limits() {
+    for (BackendState& b : backends_)
+        b.links->set_limit(config_->max_connections_per_server);
 }
 
 void ProxyRuntime::apply_settings(const config::ProxyConfig& config) {
@@ -120,6 +126,7 @@ std::vector<BackendState*> ProxyRuntime::reload(std::unique_ptr<const config::Pr
     note(next->admin != now.admin, "admin listener");
     loaded_.push_back(std::move(next));
     config_ = loaded_.back().get();
+    apply_pool_limits();
     return added;
 }
 

@@ -33,9 +33,37 @@ enum class ProxyError : std::uint8_t {
 inline constexpr std::array<std::string_view, 4> kProxyErrorNames = {
     "primary_down", "server_unavailable", "no_replica", "unknown_route"};
 
+// Why a session keeps a backend connection between statements instead of giving it back to
+// the pool: what it set there lives only on that connection.
+enum class PinReason : std::uint8_t {
+    transaction,        // open, or autocommit off
+    table_lock,         // LOCK TABLES
+    temporary_table,    // CREATE TEMPORARY TABLE
+    sql_prepare,        // PREPARE name FROM ...
+    primary_function,   // GET_LOCK(), NEXT VALUE FOR ...: what it took stays there
+    found_rows,         // SQL_CALC_FOUND_ROWS: FOUND_ROWS() follows
+    write,              // LAST_INSERT_ID(), ROW_COUNT() and what triggers set
+    user_variables,     // set by a statement that cannot be replayed elsewhere
+    session_variables,  // likewise
+    cursor,             // a prepared statement's open cursor
+    long_data,          // COM_STMT_SEND_LONG_DATA waits for its execution
+    diagnostics,        // the last statement left warnings or an error to ask about
+    session_tracking,   // the client chose what its session tracks
+};
+inline constexpr std::array<std::string_view, 13> kPinReasonNames = {
+    "transaction", "table_lock",  "temporary_table", "sql_prepare",       "primary_function",
+    "found_rows",  "write",       "user_variables",  "session_variables", "cursor",
+    "long_data",   "diagnostics", "session_tracking"};
+using PinReasons = std::uint16_t;  // a bit per PinReason
+constexpr PinReasons pin_bit(PinReason reason) {
+    return static_cast<PinReasons>(1u << static_cast<unsigned>(reason));
+}
+
 // What /metrics counts beyond each backend's own figures.
 struct ProxyCounters {
     std::array<std::uint64_t, kProxyErrorNames.size()> errors{};  // by ProxyError
+    // Sessions that began to keep a backend connection, by PinReason.
+    std::array<std::uint64_t, kPinReasonNames.size()> pins{};
     std::uint64_t failovers = 0;
     std::uint64_t switchovers = 0;
     // Statement latency by how it was routed (StatementRoute), whichever server ran it.
@@ -106,6 +134,8 @@ class ProxyRuntime {
 
   private:
     void apply_settings(const config::ProxyConfig& config);
+    // Each server's pool may open at most [backend] max_connections_per_server.
+    void apply_pool_limits();
     BackendState& add_backend(const config::ServerConfig& server);
 
     const config::ProxyConfig* config_;

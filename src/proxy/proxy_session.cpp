@@ -67,6 +67,7 @@ awaitable<std::optional<ErrorReply>> ProxySession::open(const net::ClientLogin& 
                       .mariadb_capabilities = login.mariadb_capabilities,
                       .collation = login.collation},
                      config.connect_timeout);
+    links_.share_links(config.multiplex, config.connection_wait_timeout);
     if (config.read_your_writes) links_.track_gtids();
     if (login.database.empty()) co_return std::nullopt;
     // Checked now, so a wrong schema fails the login as it would directly: on the primary,
@@ -88,7 +89,8 @@ awaitable<std::optional<ErrorReply>> ProxySession::open(const net::ClientLogin& 
                              result.sql_state.empty() ? "42000" : result.sql_state,
                              result.error_message};
     }
-    links_.record_state(Command::init_db, login.database, server);
+    links_.record_state(Command::init_db, login.database, true, server);
+    release_links();
     co_return std::nullopt;
 }
 
@@ -104,12 +106,44 @@ void ProxySession::reset() {
     // Fresh backend sessions are the simplest faithful reset of every server.
     links_.close_all();
     prepared_.clear();
+    last_statement_id_ = 0;
     writes_.clear();
     in_transaction_ = false;
     autocommit_ = true;
     pinned_to_primary_ = false;
     user_variables_on_primary_ = false;
     previous_backend_ = runtime_.primary().index;
+    previous_left_diagnostics_ = false;
+    sticky_pins_ = 0;
+    counted_pins_ = 0;
+}
+
+PinReasons ProxySession::primary_pins() const {
+    PinReasons pins = sticky_pins_;
+    if (in_transaction_ || !autocommit_) pins |= pin_bit(PinReason::transaction);
+    if (prepared_.has_open_cursor()) pins |= pin_bit(PinReason::cursor);
+    if (prepared_.has_long_data()) pins |= pin_bit(PinReason::long_data);
+    return pins;
+}
+
+void ProxySession::release_links() {
+    if (!links_.shares_links()) return;
+    const std::size_t primary = runtime_.primary().index;
+    PinReasons pins = primary_pins();
+    if (previous_left_diagnostics_) pins |= pin_bit(PinReason::diagnostics);
+    if (links_.tracks_for_client()) pins |= pin_bit(PinReason::session_tracking);
+    if (const PinReasons fresh = pins & ~counted_pins_) {
+        for (std::size_t r = 0; r < kPinReasonNames.size(); ++r) {
+            if (fresh & (1u << r)) ++runtime_.counters().pins[r];
+        }
+    }
+    counted_pins_ = pins;
+    const bool keeps_primary = (pins & ~pin_bit(PinReason::diagnostics)) != 0;
+    for (const auto& [index, thread] : links_.threads()) {
+        if (index == primary && keeps_primary) continue;
+        if (index == previous_backend_ && previous_left_diagnostics_) continue;
+        links_.release(index);
+    }
 }
 
 std::uint16_t ProxySession::status_flags() const {
@@ -123,6 +157,12 @@ awaitable<bool> ProxySession::send_ok() {
 }
 
 awaitable<bool> ProxySession::handle(Command command, mysql::ByteView payload) {
+    const bool goes_on = co_await dispatch(command, payload);
+    release_links();
+    co_return goes_on;
+}
+
+awaitable<bool> ProxySession::dispatch(Command command, mysql::ByteView payload) {
     route_ = StatementRoute::primary;
     switch (command) {
         case Command::ping:
@@ -133,9 +173,10 @@ awaitable<bool> ProxySession::handle(Command command, mysql::ByteView payload) {
             co_return co_await handle_init_db(payload);
         case Command::field_list:
         case Command::statistics:
+            co_return (co_await run_on_primary(payload, mysql::reply_shape_of(command))).goes_on;
         // Cursors live where they were opened: on the primary.
         case Command::stmt_fetch:
-            co_return (co_await run_on_primary(payload, mysql::reply_shape_of(command))).goes_on;
+            co_return co_await handle_stmt_fetch(payload);
         case Command::set_option:
             co_return co_await handle_set_option(payload);
         case Command::reset_connection:
@@ -189,14 +230,23 @@ awaitable<bool> ProxySession::handle_query(mysql::ByteView payload) {
     if (!ran.reply.succeeded) co_return true;
     if (info.statement_class == sql::StatementClass::session_state &&
         !info.flags.multiple_statements) {
-        links_.record_state(Command::query, sql, server);
+        links_.record_state(Command::query, sql, info.verb == sql::Keyword::kUse, server);
     }
     // Locked and temporary tables exist only in this session on the primary, and so do
     // session variables a SET with side effects changed (it is not replayed).
+    if (info.verb == sql::Keyword::kLock) pin(PinReason::table_lock);
+    if (info.verb == sql::Keyword::kUnlock) sticky_pins_ &= ~pin_bit(PinReason::table_lock);
+    if (info.flags.creates_temporary_table) pin(PinReason::temporary_table);
+    if (info.flags.needs_primary_session) pin(PinReason::session_variables);
     if (info.verb == sql::Keyword::kLock || info.flags.creates_temporary_table ||
         info.flags.needs_primary_session) {
         pinned_to_primary_ = true;
     }
+    if (info.verb == sql::Keyword::kPrepare) pin(PinReason::sql_prepare);
+    if (info.primary_reason == sql::PrimaryReason::primary_function) {
+        pin(PinReason::primary_function);
+    }
+    if (info.primary_reason == sql::PrimaryReason::calc_found_rows) pin(PinReason::found_rows);
     co_return true;
 }
 
@@ -215,13 +265,15 @@ void ProxySession::note_primary_effects(sql::StatementClass statement_class,
     if ((may_change && statement_class != transaction) || assigns_user_variables) {
         user_variables_on_primary_ = true;
     }
+    if (may_change && statement_class != transaction) pin(PinReason::write);
+    if (assigns_user_variables) pin(PinReason::user_variables);
 }
 
 awaitable<bool> ProxySession::handle_init_db(mysql::ByteView payload) {
     BackendState& server = state_server();
     const Ran ran = co_await run_on(server, payload, ReplyShape::result);
     if (ran.reply.succeeded) {
-        links_.record_state(Command::init_db, mysql::as_chars(payload.subspan(1)), server);
+        links_.record_state(Command::init_db, mysql::as_chars(payload.subspan(1)), true, server);
     }
     co_return ran.goes_on;
 }
@@ -230,7 +282,8 @@ awaitable<bool> ProxySession::handle_set_option(mysql::ByteView payload) {
     BackendState& server = state_server();
     const Ran ran = co_await run_on(server, payload, mysql::reply_shape_of(Command::set_option));
     if (ran.reply.succeeded) {
-        links_.record_state(Command::set_option, mysql::as_chars(payload.subspan(1)), server);
+        links_.record_state(Command::set_option, mysql::as_chars(payload.subspan(1)), false,
+                            server);
     }
     co_return ran.goes_on;
 }

@@ -74,6 +74,7 @@ class ProxySession final : public engine::SessionStages {
     };
 
     // Commands (proxy_session.cpp).
+    boost::asio::awaitable<bool> dispatch(mysql::Command command, mysql::ByteView payload);
     boost::asio::awaitable<bool> handle_query(mysql::ByteView payload);
     boost::asio::awaitable<bool> handle_init_db(mysql::ByteView payload);
     boost::asio::awaitable<bool> handle_set_option(mysql::ByteView payload);
@@ -89,19 +90,22 @@ class ProxySession final : public engine::SessionStages {
     boost::asio::awaitable<bool> handle_stmt_close(mysql::ByteView payload);
     boost::asio::awaitable<bool> handle_stmt_reset(mysql::ByteView payload);
     boost::asio::awaitable<bool> handle_stmt_send_long_data(mysql::ByteView payload);
-    // The statement's entry when `payload` (a COM_STMT_* command) names one of prepared_
-    // that the primary's current connection still knows; drops the entry when it does not.
-    // `id` is the client's id for it (kLastPreparedStatement resolved).
+    boost::asio::awaitable<bool> handle_stmt_fetch(mysql::ByteView payload);
+    // The statement `payload` (a COM_STMT_* command) names, if the session has it; `id` is
+    // the client's id for it (kLastPreparedStatement resolved).
     PreparedStatement* prepared_statement(mysql::ByteView payload, std::uint32_t& id);
-    // The execute to send to `link`'s server: the statement prepared there first if need be,
-    // its id and (when that server has not seen them) the parameter types filled in.
-    // nullopt when that server cannot run it.
+    // Answers a command naming a statement the session does not have, as a server would.
+    boost::asio::awaitable<bool> unknown_statement(std::uint32_t id, std::string_view command);
+    // The execute to send to `link`: the statement prepared there first if need be, its id
+    // and (when that server has not received them) the parameter types filled in. nullopt
+    // when that server cannot run it.
     boost::asio::awaitable<std::optional<mysql::ByteView>> bind_prepared(
-        BackendLink& link, const BackendState& backend, const PreparedExecution& execution,
-        mysql::ByteView payload);
-    // For the commands that get no reply (COM_STMT_CLOSE, COM_STMT_SEND_LONG_DATA).
-    boost::asio::awaitable<void> send_without_reply(const BackendState& backend,
-                                                    mysql::ByteView payload);
+        BackendLink& link, const PreparedExecution& execution, mysql::ByteView payload);
+    // Prepares `text` on `link`, for whoever borrows it; nullptr when that server cannot.
+    boost::asio::awaitable<BackendStatement*> prepare_on(BackendLink& link,
+                                                         const std::string& text);
+    // Closes every statement prepared on `link` when it holds its most (or `now`).
+    boost::asio::awaitable<void> make_room(BackendLink& link, bool now = false);
     // Running on backends (proxy_session_execute.cpp).
     boost::asio::awaitable<Ran> run_on_primary(mysql::ByteView payload, mysql::ReplyShape shape);
     // Runs the client's command on `backend`; reports the backend being unreachable.
@@ -114,6 +118,9 @@ class ProxySession final : public engine::SessionStages {
     boost::asio::awaitable<Executed> execute(BackendState& backend, mysql::ByteView payload,
                                              mysql::ReplyShape shape, bool read_your_writes,
                                              const PreparedExecution* prepared);
+    boost::asio::awaitable<Executed> execute_once(BackendState& backend, mysql::ByteView payload,
+                                                  mysql::ReplyShape shape, bool read_your_writes,
+                                                  const PreparedExecution* prepared);
     // How `route` places a command, for the statement counters (see StatementRoute).
     static StatementRoute route_of(const RouteDecision& route);
     // Follows what the primary's reply says of the session: transaction and autocommit.
@@ -123,6 +130,11 @@ class ProxySession final : public engine::SessionStages {
     void note_primary_effects(sql::StatementClass statement_class, bool assigns_user_variables,
                               const Reply& reply);
     void mark_unreachable(BackendState& backend, const std::string& error);
+    // Between statements: gives back to the pools every backend connection nothing pins.
+    void release_links();
+    // Why the session keeps its connection to the primary now.
+    PinReasons primary_pins() const;
+    void pin(PinReason reason) { sticky_pins_ |= pin_bit(reason); }
 
     ProxyRuntime& runtime_;
     engine::ClientConnection& client_;
@@ -138,9 +150,18 @@ class ProxySession final : public engine::SessionStages {
     bool pinned_to_primary_ = false;
     bool user_variables_on_primary_ = false;  // reads naming user variables need the primary
     std::size_t previous_backend_;            // where the last statement ran
+    // The reply of the last statement had warnings or was an error: its connection stays
+    // for SHOW WARNINGS and the like.
+    bool previous_left_diagnostics_ = false;
+    bool borrowed_link_ = false;   // the last execute_once ran on a link taken from a pool
+    PinReasons sticky_pins_ = 0;   // kept until the session is reset
+    PinReasons counted_pins_ = 0;  // those already counted in the metrics
     StatementRoute route_ = StatementRoute::primary;  // how the current command was routed
     std::string last_backend_error_;
-    mysql::Bytes rebound_;  // an execute rewritten for a server with other ids or no types
+    mysql::Bytes rebound_;  // a COM_STMT_* rewritten for a server with other ids or no types
+    std::uint32_t last_statement_id_ = 0;  // the id the client got for its last prepare
+    // While a prepare runs: the id its reply gives the client instead of the server's.
+    std::uint32_t statement_id_for_client_ = 0;
 };
 
 }  // namespace sqlgate::proxy

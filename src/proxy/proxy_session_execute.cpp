@@ -131,8 +131,28 @@ awaitable<ProxySession::Executed> ProxySession::execute(BackendState& backend,
                                                         mysql::ByteView payload, ReplyShape shape,
                                                         bool read_your_writes,
                                                         const PreparedExecution* prepared) {
+    const Executed executed =
+        co_await execute_once(backend, payload, shape, read_your_writes, prepared);
+    // A pooled connection may have been closed while idle (the server restarted, or its
+    // wait_timeout passed): that says nothing of the server. Its idle siblings are suspect
+    // too; one fresh connection decides.
+    if (executed.outcome != Outcome::not_reached || !borrowed_link_) co_return executed;
+    backend.links->close_idle();
+    co_return co_await execute_once(backend, payload, shape, read_your_writes, prepared);
+}
+
+awaitable<ProxySession::Executed> ProxySession::execute_once(BackendState& backend,
+                                                             mysql::ByteView payload,
+                                                             ReplyShape shape,
+                                                             bool read_your_writes,
+                                                             const PreparedExecution* prepared) {
+    borrowed_link_ = false;
     BackendLink* link = co_await links_.connect(backend, last_backend_error_);
-    if (link == nullptr) co_return Executed{Outcome::not_reached, {}};
+    if (link == nullptr) {
+        // A saturated server is skipped like one that is behind, never called down.
+        co_return Executed{links_.pool_exhausted() ? Outcome::behind : Outcome::not_reached, {}};
+    }
+    borrowed_link_ = std::exchange(link->reused, false);
     // The session's writes first, then its state: the state may name what the writes made.
     if (read_your_writes) {
         const auto timeout = runtime_.config().read_your_writes_timeout;
@@ -149,7 +169,7 @@ awaitable<ProxySession::Executed> ProxySession::execute(BackendState& backend,
     }
     mysql::ByteView message = payload;
     if (prepared != nullptr) {
-        const auto bound = co_await bind_prepared(*link, backend, *prepared, payload);
+        const auto bound = co_await bind_prepared(*link, *prepared, payload);
         if (!bound) co_return Executed{Outcome::behind, {}};
         message = *bound;
     }
@@ -166,7 +186,9 @@ awaitable<ProxySession::Executed> ProxySession::execute(BackendState& backend,
     mysql::SessionChangeFilter* filter =
         link->filters_session_changes ? &link->session_changes : nullptr;
     if (filter != nullptr) filter->forget_gtid();
-    const auto ec = co_await link->channel.relay_reply(tracker, &client_.channel(), filter);
+    const auto ec = co_await link->channel.relay_reply(
+        tracker, &client_.channel(), filter,
+        shape == ReplyShape::prepare ? statement_id_for_client_ : 0);
     --backend.in_flight;
     if (ec) {
         last_backend_error_ = ec.message();
@@ -176,6 +198,7 @@ awaitable<ProxySession::Executed> ProxySession::execute(BackendState& backend,
         co_return Executed{
             (nothing_sent && client_.is_open()) ? Outcome::not_reached : Outcome::broken, {}};
     }
+    previous_left_diagnostics_ = tracker.failed() || tracker.warnings() > 0;
     const auto now = Clock::now();
     const std::chrono::duration<double> took = now - started;
     backend.query_ms.add(took.count() * 1000, runtime_.config().ewma_weight);

@@ -2,9 +2,11 @@
 #include "proxy/proxy_session.hpp"
 #include "sql/classifier.hpp"
 
-// Prepared statements: prepared on the primary, whose ids the client sees; executions of
-// reads go where a text read would and are prepared again there on first use. Cursors and
-// long data live where they were opened or sent: on the primary.
+// Prepared statements: the client sees ids the session gives them; each backend connection
+// prepares a text once, when an execution first needs it there, and every session that
+// borrows the connection uses it. Prepares run on the primary (whose reply, definitions
+// included, the client gets); executions of reads go where a text read would. Cursors and
+// long data live where they were opened or sent: on the primary, which the session keeps.
 namespace sqlgate::proxy {
 namespace {
 
@@ -12,6 +14,21 @@ using boost::asio::awaitable;
 using mysql::Command;
 using mysql::ReplyShape;
 namespace errc = mysql::error_code;
+
+// A connection that gathered this many (an application preparing ever new texts) closes
+// them and starts over, so the server's max_prepared_stmt_count is never reached through it.
+constexpr std::size_t kMaxStatementsPerLink = 64;
+constexpr std::uint16_t kUnknownStatement = 1243;   // ER_UNKNOWN_STMT_HANDLER
+constexpr std::uint16_t kNoOpenCursor = 1421;       // ER_STMT_HAS_NO_OPEN_CURSOR
+constexpr std::uint16_t kTooManyStatements = 1461;  // ER_MAX_PREPARED_STMT_COUNT_REACHED
+
+// `payload` (a COM_STMT_* command) naming the server's `id` instead of the client's.
+mysql::ByteView with_statement_id(mysql::Bytes& out, mysql::ByteView payload, std::uint32_t id) {
+    out.assign(payload.begin(), payload.end());
+    for (int i = 0; i < 4; ++i)
+        out[1 + i] = static_cast<std::uint8_t>(id >> (8 * i));
+    return out;
+}
 
 }  // namespace
 
@@ -24,19 +41,20 @@ awaitable<bool> ProxySession::handle_stmt_prepare(mysql::ByteView payload) {
         co_return co_await client_.send_error(errc::unknown_route, "HY000", route.error);
     }
     prepared_.set_last(std::nullopt);
+    // Never 0, nor kLastPreparedStatement.
+    if (++last_statement_id_ == mysql::kLastPreparedStatement) last_statement_id_ = 1;
+    const std::uint32_t id = last_statement_id_;
+    statement_id_for_client_ = id;
     const Ran ran = co_await run_on_primary(payload, ReplyShape::prepare);
+    statement_id_for_client_ = 0;
     if (!ran.reply.succeeded) co_return ran.goes_on;
-    const std::uint32_t id = ran.reply.prepared_id;
     prepared_.set_last(id);
-    // Whatever another connection to the primary once knew by this id is another statement.
-    links_.forget_statement(id);
-    if (!info.is_replica_safe()) {
-        prepared_.erase(id);
-        co_return true;
-    }
     prepared_.add(id, sql, ran.reply.prepared_parameters, runtime_.describe_options());
-    if (BackendLink* primary = links_.find(runtime_.primary().index)) {
-        primary->statements.emplace(id, BackendStatement{id});
+    // The connection that prepared it keeps it for the executions that run there.
+    if (BackendLink* link = links_.find(previous_backend_)) {
+        co_await make_room(*link);
+        link->statements_by_text.insert_or_assign(std::string(sql),
+                                                  BackendStatement{.id = ran.reply.prepared_id});
     }
     co_return true;
 }
@@ -49,37 +67,31 @@ PreparedStatement* ProxySession::prepared_statement(mysql::ByteView payload, std
         if (!prepared_.last()) return nullptr;
         id = *prepared_.last();
     }
-    PreparedStatement* statement = prepared_.find(id);
-    if (statement == nullptr) return nullptr;
-    const BackendLink* primary = links_.find(runtime_.primary().index);
-    if (primary == nullptr || !primary->statements.contains(id)) {
-        // Prepared on a connection to the primary that has since been lost.
-        prepared_.erase(id);
-        return nullptr;
-    }
-    return statement;
+    return prepared_.find(id);
+}
+
+awaitable<bool> ProxySession::unknown_statement(std::uint32_t id, std::string_view command) {
+    const std::string message = "Unknown prepared statement handler (" + std::to_string(id) +
+                                ") given to " + std::string(command);
+    co_return co_await client_.send_error(kUnknownStatement, "HY000", message);
 }
 
 awaitable<bool> ProxySession::handle_stmt_execute(mysql::ByteView payload) {
     std::uint32_t id = 0;
     PreparedStatement* statement = prepared_statement(payload, id);
-    const auto head = mysql::parse_stmt_execute_head(
-        payload, statement != nullptr ? statement->parameters : std::uint16_t{0});
+    if (statement == nullptr) co_return co_await unknown_statement(id, "mysqld_stmt_execute");
+    const auto head = mysql::parse_stmt_execute_head(payload, statement->parameters);
     if (!head) {
         co_return co_await client_.send_error(errc::malformed_packet, "08S01",
                                               "sqlgate: malformed COM_STMT_EXECUTE");
     }
-    if (statement == nullptr) {
-        // Not a read sqlgate spreads (or unknown to it): the primary runs it or refuses it.
-        const Ran ran = co_await run_on_primary(payload, ReplyShape::execute);
-        // The class of its text is not known here: it may have written.
-        if (ran.reply.answered) note_primary_effects(sql::StatementClass::other, true, ran.reply);
-        co_return ran.goes_on;
-    }
     if (head->carries_types) statement->note_types(head->types);
     const PreparedExecution execution{*statement, id, *head};
     RouteDecision route = decide_route(statement->info, situation());
-    if (head->cursor_flags != 0 || std::exchange(statement->long_data_pending, false)) {
+    // A new execution closes the statement's cursor; one that opens another keeps the
+    // session on the primary's connection until it is closed or reset.
+    statement->cursor_open = head->cursor_flags != 0;
+    if (statement->cursor_open || std::exchange(statement->long_data_pending, false)) {
         route.target = RouteDecision::Target::primary;
         route.by_strategy = false;
     }
@@ -87,93 +99,136 @@ awaitable<bool> ProxySession::handle_stmt_execute(mysql::ByteView payload) {
     if (route.target != RouteDecision::Target::primary) {
         co_return co_await run_read(payload, route, &execution);
     }
-    co_return (co_await run_on(runtime_.primary(), payload, ReplyShape::execute, &execution))
-        .goes_on;
+    const Ran ran = co_await run_on(runtime_.primary(), payload, ReplyShape::execute, &execution);
+    if (ran.reply.answered) {
+        note_primary_effects(statement->info.statement_class,
+                             statement->info.flags.assigns_user_variables, ran.reply);
+    }
+    co_return ran.goes_on;
+}
+
+awaitable<bool> ProxySession::handle_stmt_fetch(mysql::ByteView payload) {
+    std::uint32_t id = 0;
+    PreparedStatement* statement = prepared_statement(payload, id);
+    if (statement == nullptr) co_return co_await unknown_statement(id, "mysqld_stmt_fetch");
+    const BackendLink* link = links_.find(runtime_.primary().index);
+    const auto there = link != nullptr ? link->statements_by_text.find(statement->text)
+                                       : decltype(link->statements_by_text)::const_iterator{};
+    if (!statement->cursor_open || link == nullptr || there == link->statements_by_text.end()) {
+        const std::string message =
+            "The statement (" + std::to_string(id) + ") has no open cursor.";
+        co_return co_await client_.send_error(kNoOpenCursor, "HY000", message);
+    }
+    const mysql::ByteView fetch = with_statement_id(rebound_, payload, there->second.id);
+    co_return (co_await run_on_primary(fetch, ReplyShape::rows)).goes_on;
 }
 
 awaitable<bool> ProxySession::handle_stmt_close(mysql::ByteView payload) {
+    // Servers keep theirs: a statement prepared on a connection by its text serves every
+    // session that borrows it (see bind_prepared). No reply.
     std::uint32_t id = 0;
-    if (prepared_statement(payload, id) != nullptr) {
-        const auto& backends = runtime_.backends();
-        for (std::size_t i = 0; i < backends.size(); ++i) {
-            BackendLink* link = links_.find(i);
-            if (link == nullptr || i == runtime_.primary().index) continue;
-            const auto there = link->statements.find(id);
-            if (there == link->statements.end()) continue;
-            rebound_.clear();
-            mysql::serialize_statement_command(rebound_, Command::stmt_close, there->second.id);
-            link->statements.erase(there);
-            co_await send_without_reply(backends[i], rebound_);
-        }
-        prepared_.erase(id);
-    }
-    if (BackendLink* primary = links_.find(runtime_.primary().index)) primary->statements.erase(id);
-    co_await send_without_reply(runtime_.primary(), payload);
+    if (prepared_statement(payload, id) != nullptr) prepared_.erase(id);
     co_return true;
 }
 
 awaitable<bool> ProxySession::handle_stmt_reset(mysql::ByteView payload) {
     std::uint32_t id = 0;
-    if (PreparedStatement* statement = prepared_statement(payload, id)) {
-        statement->long_data_pending = false;
+    PreparedStatement* statement = prepared_statement(payload, id);
+    if (statement == nullptr) co_return co_await unknown_statement(id, "mysqld_stmt_reset");
+    const bool on_primary = statement->long_data_pending || statement->cursor_open;
+    statement->long_data_pending = false;
+    statement->cursor_open = false;
+    const BackendLink* link = links_.find(runtime_.primary().index);
+    const auto there = link != nullptr ? link->statements_by_text.find(statement->text)
+                                       : decltype(link->statements_by_text)::const_iterator{};
+    // Only a connection the session kept holds long data or a cursor of it to reset.
+    if (!on_primary || link == nullptr || there == link->statements_by_text.end()) {
+        co_return co_await send_ok();
     }
-    co_return (co_await run_on_primary(payload, mysql::reply_shape_of(Command::stmt_reset)))
-        .goes_on;
+    const mysql::ByteView reset = with_statement_id(rebound_, payload, there->second.id);
+    co_return (co_await run_on_primary(reset, mysql::reply_shape_of(Command::stmt_reset))).goes_on;
 }
 
 awaitable<bool> ProxySession::handle_stmt_send_long_data(mysql::ByteView payload) {
     std::uint32_t id = 0;
-    if (PreparedStatement* statement = prepared_statement(payload, id)) {
-        statement->long_data_pending = true;
+    PreparedStatement* statement = prepared_statement(payload, id);
+    if (statement == nullptr) co_return true;  // no reply: the execute will say it is unknown
+    BackendState& primary = runtime_.primary();
+    std::string error;
+    BackendLink* link = co_await links_.open(primary, error);
+    if (link == nullptr) co_return true;  // the execute meets the same failure and reports it
+    auto there = link->statements_by_text.find(statement->text);
+    if (there == link->statements_by_text.end()) {
+        BackendStatement* prepared = co_await prepare_on(*link, statement->text);
+        if (prepared == nullptr) co_return true;
+        there = link->statements_by_text.find(statement->text);
     }
-    co_await send_without_reply(runtime_.primary(), payload);
+    statement->long_data_pending = true;
+    std::uint8_t sequence = 0;
+    const mysql::ByteView data = with_statement_id(rebound_, payload, there->second.id);
+    if (co_await link->channel.write_message(data, sequence)) links_.drop(primary.index);
     co_return true;
 }
 
-awaitable<void> ProxySession::send_without_reply(const BackendState& backend,
-                                                 mysql::ByteView payload) {
-    BackendLink* link = links_.find(backend.index);
-    // Without a connection there is no statement to close or feed: nothing to do.
-    if (link == nullptr) co_return;
-    std::uint8_t sequence = 0;
-    if (co_await link->channel.write_message(payload, sequence)) links_.drop(backend.index);
-}
-
 awaitable<std::optional<mysql::ByteView>> ProxySession::bind_prepared(
-    BackendLink& link, const BackendState& backend, const PreparedExecution& execution,
-    mysql::ByteView payload) {
-    auto known = link.statements.find(execution.client_id);
-    if (known == link.statements.end()) {
-        if (backend.is_primary) {
-            // A new connection to the primary: the client's id means nothing there any more.
-            last_backend_error_ = "the prepared statement was lost with the previous connection";
-            co_return std::nullopt;
-        }
-        net::CommandResult result;
-        const auto ec = co_await net::run_command(link.channel, Command::stmt_prepare,
-                                                  execution.statement.text, capabilities_, result);
-        if (ec || result.failed) {
-            // A replica that cannot prepare it (a table it has not replicated yet, say) is
-            // skipped for this execution, like one behind the session's writes.
-            if (ec) link.channel.close();
-            co_return std::nullopt;
-        }
-        known = link.statements.emplace(execution.client_id, BackendStatement{result.prepared_id})
-                    .first;
-    }
-    BackendStatement& there = known->second;
+    BackendLink& link, const PreparedExecution& execution, mysql::ByteView payload) {
     const PreparedStatement& statement = execution.statement;
-    const bool needs_types = !execution.head.carries_types && statement.types_version != 0 &&
-                             there.types_version != statement.types_version;
-    there.types_version = statement.types_version;
+    BackendStatement* there = nullptr;
+    if (const auto known = link.statements_by_text.find(statement.text);
+        known != link.statements_by_text.end()) {
+        there = &known->second;
+    } else if ((there = co_await prepare_on(link, statement.text)) == nullptr) {
+        co_return std::nullopt;
+    }
+    const bool needs_types = !execution.head.carries_types && !statement.types.empty() &&
+                             there->types != statement.types;
+    if (there->types != statement.types) there->types = statement.types;
     // (An execute naming kLastPreparedStatement gets the real id: the server it goes to may
     // have prepared something else last.)
-    if (!needs_types && there.id == execution.head.statement_id) co_return payload;
+    if (!needs_types && there->id == execution.head.statement_id) co_return payload;
     rebound_.clear();
     mysql::serialize_stmt_execute_for(
-        rebound_, payload, execution.head, there.id,
+        rebound_, payload, execution.head, there->id,
         needs_types ? mysql::ByteView(statement.types) : mysql::ByteView());
     co_return mysql::ByteView(rebound_);
+}
+
+awaitable<void> ProxySession::make_room(BackendLink& link, bool now) {
+    if (!now && link.statements_by_text.size() < kMaxStatementsPerLink) co_return;
+    for (const auto& [unused, statement] : link.statements_by_text) {
+        rebound_.clear();
+        mysql::serialize_statement_command(rebound_, Command::stmt_close, statement.id);
+        std::uint8_t sequence = 0;
+        if (co_await link.channel.write_message(rebound_, sequence)) {
+            link.channel.close();
+            break;
+        }
+    }
+    link.statements_by_text.clear();
+}
+
+awaitable<BackendStatement*> ProxySession::prepare_on(BackendLink& link, const std::string& text) {
+    co_await make_room(link);
+    net::CommandResult result;
+    auto ec =
+        co_await net::run_command(link.channel, Command::stmt_prepare, text, capabilities_, result);
+    if (!ec && result.failed && result.error_code == kTooManyStatements &&
+        !link.statements_by_text.empty()) {
+        // The server's max_prepared_stmt_count is shared by all its connections: this one
+        // gives back what it holds and tries once more.
+        co_await make_room(link, true);
+        ec = co_await net::run_command(link.channel, Command::stmt_prepare, text, capabilities_,
+                                       result);
+    }
+    if (ec || result.failed) {
+        // A replica that cannot prepare it (a table it has not replicated yet, say) is
+        // skipped for this execution, like one behind the session's writes.
+        if (ec) link.channel.close();
+        last_backend_error_ = ec ? ec.message() : result.error_message;
+        co_return nullptr;
+    }
+    co_return &link.statements_by_text.insert_or_assign(text, BackendStatement{result.prepared_id})
+        .first->second;
 }
 
 }  // namespace sqlgate::proxy

@@ -1,33 +1,67 @@
-// Session state a client set (schema, character set, session variables) kept as the list
+// Session state a client set (schema, character set, session variables) kept as the chain
 // of commands that set it, so any backend connection can be brought up to date by replay.
 #pragma once
 
-#include <cstdint>
+#include <algorithm>
+#include <cstddef>
+#include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "mysql/constants.hpp"
 
 namespace sqlgate::proxy {
 
-struct ReplayCommand {
+// One command of a session's state and every command before it. Steps are immutable and
+// shared: a pooled backend connection keeps the last step it ran, and a session that
+// borrows it finds out what is missing without copying either history.
+struct StateStep {
     mysql::Command command;  // COM_QUERY, COM_INIT_DB or COM_SET_OPTION
     std::string argument;
+    std::shared_ptr<const StateStep> previous;
+    std::size_t depth = 1;  // how many steps end here, this one included
+    // This step or one before chose a default schema: COM_RESET_CONNECTION keeps the
+    // schema, so a connection where one was chosen cannot serve a session that chose none.
+    bool chose_schema = false;
 };
+using StatePoint = std::shared_ptr<const StateStep>;  // nullptr: the state of a fresh login
 
 class SessionState {
   public:
-    void record(mysql::Command command, std::string_view argument) {
-        commands_.push_back({command, std::string(argument)});
+    // `chooses_schema`: USE or COM_INIT_DB.
+    void record(mysql::Command command, std::string_view argument, bool chooses_schema) {
+        const std::size_t depth = last_ ? last_->depth + 1 : 1;
+        const bool chose = chooses_schema || chose_schema();
+        last_ = std::make_shared<const StateStep>(
+            StateStep{command, std::string(argument), last_, depth, chose});
     }
-    void clear() { commands_.clear(); }
+    bool chose_schema() const { return last_ && last_->chose_schema; }
+    void clear() { last_.reset(); }
+    const StatePoint& last() const { return last_; }
 
-    // Commands a connection that has applied the first `applied` must still run.
-    std::size_t size() const { return commands_.size(); }
-    const ReplayCommand& at(std::size_t i) const { return commands_[i]; }
+    // The steps a connection that has run up to `applied` must still run, oldest first;
+    // false when it has run something this session has not (it must be reset first).
+    // Equal steps recorded by different sessions count as the same.
+    bool missing_after(const StatePoint& applied, std::vector<const StateStep*>& missing) const {
+        missing.clear();
+        const std::size_t have = applied ? applied->depth : 0;
+        if ((last_ ? last_->depth : 0) < have) return false;
+        const StateStep* step = last_.get();
+        for (; step != nullptr && step->depth > have; step = step->previous.get())
+            missing.push_back(step);
+        // Same length now: the histories must be the same steps.
+        for (const StateStep* theirs = applied.get(); step != theirs;
+             step = step->previous.get(), theirs = theirs->previous.get()) {
+            if (step->command != theirs->command || step->argument != theirs->argument)
+                return false;
+        }
+        std::reverse(missing.begin(), missing.end());
+        return true;
+    }
 
   private:
-    std::vector<ReplayCommand> commands_;
+    StatePoint last_;
 };
 
 }  // namespace sqlgate::proxy

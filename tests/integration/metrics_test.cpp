@@ -19,19 +19,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// The value of the sample whose name and labels are exactly `series` (as the text writes
-// them, e.g. `x_total{server="replica-1",route="random"}`); 0 when absent.
-double sample(const std::string& text, const std::string& series) {
-    std::istringstream lines(text);
-    for (std::string line; std::getline(lines, line);) {
-        if (line.size() > series.size() && line.compare(0, series.size(), series) == 0 &&
-            line[series.size()] == ' ') {
-            return std::stod(line.substr(series.size() + 1));
-        }
-    }
-    return 0;
-}
-
 // promtool's verdict on a /metrics text (exit status 0 and its complaints otherwise).
 std::pair<int, std::string> promtool_check(const std::string& text) {
     const std::string file = scratch_dir("metrics") + "/metrics.txt";
@@ -88,23 +75,24 @@ TEST_F(Metrics, ProxyCountsEveryReadByReplicaAndPassesPromtool) {
     for (std::size_t k = 1; k < cluster.nodes().size(); ++k) {
         const std::string series = "sqlgate_proxy_statements_total{server=\"" +
                                    cluster.nodes()[k].name + "\",route=\"random\"}";
-        reads += sample(after.body, series) - sample(before.body, series);
+        reads += metric_sample(after.body, series) - metric_sample(before.body, series);
     }
     EXPECT_EQ(reads, 20) << after.body;
     const std::string random_latency =
         "sqlgate_proxy_route_duration_seconds_count{route=\"random\"}";
-    EXPECT_EQ(sample(after.body, random_latency) - sample(before.body, random_latency), 20);
+    EXPECT_EQ(
+        metric_sample(after.body, random_latency) - metric_sample(before.body, random_latency), 20);
     // This client's session holds one connection to the primary (the CREATE DATABASE).
-    EXPECT_EQ(sample(after.body, "sqlgate_proxy_backend_connections{server=\"primary\"}"), 1)
+    EXPECT_EQ(metric_sample(after.body, "sqlgate_proxy_backend_connections{server=\"primary\"}"), 1)
         << after.body;
     const std::string primary =
         "sqlgate_proxy_statements_total{server=\"primary\",route=\"primary\"}";
-    EXPECT_GE(sample(after.body, primary) - sample(before.body, primary), 1);
-    EXPECT_GE(
-        sample(after.body, "sqlgate_proxy_statement_duration_seconds_count{server=\"primary\"}"),
-        1);
-    EXPECT_EQ(sample(after.body, "sqlgate_build_info{role=\"proxy\",version=\"0.1.0\"}"), 1);
-    EXPECT_EQ(sample(after.body, "sqlgate_sessions_open{role=\"proxy\"}"), 1);
+    EXPECT_GE(metric_sample(after.body, primary) - metric_sample(before.body, primary), 1);
+    EXPECT_GE(metric_sample(after.body,
+                            "sqlgate_proxy_statement_duration_seconds_count{server=\"primary\"}"),
+              1);
+    EXPECT_EQ(metric_sample(after.body, "sqlgate_build_info{role=\"proxy\",version=\"0.1.0\"}"), 1);
+    EXPECT_EQ(metric_sample(after.body, "sqlgate_sessions_open{role=\"proxy\"}"), 1);
     const auto [status, complaints] = promtool_check(after.body);
     EXPECT_EQ(status, 0) << complaints << after.body;
 
@@ -149,9 +137,9 @@ TEST_F(Metrics, ProxyCountsEveryReadByReplicaAndPassesPromtool) {
     std::string error;
     EXPECT_FALSE(SqlClient::connect(wrong, &error));
     const auto refused = obs::call_admin(admin_of(port), "GET", "/metrics").body;
-    EXPECT_EQ(sample(refused,
-                     "sqlgate_connections_refused_total{role=\"proxy\",listener=\"mysql\","
-                     "reason=\"access_denied\"}"),
+    EXPECT_EQ(metric_sample(refused,
+                            "sqlgate_connections_refused_total{role=\"proxy\",listener=\"mysql\","
+                            "reason=\"access_denied\"}"),
               1)
         << refused;
     EXPECT_EQ(obs::call_admin(admin_of(port), "GET", "/healthz").status, 200u);
@@ -222,7 +210,7 @@ TEST_F(Metrics, ReplicaHealthFollowsAStoppedSqlThread) {
     const std::string running =
         "sqlgate_proxy_replication_running{server=\"" + replica.name + "\"}";
     const auto metric = [&] {
-        return sample(obs::call_admin(admin_of(port), "GET", "/metrics").body, running);
+        return metric_sample(obs::call_admin(admin_of(port), "GET", "/metrics").body, running);
     };
     ASSERT_TRUE(eventually("replica-1 replicating", 5s, [&] { return metric() == 1; }));
     cluster.admin_sql(replica, "STOP SLAVE SQL_THREAD");
@@ -251,28 +239,30 @@ TEST_F(Metrics, FrontRolesCountRefusalsByRule) {
         obs::call_admin(admin_of(gatekeeper_admin, kGatekeeperAddress), "GET", "/metrics");
     ASSERT_EQ(gk.status, 200u) << gk.body;
     EXPECT_EQ(
-        sample(gk.body, "sqlgate_front_refusals_total{role=\"gatekeeper\",rule=\"system_schema\"}"),
+        metric_sample(gk.body,
+                      "sqlgate_front_refusals_total{role=\"gatekeeper\",rule=\"system_schema\"}"),
         1)
         << gk.body;
-    EXPECT_GE(sample(gk.body,
-                     "sqlgate_front_statements_total{role=\"gatekeeper\",front=\"mysql\","
-                     "verdict=\"allow\",kind=\"read\"}"),
+    EXPECT_GE(metric_sample(gk.body,
+                            "sqlgate_front_statements_total{role=\"gatekeeper\",front=\"mysql\","
+                            "verdict=\"allow\",kind=\"read\"}"),
               1);
     const auto th =
         obs::call_admin(admin_of(trusted_host_admin, kTrustedHostAddress), "GET", "/metrics");
     ASSERT_EQ(th.status, 200u) << th.body;
     // The trusted host never saw the refused statement.
-    EXPECT_EQ(sample(th.body,
-                     "sqlgate_front_refusals_total{role=\"trusted-host\",rule=\"system_schema\"}"),
-              0);
-    EXPECT_GE(sample(th.body,
-                     "sqlgate_front_statements_total{role=\"trusted-host\",front=\"mysql\","
-                     "verdict=\"allow\",kind=\"read\"}"),
+    EXPECT_EQ(
+        metric_sample(th.body,
+                      "sqlgate_front_refusals_total{role=\"trusted-host\",rule=\"system_schema\"}"),
+        0);
+    EXPECT_GE(metric_sample(th.body,
+                            "sqlgate_front_statements_total{role=\"trusted-host\",front=\"mysql\","
+                            "verdict=\"allow\",kind=\"read\"}"),
               1);
     // The gatekeeper's hop to the trusted host is mutual TLS.
-    EXPECT_GE(sample(th.body,
-                     "sqlgate_tls_handshakes_total{role=\"trusted-host\",listener=\"mysql\","
-                     "outcome=\"ok\"}"),
+    EXPECT_GE(metric_sample(th.body,
+                            "sqlgate_tls_handshakes_total{role=\"trusted-host\",listener=\"mysql\","
+                            "outcome=\"ok\"}"),
               1)
         << th.body;
     for (const auto* text : {&gk.body, &th.body}) {

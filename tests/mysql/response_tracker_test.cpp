@@ -62,6 +62,24 @@ TEST(ResponseTracker, OkEndsTheReply) {
     EXPECT_EQ(t.status(), 2);
 }
 
+TEST(ResponseTracker, TheLastOkOrEofCountsTheWarnings) {
+    ResponseTracker ok(kProxyCapabilities, ReplyShape::result);
+    Bytes b;
+    serialize_ok(b, {.status = 2, .warnings = 3});
+    EXPECT_EQ(feed(ok, {b}), (std::vector{D}));
+    EXPECT_EQ(ok.warnings(), 3u);
+    ResponseTracker rows(kProxyCapabilities & ~Capability::deprecate_eof, ReplyShape::result);
+    Bytes eof;
+    serialize_eof(eof, {.warnings = 1, .status = 2});
+    const Bytes count{1};
+    EXPECT_EQ(feed(rows, {count, column_payload(), eof_payload(2), row_payload("1"), eof}),
+              (std::vector{M, M, M, M, D}));
+    EXPECT_EQ(rows.warnings(), 1u);
+    ResponseTracker none(kProxyCapabilities, ReplyShape::result);
+    feed(none, {ok_payload(2)});
+    EXPECT_EQ(none.warnings(), 0u);
+}
+
 TEST(ResponseTracker, ErrEndsTheReply) {
     ResponseTracker t(kProxyCapabilities, ReplyShape::result);
     EXPECT_EQ(feed(t, {err_payload()}), (std::vector{D}));

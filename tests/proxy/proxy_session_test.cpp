@@ -80,6 +80,7 @@ class ProxySessionTest : public ::testing::Test {
     }
 
     bool run(awaitable<void> script) { return test_support::run_script(io_, std::move(script)); }
+    awaitable<ScriptedPeer> set_then_reset();
 
     boost::asio::io_context io_;
     net::tcp::acceptor primary_;
@@ -339,23 +340,70 @@ TEST_F(ProxySessionTest, KillQueryOfItsOwnIdIsCarriedOutOnItsBackendThreads) {
     }()));
 }
 
-TEST_F(ProxySessionTest, ComResetConnectionDropsTheBackendSessions) {
+// The client sets a user variable on the primary, then sends COM_RESET_CONNECTION; the
+// primary's connection that ran the SET is returned.
+awaitable<ScriptedPeer> ProxySessionTest::set_then_reset() {
+    co_await logged_in();
+    co_await peer_->send_command(Command::query, "SET @x = 1");
+    ScriptedPeer primary = co_await backend(primary_);
+    co_await expect_command(primary, "SET @x = 1");
+    EXPECT_TRUE(is_ok(*co_await peer_->receive()));
+    const Bytes reset{static_cast<std::uint8_t>(Command::reset_connection)};
+    co_await peer_->send(reset, 0);
+    EXPECT_TRUE(is_ok(*co_await peer_->receive()));
+    co_return primary;
+}
+
+TEST_F(ProxySessionTest, ComResetConnectionDropsTheBackendSessionsWithoutMultiplexing) {
+    config_.multiplex = false;
     start();
     ASSERT_TRUE(run([&]() -> awaitable<void> {
-        co_await logged_in();
-        co_await peer_->send_command(Command::query, "SET @x = 1");
-        ScriptedPeer primary = co_await backend(primary_);
-        co_await expect_command(primary, "SET @x = 1");
-        EXPECT_TRUE(is_ok(*co_await peer_->receive()));
-        const Bytes reset{static_cast<std::uint8_t>(Command::reset_connection)};
-        co_await peer_->send(reset, 0);
-        EXPECT_TRUE(is_ok(*co_await peer_->receive()));
+        ScriptedPeer primary = co_await set_then_reset();
         EXPECT_TRUE(co_await primary.closed_by_peer());
         // A fresh backend session, with nothing replayed into it.
         co_await peer_->send_command(Command::query, "INSERT INTO t VALUES (3)");
         ScriptedPeer fresh = co_await backend(primary_);
         co_await expect_command(fresh, "INSERT INTO t VALUES (3)");
         EXPECT_TRUE(is_ok(*co_await peer_->receive()));
+    }()));
+}
+
+TEST_F(ProxySessionTest, ComResetConnectionResetsTheSharedBackendSessionBeforeItsNextUse) {
+    start();
+    ASSERT_TRUE(run([&]() -> awaitable<void> {
+        ScriptedPeer primary = co_await set_then_reset();
+        // The idle connection ran SET @x = 1, which the session no longer has: it is reset
+        // before the session's next statement runs there.
+        co_await peer_->send_command(Command::query, "INSERT INTO t VALUES (3)");
+        const Bytes seen = *co_await primary.receive();
+        EXPECT_EQ(seen.at(0), static_cast<std::uint8_t>(Command::reset_connection));
+        co_await primary.reply_ok();
+        co_await expect_command(primary, "INSERT INTO t VALUES (3)");
+        EXPECT_TRUE(is_ok(*co_await peer_->receive()));
+    }()));
+}
+
+TEST_F(ProxySessionTest, AnOpenTransactionKeepsItsConnectionAndItsEndGivesItBack) {
+    start();
+    ASSERT_TRUE(run([&]() -> awaitable<void> {
+        co_await logged_in();
+        co_await peer_->send_command(Command::query, "BEGIN");
+        ScriptedPeer primary = co_await backend(primary_);
+        const auto begin = co_await primary.receive();
+        EXPECT_EQ(command_text(*begin), "BEGIN");
+        co_await primary.reply_ok(1, mysql::bits(mysql::ServerStatus::in_trans) |
+                                         mysql::bits(mysql::ServerStatus::autocommit));
+        EXPECT_TRUE(is_ok(*co_await peer_->receive()));
+        const BackendState& server = runtime_->primary();
+        EXPECT_EQ(server.links->idle(), 0u);  // held by the session
+        co_await peer_->send_command(Command::query, "COMMIT");
+        EXPECT_EQ(command_text(*co_await primary.receive()), "COMMIT");
+        co_await primary.reply_ok(1, mysql::bits(mysql::ServerStatus::autocommit));
+        EXPECT_TRUE(is_ok(*co_await peer_->receive()));
+        EXPECT_EQ(server.links->idle(), 1u);
+        EXPECT_EQ(server.links->open(), 1);
+        const auto pins = runtime_->counters().pins;
+        EXPECT_EQ(pins[static_cast<std::size_t>(PinReason::transaction)], 1u);
     }()));
 }
 

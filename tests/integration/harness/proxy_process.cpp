@@ -57,7 +57,8 @@ std::string proxy_toml(ProxyScenario s, unsigned port) {
          << "\"\npassword_file = \""
          << (s.backend_password_file.empty() ? cluster.value("CLUSTER_PROXY_PASSWORD_FILE")
                                              : s.backend_password_file)
-         << "\"\nsource_address = \"" << kProxyAddress << "\"\n\n"
+         << "\"\nsource_address = \"" << kProxyAddress << "\"\n"
+         << s.backend_toml << "\n"
          << "[monitor]\nuser = \"" << cluster.value("CLUSTER_MONITOR_USER")
          << "\"\npassword_file = \"" << cluster.value("CLUSTER_MONITOR_PASSWORD_FILE")
          << "\"\ninterval_ms = " << s.monitor_interval_ms
@@ -132,6 +133,17 @@ void ProxyProcess::wait_until_replicas_serve() const {
 
 std::string admin_of(unsigned port, const std::string& address) {
     return address + ":" + std::to_string(port);
+}
+
+double metric_sample(const std::string& text, const std::string& series) {
+    std::istringstream lines(text);
+    for (std::string line; std::getline(lines, line);) {
+        if (line.size() > series.size() && line.compare(0, series.size(), series) == 0 &&
+            line[series.size()] == ' ') {
+            return std::stod(line.substr(series.size() + 1));
+        }
+    }
+    return 0;
 }
 
 std::string admin_toml(unsigned port, const std::string& address,

@@ -32,6 +32,7 @@ struct ProxyScenario {
     const TestCluster* cluster = nullptr;   // null: the shared test cluster
     std::vector<ProxyServerEntry> servers;  // empty: the cluster's nodes
     std::string extra_toml;                 // appended verbatim
+    std::string backend_toml;               // more keys of [backend], verbatim
     // The account the proxy logs in to the servers with; empty: the cluster's proxy user.
     std::string backend_user;
     std::string backend_password_file;
@@ -49,6 +50,9 @@ std::string admin_toml(unsigned port, const std::string& address = kProxyAddress
                        const std::vector<std::string>& peers = {});
 // "ADDRESS:PORT" of an admin listener, as obs::call_admin and `peers` take it.
 std::string admin_of(unsigned port, const std::string& address = kProxyAddress);
+// The value of the sample whose name and labels are exactly `series` in a /metrics text (as
+// the text writes them, e.g. `x_total{server="replica-1",route="random"}`); 0 when absent.
+double metric_sample(const std::string& text, const std::string& series);
 
 constexpr const char* kAppUser = "app";
 constexpr const char* kAppPassword = "app-password";

@@ -1,0 +1,76 @@
+#include "proxy/link_pool.hpp"
+
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace sqlgate::proxy {
+
+using boost::asio::awaitable;
+
+LinkCount::LinkCount(const std::shared_ptr<LinkPool>& pool) : pool_(pool) {
+    ++pool->open_;
+}
+
+LinkCount::~LinkCount() {
+    if (const auto pool = pool_.lock()) {
+        --pool->open_;
+        pool->wake_one();
+    }
+}
+
+std::unique_ptr<BackendLink> LinkPool::take(const LinkIdentity& identity,
+                                            const SessionState& state) {
+    std::vector<const StateStep*> missing;
+    auto chosen = idle_.end();
+    for (auto it = idle_.rbegin(); it != idle_.rend(); ++it) {
+        if ((*it)->identity != identity) continue;
+        const StatePoint& applied = (*it)->applied;
+        if (applied && applied->chose_schema && !state.chose_schema()) continue;
+        if (chosen == idle_.end()) chosen = std::prev(it.base());
+        if (state.missing_after((*it)->applied, missing)) {
+            chosen = std::prev(it.base());
+            break;
+        }
+    }
+    if (chosen == idle_.end()) return nullptr;
+    auto link = std::move(*chosen);
+    idle_.erase(chosen);
+    link->reused = true;
+    return link;
+}
+
+bool LinkPool::close_one_idle() {
+    if (idle_.empty()) return false;
+    idle_.erase(idle_.begin());  // the one idle longest
+    return true;
+}
+
+void LinkPool::give_back(std::unique_ptr<BackendLink> link) {
+    idle_.push_back(std::move(link));
+    wake_one();
+}
+
+void LinkPool::wake_one() {
+    for (Waiter& waiter : waiters_) {
+        if (waiter.woken) continue;
+        waiter.woken = true;
+        waiter.timer->cancel();
+        return;
+    }
+}
+
+awaitable<bool> LinkPool::wait_for_link(std::chrono::steady_clock::time_point deadline) {
+    boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, deadline);
+    // Off the list however the wait ends, the coroutine's frame destroyed at exit included.
+    struct Listed {
+        std::list<Waiter>& list;
+        std::list<Waiter>::iterator at;
+        ~Listed() { list.erase(at); }
+    } listed{waiters_, waiters_.insert(waiters_.end(), Waiter{&timer})};
+    boost::system::error_code ec;
+    co_await timer.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+    co_return listed.at->woken;
+}
+
+}  // namespace sqlgate::proxy

@@ -1,0 +1,111 @@
+// The connections to one backend server: each link's login and session state, and the pool
+// of idle ones that client sessions borrow for a statement and give back after it.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "mysql/session_changes.hpp"
+#include "mysql/wire.hpp"
+#include "net/packet_channel.hpp"
+#include "proxy/session_state.hpp"
+
+namespace sqlgate::proxy {
+
+class LinkPool;
+
+// What a link logged in with: a session may borrow only a link logged in as it would have
+// logged in itself, so that replies relay unchanged (capabilities decide their format).
+struct LinkIdentity {
+    mysql::Capability capabilities = mysql::Capability::none;
+    mysql::MariadbCapability mariadb_capabilities = mysql::MariadbCapability::none;
+    std::uint8_t collation = 0;
+    bool tracks_gtids = false;  // logged in with session tracking of last_gtid (primary)
+    bool operator==(const LinkIdentity&) const = default;
+};
+
+// What a server knows of a prepared statement.
+struct BackendStatement {
+    std::uint32_t id = 0;  // that server's id for it
+    mysql::Bytes types;    // the parameter types it last received
+};
+
+// Counts one open link in its pool while it lives, and lets a session waiting for a free
+// link try again when it closes. Weak: the pool owns its idle links, and a borrowed link may
+// outlive the runtime at exit.
+class LinkCount {
+  public:
+    explicit LinkCount(const std::shared_ptr<LinkPool>& pool);
+    ~LinkCount();
+    LinkCount(const LinkCount&) = delete;
+    LinkCount& operator=(const LinkCount&) = delete;
+    std::shared_ptr<LinkPool> pool() const { return pool_.lock(); }
+
+  private:
+    std::weak_ptr<LinkPool> pool_;
+};
+
+// One connection to one backend.
+struct BackendLink {
+    BackendLink(net::tcp::socket socket, const std::shared_ptr<LinkPool>& pool,
+                LinkIdentity identity)
+        : channel(std::move(socket)), counted(pool), identity(identity) {}
+    net::PacketChannel channel;
+    LinkCount counted;
+    LinkIdentity identity;
+    StatePoint applied;           // the last session-state command this connection ran
+    std::string applied_gtid;     // a session write this replica is known to have applied
+    std::uint32_t thread_id = 0;  // the server's id for this connection
+    bool read_only = false;       // a replica's session refuses writes (see replay)
+    bool reused = false;          // taken from the pool: it may have been closed while idle
+    // Read-your-writes on the primary: the link logs in with session tracking and tracks
+    // last_gtid; `session_changes` hides from the client what it did not ask for.
+    bool filters_session_changes = false;
+    // Every successful reply that ends with an OK names the GTID its statements wrote, if any.
+    bool reports_gtids = false;
+    mysql::SessionChangeFilter session_changes;
+    // The statements prepared there, by their text, for every session that borrows it.
+    std::unordered_map<std::string, BackendStatement> statements_by_text;
+};
+
+class LinkPool {
+  public:
+    // At most `limit` open links to the server (0: no limit).
+    void set_limit(std::size_t limit) { limit_ = limit; }
+    bool full() const { return limit_ != 0 && open_ >= limit_; }
+    int open() const { return static_cast<int>(open_); }
+    std::size_t idle() const { return idle_.size(); }
+
+    // An idle link logged in as `identity`, preferably one that has run nothing `state`
+    // has not (it needs no reset); nullptr when none is idle that `state` could use.
+    std::unique_ptr<BackendLink> take(const LinkIdentity& identity, const SessionState& state);
+    // Closes one idle link (of another identity than the borrower needs) to make room.
+    bool close_one_idle();
+    // Closes every idle link: one turned out dead, the others may be too.
+    void close_idle() { idle_.clear(); }
+    void give_back(std::unique_ptr<BackendLink> link);
+    // Waits until a link is given back or closed, or `deadline`; false at the deadline.
+    boost::asio::awaitable<bool> wait_for_link(std::chrono::steady_clock::time_point deadline);
+
+  private:
+    friend class LinkCount;
+    void wake_one();
+
+    std::size_t limit_ = 0;
+    std::size_t open_ = 0;
+    std::vector<std::unique_ptr<BackendLink>> idle_;  // most recently given back last
+    struct Waiter {
+        boost::asio::steady_timer* timer;
+        bool woken = false;  // a link may be free: it was told to look again
+    };
+    std::list<Waiter> waiters_;
+};
+
+}  // namespace sqlgate::proxy
