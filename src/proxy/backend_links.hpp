@@ -68,8 +68,10 @@ class BackendLinks {
     void drop(std::size_t index) {
         if (index < links_.size()) links_[index].reset();
     }
-    // Gives the link to backend `index` back to its server's pool (when links are shared).
+    // Gives the link to backend `index` (if any) back to its server's pool (when links are
+    // shared); `index` below slots().
     void release(std::size_t index);
+    std::size_t slots() const { return links_.size(); }
     void close_all();      // closes and forgets every link
     void close_sockets();  // closes every link's socket (the session ends)
 

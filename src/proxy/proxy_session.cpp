@@ -112,6 +112,7 @@ void ProxySession::reset() {
     autocommit_ = true;
     pinned_to_primary_ = false;
     user_variables_on_primary_ = false;
+    session_settings_on_primary_ = false;
     previous_backend_ = runtime_.primary().index;
     previous_left_diagnostics_ = false;
     sticky_pins_ = 0;
@@ -139,7 +140,7 @@ void ProxySession::release_links() {
     }
     counted_pins_ = pins;
     const bool keeps_primary = (pins & ~pin_bit(PinReason::diagnostics)) != 0;
-    for (const auto& [index, thread] : links_.threads()) {
+    for (std::size_t index = 0; index < links_.slots(); ++index) {
         if (index == primary && keeps_primary) continue;
         if (index == previous_backend_ && previous_left_diagnostics_) continue;
         links_.release(index);
@@ -223,7 +224,7 @@ awaitable<bool> ProxySession::handle_query(mysql::ByteView payload) {
     const Ran ran = co_await run_on(server, payload, ReplyShape::result);
     if (!ran.goes_on) co_return false;
     if (ran.reply.answered) {
-        note_primary_effects(info.statement_class, info.flags.assigns_user_variables, ran.reply);
+        note_primary_effects(info, ran.reply);
     }
     // Even a failed one: it may have set the variable before failing.
     if (info.flags.sets_session_tracking) links_.client_sets_tracking();
@@ -250,9 +251,9 @@ awaitable<bool> ProxySession::handle_query(mysql::ByteView payload) {
     co_return true;
 }
 
-void ProxySession::note_primary_effects(sql::StatementClass statement_class,
-                                        bool assigns_user_variables, const Reply& reply) {
+void ProxySession::note_primary_effects(const sql::StatementInfo& info, const Reply& reply) {
     using enum sql::StatementClass;
+    const sql::StatementClass statement_class = info.statement_class;
     // Failed statements count too: one that ends in an error may still have changed a
     // non-transactional table, or set variables before it failed.
     const bool may_change = statement_class != read && statement_class != session_state;
@@ -261,12 +262,20 @@ void ProxySession::note_primary_effects(sql::StatementClass statement_class,
     // and clear the warnings the client may ask for next.
     if (may_change && !in_transaction_) writes_.note_write(reply.gtid_reported);
     // Triggers, procedures, stored functions, SELECT @x := ..., SELECT ... INTO @x and
-    // computed SET values leave user variables that only the primary's session has.
-    if ((may_change && statement_class != transaction) || assigns_user_variables) {
+    // computed SET values leave user variables that only the primary's session has; a
+    // stored function in a read, or a procedure, may have set session variables too.
+    const bool calls_function = info.primary_reason == sql::PrimaryReason::stored_function ||
+                                info.verb == sql::Keyword::kCall;
+    if ((may_change && statement_class != transaction) || info.flags.assigns_user_variables ||
+        calls_function) {
         user_variables_on_primary_ = true;
     }
+    if (calls_function) {
+        session_settings_on_primary_ = true;
+        pin(PinReason::primary_function);
+    }
     if (may_change && statement_class != transaction) pin(PinReason::write);
-    if (assigns_user_variables) pin(PinReason::user_variables);
+    if (info.flags.assigns_user_variables) pin(PinReason::user_variables);
 }
 
 awaitable<bool> ProxySession::handle_init_db(mysql::ByteView payload) {
@@ -319,6 +328,7 @@ SessionSituation ProxySession::situation() const {
             .autocommit = autocommit_,
             .pinned_to_primary = pinned_to_primary_,
             .user_variables_on_primary = user_variables_on_primary_,
+            .session_settings_on_primary = session_settings_on_primary_,
             .user_default = user_->default_route,
             .listener_default = runtime_.config().default_route};
 }

@@ -127,8 +127,7 @@ class ProxySession final : public engine::SessionStages {
     void note_primary_status(const mysql::ResponseTracker& tracker);
     // What a statement of `statement_class` that the primary ran (or began to) may have left
     // there only: a write to wait for, user variables.
-    void note_primary_effects(sql::StatementClass statement_class, bool assigns_user_variables,
-                              const Reply& reply);
+    void note_primary_effects(const sql::StatementInfo& info, const Reply& reply);
     void mark_unreachable(BackendState& backend, const std::string& error);
     // Between statements: gives back to the pools every backend connection nothing pins.
     void release_links();
@@ -148,8 +147,9 @@ class ProxySession final : public engine::SessionStages {
     bool in_transaction_ = false;
     bool autocommit_ = true;
     bool pinned_to_primary_ = false;
-    bool user_variables_on_primary_ = false;  // reads naming user variables need the primary
-    std::size_t previous_backend_;            // where the last statement ran
+    bool user_variables_on_primary_ = false;    // reads naming user variables need the primary
+    bool session_settings_on_primary_ = false;  // and those naming session settings (@@x)
+    std::size_t previous_backend_;              // where the last statement ran
     // The reply of the last statement had warnings or was an error: its connection stays
     // for SHOW WARNINGS and the like.
     bool previous_left_diagnostics_ = false;

@@ -101,8 +101,7 @@ awaitable<bool> ProxySession::handle_stmt_execute(mysql::ByteView payload) {
     }
     const Ran ran = co_await run_on(runtime_.primary(), payload, ReplyShape::execute, &execution);
     if (ran.reply.answered) {
-        note_primary_effects(statement->info.statement_class,
-                             statement->info.flags.assigns_user_variables, ran.reply);
+        note_primary_effects(statement->info, ran.reply);
     }
     co_return ran.goes_on;
 }

@@ -26,7 +26,8 @@ RouteDecision decide_route(const sql::StatementInfo& statement, const SessionSit
     // Only plain reads outside a transaction may leave the primary.
     if (!statement.is_replica_safe() || session.in_transaction || !session.autocommit ||
         session.pinned_to_primary ||
-        (statement.flags.user_variables && session.user_variables_on_primary)) {
+        (statement.flags.user_variables && session.user_variables_on_primary) ||
+        (statement.flags.session_settings && session.session_settings_on_primary)) {
         return d;
     }
     if (!node.empty()) {

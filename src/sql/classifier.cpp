@@ -191,6 +191,7 @@ void Scanner::apply_context_rules(const Word& w) noexcept {
             info_->flags.user_variables = true;
             break;
         case TokenKind::system_variable:
+            if (is_session_setting(w.token.text)) info_->flags.session_settings = true;
             if (is_primary_variable(w.token.text)) note(PrimaryReason::primary_variable);
             if (is_diagnostics_variable(w.token.text)) info_->flags.reads_diagnostics = true;
             break;
@@ -769,6 +770,7 @@ void merge_later_statement(StatementInfo& first, const StatementInfo& later) {
     f.creates_temporary_table |= l.creates_temporary_table;
     f.reads_diagnostics |= l.reads_diagnostics;
     f.user_variables |= l.user_variables;
+    f.session_settings |= l.session_settings;
     f.assigns_user_variables |= l.assigns_user_variables;
     f.calls_stored_function |= l.calls_stored_function;
     f.needs_primary_session |= l.needs_primary_session;

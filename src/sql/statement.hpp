@@ -70,6 +70,8 @@ struct StatementFlags {
     // [SESSION] STATUS, SHOW PROFILE(S), OPTIMIZER_TRACE, SESSION_STATUS, PROFILING.
     bool reads_diagnostics = false;
     bool user_variables = false;  // names a user variable (@x) anywhere
+    // Names a session setting (@@x, @@session.x; not @@global.x nor @@server_id and the like).
+    bool session_settings = false;
     // A SET gives a user variable a value that replaying the SET elsewhere would not
     // reproduce (NOW(), @@server_id, a subquery, a function with side effects).
     bool assigns_user_variables = false;

@@ -30,4 +30,14 @@ bool is_diagnostics_variable(std::string_view token_text) noexcept {
     return iequals(name, "warning_count") || iequals(name, "error_count");
 }
 
+bool is_session_setting(std::string_view token_text) noexcept {
+    constexpr std::array<std::string_view, 8> kServerFacts = {
+        "server_id", "hostname",        "port",    "socket",
+        "version",   "version_comment", "datadir", "basedir"};
+    const SystemVariable variable = split_system_variable(token_text);
+    if (variable.global) return false;
+    return std::none_of(kServerFacts.begin(), kServerFacts.end(),
+                        [&](std::string_view n) { return iequals(n, variable.name); });
+}
+
 }  // namespace sqlgate::sql

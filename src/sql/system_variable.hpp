@@ -21,4 +21,8 @@ bool is_primary_variable(std::string_view token_text) noexcept;
 // Counts that describe the previous statement of the same connection.
 bool is_diagnostics_variable(std::string_view token_text) noexcept;
 
+// A session's setting (@@x or @@session.x) that the session itself may have changed: not a
+// global value, and not one that names the answering server (@@server_id, @@hostname, ...).
+bool is_session_setting(std::string_view token_text) noexcept;
+
 }  // namespace sqlgate::sql

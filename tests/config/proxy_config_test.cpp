@@ -210,6 +210,33 @@ TEST_F(ProxyConfigTest, ReplicationLagInMillisecondsOrSeconds) {
         << error_of(negative);
 }
 
+TEST_F(ProxyConfigTest, BackendConnectionsAreSharedAndUnlimitedUnlessConfigured) {
+    const auto defaults = parse(kValid);
+    EXPECT_TRUE(defaults.multiplex);
+    EXPECT_EQ(defaults.max_connections_per_server, 0u);
+    EXPECT_EQ(defaults.connection_wait_timeout.count(), 10'000);
+    const auto set = parse(replace(kValid, "source_address = \"127.0.10.3\"",
+                                   "source_address = \"127.0.10.3\"\nmultiplex = false\n"
+                                   "max_connections_per_server = 64\n"
+                                   "connection_wait_timeout_ms = 500"));
+    EXPECT_FALSE(set.multiplex);
+    EXPECT_EQ(set.max_connections_per_server, 64u);
+    EXPECT_EQ(set.connection_wait_timeout.count(), 500);
+    const auto no_wait = replace(kValid, "source_address = \"127.0.10.3\"",
+                                 "source_address = \"127.0.10.3\"\nconnection_wait_timeout_ms = 0");
+    EXPECT_NE(error_of(no_wait).find("backend.connection_wait_timeout_ms: must be at least 1"),
+              std::string::npos)
+        << error_of(no_wait);
+    const auto word = replace(kValid, "source_address = \"127.0.10.3\"",
+                              "source_address = \"127.0.10.3\"\nmultiplex = \"yes\"");
+    EXPECT_NE(error_of(word).find("backend.multiplex"), std::string::npos) << error_of(word);
+    const auto negative =
+        replace(kValid, "source_address = \"127.0.10.3\"",
+                "source_address = \"127.0.10.3\"\nmax_connections_per_server = -1");
+    EXPECT_NE(error_of(negative).find("backend.max_connections_per_server"), std::string::npos)
+        << error_of(negative);
+}
+
 TEST_F(ProxyConfigTest, TheHeartbeatIsOffUnlessGivenAnIntervalAndNamesAPlainTable) {
     EXPECT_EQ(parse(kValid).heartbeat_interval.count(), 0);
     EXPECT_EQ(parse(kValid).heartbeat_table, "sqlgate.heartbeat");

@@ -71,6 +71,20 @@ TEST(Router, UserVariablesSetOnThePrimaryAreReadThere) {
     EXPECT_EQ(route("SELECT @cnt").target, Target::replica);
 }
 
+// After a stored function or procedure ran on the primary, its session variables may differ
+// from what replay gave the replicas: reads naming a system variable are the primary's.
+TEST(Router, SystemVariablesAStoredFunctionMaySetAreReadOnThePrimary) {
+    const SessionSituation set_there{.session_settings_on_primary = true};
+    EXPECT_EQ(route("SELECT CONCAT(@@sort_buffer_size)", set_there).target, Target::primary);
+    EXPECT_EQ(route("SELECT a FROM t WHERE b > @@session.max_sort_length", set_there).target,
+              Target::primary);
+    EXPECT_EQ(route("SELECT a FROM t", set_there).target, Target::replica);
+    // What names the answering server, or a global value, is not the session's setting.
+    EXPECT_EQ(route("SELECT @@server_id", set_there).target, Target::replica);
+    EXPECT_EQ(route("SELECT @@global.sort_buffer_size", set_there).target, Target::replica);
+    EXPECT_EQ(route("SELECT @@sort_buffer_size").target, Target::replica);
+}
+
 TEST(Router, UnknownHintIsRejectedEvenForWrites) {
     for (std::string_view sql : {"/* sqlgate:route=fastest */ SELECT 1",
                                  "/* sqlgate:route=fastest */ INSERT INTO t VALUES (1)",
