@@ -78,6 +78,11 @@ std::string_view ByteReader::rest() {
     return take(remaining());
 }
 
+void store_u32(std::uint8_t* at, std::uint32_t v) noexcept {
+    for (int i = 0; i < 4; ++i)
+        at[i] = static_cast<std::uint8_t>(v >> (8 * i));
+}
+
 void ByteWriter::fixed(std::uint64_t value, std::size_t width) {
     for (std::size_t i = 0; i < width; ++i)
         out_.push_back(static_cast<std::uint8_t>(value >> (8 * i)));

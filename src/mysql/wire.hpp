@@ -58,6 +58,9 @@ class ByteReader {
     bool ok_ = true;
 };
 
+// Overwrites the 4 bytes at `at` with `v`, little-endian as the protocol stores integers.
+void store_u32(std::uint8_t* at, std::uint32_t v) noexcept;
+
 // Appends fields to a byte buffer owned by the caller (so buffers can be reused).
 class ByteWriter {
   public:

@@ -294,9 +294,7 @@ awaitable<error_code> PacketChannel::relay_reply(mysql::ResponseTracker& tracker
             if (client_statement_id != 0 && before_prepare_ok &&
                 tracker.prepared_statement_id() != 0) {
                 // The OK's statement id follows its 0x00 header byte (all within `inspect`).
-                std::uint8_t* id = buffer_.get() + scan + kHeaderSize + 1;
-                for (int i = 0; i < 4; ++i)
-                    id[i] = static_cast<std::uint8_t>(client_statement_id >> (8 * i));
+                mysql::store_u32(buffer_.get() + scan + kHeaderSize + 1, client_statement_id);
             }
             if (filter != nullptr && tracker.reports_session_change() &&
                 kHeaderSize + header.length <= kLargeBuffer) {

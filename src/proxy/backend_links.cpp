@@ -67,13 +67,13 @@ awaitable<BackendLink*> BackendLinks::connect(const BackendState& backend, std::
             co_return nullptr;
         }
     }
-    link = co_await log_in(backend, error);
+    link = co_await log_in(backend, identity, error);
     co_return link.get();
 }
 
 awaitable<std::unique_ptr<BackendLink>> BackendLinks::log_in(const BackendState& backend,
+                                                             const LinkIdentity& identity,
                                                              std::string& error) {
-    const LinkIdentity identity = identity_for(backend);
     auto link = std::make_unique<BackendLink>(net::tcp::socket(executor_), backend.links, identity);
     net::ServerInfo info;
     std::string diagnostics;

@@ -93,8 +93,10 @@ class BackendLinks {
     std::vector<const StateStep*> missing_;  // what replay runs (kept: no allocation each time)
     // How a link to `backend` logs in for this session.
     LinkIdentity identity_for(const BackendState& backend) const;
-    // Logs a new link in to `backend`; nullptr with `error` saying why when that fails.
+    // Logs a new link in to `backend` as `identity`; nullptr with `error` saying why when
+    // that fails.
     boost::asio::awaitable<std::unique_ptr<BackendLink>> log_in(const BackendState& backend,
+                                                                const LinkIdentity& identity,
                                                                 std::string& error);
     // Makes a new link to the primary report the GTIDs of its writes (see track_gtids).
     boost::asio::awaitable<bool> start_tracking(BackendLink& link, const BackendState& backend,

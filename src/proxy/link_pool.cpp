@@ -21,14 +21,13 @@ LinkCount::~LinkCount() {
 
 std::unique_ptr<BackendLink> LinkPool::take(const LinkIdentity& identity,
                                             const SessionState& state) {
-    std::vector<const StateStep*> missing;
     auto chosen = idle_.end();
     for (auto it = idle_.rbegin(); it != idle_.rend(); ++it) {
         if ((*it)->identity != identity) continue;
         const StatePoint& applied = (*it)->applied;
         if (applied && applied->chose_schema && !state.chose_schema()) continue;
         if (chosen == idle_.end()) chosen = std::prev(it.base());
-        if (state.missing_after((*it)->applied, missing)) {
+        if (state.continues(applied)) {
             chosen = std::prev(it.base());
             break;
         }

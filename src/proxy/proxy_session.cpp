@@ -235,14 +235,14 @@ awaitable<bool> ProxySession::handle_query(mysql::ByteView payload) {
     }
     // Locked and temporary tables exist only in this session on the primary, and so do
     // session variables a SET with side effects changed (it is not replayed).
-    if (info.verb == sql::Keyword::kLock) pin(PinReason::table_lock);
-    if (info.verb == sql::Keyword::kUnlock) sticky_pins_ &= ~pin_bit(PinReason::table_lock);
-    if (info.flags.creates_temporary_table) pin(PinReason::temporary_table);
-    if (info.flags.needs_primary_session) pin(PinReason::session_variables);
-    if (info.verb == sql::Keyword::kLock || info.flags.creates_temporary_table ||
-        info.flags.needs_primary_session) {
+    const auto pin_reads = [this](PinReason reason) {
+        pin(reason);
         pinned_to_primary_ = true;
-    }
+    };
+    if (info.verb == sql::Keyword::kLock) pin_reads(PinReason::table_lock);
+    if (info.flags.creates_temporary_table) pin_reads(PinReason::temporary_table);
+    if (info.flags.needs_primary_session) pin_reads(PinReason::session_variables);
+    if (info.verb == sql::Keyword::kUnlock) sticky_pins_ &= ~pin_bit(PinReason::table_lock);
     if (info.verb == sql::Keyword::kPrepare) pin(PinReason::sql_prepare);
     if (info.primary_reason == sql::PrimaryReason::primary_function) {
         pin(PinReason::primary_function);

@@ -101,9 +101,12 @@ class ProxySession final : public engine::SessionStages {
     // when that server cannot run it.
     boost::asio::awaitable<std::optional<mysql::ByteView>> bind_prepared(
         BackendLink& link, const PreparedExecution& execution, mysql::ByteView payload);
-    // Prepares `text` on `link`, for whoever borrows it; nullptr when that server cannot.
-    boost::asio::awaitable<BackendStatement*> prepare_on(BackendLink& link,
-                                                         const std::string& text);
+    // `text` as prepared on `link` (for whoever borrows it), prepared there first if need
+    // be; nullptr when that server cannot prepare it.
+    boost::asio::awaitable<BackendStatement*> statement_on(BackendLink& link,
+                                                           const std::string& text);
+    // `statement` on the primary's connection the session holds, if it is prepared there.
+    const BackendStatement* kept_on_primary(const PreparedStatement& statement) const;
     // Closes every statement prepared on `link` when it holds its most (or `now`).
     boost::asio::awaitable<void> make_room(BackendLink& link, bool now = false);
     // Running on backends (proxy_session_execute.cpp).
@@ -125,8 +128,8 @@ class ProxySession final : public engine::SessionStages {
     static StatementRoute route_of(const RouteDecision& route);
     // Follows what the primary's reply says of the session: transaction and autocommit.
     void note_primary_status(const mysql::ResponseTracker& tracker);
-    // What a statement of `statement_class` that the primary ran (or began to) may have left
-    // there only: a write to wait for, user variables.
+    // What a statement that the primary ran (or began to) may have left there only: a write
+    // to wait for, user variables, session settings; and the pins they need.
     void note_primary_effects(const sql::StatementInfo& info, const Reply& reply);
     void mark_unreachable(BackendState& backend, const std::string& error);
     // Between statements: gives back to the pools every backend connection nothing pins.

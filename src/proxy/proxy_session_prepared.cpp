@@ -25,8 +25,7 @@ constexpr std::uint16_t kTooManyStatements = 1461;  // ER_MAX_PREPARED_STMT_COUN
 // `payload` (a COM_STMT_* command) naming the server's `id` instead of the client's.
 mysql::ByteView with_statement_id(mysql::Bytes& out, mysql::ByteView payload, std::uint32_t id) {
     out.assign(payload.begin(), payload.end());
-    for (int i = 0; i < 4; ++i)
-        out[1 + i] = static_cast<std::uint8_t>(id >> (8 * i));
+    mysql::store_u32(out.data() + 1, id);
     return out;
 }
 
@@ -110,15 +109,13 @@ awaitable<bool> ProxySession::handle_stmt_fetch(mysql::ByteView payload) {
     std::uint32_t id = 0;
     PreparedStatement* statement = prepared_statement(payload, id);
     if (statement == nullptr) co_return co_await unknown_statement(id, "mysqld_stmt_fetch");
-    const BackendLink* link = links_.find(runtime_.primary().index);
-    const auto there = link != nullptr ? link->statements_by_text.find(statement->text)
-                                       : decltype(link->statements_by_text)::const_iterator{};
-    if (!statement->cursor_open || link == nullptr || there == link->statements_by_text.end()) {
+    const BackendStatement* there = kept_on_primary(*statement);
+    if (!statement->cursor_open || there == nullptr) {
         const std::string message =
             "The statement (" + std::to_string(id) + ") has no open cursor.";
         co_return co_await client_.send_error(kNoOpenCursor, "HY000", message);
     }
-    const mysql::ByteView fetch = with_statement_id(rebound_, payload, there->second.id);
+    const mysql::ByteView fetch = with_statement_id(rebound_, payload, there->id);
     co_return (co_await run_on_primary(fetch, ReplyShape::rows)).goes_on;
 }
 
@@ -137,14 +134,10 @@ awaitable<bool> ProxySession::handle_stmt_reset(mysql::ByteView payload) {
     const bool on_primary = statement->long_data_pending || statement->cursor_open;
     statement->long_data_pending = false;
     statement->cursor_open = false;
-    const BackendLink* link = links_.find(runtime_.primary().index);
-    const auto there = link != nullptr ? link->statements_by_text.find(statement->text)
-                                       : decltype(link->statements_by_text)::const_iterator{};
+    const BackendStatement* there = kept_on_primary(*statement);
     // Only a connection the session kept holds long data or a cursor of it to reset.
-    if (!on_primary || link == nullptr || there == link->statements_by_text.end()) {
-        co_return co_await send_ok();
-    }
-    const mysql::ByteView reset = with_statement_id(rebound_, payload, there->second.id);
+    if (!on_primary || there == nullptr) co_return co_await send_ok();
+    const mysql::ByteView reset = with_statement_id(rebound_, payload, there->id);
     co_return (co_await run_on_primary(reset, mysql::reply_shape_of(Command::stmt_reset))).goes_on;
 }
 
@@ -156,15 +149,11 @@ awaitable<bool> ProxySession::handle_stmt_send_long_data(mysql::ByteView payload
     std::string error;
     BackendLink* link = co_await links_.open(primary, error);
     if (link == nullptr) co_return true;  // the execute meets the same failure and reports it
-    auto there = link->statements_by_text.find(statement->text);
-    if (there == link->statements_by_text.end()) {
-        BackendStatement* prepared = co_await prepare_on(*link, statement->text);
-        if (prepared == nullptr) co_return true;
-        there = link->statements_by_text.find(statement->text);
-    }
+    const BackendStatement* there = co_await statement_on(*link, statement->text);
+    if (there == nullptr) co_return true;
     statement->long_data_pending = true;
     std::uint8_t sequence = 0;
-    const mysql::ByteView data = with_statement_id(rebound_, payload, there->second.id);
+    const mysql::ByteView data = with_statement_id(rebound_, payload, there->id);
     if (co_await link->channel.write_message(data, sequence)) links_.drop(primary.index);
     co_return true;
 }
@@ -172,13 +161,8 @@ awaitable<bool> ProxySession::handle_stmt_send_long_data(mysql::ByteView payload
 awaitable<std::optional<mysql::ByteView>> ProxySession::bind_prepared(
     BackendLink& link, const PreparedExecution& execution, mysql::ByteView payload) {
     const PreparedStatement& statement = execution.statement;
-    BackendStatement* there = nullptr;
-    if (const auto known = link.statements_by_text.find(statement.text);
-        known != link.statements_by_text.end()) {
-        there = &known->second;
-    } else if ((there = co_await prepare_on(link, statement.text)) == nullptr) {
-        co_return std::nullopt;
-    }
+    BackendStatement* there = co_await statement_on(link, statement.text);
+    if (there == nullptr) co_return std::nullopt;
     const bool needs_types = !execution.head.carries_types && !statement.types.empty() &&
                              there->types != statement.types;
     if (there->types != statement.types) there->types = statement.types;
@@ -206,7 +190,19 @@ awaitable<void> ProxySession::make_room(BackendLink& link, bool now) {
     link.statements_by_text.clear();
 }
 
-awaitable<BackendStatement*> ProxySession::prepare_on(BackendLink& link, const std::string& text) {
+const BackendStatement* ProxySession::kept_on_primary(const PreparedStatement& statement) const {
+    const BackendLink* link = links_.find(runtime_.primary().index);
+    if (link == nullptr) return nullptr;
+    const auto there = link->statements_by_text.find(statement.text);
+    return there != link->statements_by_text.end() ? &there->second : nullptr;
+}
+
+awaitable<BackendStatement*> ProxySession::statement_on(BackendLink& link,
+                                                        const std::string& text) {
+    if (const auto known = link.statements_by_text.find(text);
+        known != link.statements_by_text.end()) {
+        co_return &known->second;
+    }
     co_await make_room(link);
     net::CommandResult result;
     auto ec =

@@ -18,8 +18,8 @@ struct SessionSituation {
     // The primary ran something that may have set user variables the replicas' sessions do
     // not have (CALL p(@x), SELECT @x := ..., a trigger, a computed SET value).
     bool user_variables_on_primary = false;
-    // The primary ran a stored function, which may have set session variables there that
-    // the replicas' sessions (brought up to date by replay) do not have.
+    // The primary ran a stored function or procedure, which may have set session variables
+    // there that the replicas' sessions (brought up to date by replay) do not have.
     bool session_settings_on_primary = false;
     std::optional<config::RouteStrategy> user_default;
     config::RouteStrategy listener_default = config::RouteStrategy::random;

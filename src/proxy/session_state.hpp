@@ -40,22 +40,33 @@ class SessionState {
     void clear() { last_.reset(); }
     const StatePoint& last() const { return last_; }
 
-    // The steps a connection that has run up to `applied` must still run, oldest first;
-    // false when it has run something this session has not (it must be reset first).
-    // Equal steps recorded by different sessions count as the same.
-    bool missing_after(const StatePoint& applied, std::vector<const StateStep*>& missing) const {
-        missing.clear();
+    // Whether a connection that has run up to `applied` has run nothing this session has
+    // not (else it must be reset first). Equal steps recorded by different sessions count
+    // as the same.
+    bool continues(const StatePoint& applied) const {
         const std::size_t have = applied ? applied->depth : 0;
         if ((last_ ? last_->depth : 0) < have) return false;
         const StateStep* step = last_.get();
-        for (; step != nullptr && step->depth > have; step = step->previous.get())
-            missing.push_back(step);
+        while (step != nullptr && step->depth > have)
+            step = step->previous.get();
         // Same length now: the histories must be the same steps.
         for (const StateStep* theirs = applied.get(); step != theirs;
              step = step->previous.get(), theirs = theirs->previous.get()) {
             if (step->command != theirs->command || step->argument != theirs->argument)
                 return false;
         }
+        return true;
+    }
+
+    // The steps a connection that has run up to `applied` must still run, oldest first;
+    // false when it must be reset first (see continues).
+    bool missing_after(const StatePoint& applied, std::vector<const StateStep*>& missing) const {
+        missing.clear();
+        if (!continues(applied)) return false;
+        const std::size_t have = applied ? applied->depth : 0;
+        for (const StateStep* step = last_.get(); step != nullptr && step->depth > have;
+             step = step->previous.get())
+            missing.push_back(step);
         std::reverse(missing.begin(), missing.end());
         return true;
     }
