@@ -122,6 +122,8 @@ Options (after a preset they override it):
   --max-backend-connections N
                       the sqlgate proxy's [backend] max_connections_per_server (default
                       0, no limit; 64 with --connections)
+  --proxy-threads N   the sqlgate proxy's [runtime] threads (event-loop threads; default:
+                      the proxy's own default; 0: one per core)
   --syscalls          instead of the matrix: each proxy path (haproxy and sqlgate-random
                       unless --paths says) runs point_select (unless --workloads says) with
                       strace -c counting its processes' syscalls; writes syscalls.csv
@@ -149,6 +151,7 @@ PS_MODE=auto
 IDLE_TIMEOUT="${BENCH_IDLE_TIMEOUT:-1800}"
 CONNECTIONS=0
 MAX_BACKEND_CONNECTIONS=""
+PROXY_THREADS=""
 SYSCALLS=0
 IDLE_CLIENTS_PID=""
 THREADS_GIVEN=0
@@ -163,13 +166,14 @@ while (($#)); do
         --seed-comparison)
             PRESET=seed-comparison TABLES=10 ROWS=10000 THREADS=4 TIME_S=60 WORKLOADS=read_write
             ;;
-        --workloads | --threads | --time | --reps | --tables | --rows | --paths | --out | --sqlgate | --ps-mode | --connections | --max-backend-connections)
+        --workloads | --threads | --time | --reps | --tables | --rows | --paths | --out | --sqlgate | --ps-mode | --connections | --max-backend-connections | --proxy-threads)
             (($# >= 2)) || die "$1 needs a value; see --help"
             case "$1" in
                 --workloads) WORKLOADS="$2" WORKLOADS_GIVEN=1 ;;
                 --threads) THREADS="$2" THREADS_GIVEN=1 ;;
                 --connections) CONNECTIONS="$2" ;;
                 --max-backend-connections) MAX_BACKEND_CONNECTIONS="$2" ;;
+                --proxy-threads) PROXY_THREADS="$2" ;;
                 --time) TIME_S="$2" ;;
                 --reps) REPS="$2" ;;
                 --tables) TABLES="$2" ;;
@@ -195,6 +199,8 @@ while (($#)); do
 done
 
 [[ "$CONNECTIONS" =~ ^[0-9]+$ ]] || die "--connections must be a whole number (got '${CONNECTIONS}')"
+[[ -z "$PROXY_THREADS" || "$PROXY_THREADS" =~ ^[0-9]+$ ]] ||
+    die "--proxy-threads must be a whole number (got '${PROXY_THREADS}')"
 [[ -z "$MAX_BACKEND_CONNECTIONS" || "$MAX_BACKEND_CONNECTIONS" =~ ^[0-9]+$ ]] ||
     die "--max-backend-connections must be a whole number (got '${MAX_BACKEND_CONNECTIONS}')"
 if ((CONNECTIONS > 0)); then
@@ -612,6 +618,7 @@ CFG
                 hash="$("$BINARY" hash-password <"${STATE}/bench_${u}.password")"
                 render_proxy_user "bench_${u}" "$hash" "$u"
             done
+            [[ -z "$PROXY_THREADS" ]] || printf '\n[runtime]\nthreads = %s\n' "$PROXY_THREADS"
         } >"${STATE}/proxy.toml"
         "$BINARY" proxy --config "${STATE}/proxy.toml" --check >/dev/null
         ensure_port_free "$PROXY_ADDR" "$PORT"

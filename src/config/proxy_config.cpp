@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <set>
+#include <thread>
 
 #include "config/sha256.hpp"
 #include "config/toml_reader.hpp"
@@ -50,6 +51,15 @@ void read_listener(const toml::table& root, const std::filesystem::path& file, P
     listener.read_ms("handshake_timeout_ms", c.handshake_timeout, 100);
     listener.read("server_version", c.server_version);
     listener.reject_unknown();
+
+    TableReader runtime(subtable(root, "runtime", file), "runtime.", file);
+    runtime.read("threads", c.threads);
+    if (c.threads > ProxyConfig::kMaxThreads) {
+        runtime.fail("threads",
+                     "at most " + std::to_string(ProxyConfig::kMaxThreads) + " (0: one per core)");
+    }
+    if (c.threads == 0) c.threads = std::max(1u, std::thread::hardware_concurrency());
+    runtime.reject_unknown();
 }
 
 void read_backends(const toml::table& root, const std::filesystem::path& file, ProxyConfig& c) {
@@ -203,8 +213,8 @@ ProxyConfig parse_proxy_config(std::string_view text, const std::filesystem::pat
     read_servers_and_users(root, file, c);
     read_tls_and_access(root, file, c);
     c.admin = read_admin_listener(root, file);
-    for (std::string_view key : {"listener", "backend", "monitor", "routing", "failover", "admin",
-                                 "servers", "users", "tls", "access"}) {
+    for (std::string_view key : {"listener", "runtime", "backend", "monitor", "routing", "failover",
+                                 "admin", "servers", "users", "tls", "access"}) {
         top.known(key);
     }
     top.reject_unknown();

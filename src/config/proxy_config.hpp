@@ -56,6 +56,11 @@ struct ProxyConfig {
     // [access]: in the chain, only the trusted host may connect.
     PeerAccess access;
 
+    // [runtime] threads: event-loop threads, each with its own clients and backend
+    // connections; by default (or 0) one per core. 1 keeps everything on one thread.
+    std::size_t threads = 0;
+    static constexpr std::size_t kMaxThreads = 64;
+
     // [backend]
     Credentials backend;
     std::optional<std::string> source_address;  // local address for backend connections

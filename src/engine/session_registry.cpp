@@ -8,6 +8,7 @@ namespace sqlgate::engine {
 
 void SessionRegistry::add(ServerSession* session) {
     sessions_.insert(session);
+    open_.store(sessions_.size(), std::memory_order_relaxed);
     ++added_;
     if (draining_) session->drain();
 }

@@ -4,6 +4,7 @@
 // those that never became sessions.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <unordered_set>
@@ -18,11 +19,15 @@ class ServerSession;
 class SessionRegistry {
   public:
     void add(ServerSession* session);
-    void remove(ServerSession* session) { sessions_.erase(session); }
+    void remove(ServerSession* session) {
+        sessions_.erase(session);
+        open_.store(sessions_.size(), std::memory_order_relaxed);
+    }
     // Asks every live session, and every one that registers later, to end once its current
     // command is answered.
     void drain();
-    std::size_t size() const { return sessions_.size(); }
+    // Safe to read from another thread (a role's control thread counts its workers' sessions).
+    std::size_t size() const { return open_.load(std::memory_order_relaxed); }
     std::uint64_t added() const { return added_; }  // every session it has known
     obs::ConnectionCounters& connections() { return connections_; }
     const obs::ConnectionCounters& connections() const { return connections_; }
@@ -32,6 +37,7 @@ class SessionRegistry {
     obs::ConnectionCounters connections_;
     PreAuthBudget pre_auth_{PreAuthLimits{}};
     std::unordered_set<ServerSession*> sessions_;
+    std::atomic<std::size_t> open_{0};  // sessions_.size(), for other threads
     std::uint64_t added_ = 0;
     bool draining_ = false;
 };

@@ -10,14 +10,19 @@ namespace {
 
 constexpr auto kDrainPoll = std::chrono::milliseconds(20);
 
+std::size_t live_sessions(const StopPlan& plan) {
+    return (plan.sessions != nullptr ? plan.sessions->size() : 0) +
+           (plan.sessions_elsewhere ? plan.sessions_elsewhere() : 0);
+}
+
 // Stops `io` once no session is left or the deadline has passed.
 void stop_when_drained(boost::asio::io_context& io, boost::asio::steady_timer& timer,
                        const StopPlan& plan, std::chrono::steady_clock::time_point deadline) {
-    const bool empty = plan.sessions == nullptr || plan.sessions->size() == 0;
-    if (empty || std::chrono::steady_clock::now() >= deadline) {
-        if (!empty) {
+    const std::size_t live = live_sessions(plan);
+    if (live == 0 || std::chrono::steady_clock::now() >= deadline) {
+        if (live != 0) {
             obs::log(obs::LogLevel::warn, "drain_timeout",
-                     {{"role", plan.role}, {"sessions", std::to_string(plan.sessions->size())}});
+                     {{"role", plan.role}, {"sessions", std::to_string(live)}});
         }
         io.stop();
         return;
@@ -95,7 +100,7 @@ void run_until_stopped(boost::asio::io_context& io, const StopPlan& plan) {
     };
     signals.async_wait([&](const boost::system::error_code& ec, int signal) {
         if (ec) return;
-        const std::size_t live = plan.sessions != nullptr ? plan.sessions->size() : 0;
+        const std::size_t live = live_sessions(plan);
         obs::log(obs::LogLevel::info, "stopping",
                  {{"role", plan.role},
                   {"signal", std::to_string(signal)},
@@ -107,6 +112,7 @@ void run_until_stopped(boost::asio::io_context& io, const StopPlan& plan) {
             listener->close(ignored);
         }
         if (plan.sessions != nullptr) plan.sessions->drain();
+        if (plan.drain_elsewhere) plan.drain_elsewhere();
         signals.async_wait(on_second_signal);
         stop_when_drained(io, drain_timer, plan,
                           std::chrono::steady_clock::now() + plan.drain_timeout);

@@ -58,8 +58,12 @@ struct ReloadOutcome {
 // What a role stops when asked to: its listeners, then its sessions; and what it reloads.
 struct StopPlan {
     std::string_view role;
-    std::span<net::tcp::acceptor* const> listeners;   // closed first: no new clients
-    SessionRegistry* sessions = nullptr;              // then drained
+    std::span<net::tcp::acceptor* const> listeners;  // closed first: no new clients
+    SessionRegistry* sessions = nullptr;             // then drained
+    // Sessions the role serves on other threads (counted with `sessions`), and how it asks
+    // them to end; null for a role with one thread.
+    std::function<std::size_t()> sessions_elsewhere;
+    std::function<void()> drain_elsewhere;
     std::chrono::milliseconds drain_timeout{10'000};  // sessions still busy then are cut
     // On SIGHUP: re-reads, checks and applies `config_file`, throwing (config::ConfigError,
     // std::runtime_error) with nothing changed when it is bad; the log says what happened

@@ -9,6 +9,7 @@
 
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <stdexcept>
 
 namespace sqlgate::net {
@@ -95,6 +96,7 @@ class TicketKeys {
   public:
     TicketKeys() { rotate(); }
 
+    // Called with mutex_ held (or before the context is shared).
     void rotate() {
         previous_ = current_;
         RAND_bytes(current_.name, sizeof current_.name);
@@ -108,6 +110,8 @@ class TicketKeys {
     // the ticket (a full handshake), -1 on error.
     int use(unsigned char* name, unsigned char* iv, EVP_CIPHER_CTX* cipher, EVP_MAC_CTX* mac,
             int encrypt) {
+        // A context may serve handshakes on several threads (the proxy's event loops).
+        const std::lock_guard lock(mutex_);
         if (encrypt) {
             if (std::chrono::steady_clock::now() - made_ >= kTicketKeyLifetime) rotate();
             if (RAND_bytes(iv, EVP_MAX_IV_LENGTH) != 1) return -1;
@@ -123,6 +127,7 @@ class TicketKeys {
     }
 
   private:
+    std::mutex mutex_;
     struct Key {
         unsigned char name[16] = {};
         unsigned char aes[32] = {};

@@ -34,6 +34,11 @@ struct ConnectionCounters {
     std::uint64_t tls_handshakes = 0;  // completed; failures count as tls_failed refusals
 
     void refuse(ConnectionRefusal why) { ++refused[static_cast<std::size_t>(why)]; }
+    void add(const ConnectionCounters& other) {
+        for (std::size_t i = 0; i < refused.size(); ++i)
+            refused[i] += other.refused[i];
+        tls_handshakes += other.tls_handshakes;
+    }
     std::uint64_t refusals(ConnectionRefusal why) const {
         return refused[static_cast<std::size_t>(why)];
     }

@@ -38,6 +38,12 @@ class LatencyHistogram {
     const std::array<std::uint64_t, kLatencyBuckets.size() + 1>& counts() const { return counts_; }
     double sum() const { return sum_; }
     std::uint64_t count() const;
+    // Adds another thread's observations (figures merged for /metrics).
+    void add(const LatencyHistogram& other) {
+        for (std::size_t i = 0; i < counts_.size(); ++i)
+            counts_[i] += other.counts_[i];
+        sum_ += other.sum_;
+    }
 
   private:
     std::array<std::uint64_t, kLatencyBuckets.size() + 1> counts_{};  // the last: +Inf only

@@ -54,12 +54,11 @@ class Ewma {
 // which is decided when a read is routed, not when the replica was last polled.
 enum class ReplicationLink { streaming, reconnecting, stopped };
 
-struct BackendState {
-    std::size_t index = 0;
-    std::string name;
+// What the monitor and failover learn about a server, on the thread that runs them; the
+// other event-loop threads get a copy (ClusterView) and never write it themselves.
+struct BackendHealth {
     bool is_primary = false;
     int priority = 0;  // among equally advanced replicas, failover promotes the highest
-    net::UpstreamAddress address;
     // A former primary that failover replaced: no statement goes there until it has rejoined
     // as a replica of its successor (or ever, when its history does not allow that).
     bool fenced = false;
@@ -88,14 +87,23 @@ struct BackendState {
     std::optional<bool> tracks_last_gtid;
     std::string gtid_position;  // @@gtid_current_pos as last read (empty: not yet)
     mysql::MariadbCapability mariadb_capabilities = mysql::MariadbCapability::none;  // offered
+    Ewma ping_ms;  // round trips of monitor pings
+};
 
-    // Response time: round trips of monitor pings and latency of statements served.
-    Ewma ping_ms;
+// One server as one event-loop thread sees it: its health, and what this thread's sessions
+// do there (statements, latency, connections).
+struct BackendState : BackendHealth {
+    std::size_t index = 0;
+    std::string name;
+    net::UpstreamAddress address;
+
+    // Response time of the statements this thread's sessions ran there.
     Ewma query_ms;
     Clock::time_point last_query_sample{};
     int in_flight = 0;
     std::array<std::uint64_t, kStatementRouteNames.size()> statements{};  // by StatementRoute
-    obs::CountHistory<kStatementRouteNames.size()> statement_history;     // sampled by the monitor
+    // Every thread's statements, sampled on the control thread (ProxyShards).
+    obs::CountHistory<kStatementRouteNames.size()> statement_history;
     obs::LatencyHistogram latency;
     // Its open connections: those sessions hold and the idle ones they share.
     std::shared_ptr<LinkPool> links = std::make_shared<LinkPool>();

@@ -9,6 +9,7 @@
 
 #include "obs/log.hpp"
 #include "proxy/admin_connection.hpp"
+#include "proxy/proxy_shards.hpp"
 
 namespace sqlgate::proxy {
 
@@ -137,6 +138,7 @@ awaitable<void> FailoverCoordinator::discover_primary() {
               {"advice",
                "a failover happened before this proxy started; update role in the "
                "config's [[servers]]"}});
+    co_await publish();
 }
 
 void FailoverCoordinator::report(std::string status, std::string_view event,
@@ -288,6 +290,7 @@ awaitable<void> FailoverCoordinator::promote_candidate(std::vector<std::size_t> 
     }
     runtime_.promote(*chosen);
     ++runtime_.counters().failovers;
+    co_await publish();
     last_event_.clear();
     obs::log(obs::LogLevel::warn, "failover_promoted",
              {{"primary", successor.name},
@@ -327,6 +330,10 @@ awaitable<void> FailoverCoordinator::repoint(AdminConnection& replica, const Bac
               {"error", moved ? "" : replica.error()}});
 }
 
+awaitable<void> FailoverCoordinator::publish() {
+    if (ProxyShards* shards = runtime_.shards()) co_await shards->publish();
+}
+
 awaitable<std::string> FailoverCoordinator::switchover(std::string to) {
     if (busy_) co_return "a failover or switchover is already running";
     BackendState* target = runtime_.find_backend(to);
@@ -345,6 +352,7 @@ awaitable<std::string> FailoverCoordinator::switchover(std::string to) {
     // Writes wait in the sessions from here until the new primary takes them (or the old one
     // again, if this fails): none reaches a server that is not the primary.
     runtime_.pause_writes(true);
+    co_await publish();
     AdminConnection old(executor_, former);
     AdminConnection next(executor_, *target);
     std::string error;
@@ -381,6 +389,7 @@ awaitable<std::string> FailoverCoordinator::switchover(std::string to) {
     if (!error.empty()) {
         co_await old.run("SET GLOBAL read_only = OFF", timeout);  // back as it was
         runtime_.pause_writes(false);
+        co_await publish();
         busy_ = false;
         obs::log(obs::LogLevel::error, "switchover_failed",
                  {{"primary", former.name}, {"target", to}, {"error", error}});
@@ -388,6 +397,7 @@ awaitable<std::string> FailoverCoordinator::switchover(std::string to) {
     }
     runtime_.promote(target->index);
     runtime_.pause_writes(false);
+    co_await publish();
     const std::string paused_ms = milliseconds_since(started);
     for (BackendState& b : runtime_.backends()) {
         if (b.is_primary || b.index == former.index || b.removed ||

@@ -59,6 +59,8 @@ class FailoverCoordinator {
     // Points `replica` at the current primary (slave_pos), logged either way.
     boost::asio::awaitable<void> repoint(class AdminConnection& replica, const BackendState& b);
     boost::asio::awaitable<void> rejoin(BackendState& former);
+    // Gives the other event-loop threads the new primary or pause at once, not a round later.
+    boost::asio::awaitable<void> publish();
     // Waits until `replica` has applied what it received; why not, if it cannot.
     boost::asio::awaitable<std::optional<std::string>> apply_relay_log(
         class AdminConnection& replica, const std::string& received);

@@ -43,12 +43,16 @@ std::optional<std::uint64_t> gtid_lag(ProxyRuntime& runtime, const BackendState&
     return mine->transactions_behind(*ahead);
 }
 
+// A server's figures summed over the threads; a server added since they were taken has none.
+const ServerTraffic& traffic_of(const ProxyTraffic& traffic, const BackendState& b) {
+    static const ServerTraffic none;
+    return b.index < traffic.servers.size() ? traffic.servers[b.index] : none;
+}
+
 bool replica_usable(ProxyRuntime& runtime, const BackendState& b, Clock::time_point now) {
     return !b.is_primary && !b.removed &&
            usable_for_reads(b, runtime.limits(), runtime.primary_down(), now);
 }
-
-using RouteCounts = std::array<std::uint64_t, kStatementRouteNames.size()>;
 
 // {"primary": 3, "direct": 0, ...}
 void append_route_counts(std::string& out, const RouteCounts& counts) {
@@ -97,7 +101,8 @@ void append_read_shares(std::string& out, const std::vector<BackendState>& backe
 
 }  // namespace
 
-std::string proxy_metrics(ProxyRuntime& runtime, const obs::ProcessFigures& process) {
+std::string proxy_metrics(ProxyRuntime& runtime, const ProxyTraffic& traffic,
+                          const obs::ProcessFigures& process) {
     obs::PrometheusText out;
     obs::write_process_metrics(out, process);
     const auto& backends = runtime.backends();
@@ -112,7 +117,10 @@ std::string proxy_metrics(ProxyRuntime& runtime, const obs::ProcessFigures& proc
     }
     out.family(metric::kProxyInFlight);
     for (const BackendState& b : backends) {
-        if (!b.removed) out.sample(metric::kProxyInFlight.name, {{"server", b.name}}, b.in_flight);
+        if (!b.removed) {
+            out.sample(metric::kProxyInFlight.name, {{"server", b.name}},
+                       traffic_of(traffic, b).in_flight);
+        }
     }
     out.family(metric::kProxyReplicating);
     for (const BackendState& b : backends) {
@@ -137,14 +145,14 @@ std::string proxy_metrics(ProxyRuntime& runtime, const obs::ProcessFigures& proc
     for (const BackendState& b : backends) {
         if (!b.removed) {
             out.sample(metric::kProxyBackendConnections.name, {{"server", b.name}},
-                       b.links->open());
+                       static_cast<double>(traffic_of(traffic, b).connections));
         }
     }
     out.family(metric::kProxyIdleBackendConnections);
     for (const BackendState& b : backends) {
         if (!b.removed) {
             out.sample(metric::kProxyIdleBackendConnections.name, {{"server", b.name}},
-                       static_cast<double>(b.links->idle()));
+                       static_cast<double>(traffic_of(traffic, b).idle_connections));
         }
     }
     out.family(metric::kProxyScore);
@@ -156,18 +164,20 @@ std::string proxy_metrics(ProxyRuntime& runtime, const obs::ProcessFigures& proc
     }
     out.family(metric::kProxyStatements);
     for (const BackendState& b : backends) {
+        const RouteCounts& statements = traffic_of(traffic, b).statements;
         for (std::size_t r = 0; r < kStatementRouteNames.size(); ++r) {
-            if (b.statements[r] == 0) continue;
+            if (statements[r] == 0) continue;
             out.sample(metric::kProxyStatements.name,
                        {{"server", b.name}, {"route", kStatementRouteNames[r]}},
-                       static_cast<double>(b.statements[r]));
+                       static_cast<double>(statements[r]));
         }
     }
     out.family(metric::kProxyStatementDuration);
     for (const BackendState& b : backends) {
-        out.histogram(metric::kProxyStatementDuration.name, {{"server", b.name}}, b.latency);
+        out.histogram(metric::kProxyStatementDuration.name, {{"server", b.name}},
+                      traffic_of(traffic, b).latency);
     }
-    const ProxyCounters& counters = runtime.counters();
+    const ProxyCounters& counters = traffic.counters;
     out.family(metric::kProxyRouteDuration);
     for (std::size_t r = 0; r < kStatementRouteNames.size(); ++r) {
         out.histogram(metric::kProxyRouteDuration.name, {{"route", kStatementRouteNames[r]}},
@@ -190,7 +200,8 @@ std::string proxy_metrics(ProxyRuntime& runtime, const obs::ProcessFigures& proc
     return out.text();
 }
 
-std::string proxy_status(ProxyRuntime& runtime, const obs::ProcessFigures& process) {
+std::string proxy_status(ProxyRuntime& runtime, const ProxyTraffic& traffic,
+                         const obs::ProcessFigures& process) {
     const int threshold = runtime.limits().failure_threshold;
     const auto now = Clock::now();
     std::string out = obs::begin_status_json(process);
@@ -206,7 +217,8 @@ std::string proxy_status(ProxyRuntime& runtime, const obs::ProcessFigures& proce
     std::vector<RouteCounts> minute;
     minute.reserve(backends.size());
     for (const BackendState& b : backends)
-        minute.push_back(b.statement_history.added_in_window(now, b.statements));
+        minute.push_back(
+            b.statement_history.added_in_window(now, traffic_of(traffic, b).statements));
     out += ", \"servers\": [";
     bool first = true;
     for (const BackendState& b : backends) {
@@ -226,18 +238,19 @@ std::string proxy_status(ProxyRuntime& runtime, const obs::ProcessFigures& proce
         obs::append_json_field(out, "gtid_position", obs::json_string(b.gtid_position));
         const auto lag = b.is_primary ? std::optional<std::uint64_t>() : gtid_lag(runtime, b);
         obs::append_json_field(out, "gtid_lag", lag ? std::to_string(*lag) : "null");
-        obs::append_json_field(out, "connections", std::to_string(b.links->open()));
+        const ServerTraffic& served = traffic_of(traffic, b);
+        obs::append_json_field(out, "connections", std::to_string(served.connections));
         obs::append_json_field(out, "serves_reads",
                                obs::json_bool(replica_usable(runtime, b, now)));
         obs::append_json_field(out, "fenced", obs::json_bool(b.fenced));
-        obs::append_json_field(out, "in_flight", std::to_string(b.in_flight));
+        obs::append_json_field(out, "in_flight", std::to_string(served.in_flight));
         obs::append_json_field(
             out, "latency_ms",
             b.query_ms.has_value() ? std::to_string(b.query_ms.value()) : "null");
         obs::append_json_field(out, "ping_ms",
                                b.ping_ms.has_value() ? std::to_string(b.ping_ms.value()) : "null");
         out += ", \"statements\": ";
-        append_route_counts(out, b.statements);
+        append_route_counts(out, served.statements);
         out += ", \"statements_last_minute\": ";
         append_route_counts(out, minute[&b - backends.data()]);
         obs::append_json_field(out, "last_error", obs::json_string(b.last_error));

@@ -10,11 +10,14 @@
 namespace sqlgate::proxy {
 
 // The text of GET /metrics.
-std::string proxy_metrics(ProxyRuntime& runtime, const obs::ProcessFigures& process);
+std::string proxy_metrics(ProxyRuntime& runtime, const ProxyTraffic& traffic,
+                          const obs::ProcessFigures& process);
 
+// `runtime` is the control thread's (health), `traffic` every thread's figures.
 // GET /status: the servers as the proxy sees them (role, health, replication, lag,
 // statements by route) with the failover state and the process figures.
-std::string proxy_status(ProxyRuntime& runtime, const obs::ProcessFigures& process);
+std::string proxy_status(ProxyRuntime& runtime, const ProxyTraffic& traffic,
+                         const obs::ProcessFigures& process);
 
 // GET /readyz: whether the proxy can serve (a server it can send reads or writes to), and
 // the JSON that says so.

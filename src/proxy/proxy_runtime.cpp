@@ -7,10 +7,13 @@
 
 namespace sqlgate::proxy {
 
-ProxyRuntime::ProxyRuntime(const config::ProxyConfig& config)
+ProxyRuntime::ProxyRuntime(const config::ProxyConfig& config,
+                           std::shared_ptr<boost::asio::ssl::context> tls)
     : config_(&config), rng_(std::random_device{}()), peers_(config.access) {
     if (config.tls.enabled()) {
-        tls_.emplace(net::make_server_tls(config.tls, peers_.needs_certificate()));
+        tls_ = tls ? std::move(tls)
+                   : std::make_shared<boost::asio::ssl::context>(
+                         net::make_server_tls(config.tls, peers_.needs_certificate()));
     }
     failover_status_ = config.failover == config::FailoverMode::off
                            ? "failover is off"
@@ -43,8 +46,11 @@ BackendState& ProxyRuntime::add_backend(const config::ServerConfig& s) {
 }
 
 void ProxyRuntime::apply_pool_limits() {
+    // The limit is the process's: each thread opens its share (at least one).
+    const std::size_t limit = config_->max_connections_per_server;
+    const std::size_t share = limit == 0 ? 0 : std::max<std::size_t>(1, limit / thread_count_);
     for (BackendState& b : backends_)
-        b.links->set_limit(config_->max_connections_per_server);
+        b.links->set_limit(share);
 }
 
 void ProxyRuntime::apply_settings(const config::ProxyConfig& config) {
@@ -124,6 +130,7 @@ std::vector<BackendState*> ProxyRuntime::reload(std::unique_ptr<const config::Pr
              next->heartbeat_table != now.heartbeat_table,
          "monitor and failover");
     note(next->admin != now.admin, "admin listener");
+    note(next->threads != now.threads, "runtime threads");
     loaded_.push_back(std::move(next));
     config_ = loaded_.back().get();
     apply_pool_limits();
@@ -155,6 +162,73 @@ BackendState* ProxyRuntime::find_backend(std::string_view name, bool removed_too
         if (b.name == name && (removed_too || !b.removed)) return &b;
     }
     return nullptr;
+}
+
+void ProxyRuntime::set_thread(std::size_t index, std::size_t count, ProxyShards* shards) {
+    thread_index_ = index;
+    thread_count_ = count;
+    shards_ = shards;
+    apply_pool_limits();
+}
+
+ClusterView ProxyRuntime::view() const {
+    ClusterView v;
+    v.health.reserve(backends_.size());
+    for (const BackendState& b : backends_)
+        v.health.push_back(b);
+    v.primary_index = primary_index_;
+    v.failover_status = failover_status_;
+    v.writes_paused = writes_paused_;
+    return v;
+}
+
+void ProxyRuntime::apply(const ClusterView& view) {
+    // A server a reload added reaches this thread with the reload (posted before the view
+    // that names it), so the sizes agree; a view from before a reload names fewer.
+    const std::size_t n = std::min(view.health.size(), backends_.size());
+    for (std::size_t i = 0; i < n; ++i)
+        static_cast<BackendHealth&>(backends_[i]) = view.health[i];
+    if (view.primary_index < backends_.size()) primary_index_ = view.primary_index;
+    failover_status_ = view.failover_status;
+    writes_paused_ = view.writes_paused;
+}
+
+ProxyTraffic ProxyRuntime::traffic() const {
+    ProxyTraffic t;
+    t.servers.reserve(backends_.size());
+    for (const BackendState& b : backends_) {
+        t.servers.push_back({.in_flight = b.in_flight,
+                             .statements = b.statements,
+                             .latency = b.latency,
+                             .connections = static_cast<std::size_t>(b.links->open()),
+                             .idle_connections = b.links->idle()});
+    }
+    t.counters = counters_;
+    return t;
+}
+
+void ProxyTraffic::add(const ProxyTraffic& other) {
+    const std::size_t n = std::min(servers.size(), other.servers.size());
+    for (std::size_t i = 0; i < n; ++i) {
+        ServerTraffic& mine = servers[i];
+        const ServerTraffic& theirs = other.servers[i];
+        mine.in_flight += theirs.in_flight;
+        for (std::size_t r = 0; r < mine.statements.size(); ++r)
+            mine.statements[r] += theirs.statements[r];
+        mine.latency.add(theirs.latency);
+        mine.connections += theirs.connections;
+        mine.idle_connections += theirs.idle_connections;
+    }
+    ProxyCounters& c = counters;
+    const ProxyCounters& o = other.counters;
+    for (std::size_t e = 0; e < c.errors.size(); ++e)
+        c.errors[e] += o.errors[e];
+    for (std::size_t p = 0; p < c.pins.size(); ++p)
+        c.pins[p] += o.pins[p];
+    c.failovers += o.failovers;
+    c.switchovers += o.switchovers;
+    for (std::size_t r = 0; r < c.route_latency.size(); ++r)
+        c.route_latency[r].add(o.route_latency[r]);
 }
 
 mysql::MariadbCapability ProxyRuntime::mariadb_capabilities() const {

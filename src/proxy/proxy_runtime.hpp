@@ -1,5 +1,5 @@
-// State every client session of one proxy shares: the configuration, the backends and their
-// health, the users, and the random source of the `random` strategy. One thread owns it.
+// State every client session of one event-loop thread shares: the configuration, the
+// backends and their health, the users, the random source of `random`. One thread owns it.
 #pragma once
 
 #include <array>
@@ -22,6 +22,7 @@
 namespace sqlgate::proxy {
 
 class ProxySession;
+class ProxyShards;
 
 // Errors the proxy answers commands with itself, counted by cause for /metrics.
 enum class ProxyError : std::uint8_t {
@@ -71,6 +72,33 @@ struct ProxyCounters {
     void count(ProxyError error) { ++errors[static_cast<std::size_t>(error)]; }
 };
 
+using RouteCounts = std::array<std::uint64_t, kStatementRouteNames.size()>;
+
+// What the control thread (monitor, failover) publishes to the other threads' runtimes:
+// copied there whole, so that their sessions read it without locks.
+struct ClusterView {
+    std::vector<BackendHealth> health;  // by backend index
+    std::size_t primary_index = 0;
+    std::string failover_status;
+    bool writes_paused = false;
+};
+
+// What one thread's sessions did at each server, and its own counters: summed over the
+// threads for /metrics and /status.
+struct ServerTraffic {
+    int in_flight = 0;
+    RouteCounts statements{};
+    obs::LatencyHistogram latency;
+    std::size_t connections = 0;  // open, held and idle
+    std::size_t idle_connections = 0;
+};
+struct ProxyTraffic {
+    std::vector<ServerTraffic> servers;  // by backend index
+    ProxyCounters counters;
+    // Adds another thread's figures (servers it does not know yet are left as they are).
+    void add(const ProxyTraffic& other);
+};
+
 struct ProxyUser {
     std::string name;
     mysql::Sha1Digest password_hash{};
@@ -81,7 +109,10 @@ struct ProxyUser {
 class ProxyRuntime {
   public:
     // Throws config::ConfigError for values that only make sense once resolved (addresses).
-    explicit ProxyRuntime(const config::ProxyConfig& config);
+    // `tls`: the listener context another thread's runtime made (one context, one set of
+    // session-ticket keys: a client resumes whichever thread it reaches); null: its own.
+    explicit ProxyRuntime(const config::ProxyConfig& config,
+                          std::shared_ptr<boost::asio::ssl::context> tls = nullptr);
 
     // The configuration in force: the one given at start, or the last reload's. Sessions
     // read it per statement; the monitor and failover keep the one they started with.
@@ -112,13 +143,31 @@ class ProxyRuntime {
     ProxyCounters& counters() { return counters_; }
     std::mt19937_64& rng() { return rng_; }
 
+    // Which of the `count` event-loop threads this runtime serves (0: the control thread,
+    // which also runs the monitor and failover). Client connection ids are unique across them.
+    void set_thread(std::size_t index, std::size_t count, ProxyShards* shards);
+    std::size_t thread_index() const { return thread_index_; }
+    // The other threads, for what crosses them (KILL, failures seen); null with one thread.
+    ProxyShards* shards() const { return shards_; }
+    // Health as this runtime holds it, and taking the control thread's copy.
+    ClusterView view() const;
+    void apply(const ClusterView& view);
+    // This thread's figures as they stand.
+    ProxyTraffic traffic() const;
+
     std::shared_ptr<const ProxyUser> find_user(std::string_view name) const;
     // The listener's TLS (null when not configured) and who may connect.
-    boost::asio::ssl::context* tls() { return tls_ ? &*tls_ : nullptr; }
+    boost::asio::ssl::context* tls() { return tls_.get(); }
+    const std::shared_ptr<boost::asio::ssl::context>& shared_tls() const { return tls_; }
     const net::PeerCheck& peers() const { return peers_; }
     // The server named `name` (a removed one only with `removed_too`), or null.
     BackendState* find_backend(std::string_view name, bool removed_too = false);
-    std::uint32_t next_connection_id() { return ++last_connection_id_; }
+    // Unique across threads: the id modulo the thread count is the thread's index.
+    std::uint32_t next_connection_id() {
+        return static_cast<std::uint32_t>(++last_connection_id_ * thread_count_ + thread_index_);
+    }
+    // The thread whose session has the connection id `id`.
+    std::size_t thread_of(std::uint64_t id) const { return id % thread_count_; }
     // Live sessions by the connection id their clients were given (for KILL).
     void register_session(std::uint32_t id, ProxySession* session) { sessions_[id] = session; }
     void unregister_session(std::uint32_t id) { sessions_.erase(id); }
@@ -148,8 +197,11 @@ class ProxyRuntime {
     std::mt19937_64 rng_;
     std::unordered_map<std::string, std::shared_ptr<const ProxyUser>> users_;
     std::uint32_t last_connection_id_ = 0;
+    std::size_t thread_index_ = 0;
+    std::size_t thread_count_ = 1;
+    ProxyShards* shards_ = nullptr;
     std::unordered_map<std::uint32_t, ProxySession*> sessions_;
-    std::optional<boost::asio::ssl::context> tls_;
+    std::shared_ptr<boost::asio::ssl::context> tls_;
     std::string failover_status_;
     bool writes_paused_ = false;
     ProxyCounters counters_;

@@ -13,6 +13,7 @@
 #include "proxy/proxy_metrics.hpp"
 #include "proxy/proxy_runtime.hpp"
 #include "proxy/proxy_session.hpp"
+#include "proxy/proxy_shards.hpp"
 #include "proxy/replica_monitor.hpp"
 
 namespace sqlgate::proxy {
@@ -53,13 +54,19 @@ void run_proxy(const config::ProxyConfig& config) {
     FailoverCoordinator failover(io.get_executor(), runtime);
     failover.start();
     engine::SessionRegistry sessions;
-    const auto figures = [&] {
+    ProxyShards shards(io, runtime, sessions, config, config.threads);
+    // Figures of every thread; `connections` must outlive the ProcessFigures that point at it.
+    const auto figures = [&](const obs::ConnectionCounters& connections) {
         return obs::ProcessFigures{.role = "proxy",
                                    .started = started,
-                                   .sessions_open = sessions.size(),
-                                   .sessions_accepted = sessions.added(),
-                                   .listeners = {{"mysql", &sessions.connections()}},
+                                   .sessions_open = shards.sessions_open(),
+                                   .sessions_accepted = shards.sessions_accepted(),
+                                   .listeners = {{"mysql", &connections}},
                                    .config_digest = runtime.config().digest};
+    };
+    const auto status = [&] {
+        const obs::ConnectionCounters connections = shards.connections();
+        return proxy_status(runtime, shards.traffic(), figures(connections));
     };
     std::optional<obs::AdminServer> admin;
     if (config.admin.enabled()) {
@@ -70,32 +77,38 @@ void run_proxy(const config::ProxyConfig& config) {
                          co_return obs::AdminAnswer{ready ? 200u : 503u, std::move(body)};
                      });
         admin->route("GET", "/metrics",
-                     [&runtime, &figures](const obs::AdminRequest&) -> awaitable<obs::AdminAnswer> {
-                         co_return obs::AdminAnswer{200, proxy_metrics(runtime, figures()),
-                                                    obs::PrometheusText::kContentType};
+                     [&](const obs::AdminRequest&) -> awaitable<obs::AdminAnswer> {
+                         const obs::ConnectionCounters connections = shards.connections();
+                         co_return obs::AdminAnswer{
+                             200, proxy_metrics(runtime, shards.traffic(), figures(connections)),
+                             obs::PrometheusText::kContentType};
                      });
         admin->route("GET", "/status",
-                     [&runtime, &figures](const obs::AdminRequest&) -> awaitable<obs::AdminAnswer> {
-                         co_return obs::AdminAnswer{200, proxy_status(runtime, figures())};
+                     [&status](const obs::AdminRequest&) -> awaitable<obs::AdminAnswer> {
+                         co_return obs::AdminAnswer{200, status()};
                      });
         admin->route("POST", "/switchover", [&failover](const obs::AdminRequest& request) {
             return switchover_answer(failover, request);
         });
-        obs::add_dashboard(
-            *admin, "proxy", [&runtime, &figures] { return proxy_status(runtime, figures()); },
-            config.admin.peers);
+        obs::add_dashboard(*admin, "proxy", status, config.admin.peers);
         admin->start();
         obs::log(obs::LogLevel::info, "admin_listening",
                  {{"address", config.admin.address},
                   {"port", std::to_string(admin->local_endpoint().port())}});
     }
-    engine::start_serving<ProxySession>(io, acceptor, runtime, sessions, "proxy");
+    shards.start();
+    boost::asio::co_spawn(
+        io,
+        net::accept_loop(acceptor, runtime.peers(), "proxy", sessions.connections(),
+                         [&shards](net::tcp::socket socket) { shards.serve(std::move(socket)); }),
+        boost::asio::detached);
 
     obs::log(
         obs::LogLevel::info, "proxy_listening",
         {{"address", config.listen_address},
          {"port", std::to_string(config.listen_port)},
          {"servers", std::to_string(config.servers.size())},
+         {"threads", std::to_string(shards.count())},
          {"tls", config.require_tls ? "required" : (config.tls.enabled() ? "offered" : "off")}});
     net::tcp::acceptor* const listeners[] = {&acceptor};
     const auto reload = [&] {
@@ -103,6 +116,7 @@ void run_proxy(const config::ProxyConfig& config) {
             config::load_proxy_config(config.source_file));
         engine::ReloadOutcome outcome;
         const auto added = runtime.reload(std::move(next), outcome.needs_restart);
+        shards.reload(runtime.config());
         for (BackendState* b : added)
             monitor.start_watching(*b);
         outcome.users = runtime.config().users.size();
@@ -110,11 +124,14 @@ void run_proxy(const config::ProxyConfig& config) {
         outcome.servers_added = added.size();
         return outcome;
     };
-    engine::run_until_stopped(io, {.role = "proxy",
-                                   .listeners = listeners,
-                                   .sessions = &sessions,
-                                   .config_file = config.source_file,
-                                   .reload = reload});
+    engine::run_until_stopped(
+        io, {.role = "proxy",
+             .listeners = listeners,
+             .sessions = &sessions,
+             .sessions_elsewhere = [&shards] { return shards.sessions_on_workers(); },
+             .drain_elsewhere = [&shards] { shards.drain(); },
+             .config_file = config.source_file,
+             .reload = reload});
 }
 
 }  // namespace sqlgate::proxy

@@ -4,6 +4,7 @@
 #include "mysql/messages.hpp"
 #include "net/errors.hpp"
 #include "obs/log.hpp"
+#include "proxy/proxy_shards.hpp"
 #include "proxy/replica_selector.hpp"
 #include "sql/classifier.hpp"
 #include "sql/kill_statement.hpp"
@@ -298,16 +299,30 @@ awaitable<bool> ProxySession::handle_set_option(mysql::ByteView payload) {
 }
 
 awaitable<bool> ProxySession::kill(std::uint64_t id, bool query_only) {
-    ProxySession* target = runtime_.find_session(id);
-    if (target == nullptr) {
+    using Threads = std::vector<std::pair<std::size_t, std::uint32_t>>;
+    // The target's session may live on another event-loop thread: asked there.
+    ProxyShards* const shards = runtime_.shards();
+    const std::size_t home = runtime_.thread_of(id);
+    const bool here = shards == nullptr || home == runtime_.thread_index();
+    const auto threads_of = [id](ProxyRuntime& runtime) -> std::optional<Threads> {
+        ProxySession* target = runtime.find_session(id);
+        if (target == nullptr) return std::nullopt;
+        return target->backend_threads();
+    };
+    // Copied now: the target may end while this session waits on a backend.
+    std::optional<Threads> threads;
+    if (here) {
+        threads = threads_of(runtime_);
+    } else {  // (not a conditional expression: GCC 12 miscompiles co_await in one)
+        threads = co_await shards->on_thread<std::optional<Threads>>(home, threads_of);
+    }
+    if (!threads) {
         const std::string message = "Unknown thread id: " + std::to_string(id);
         co_return co_await client_.send_error(errc::unknown_thread, "HY000", message);
     }
-    // Copied now: the target may end while this session waits on a backend.
-    const auto threads = target->backend_threads();
     const char* verb = query_only ? "KILL QUERY " : "KILL CONNECTION ";
     net::CommandResult result;
-    for (const auto& [index, thread] : threads) {
+    for (const auto& [index, thread] : *threads) {
         std::string error;
         BackendLink* link = co_await links_.open(runtime_.backends()[index], error);
         if (link == nullptr) continue;  // that server is gone, and the thread with it
@@ -317,8 +332,16 @@ awaitable<bool> ProxySession::kill(std::uint64_t id, bool query_only) {
         co_await net::run_command(link->channel, Command::query, statement, capabilities_, result);
     }
     if (!query_only) {
-        if (target == this) co_return false;
-        if (ProxySession* still = runtime_.find_session(id)) still->close_client();
+        if (id == client_.connection_id()) co_return false;
+        const auto close = [id](ProxyRuntime& runtime) {
+            if (ProxySession* still = runtime.find_session(id)) still->close_client();
+            return true;
+        };
+        if (here) {
+            close(runtime_);
+        } else {
+            co_await shards->on_thread<bool>(home, close);
+        }
     }
     co_return co_await send_ok();
 }

@@ -4,6 +4,7 @@
 #include "mysql/messages.hpp"
 #include "obs/log.hpp"
 #include "proxy/proxy_session.hpp"
+#include "proxy/proxy_shards.hpp"
 #include "proxy/replica_selector.hpp"
 
 // Running a client's command on a backend: choosing the replica, read-your-writes waits,
@@ -234,6 +235,8 @@ void ProxySession::mark_unreachable(BackendState& backend, const std::string& er
     // The monitor brings it back once it answers pings again.
     backend.note_failure(runtime_.limits().failure_threshold, true, Clock::now());
     backend.last_error = error;
+    // On a worker thread: the control thread's health is what every thread gets next.
+    if (runtime_.thread_index() != 0) runtime_.shards()->report_unreachable(backend.index, error);
 }
 
 }  // namespace sqlgate::proxy

@@ -233,7 +233,6 @@ awaitable<void> ReplicaMonitor::watch(BackendState& b) {
                                                     limits_.max_replication_lag_s);
             }
         }
-        b.statement_history.sample(Clock::now(), b.statements);
         timer.expires_at(tick_start + config_.monitor_interval);
         co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
     }

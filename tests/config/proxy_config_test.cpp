@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
+#include <thread>
 
 namespace sqlgate::config {
 namespace {
@@ -235,6 +237,21 @@ TEST_F(ProxyConfigTest, BackendConnectionsAreSharedAndUnlimitedUnlessConfigured)
                 "source_address = \"127.0.10.3\"\nmax_connections_per_server = -1");
     EXPECT_NE(error_of(negative).find("backend.max_connections_per_server"), std::string::npos)
         << error_of(negative);
+}
+
+TEST_F(ProxyConfigTest, EventLoopThreadsAreCountedOrOnePerCore) {
+    const std::size_t cores = std::max(1u, std::thread::hardware_concurrency());
+    EXPECT_EQ(parse(kValid).threads, cores);
+    EXPECT_EQ(parse(kValid + "\n[runtime]\nthreads = 0\n").threads, cores);
+    EXPECT_EQ(parse(kValid + "\n[runtime]\nthreads = 1\n").threads, 1u);
+    EXPECT_EQ(parse(kValid + "\n[runtime]\nthreads = 4\n").threads, 4u);
+    const std::string too_many = kValid + "\n[runtime]\nthreads = 65\n";
+    EXPECT_NE(error_of(too_many).find("runtime.threads: at most 64"), std::string::npos)
+        << error_of(too_many);
+    const std::string word = kValid + "\n[runtime]\nthreads = \"many\"\n";
+    EXPECT_NE(error_of(word).find("runtime.threads"), std::string::npos) << error_of(word);
+    const std::string unknown = kValid + "\n[runtime]\nworkers = 2\n";
+    EXPECT_NE(error_of(unknown).find("runtime.workers"), std::string::npos) << error_of(unknown);
 }
 
 TEST_F(ProxyConfigTest, TheHeartbeatIsOffUnlessGivenAnIntervalAndNamesAPlainTable) {

@@ -57,7 +57,8 @@ std::uint64_t last_minute(const nlohmann::json& status, const std::string& route
 
 TEST_F(Metrics, ProxyCountsEveryReadByReplicaAndPassesPromtool) {
     const unsigned port = next_port();
-    ProxyProcess proxy({.extra_toml = admin_toml(port)});
+    // One event-loop thread: one pooled connection per server (threads_test.cpp: several).
+    ProxyProcess proxy({.threads = 1, .extra_toml = admin_toml(port)});
     proxy.wait_until_replicas_serve();
     const auto before = obs::call_admin(admin_of(port), "GET", "/metrics");
     ASSERT_EQ(before.status, 200u) << before.body;

@@ -18,10 +18,12 @@ class Multiplexing : public ::testing::Test {
   protected:
     void SetUp() override { TestCluster::get(); }
 
-    // One connection to each server at most; a statement that finds it busy waits 400 ms.
+    // One connection to each server at most; a statement that finds it busy waits 400 ms. One
+    // event-loop thread: the clients share its pool (threads_test.cpp covers several).
     static ProxyScenario one_connection_each(const std::string& route, unsigned admin_port) {
         return {
             .default_route = route,
+            .threads = 1,
             .extra_toml = admin_toml(admin_port),
             .backend_toml = "max_connections_per_server = 1\nconnection_wait_timeout_ms = 400\n"};
     }

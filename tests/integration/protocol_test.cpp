@@ -201,25 +201,7 @@ TEST_F(Protocol, KillNamesTheProxysConnectionIds) {
     auto victim = proxy.connect();
     auto killer = proxy.connect();
     const unsigned long id = mysql_thread_id(victim->handle());
-    QueryResult sleeping;
-    const auto started = std::chrono::steady_clock::now();
-    std::thread slow(
-        [&] { sleeping = victim->query("/* sqlgate:route=direct */ SELECT SLEEP(20)"); });
-    // KILL QUERY must meet the statement running on the primary, not still on its way there.
-    EXPECT_TRUE(eventually("SELECT SLEEP(20) running on the primary", std::chrono::seconds(5), [] {
-        const TestCluster& cluster = TestCluster::get();
-        return cluster.admin_sql(cluster.primary(),
-                                 "SELECT COUNT(*) FROM information_schema.PROCESSLIST"
-                                 " WHERE STATE = 'User sleep' AND INFO LIKE '%SLEEP(20)%'") == "1";
-    }));
-    const auto kill_query = killer->query("KILL QUERY " + std::to_string(id));
-    slow.join();
-    ASSERT_TRUE(kill_query.ok) << kill_query.error;
-    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10));
-    // SLEEP() answers 1 when interrupted (or the statement fails with 1317).
-    EXPECT_TRUE((sleeping.ok && sleeping.scalar() == "1") || sleeping.error_code == 1317u)
-        << sleeping.error;
-    EXPECT_EQ(victim->query("SELECT 'alive'").scalar(), "alive");
+    expect_kill_query_interrupts(*victim, *killer);
 
     ASSERT_TRUE(killer->query("KILL " + std::to_string(id)).ok);
     EXPECT_FALSE(victim->query("SELECT 1").ok);

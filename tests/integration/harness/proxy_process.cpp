@@ -2,15 +2,18 @@
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <mysql.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "eventually.hpp"
 #include "mysql/auth.hpp"
@@ -51,6 +54,10 @@ std::string proxy_toml(ProxyScenario s, unsigned port) {
     toml << "[listener]\naddress = \"" << kProxyAddress << "\"\nport = " << port
          << "\ndefault_route = \"" << s.default_route << "\"\n";
     if (s.max_statement_bytes) toml << "max_statement_bytes = " << s.max_statement_bytes << "\n";
+    std::size_t threads = s.threads;
+    if (const char* from_env = std::getenv("SQLGATE_TEST_PROXY_THREADS"); threads == 0 && from_env)
+        threads = std::strtoul(from_env, nullptr, 10);
+    if (threads > 0) toml << "\n[runtime]\nthreads = " << threads << "\n";
     toml << "\n"
          << "[backend]\nuser = \""
          << (s.backend_user.empty() ? cluster.value("CLUSTER_PROXY_USER") : s.backend_user)
@@ -133,6 +140,25 @@ void ProxyProcess::wait_until_replicas_serve() const {
 
 std::string admin_of(unsigned port, const std::string& address) {
     return address + ":" + std::to_string(port);
+}
+
+void expect_kill_query_interrupts(SqlClient& victim, SqlClient& killer) {
+    const unsigned long id = mysql_thread_id(victim.handle());
+    QueryResult sleeping;
+    const auto started = std::chrono::steady_clock::now();
+    std::thread slow(
+        [&] { sleeping = victim.query("/* sqlgate:route=direct */ SELECT SLEEP(20)"); });
+    // KILL QUERY must meet the statement running on the primary, not still on its way there.
+    EXPECT_TRUE(eventually("SELECT SLEEP(20) running on the primary", std::chrono::seconds(5),
+                           [] { return TestCluster::get().primary_sleeping(20); }));
+    const QueryResult kill_query = killer.query("KILL QUERY " + std::to_string(id));
+    slow.join();
+    ASSERT_TRUE(kill_query.ok) << kill_query.error;
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10));
+    // SLEEP() answers 1 when interrupted (or the statement fails with 1317).
+    EXPECT_TRUE((sleeping.ok && sleeping.scalar() == "1") || sleeping.error_code == 1317u)
+        << sleeping.error;
+    EXPECT_EQ(victim.query("SELECT 'alive'").scalar(), "alive");
 }
 
 double metric_sample(const std::string& text, const std::string& series) {

@@ -22,6 +22,9 @@ struct ProxyServerEntry {
 struct ProxyScenario {
     unsigned port = 0;  // 0: a port of its own from a per-process counter
     std::string default_route = "random";
+    // [runtime] threads; 0: SQLGATE_TEST_PROXY_THREADS when set (to run every test with
+    // several event-loop threads), otherwise the proxy's default.
+    std::size_t threads = 0;
     std::string user_default_route;  // empty: none
     int monitor_interval_ms = 100;
     int failure_threshold = 2;
@@ -53,6 +56,10 @@ std::string admin_of(unsigned port, const std::string& address = kProxyAddress);
 // The value of the sample whose name and labels are exactly `series` in a /metrics text (as
 // the text writes them, e.g. `x_total{server="replica-1",route="random"}`); 0 when absent.
 double metric_sample(const std::string& text, const std::string& series);
+
+// Runs SELECT SLEEP(20) on the primary through `victim` and has `killer` KILL QUERY it by
+// the victim's connection id: the statement ends early and the victim's session goes on.
+void expect_kill_query_interrupts(SqlClient& victim, SqlClient& killer);
 
 constexpr const char* kAppUser = "app";
 constexpr const char* kAppPassword = "app-password";

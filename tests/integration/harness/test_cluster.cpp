@@ -156,6 +156,14 @@ void TestCluster::kill_node(const std::string& name) {
     throw std::runtime_error("no node " + name);
 }
 
+bool TestCluster::primary_sleeping(int seconds) const {
+    const std::string like = "'%SLEEP(" + std::to_string(seconds) + ")%'";
+    return admin_sql(primary(),
+                     "SELECT COUNT(*) FROM information_schema.PROCESSLIST"
+                     " WHERE STATE = 'User sleep' AND INFO LIKE " +
+                         like) == "1";
+}
+
 std::string TestCluster::admin_sql(const ClusterNode& node, const std::string& sql) const {
     std::string out;
     const std::string cmd =

@@ -50,6 +50,8 @@ class TestCluster {
     std::string admin_sql(const ClusterNode& node, const std::string& sql) const;
     // Waits until every replica has applied all the primary's transactions.
     void wait_for_replication() const;
+    // Whether the primary is running SELECT SLEEP(seconds) now (a statement to interrupt).
+    bool primary_sleeping(int seconds) const;
 
   private:
     explicit TestCluster(ClusterPlace place) : place_(std::move(place)) {}
