@@ -39,6 +39,10 @@ void ProxyShards::stop() {
     }
     for (auto& w : workers_) {
         if (w->thread.joinable()) w->thread.join();
+        // Idle pooled connections are sockets of the worker's io_context: closed while it
+        // lives (the runtime that pools them is destroyed after it).
+        for (BackendState& b : w->runtime.backends())
+            b.links->close_idle();
     }
 }
 
@@ -101,15 +105,15 @@ awaitable<void> ProxyShards::publish() {
     const auto view = std::make_shared<const ClusterView>(control_.view());
     for (auto& w : workers_) {
         Worker* worker = w.get();
-        worker->latest = co_await boost::asio::co_spawn(
-            worker->io,
-            [worker, view]() -> awaitable<WorkerFigures> {
-                worker->runtime.apply(*view);
-                co_return WorkerFigures{.traffic = worker->runtime.traffic(),
-                                        .sessions_accepted = worker->sessions.added(),
-                                        .connections = worker->sessions.connections()};
-            },
-            boost::asio::use_awaitable);
+        // Named, not a temporary in the co_await expression (see the coroutine rules).
+        auto apply = [worker, view]() -> awaitable<WorkerFigures> {
+            worker->runtime.apply(*view);
+            co_return WorkerFigures{.traffic = worker->runtime.traffic(),
+                                    .sessions_accepted = worker->sessions.added(),
+                                    .connections = worker->sessions.connections()};
+        };
+        worker->latest = co_await boost::asio::co_spawn(worker->io, std::move(apply),
+                                                        boost::asio::use_awaitable);
     }
 }
 

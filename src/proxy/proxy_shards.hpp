@@ -55,9 +55,10 @@ class ProxyShards {
     boost::asio::awaitable<R> on_thread(std::size_t index, F f) {
         ProxyRuntime& runtime = index == 0 ? control_ : workers_[index - 1]->runtime;
         boost::asio::io_context& io = index == 0 ? control_io_ : workers_[index - 1]->io;
-        co_return co_await boost::asio::co_spawn(
-            io, [&runtime, f]() -> boost::asio::awaitable<R> { co_return f(runtime); },
-            boost::asio::use_awaitable);
+        // Named, not a temporary in the co_await expression (see the coroutine rules).
+        auto run = [&runtime, f]() -> boost::asio::awaitable<R> { co_return f(runtime); };
+        R result = co_await boost::asio::co_spawn(io, std::move(run), boost::asio::use_awaitable);
+        co_return result;
     }
 
     // Every thread's figures: the control thread's as they stand, the workers' as of the last
