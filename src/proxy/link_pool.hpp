@@ -79,6 +79,7 @@ class LinkPool {
   public:
     // At most `limit` open links to the server (0: no limit).
     void set_limit(std::size_t limit) { limit_ = limit; }
+    std::size_t limit() const { return limit_; }  // 0: none
     bool full() const { return limit_ != 0 && open_ >= limit_; }
     int open() const { return static_cast<int>(open_); }
     std::size_t idle() const { return idle_.size(); }

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "mysql/auth.hpp"
 
 namespace sqlgate::proxy {
@@ -85,6 +87,113 @@ TEST(ProxyRuntimeReload, UsersAndRoutesChangeSessionsKeepTheirLogin) {
     EXPECT_EQ(logged_in->name, "app");  // still valid for the session that holds it
     EXPECT_EQ(runtime.config().default_route, config::RouteStrategy::customized);
     EXPECT_EQ(ignored, std::vector<std::string>{"listener address"});
+}
+
+}  // namespace
+}  // namespace sqlgate::proxy
+
+namespace sqlgate::proxy {
+namespace {
+
+// What a worker thread's runtime takes from the control thread's view, and what it keeps.
+TEST(ProxyRuntimeThreads, AViewCarriesHealthAndThePrimaryButNotTheThreadsOwnFigures) {
+    const config::ProxyConfig config = config_with({"replica-1", "replica-2"});
+    ProxyRuntime control(config);
+    ProxyRuntime worker(config);
+    BackendState& seen = control.backends()[1];
+    seen.ever_reached = true;
+    seen.replication_lag_s = 2.5;
+    seen.gtid_position = "0-1-42";
+    seen.ping_ms.add(3, 1);
+    control.promote(2);
+    control.pause_writes(true);
+    control.set_failover_status("failover in progress");
+    BackendState& mine = worker.backends()[1];
+    mine.statements[0] = 7;
+    mine.in_flight = 1;
+    mine.query_ms.add(9, 1);
+
+    worker.apply(control.view());
+    EXPECT_TRUE(mine.ever_reached);
+    EXPECT_EQ(mine.replication_lag_s, 2.5);
+    EXPECT_EQ(mine.gtid_position, "0-1-42");
+    EXPECT_EQ(mine.ping_ms.value(), 3);
+    EXPECT_EQ(worker.primary().name, "replica-2");
+    EXPECT_TRUE(worker.backends()[0].fenced);
+    EXPECT_TRUE(worker.writes_paused());
+    EXPECT_EQ(worker.failover_status(), "failover in progress");
+    // Its own sessions' figures stay its own.
+    EXPECT_EQ(mine.statements[0], 7u);
+    EXPECT_EQ(mine.in_flight, 1);
+    EXPECT_EQ(mine.query_ms.value(), 9);
+    EXPECT_EQ(mine.name, "replica-1");
+}
+
+TEST(ProxyRuntimeThreads, AViewFromBeforeAReloadNamesFewerServersAndIsTakenAsFarAsItGoes) {
+    const config::ProxyConfig start = config_with({"replica-1"});
+    ProxyRuntime control(start);
+    ProxyRuntime worker(start);
+    control.backends()[1].ever_reached = true;
+    const ClusterView before = control.view();
+    std::vector<std::string> ignored;
+    worker.reload(next_config(config_with({"replica-1", "replica-2"})), ignored);
+    worker.apply(before);
+    EXPECT_TRUE(worker.backends()[1].ever_reached);
+    EXPECT_FALSE(worker.backends()[2].ever_reached);
+}
+
+TEST(ProxyRuntimeThreads, FiguresOfEveryThreadAddUp) {
+    const config::ProxyConfig config = config_with({"replica-1"});
+    ProxyRuntime a(config);
+    ProxyRuntime b(config);
+    a.backends()[1].statements[2] = 3;
+    a.backends()[1].latency.observe(0.001);
+    a.counters().count(ProxyError::no_replica);
+    ++a.counters().pins[1];
+    b.backends()[1].statements[2] = 4;
+    b.backends()[1].in_flight = 2;
+    b.backends()[1].latency.observe(0.002);
+    b.counters().count(ProxyError::no_replica);
+    b.counters().route_latency[2].observe(0.002);
+    ProxyTraffic all = a.traffic();
+    all.add(b.traffic());
+    EXPECT_EQ(all.servers[1].statements[2], 7u);
+    EXPECT_EQ(all.servers[1].in_flight, 2);
+    EXPECT_EQ(all.servers[1].latency.count(), 2u);
+    EXPECT_DOUBLE_EQ(all.servers[1].latency.sum(), 0.003);
+    EXPECT_EQ(all.counters.errors[static_cast<std::size_t>(ProxyError::no_replica)], 2u);
+    EXPECT_EQ(all.counters.pins[1], 1u);
+    EXPECT_EQ(all.counters.route_latency[2].count(), 1u);
+}
+
+TEST(ProxyRuntimeThreads, ConnectionIdsAreUniqueAcrossThreadsAndNameTheirThread) {
+    const config::ProxyConfig config = config_with({});
+    ProxyRuntime first(config);
+    ProxyRuntime second(config);
+    first.set_thread(0, 2, nullptr);
+    second.set_thread(1, 2, nullptr);
+    std::set<std::uint32_t> ids;
+    for (int i = 0; i < 50; ++i) {
+        const std::uint32_t x = first.next_connection_id();
+        const std::uint32_t y = second.next_connection_id();
+        EXPECT_EQ(first.thread_of(x), 0u);
+        EXPECT_EQ(first.thread_of(y), 1u);
+        EXPECT_NE(x, 0u);
+        ids.insert(x);
+        ids.insert(y);
+    }
+    EXPECT_EQ(ids.size(), 100u);
+}
+
+TEST(ProxyRuntimeThreads, EachThreadOpensItsShareOfTheConnectionLimit) {
+    config::ProxyConfig config = config_with({"replica-1"});
+    config.max_connections_per_server = 5;
+    ProxyRuntime runtime(config);
+    EXPECT_EQ(runtime.backends()[0].links->limit(), 5u);
+    runtime.set_thread(1, 2, nullptr);
+    EXPECT_EQ(runtime.backends()[0].links->limit(), 2u);
+    runtime.set_thread(1, 8, nullptr);
+    EXPECT_EQ(runtime.backends()[0].links->limit(), 1u);  // at least one
 }
 
 }  // namespace
