@@ -32,19 +32,34 @@ boost::asio::awaitable<void> serve_client(Runtime& runtime, SessionRegistry& reg
     co_await session.run();
 }
 
+// Serves `socket` on `io` (the thread that runs `io` owns `runtime` and `registry`); the
+// session registers before this returns when called on that thread.
+template <typename Stages, typename Runtime>
+void spawn_session(boost::asio::io_context& io, Runtime& runtime, SessionRegistry& registry,
+                   net::tcp::socket socket) {
+    boost::asio::co_spawn(io, serve_client<Stages>(runtime, registry, std::move(socket)),
+                          net::log_session_exception);
+}
+
+// Accepts on `acceptor` until it is closed, on `io`; each allowed client goes to `serve`.
+inline void start_accepting(boost::asio::io_context& io, net::tcp::acceptor& acceptor,
+                            const net::PeerCheck& peers, std::string role,
+                            obs::ConnectionCounters& counters,
+                            std::function<void(net::tcp::socket)> serve) {
+    boost::asio::co_spawn(
+        io, net::accept_loop(acceptor, peers, std::move(role), counters, std::move(serve)),
+        boost::asio::detached);
+}
+
 // Accepts on `acceptor` until it is closed, each client served on `io` and known to
 // `registry` while it runs.
 template <typename Stages, typename Runtime>
 void start_serving(boost::asio::io_context& io, net::tcp::acceptor& acceptor, Runtime& runtime,
                    SessionRegistry& registry, std::string role) {
-    const auto serve = [&io, &runtime, &registry](net::tcp::socket socket) {
-        boost::asio::co_spawn(io, serve_client<Stages>(runtime, registry, std::move(socket)),
-                              net::log_session_exception);
-    };
-    boost::asio::co_spawn(
-        io,
-        net::accept_loop(acceptor, runtime.peers(), std::move(role), registry.connections(), serve),
-        boost::asio::detached);
+    start_accepting(io, acceptor, runtime.peers(), std::move(role), registry.connections(),
+                    [&io, &runtime, &registry](net::tcp::socket socket) {
+                        spawn_session<Stages>(io, runtime, registry, std::move(socket));
+                    });
 }
 
 // What a reload applied, for its log line.

@@ -32,6 +32,7 @@ enum class StatementRoute : std::uint8_t {
 };
 inline constexpr std::array<std::string_view, 6> kStatementRouteNames = {
     "primary", "direct", "random", "customized", "named", "previous"};
+using RouteCounts = std::array<std::uint64_t, kStatementRouteNames.size()>;  // by StatementRoute
 
 // Exponentially weighted moving average; the first sample is taken as is.
 class Ewma {
@@ -101,7 +102,7 @@ struct BackendState : BackendHealth {
     Ewma query_ms;
     Clock::time_point last_query_sample{};
     int in_flight = 0;
-    std::array<std::uint64_t, kStatementRouteNames.size()> statements{};  // by StatementRoute
+    RouteCounts statements{};
     // Every thread's statements, sampled on the control thread (ProxyShards).
     obs::CountHistory<kStatementRouteNames.size()> statement_history;
     obs::LatencyHistogram latency;

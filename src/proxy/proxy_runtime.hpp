@@ -72,8 +72,6 @@ struct ProxyCounters {
     void count(ProxyError error) { ++errors[static_cast<std::size_t>(error)]; }
 };
 
-using RouteCounts = std::array<std::uint64_t, kStatementRouteNames.size()>;
-
 // What the control thread (monitor, failover) publishes to the other threads' runtimes:
 // copied there whole, so that their sessions read it without locks.
 struct ClusterView {

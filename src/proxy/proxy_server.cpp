@@ -64,10 +64,12 @@ void run_proxy(const config::ProxyConfig& config) {
                                    .listeners = {{"mysql", &connections}},
                                    .config_digest = runtime.config().digest};
     };
-    const auto status = [&] {
+    // A page (proxy_metrics, proxy_status) rendered from every thread's figures.
+    const auto render = [&](auto page) {
         const obs::ConnectionCounters connections = shards.connections();
-        return proxy_status(runtime, shards.traffic(), figures(connections));
+        return page(runtime, shards.traffic(), figures(connections));
     };
+    const auto status = [&render] { return render(proxy_status); };
     std::optional<obs::AdminServer> admin;
     if (config.admin.enabled()) {
         engine::open_admin_listener(admin, io.get_executor(), config.admin);
@@ -77,11 +79,9 @@ void run_proxy(const config::ProxyConfig& config) {
                          co_return obs::AdminAnswer{ready ? 200u : 503u, std::move(body)};
                      });
         admin->route("GET", "/metrics",
-                     [&](const obs::AdminRequest&) -> awaitable<obs::AdminAnswer> {
-                         const obs::ConnectionCounters connections = shards.connections();
-                         co_return obs::AdminAnswer{
-                             200, proxy_metrics(runtime, shards.traffic(), figures(connections)),
-                             obs::PrometheusText::kContentType};
+                     [&render](const obs::AdminRequest&) -> awaitable<obs::AdminAnswer> {
+                         co_return obs::AdminAnswer{200, render(proxy_metrics),
+                                                    obs::PrometheusText::kContentType};
                      });
         admin->route("GET", "/status",
                      [&status](const obs::AdminRequest&) -> awaitable<obs::AdminAnswer> {
@@ -97,11 +97,9 @@ void run_proxy(const config::ProxyConfig& config) {
                   {"port", std::to_string(admin->local_endpoint().port())}});
     }
     shards.start();
-    boost::asio::co_spawn(
-        io,
-        net::accept_loop(acceptor, runtime.peers(), "proxy", sessions.connections(),
-                         [&shards](net::tcp::socket socket) { shards.serve(std::move(socket)); }),
-        boost::asio::detached);
+    engine::start_accepting(
+        io, acceptor, runtime.peers(), "proxy", sessions.connections(),
+        [&shards](net::tcp::socket socket) { shards.serve(std::move(socket)); });
 
     obs::log(
         obs::LogLevel::info, "proxy_listening",

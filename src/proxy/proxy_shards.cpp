@@ -24,7 +24,6 @@ ProxyShards::ProxyShards(boost::asio::io_context& control_io, ProxyRuntime& cont
     for (std::size_t i = 1; i < n; ++i) {
         workers_.push_back(std::make_unique<Worker>(config, control_.shared_tls()));
         workers_.back()->runtime.set_thread(i, n, this);
-        workers_.back()->latest.traffic = workers_.back()->runtime.traffic();
     }
 }
 
@@ -70,10 +69,8 @@ void ProxyShards::serve(net::tcp::socket socket) {
     const std::size_t index = next_;
     next_ = (next_ + 1) % count();
     if (index == 0) {
-        boost::asio::co_spawn(
-            control_io_,
-            engine::serve_client<ProxySession>(control_, control_sessions_, std::move(socket)),
-            net::log_session_exception);
+        engine::spawn_session<ProxySession>(control_io_, control_, control_sessions_,
+                                            std::move(socket));
         return;
     }
     Worker& w = *workers_[index - 1];
@@ -91,10 +88,7 @@ void ProxyShards::serve(net::tcp::socket socket) {
         if (assign_ec) {
             ::close(fd);
         } else {
-            // Dispatched: the session registers before co_spawn returns.
-            boost::asio::co_spawn(
-                w.io, engine::serve_client<ProxySession>(w.runtime, w.sessions, std::move(moved)),
-                net::log_session_exception);
+            engine::spawn_session<ProxySession>(w.io, w.runtime, w.sessions, std::move(moved));
         }
         w.handed_over.fetch_sub(1, std::memory_order_relaxed);
     });
