@@ -122,8 +122,9 @@ Options (after a preset they override it):
   --max-backend-connections N
                       the sqlgate proxy's [backend] max_connections_per_server (default
                       0, no limit; 64 with --connections)
-  --proxy-threads N   the sqlgate proxy's [runtime] threads (event-loop threads; default:
-                      the proxy's own default; 0: one per core)
+  --proxy-threads N   the sqlgate proxies' [runtime] threads (event-loop threads; default:
+                      the proxy's own default; 0: one per core), the chain's proxy too
+  --front-threads N   the same for the chain's gatekeeper and trusted host
   --syscalls          instead of the matrix: each proxy path (haproxy and sqlgate-random
                       unless --paths says) runs point_select (unless --workloads says) with
                       strace -c counting its processes' syscalls; writes syscalls.csv
@@ -152,6 +153,7 @@ IDLE_TIMEOUT="${BENCH_IDLE_TIMEOUT:-1800}"
 CONNECTIONS=0
 MAX_BACKEND_CONNECTIONS=""
 PROXY_THREADS=""
+FRONT_THREADS=""
 SYSCALLS=0
 IDLE_CLIENTS_PID=""
 THREADS_GIVEN=0
@@ -174,6 +176,7 @@ while (($#)); do
                 --connections) CONNECTIONS="$2" ;;
                 --max-backend-connections) MAX_BACKEND_CONNECTIONS="$2" ;;
                 --proxy-threads) PROXY_THREADS="$2" ;;
+                --front-threads) FRONT_THREADS="$2" ;;
                 --time) TIME_S="$2" ;;
                 --reps) REPS="$2" ;;
                 --tables) TABLES="$2" ;;
@@ -201,6 +204,8 @@ done
 [[ "$CONNECTIONS" =~ ^[0-9]+$ ]] || die "--connections must be a whole number (got '${CONNECTIONS}')"
 [[ -z "$PROXY_THREADS" || "$PROXY_THREADS" =~ ^[0-9]+$ ]] ||
     die "--proxy-threads must be a whole number (got '${PROXY_THREADS}')"
+[[ -z "$FRONT_THREADS" || "$FRONT_THREADS" =~ ^[0-9]+$ ]] ||
+    die "--front-threads must be a whole number (got '${FRONT_THREADS}')"
 [[ -z "$MAX_BACKEND_CONNECTIONS" || "$MAX_BACKEND_CONNECTIONS" =~ ^[0-9]+$ ]] ||
     die "--max-backend-connections must be a whole number (got '${MAX_BACKEND_CONNECTIONS}')"
 if ((CONNECTIONS > 0)); then
@@ -511,6 +516,12 @@ for ((k = 1; k <= CLUSTER_NODES; k++)); do
     cluster_admin_sql "$k" <<<"$prewarm" >/dev/null || die "prewarming node ${k} failed"
 done
 
+# runtime_threads N: a role's [runtime] table with threads = N; nothing when N is empty (the
+# role's default).
+runtime_threads() {
+    [[ -z "$1" ]] || printf '\n[runtime]\nthreads = %s\n' "$1"
+}
+
 # start_chain: the chain's proxy, trusted host and gatekeeper (ROLE_PIDS sqlgate_chain_proxy,
 # sqlgate_trusted, sqlgate_gatekeeper), configured by scripts/lib/chain_config.sh as
 # scripts/run.sh does, with certificates from scripts/certs.sh in STATE/certs.
@@ -541,18 +552,21 @@ start_chain() {
         render_proxy_config bench/run.sh "$PROXY_ADDRESS" "$PROXY_PORT" "$PROXY_ADDRESS"
         render_proxy_tls
         render_proxy_user "$CHAIN_PROXY_USER" "$proxy_hash" random
+        runtime_threads "$PROXY_THREADS"
     } >"${STATE}/chain-proxy.toml"
     render_secret "$CHAIN_USER" "$CHAIN_PROXY_USER" "$(<"${STATE}/${CHAIN_PROXY_USER}.password")" |
         write_secret "${STATE}/trusted-host.secrets"
     {
         render_trusted_host_config "${STATE}/trusted-host.secrets"
         render_trusted_host_user "$CHAIN_USER" "$CHAIN_KINDS" "$SB_DB"
+        runtime_threads "$FRONT_THREADS"
     } >"${STATE}/trusted-host.toml"
     # The demo's rate limits (2,000 statements/s per user and per source) would cap sysbench:
     # the chain runs without. Everything else is the demo's configuration.
     {
         render_gatekeeper_config "$CHAIN_AUDIT" unlimited
         render_gatekeeper_user "$CHAIN_USER" "$gk_hash" "" "$CHAIN_KINDS" "$SB_DB"
+        runtime_threads "$FRONT_THREADS"
     } >"${STATE}/gatekeeper.toml"
     : >"$CHAIN_AUDIT"
     chmod 600 "$CHAIN_AUDIT"
@@ -618,7 +632,7 @@ CFG
                 hash="$("$BINARY" hash-password <"${STATE}/bench_${u}.password")"
                 render_proxy_user "bench_${u}" "$hash" "$u"
             done
-            [[ -z "$PROXY_THREADS" ]] || printf '\n[runtime]\nthreads = %s\n' "$PROXY_THREADS"
+            runtime_threads "$PROXY_THREADS"
         } >"${STATE}/proxy.toml"
         "$BINARY" proxy --config "${STATE}/proxy.toml" --check >/dev/null
         ensure_port_free "$PROXY_ADDR" "$PORT"
@@ -780,6 +794,7 @@ points=$((points * ${#THREAD_LIST[@]} * REPS))
     echo "settings=${TABLES} table(s) x ${ROWS} rows, ${TIME_S} s per point, threads ${THREADS}, workloads ${WORKLOADS}"
     echo "reps=${REPS}"
     echo "ps_mode=${PS_MODE}"
+    echo "event_loop_threads=proxy ${PROXY_THREADS:-default}, gatekeeper and trusted host ${FRONT_THREADS:-default}"
     echo "paths=${RUN_PATHS[*]}"
     echo "background_cpu=${BACKGROUND_CPU}% of one core used by other processes just before the run (busiest: ${BACKGROUND_TOP})"
     for pth in "${!SKIPPED[@]}"; do echo "skipped=${pth}: ${SKIPPED[$pth]}"; done

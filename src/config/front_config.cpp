@@ -143,9 +143,10 @@ GatekeeperConfig parse_gatekeeper_config(std::string_view text, const std::files
     });
 
     c.admin = read_admin_listener(root, file);
+    c.threads = read_runtime_threads(root, file);
     c.firewall = read_firewall(root, file, c.users);
     for (std::string_view key : {"listener", "tls", "upstream", "http", "rate_limits", "audit",
-                                 "firewall", "admin", "users"}) {
+                                 "firewall", "admin", "runtime", "users"}) {
         top.known(key);
     }
     top.reject_unknown_and_credentials(kNoCredentials);
@@ -200,9 +201,10 @@ TrustedHostConfig parse_trusted_host_config(std::string_view text,
         c.users.push_back(std::move(u));
     });
     c.admin = read_admin_listener(root, file);
+    c.threads = read_runtime_threads(root, file);
     c.firewall = read_firewall(root, file, c.users);
     for (std::string_view key :
-         {"listener", "tls", "access", "upstream", "firewall", "admin", "users"})
+         {"listener", "tls", "access", "upstream", "firewall", "admin", "runtime", "users"})
         top.known(key);
     top.reject_unknown();
     check_unique_users(c.users, top);

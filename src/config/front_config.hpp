@@ -85,6 +85,9 @@ struct GatekeeperConfig {
     std::string audit_file = "-";  // "-": stderr
     FirewallFiles firewall;
     AdminListener admin;
+    // [runtime] threads: event-loop threads sharing the role's users, limits and audit log;
+    // by default (or 0) one per core. 1 keeps everything on one thread.
+    std::size_t threads = 1;
     std::vector<FrontUser> users;
 };
 
@@ -98,6 +101,9 @@ struct TrustedHostConfig {
     std::filesystem::path secrets_file;
     FirewallFiles firewall;
     AdminListener admin;
+    // [runtime] threads: event-loop threads sharing the role's users, limits and audit log;
+    // by default (or 0) one per core. 1 keeps everything on one thread.
+    std::size_t threads = 1;
     std::vector<FrontUser> users;                    // [[users]]: the policy, checked again
     std::map<std::string, Credentials> credentials;  // from secrets_file, per user
 };

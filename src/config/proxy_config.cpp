@@ -52,14 +52,7 @@ void read_listener(const toml::table& root, const std::filesystem::path& file, P
     listener.read("server_version", c.server_version);
     listener.reject_unknown();
 
-    TableReader runtime(subtable(root, "runtime", file), "runtime.", file);
-    runtime.read("threads", c.threads);
-    if (c.threads > ProxyConfig::kMaxThreads) {
-        runtime.fail("threads",
-                     "at most " + std::to_string(ProxyConfig::kMaxThreads) + " (0: one per core)");
-    }
-    if (c.threads == 0) c.threads = std::max(1u, std::thread::hardware_concurrency());
-    runtime.reject_unknown();
+    c.threads = read_runtime_threads(root, file);
 }
 
 void read_backends(const toml::table& root, const std::filesystem::path& file, ProxyConfig& c) {

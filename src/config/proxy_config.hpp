@@ -59,7 +59,6 @@ struct ProxyConfig {
     // [runtime] threads: event-loop threads, each with its own clients and backend
     // connections; by default (or 0) one per core. 1 keeps everything on one thread.
     std::size_t threads = 0;
-    static constexpr std::size_t kMaxThreads = 64;
 
     // [backend]
     Credentials backend;

@@ -5,6 +5,7 @@
 #include <boost/asio/ip/network_v6.hpp>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "config/sha256.hpp"
 
@@ -43,6 +44,17 @@ const toml::table& subtable(const toml::table& root, std::string_view name,
                           ": expected a table [" + std::string(name) + "]");
     }
     return *node->as_table();
+}
+
+std::size_t read_runtime_threads(const toml::table& root, const std::filesystem::path& file) {
+    TableReader runtime(subtable(root, "runtime", file), "runtime.", file);
+    std::size_t threads = 0;
+    runtime.read("threads", threads);
+    if (threads > kMaxThreads) {
+        runtime.fail("threads", "at most " + std::to_string(kMaxThreads) + " (0: one per core)");
+    }
+    runtime.reject_unknown();
+    return threads == 0 ? std::max(1u, std::thread::hardware_concurrency()) : threads;
 }
 
 AdminListener read_admin_listener(const toml::table& root, const std::filesystem::path& file) {

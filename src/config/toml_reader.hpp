@@ -129,6 +129,11 @@ const toml::table& subtable(const toml::table& root, std::string_view name,
 // The [admin] section every role has.
 AdminListener read_admin_listener(const toml::table& root, const std::filesystem::path& file);
 
+// [runtime] threads, which every role has: its event-loop threads; absent or 0 gives one per
+// core, at most kMaxThreads.
+inline constexpr std::size_t kMaxThreads = 64;
+std::size_t read_runtime_threads(const toml::table& root, const std::filesystem::path& file);
+
 template <typename Fn>
 void for_each_entry(const toml::table& root, std::string_view name,
                     const std::filesystem::path& file, Fn&& fn) {

@@ -2,16 +2,21 @@
 
 #include <algorithm>
 #include <map>
+#include <mutex>
 #include <set>
 #include <string>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 namespace sqlgate::engine {
 
 // Shared with the tickets, so that a ticket that outlives the listener (a session frame
-// destroyed after its role at exit) releases into something that still exists.
+// destroyed after its role at exit) releases into something that still exists; and by every
+// event-loop thread of the listener, hence the mutex (taken once per connection, never per
+// statement).
 struct PreAuthState {
+    std::mutex mutex;
     struct Waiting {
         std::string source;
         std::function<void()> evict;
@@ -63,7 +68,10 @@ PreAuthBudget::Ticket& PreAuthBudget::Ticket::operator=(Ticket&& other) noexcept
 
 void PreAuthBudget::Ticket::release() noexcept {
     if (id_ == 0) return;
-    if (const auto state = state_.lock()) state->remove(id_);
+    if (const auto state = state_.lock()) {
+        const std::lock_guard lock(state->mutex);
+        state->remove(id_);
+    }
     id_ = 0;
     state_.reset();
 }
@@ -73,6 +81,7 @@ PreAuthBudget::PreAuthBudget(PreAuthLimits limits) : state_(std::make_shared<Pre
 }
 
 void PreAuthBudget::set_limits(PreAuthLimits limits) {
+    const std::lock_guard lock(state_->mutex);
     state_->limits = limits;
 }
 
@@ -80,38 +89,47 @@ PreAuthBudget::Refusal PreAuthBudget::admit(const std::string& source, std::func
                                             Ticket& ticket) {
     PreAuthState& s = *state_;
     ticket.release();
-    if (s.limits.total == 0) return Refusal::none;
-    if (s.limits.per_source != 0) {
-        const auto ids = s.by_source.find(source);
-        if (ids != s.by_source.end() && ids->second.size() >= s.limits.per_source) {
-            return Refusal::source_full;
+    // Called once out of the budget and the lock: closing may release its ticket at once.
+    std::vector<std::function<void()>> closes;
+    {
+        const std::lock_guard lock(s.mutex);
+        if (s.limits.total == 0) return Refusal::none;
+        if (s.limits.per_source != 0) {
+            const auto ids = s.by_source.find(source);
+            if (ids != s.by_source.end() && ids->second.size() >= s.limits.per_source) {
+                return Refusal::source_full;
+            }
         }
+        while (s.waiting.size() >= s.limits.total) {
+            closes.push_back(s.remove(s.eviction_candidate()));
+            ++s.evicted;
+        }
+        const std::uint64_t id = s.next_id++;
+        s.waiting.emplace(id, PreAuthState::Waiting{source, std::move(evict)});
+        s.by_source[source].insert(id);
+        ticket.state_ = state_;
+        ticket.id_ = id;
     }
-    while (s.waiting.size() >= s.limits.total) {
-        // Called after it is out of the budget: closing may release its ticket at once.
-        const std::function<void()> close = s.remove(s.eviction_candidate());
-        ++s.evicted;
+    for (const std::function<void()>& close : closes) {
         if (close) close();
     }
-    const std::uint64_t id = s.next_id++;
-    s.waiting.emplace(id, PreAuthState::Waiting{source, std::move(evict)});
-    s.by_source[source].insert(id);
-    ticket.state_ = state_;
-    ticket.id_ = id;
     return Refusal::none;
 }
 
 std::chrono::milliseconds PreAuthBudget::handshake_timeout() const {
-    const PreAuthState& s = *state_;
+    PreAuthState& s = *state_;
+    const std::lock_guard lock(s.mutex);
     const bool pressed = s.limits.total != 0 && s.waiting.size() * 2 > s.limits.total;
     return pressed ? std::min(s.limits.timeout, s.limits.timeout_under_pressure) : s.limits.timeout;
 }
 
 std::size_t PreAuthBudget::waiting() const {
+    const std::lock_guard lock(state_->mutex);
     return state_->waiting.size();
 }
 
 std::uint64_t PreAuthBudget::evicted() const {
+    const std::lock_guard lock(state_->mutex);
     return state_->evicted;
 }
 

@@ -1,5 +1,7 @@
 #include "engine/server_session.hpp"
 
+#include <boost/asio/dispatch.hpp>
+
 #include "mysql/auth.hpp"
 #include "mysql/messages.hpp"
 #include "net/deadline.hpp"
@@ -113,9 +115,14 @@ bool ServerSession::admit_before_login() {
     if (registry_ == nullptr) return true;
     PreAuthBudget& budget = registry_->pre_auth();
     budget.set_limits(settings_.pre_auth);  // a reload may have changed them
-    const auto evict = [this] {
-        evicted_ = true;
-        close();
+    // The budget is the listener's: another thread's admission may evict this session, which
+    // is closed on its own thread (at once when that is the caller's).
+    const auto evict = [this, alive = alive_, executor = idle_timer_.get_executor()] {
+        boost::asio::dispatch(executor, [this, alive] {
+            if (!*alive) return;
+            evicted_ = true;
+            close();
+        });
     };
     return budget.admit(client_.source(), evict, pre_auth_) == PreAuthBudget::Refusal::none;
 }

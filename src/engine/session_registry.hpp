@@ -32,6 +32,8 @@ class SessionRegistry {
     obs::ConnectionCounters& connections() { return connections_; }
     const obs::ConnectionCounters& connections() const { return connections_; }
     PreAuthBudget& pre_auth() { return pre_auth_; }
+    // A worker thread's registry counts its clients against the listener's one budget.
+    void share_pre_auth(const SessionRegistry& with) { pre_auth_ = with.pre_auth_; }
 
   private:
     obs::ConnectionCounters connections_;

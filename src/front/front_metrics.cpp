@@ -26,7 +26,7 @@ std::string upstream_of(const FrontSettings& s) {
 std::string front_metrics(const FrontRuntime& runtime, const obs::ProcessFigures& process) {
     obs::PrometheusText out;
     obs::write_process_metrics(out, process);
-    const GateCounters& counters = runtime.counters();
+    const GateCounters counters = runtime.counters();
     out.family(metric::kFrontStatements);
     for (std::size_t f = 0; f < kFrontNames.size(); ++f) {
         for (std::size_t v = 0; v < kVerdictNames.size(); ++v) {
@@ -45,10 +45,10 @@ std::string front_metrics(const FrontRuntime& runtime, const obs::ProcessFigures
         out.sample(metric::kFrontRefusals.name, {{"role", process.role}, {"rule", rule}},
                    static_cast<double>(count));
     }
-    if (const policy::StatementAllowlist* list = runtime.allowlist()) {
+    if (const std::optional<std::size_t> shapes = runtime.allowlist_size()) {
         out.family(metric::kFrontAllowlistShapes);
         out.sample(metric::kFrontAllowlistShapes.name, {{"role", process.role}},
-                   static_cast<double>(list->size()));
+                   static_cast<double>(*shapes));
         out.family(metric::kFrontAllowlistMisses);
         for (std::size_t m = 0; m < counters.allowlist_misses.size(); ++m) {
             out.sample(metric::kFrontAllowlistMisses.name,
@@ -61,7 +61,7 @@ std::string front_metrics(const FrontRuntime& runtime, const obs::ProcessFigures
 
 std::string front_status(const FrontRuntime& runtime, const obs::ProcessFigures& process) {
     const FrontSettings& s = runtime.settings();
-    const GateCounters& counters = runtime.counters();
+    const GateCounters counters = runtime.counters();
     std::string out = obs::begin_status_json(process);
     obs::append_json_field(out, "upstream", obs::json_string(upstream_of(s)));
     obs::append_json_field(out, "users", std::to_string(s.users.size()));

@@ -53,6 +53,7 @@ FrontRuntime::FrontRuntime(FrontSettings settings)
 }
 
 std::shared_ptr<const config::FrontUser> FrontRuntime::find_user(std::string_view name) const {
+    const std::lock_guard lock(mutex_);
     const auto it = users_.find(name);
     return it == users_.end() ? nullptr : it->second;
 }
@@ -79,10 +80,12 @@ void FrontRuntime::reload(FrontSettings next, std::vector<std::string>& ignored)
          "upstream");
     note(next.audit_file != now.audit_file, "audit file");
     note(next.admin != now.admin, "admin listener");
+    note(next.threads != now.threads, "runtime threads");
     decltype(users_) users;
     for (const config::FrontUser& user : next.users) {
         users.emplace(user.name, std::make_shared<const config::FrontUser>(user));
     }
+    const std::lock_guard lock(mutex_);
     users_ = std::move(users);
     rate_limiter_.emplace(std::move(limiter));
     settings_.users = std::move(next.users);
@@ -96,6 +99,7 @@ void FrontRuntime::reload(FrontSettings next, std::vector<std::string>& ignored)
 
 net::Login FrontRuntime::upstream_login(const config::FrontUser& user) const {
     net::Login login;
+    const std::lock_guard lock(mutex_);
     const auto it = settings_.upstream_credentials.find(user.name);
     if (it != settings_.upstream_credentials.end()) {
         login.user = it->second.user;
@@ -125,6 +129,7 @@ GateVerdict FrontRuntime::check_statement(const config::FrontUser& user, std::st
                                           AuditFront front) {
     GateVerdict verdict = check_rate(user, source, sql, front);
     if (!verdict.allowed()) return verdict;
+    // Lexing, the policy and the statement's digests need no lock.
     verdict.info = sql::describe(sql, policy::describe_options());
     policy::Verdict policy_verdict =
         policy::check_statement(sql, verdict.info, user.policy, current_schema);
@@ -137,15 +142,23 @@ GateVerdict FrontRuntime::check_statement(const config::FrontUser& user, std::st
         audit(user, source, sql, front, false, policy::to_string(policy_verdict.rule), kind);
         return verdict;
     }
-    const policy::FirewallMode mode =
-        allowlist_ ? allowlist_->mode_of(user) : policy::FirewallMode::off;
+    policy::FirewallMode mode = policy::FirewallMode::off;
+    {
+        const std::lock_guard lock(mutex_);
+        if (allowlist_) mode = allowlist_->mode_of(user);
+    }
     if (mode == policy::FirewallMode::off) {
         audit(user, source, sql, front, true, policy::to_string(policy::Rule::none), kind);
         return verdict;
     }
     const sql::StatementDigest shape = sql::digest(sql, {}, sql::kWholeDigestText);
-    const policy::Rule rule = check_allowlist(user, mode, shape, verdict);
-    audit(user, source, sql, front, verdict.allowed(), policy::to_string(rule), kind, &shape);
+    const sql::StatementDigest abridged = sql::abridged(shape);
+    const std::lock_guard lock(mutex_);
+    // A reload in between may have removed the allowlist: the statement then passes as with
+    // none.
+    const policy::Rule rule =
+        allowlist_ ? check_allowlist(user, mode, shape, verdict) : policy::Rule::none;
+    audit_locked(user, source, front, verdict.allowed(), policy::to_string(rule), kind, &abridged);
     return verdict;
 }
 
@@ -171,6 +184,7 @@ policy::Rule FrontRuntime::check_allowlist(const config::FrontUser& user, policy
 
 GateVerdict FrontRuntime::check_rate(const config::FrontUser& user, std::string_view source,
                                      std::string_view what, AuditFront front) {
+    const std::lock_guard lock(mutex_);
     GateVerdict verdict;
     const auto limit = rate_limiter_->check(user.name, source, std::chrono::steady_clock::now());
     if (limit.allowed()) return verdict;
@@ -180,7 +194,8 @@ GateVerdict FrontRuntime::check_rate(const config::FrontUser& user, std::string_
     verdict.message = "sqlgate: rate_limit: too many statements for this " + std::string(which) +
                       "; retry in " +
                       std::to_string(static_cast<int>(std::ceil(verdict.retry_after_s))) + " s";
-    audit(user, source, what, front, false, "rate_limit");
+    const sql::StatementDigest digest = sql::digest(what);  // a refusal: rare, and audited
+    audit_locked(user, source, front, false, "rate_limit", kUnclassified, &digest);
     return verdict;
 }
 
@@ -193,7 +208,25 @@ std::uint64_t GateCounters::total(bool allowed) const {
     return sum;
 }
 
+GateCounters FrontRuntime::counters() const {
+    const std::lock_guard lock(mutex_);
+    return counters_;
+}
+
+std::optional<std::string> FrontRuntime::allowlist_text(std::string_view user) const {
+    const std::lock_guard lock(mutex_);
+    if (!allowlist_) return std::nullopt;
+    return allowlist_->list().to_text(user);
+}
+
+std::optional<std::size_t> FrontRuntime::allowlist_size() const {
+    const std::lock_guard lock(mutex_);
+    if (!allowlist_) return std::nullopt;
+    return allowlist_->list().size();
+}
+
 void FrontRuntime::reopen_logs() {
+    const std::lock_guard lock(mutex_);
     if (!audit_ || audit_->path() == "-") return;
     if (audit_->reopen()) {
         obs::log(obs::LogLevel::info, "audit_log_reopened",
@@ -210,11 +243,20 @@ void FrontRuntime::audit(const config::FrontUser& user, std::string_view source,
                          std::string_view sql, AuditFront front, bool allowed,
                          std::string_view rule, std::size_t kind,
                          const sql::StatementDigest* whole) {
-    ++counters_.statements[static_cast<std::size_t>(front)][allowed ? 1 : 0][kind];
     // An allowed statement with no audit log needs no digest: the common path stays cheap.
-    if (allowed && !audit_) return;
+    // (Whether there is an audit log is fixed at start-up.)
+    std::optional<sql::StatementDigest> digest;
+    if (!allowed || audit_) digest = whole ? sql::abridged(*whole) : sql::digest(sql);
+    const std::lock_guard lock(mutex_);
+    audit_locked(user, source, front, allowed, rule, kind, digest ? &*digest : nullptr);
+}
+
+void FrontRuntime::audit_locked(const config::FrontUser& user, std::string_view source,
+                                AuditFront front, bool allowed, std::string_view rule,
+                                std::size_t kind, const sql::StatementDigest* digest) {
+    ++counters_.statements[static_cast<std::size_t>(front)][allowed ? 1 : 0][kind];
+    if (digest == nullptr) return;  // allowed, and no audit log
     const auto now = std::chrono::system_clock::now();
-    const sql::StatementDigest digest = whole ? sql::abridged(*whole) : sql::digest(sql);
     if (!allowed) {
         const auto it = counters_.refusals.find(rule);
         if (it != counters_.refusals.end()) {
@@ -226,7 +268,7 @@ void FrontRuntime::audit(const config::FrontUser& user, std::string_view source,
         auto& recent = counters_.recent_refusals;
         if (recent.size() == kRecentRefusals) recent.pop_front();
         recent.push_back(
-            {utc_timestamp(now), user.name, std::string(rule), sql::hex64(digest.hash)});
+            {utc_timestamp(now), user.name, std::string(rule), sql::hex64(digest->hash)});
     }
     if (!audit_) return;
     audit_->record({.time = now,
@@ -234,8 +276,8 @@ void FrontRuntime::audit(const config::FrontUser& user, std::string_view source,
                     .source = source,
                     .role = settings_.role,
                     .front = front,
-                    .digest = digest.hash,
-                    .statement = digest.text,
+                    .digest = digest->hash,
+                    .statement = digest->text,
                     .verdict = allowed ? AuditVerdict::allow : AuditVerdict::reject,
                     .rule = rule});
 }

@@ -3,12 +3,14 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <cstdint>
 #include <deque>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -50,6 +52,7 @@ struct FrontSettings {
     std::string audit_file;                // empty: no audit log
     std::filesystem::path allowlist_file;  // [firewall] allowlist; empty: none
     config::AdminListener admin;
+    std::size_t threads = 1;    // event-loop threads, the control thread's included
     std::string config_digest;  // of the file these settings came from (see config::digest)
 };
 
@@ -94,11 +97,20 @@ struct GateCounters {
     std::array<std::uint64_t, 2> allowlist_misses{};
 };
 
+// Shared by every event-loop thread of the role. What a reload replaces (users, upstream
+// credentials, rate limits, the allowlist) and what every statement updates (rate buckets,
+// learned shapes, counters, the audit file) is behind one mutex, taken around those steps
+// only: lexing, the policy's checks and the relay run unlocked. The rest is fixed at start-up.
 class FrontRuntime {
   public:
     // Throws at start-up on unreadable TLS files or an unopenable audit log.
     explicit FrontRuntime(FrontSettings settings);
+    FrontRuntime(const FrontRuntime&) = delete;
+    FrontRuntime& operator=(const FrontRuntime&) = delete;
 
+    // What a reload changes in it (users, upstream_credentials, rate_limits, allowlist_file,
+    // config_digest) is read on the control thread only (the thread that reloads); sessions
+    // use find_user and upstream_login.
     const FrontSettings& settings() const { return settings_; }
     // Shared with the sessions: a reload that changes or removes the user leaves a session's
     // login (and policy) as it was; new logins get the new one.
@@ -110,7 +122,9 @@ class FrontRuntime {
     boost::asio::ssl::context* server_tls() { return server_tls_ ? &*server_tls_ : nullptr; }
     const net::PeerCheck& peers() const { return peers_; }
     ConnectionLimiter& connections() { return connections_; }
-    std::uint32_t next_connection_id() { return ++last_connection_id_; }
+    std::uint32_t next_connection_id() {
+        return last_connection_id_.fetch_add(1, std::memory_order_relaxed) + 1;
+    }
 
     // Where and how a session of `user` reaches the next hop.
     const net::UpstreamAddress& upstream() const { return upstream_; }
@@ -118,9 +132,12 @@ class FrontRuntime {
     // MariaDB capabilities to offer clients: what the upstream offered when a session last
     // logged in there (none before the first), so a client never negotiates what the hop
     // behind cannot relay.
-    mysql::MariadbCapability upstream_mariadb_capabilities() const { return upstream_mariadb_; }
+    mysql::MariadbCapability upstream_mariadb_capabilities() const {
+        return upstream_mariadb_.load(std::memory_order_relaxed);
+    }
     void note_upstream_mariadb_capabilities(mysql::MariadbCapability offered) {
-        upstream_mariadb_ = offered & mysql::kRelayedMariadbCapabilities;
+        upstream_mariadb_.store(offered & mysql::kRelayedMariadbCapabilities,
+                                std::memory_order_relaxed);
     }
     // For a session that named no schema: enters the user's default schema upstream if it
     // exists (the policy resolves unqualified names in it, so the server should too).
@@ -139,12 +156,12 @@ class FrontRuntime {
     // of a statement the policy let through at prepare time. Audits only a refusal.
     GateVerdict check_rate(const config::FrontUser& user, std::string_view source,
                            std::string_view what, AuditFront front);
-    const GateCounters& counters() const { return counters_; }
-    // The statement allowlist in force (with what was learned since it was read); null when
-    // the config names none.
-    const policy::StatementAllowlist* allowlist() const {
-        return allowlist_ ? &allowlist_->list() : nullptr;
-    }
+    GateCounters counters() const;  // a copy: the sessions go on counting
+    // The statement allowlist in force (with what was learned since it was read), in its
+    // file form, with one user's shapes or (user "") everyone's; empty when the config names
+    // none.
+    std::optional<std::string> allowlist_text(std::string_view user) const;
+    std::optional<std::size_t> allowlist_size() const;
     // Opens the audit log file again (after logrotate moved it); logs the outcome.
     void reopen_logs();
     // Records a decision the gate did not make (a command refused outright).
@@ -154,15 +171,22 @@ class FrontRuntime {
                std::size_t kind = kUnclassified, const sql::StatementDigest* whole = nullptr);
 
   private:
+    // With mutex_ held. `digest` is the statement's abridged digest, null when it is allowed
+    // and there is no audit log (then only the counters change).
+    void audit_locked(const config::FrontUser& user, std::string_view source, AuditFront front,
+                      bool allowed, std::string_view rule, std::size_t kind,
+                      const sql::StatementDigest* digest);
+    // With mutex_ held and an allowlist in force.
     // The allowlist's part of the verdict for a statement the policy allowed; returns the
     // rule to audit (not_in_allowlist for a miss, also in detect, where it passes).
     policy::Rule check_allowlist(const config::FrontUser& user, policy::FirewallMode mode,
                                  const sql::StatementDigest& shape, GateVerdict& verdict);
 
+    mutable std::mutex mutex_;  // see the class comment
     FrontSettings settings_;
     std::map<std::string, std::shared_ptr<const config::FrontUser>, std::less<>> users_;
     std::optional<boost::asio::ssl::context> server_tls_;
-    mysql::MariadbCapability upstream_mariadb_ = mysql::MariadbCapability::none;
+    std::atomic<mysql::MariadbCapability> upstream_mariadb_{mysql::MariadbCapability::none};
     std::optional<boost::asio::ssl::context> upstream_tls_;
     net::PeerCheck peers_;
     net::UpstreamAddress upstream_;
@@ -171,7 +195,7 @@ class FrontRuntime {
     std::unique_ptr<AuditLog> audit_;
     std::unique_ptr<LearnedAllowlist> allowlist_;
     GateCounters counters_;
-    std::uint32_t last_connection_id_ = 0;
+    std::atomic<std::uint32_t> last_connection_id_{0};
 };
 
 }  // namespace sqlgate::front

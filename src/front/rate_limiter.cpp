@@ -112,8 +112,9 @@ void RateLimiter::Buckets::make_room(Clock::time_point now) {
 }
 
 std::optional<ConnectionSlot> ConnectionLimiter::try_acquire(std::string_view source) {
+    const std::lock_guard lock(mutex_);
     if (limits_.max_total != 0 && total_ >= limits_.max_total) return std::nullopt;
-    if (limits_.max_per_source != 0 && from_source(source) >= limits_.max_per_source) {
+    if (limits_.max_per_source != 0 && count_in(per_source_, source) >= limits_.max_per_source) {
         return std::nullopt;
     }
     std::string key(source);
@@ -122,11 +123,18 @@ std::optional<ConnectionSlot> ConnectionLimiter::try_acquire(std::string_view so
     return ConnectionSlot(*this, std::move(key));
 }
 
+std::size_t ConnectionLimiter::total() const noexcept {
+    const std::lock_guard lock(mutex_);
+    return total_;
+}
+
 std::size_t ConnectionLimiter::from_source(std::string_view source) const noexcept {
+    const std::lock_guard lock(mutex_);
     return count_in(per_source_, source);
 }
 
 std::size_t ConnectionLimiter::of_user(std::string_view user) const noexcept {
+    const std::lock_guard lock(mutex_);
     return count_in(per_user_, user);
 }
 
@@ -159,8 +167,9 @@ bool ConnectionSlot::bind_user(std::string_view user) {
     if (limiter_ == nullptr) return false;
     if (user_ && *user_ == user) return true;
     ConnectionLimiter& limiter = *limiter_;
+    const std::lock_guard lock(limiter.mutex_);
     const std::size_t max = limiter.limits_.max_per_user;
-    if (max != 0 && limiter.of_user(user) >= max) return false;
+    if (max != 0 && ConnectionLimiter::count_in(limiter.per_user_, user) >= max) return false;
     std::string key(user);
     ++limiter.per_user_[key];
     if (user_) ConnectionLimiter::decrement(limiter.per_user_, *user_);
@@ -170,6 +179,7 @@ bool ConnectionSlot::bind_user(std::string_view user) {
 
 void ConnectionSlot::release() noexcept {
     if (limiter_ == nullptr) return;
+    const std::lock_guard lock(limiter_->mutex_);
     if (user_) ConnectionLimiter::decrement(limiter_->per_user_, *user_);
     ConnectionLimiter::decrement(limiter_->per_source_, source_);
     --limiter_->total_;

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstddef>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -143,6 +144,8 @@ class ConnectionSlot {
     std::optional<std::string> user_;
 };
 
+// Shared by a front role's event-loop threads: its counts are behind a mutex, taken once when
+// a connection arrives, logs in and ends (never per statement).
 class ConnectionLimiter {
   public:
     explicit ConnectionLimiter(ConnectionLimits limits) : limits_(limits) {}
@@ -152,7 +155,7 @@ class ConnectionLimiter {
     // At accept time: empty when the total or the source's maximum is reached.
     std::optional<ConnectionSlot> try_acquire(std::string_view source);
 
-    std::size_t total() const noexcept { return total_; }
+    std::size_t total() const noexcept;
     std::size_t from_source(std::string_view source) const noexcept;
     std::size_t of_user(std::string_view user) const noexcept;
 
@@ -164,6 +167,7 @@ class ConnectionLimiter {
     static void decrement(Counts& counts, const std::string& key) noexcept;
 
     ConnectionLimits limits_;
+    mutable std::mutex mutex_;
     std::size_t total_ = 0;
     Counts per_source_;
     Counts per_user_;

@@ -22,6 +22,7 @@ front::FrontSettings front_settings(const config::GatekeeperConfig& config) {
     s.audit_file = config.audit_file;
     s.allowlist_file = config.firewall.allowlist;
     s.admin = config.admin;
+    s.threads = config.threads;
     s.config_digest = config.digest;
     return s;
 }

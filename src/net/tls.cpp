@@ -166,7 +166,8 @@ void install_ticket_keys(SSL_CTX* context) {
 
 // The session a client context offers to resume: the newest its server gave. A copy, since
 // OpenSSL marks a connection's own session unresumable when the connection is freed without
-// close_notify, which ours never send (see PacketChannel::close).
+// close_notify, which ours never send (see PacketChannel::close). A front role's event-loop
+// threads share the context, hence the mutex (taken once per connection to the next hop).
 class ResumableSession {
   public:
     ResumableSession() = default;
@@ -176,15 +177,22 @@ class ResumableSession {
 
     void keep(const SSL_SESSION* session) {
         if (SSL_SESSION* copy = SSL_SESSION_dup(session)) {
+            const std::lock_guard lock(mutex_);
             SSL_SESSION_free(session_);
             session_ = copy;
         }
     }
-    SSL_SESSION* resumable() const {
-        return session_ != nullptr && SSL_SESSION_is_resumable(session_) == 1 ? session_ : nullptr;
+    // A copy of the kept session when it is resumable (the caller frees it), or null. A copy
+    // again: the connection's own session is spoilt when it ends without close_notify.
+    SSL_SESSION* resumable_copy() const {
+        const std::lock_guard lock(mutex_);
+        return session_ != nullptr && SSL_SESSION_is_resumable(session_) == 1
+                   ? SSL_SESSION_dup(session_)
+                   : nullptr;
     }
 
   private:
+    mutable std::mutex mutex_;
     SSL_SESSION* session_ = nullptr;
 };
 
@@ -204,9 +212,7 @@ void install_client_session_store(SSL_CTX* context) {
 
 void offer_resumption(SSL* ssl) {
     const ResumableSession* kept = owned_by<ResumableSession>(SSL_get_SSL_CTX(ssl));
-    SSL_SESSION* session = kept != nullptr ? kept->resumable() : nullptr;
-    // A copy again: the connection's own session is spoilt when it ends without close_notify.
-    if (SSL_SESSION* copy = session != nullptr ? SSL_SESSION_dup(session) : nullptr) {
+    if (SSL_SESSION* copy = kept != nullptr ? kept->resumable_copy() : nullptr) {
         SSL_set_session(ssl, copy);
         SSL_SESSION_free(copy);  // the connection holds its own reference
     }

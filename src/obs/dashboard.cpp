@@ -17,7 +17,7 @@ constexpr auto kPeerTimeout = std::chrono::milliseconds(700);
 
 struct Chain {
     std::string role;
-    std::function<std::string()> own_status;
+    std::function<awaitable<std::string>()> own_status;
     std::vector<std::string> peers;
 };
 
@@ -25,7 +25,7 @@ awaitable<AdminAnswer> chain_answer(const Chain& chain) {
     std::string body = "{\"served_by\": ";
     append_json_string(body, chain.role);
     body += ", \"roles\": [{\"admin\": \"self\", \"status\": ";
-    body += chain.own_status();
+    body += co_await chain.own_status();
     body += '}';
     for (const std::string& peer : chain.peers) {
         const AdminAnswer answer = co_await fetch_admin(peer, "GET", "/status", kPeerTimeout);
@@ -58,7 +58,8 @@ void append_recent_events(std::string& json) {
     json += ']';
 }
 
-void add_dashboard(AdminServer& admin, std::string role, std::function<std::string()> own_status,
+void add_dashboard(AdminServer& admin, std::string role,
+                   std::function<awaitable<std::string>()> own_status,
                    std::vector<std::string> peers) {
     for (const DashboardAsset& asset : dashboard_assets()) {
         const std::string path = asset.path == "/index.html" ? "/" : std::string(asset.path);

@@ -15,7 +15,8 @@ namespace sqlgate::obs {
 void append_recent_events(std::string& json);
 
 // `own_status` writes this role's GET /status; `peers` are other roles' admin listeners.
-void add_dashboard(AdminServer& admin, std::string role, std::function<std::string()> own_status,
+void add_dashboard(AdminServer& admin, std::string role,
+                   std::function<boost::asio::awaitable<std::string>()> own_status,
                    std::vector<std::string> peers);
 
 }  // namespace sqlgate::obs

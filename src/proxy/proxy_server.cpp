@@ -90,7 +90,9 @@ void run_proxy(const config::ProxyConfig& config) {
         admin->route("POST", "/switchover", [&failover](const obs::AdminRequest& request) {
             return switchover_answer(failover, request);
         });
-        obs::add_dashboard(*admin, "proxy", status, config.admin.peers);
+        obs::add_dashboard(
+            *admin, "proxy", [&status]() -> awaitable<std::string> { co_return status(); },
+            config.admin.peers);
         admin->start();
         obs::log(obs::LogLevel::info, "admin_listening",
                  {{"address", config.admin.address},

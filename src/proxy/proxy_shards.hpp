@@ -2,19 +2,14 @@
 // the monitor, failover and the admin listener and serves clients too, and the workers.
 #pragma once
 
-#include <atomic>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <chrono>
 #include <cstdint>
 #include <memory>
-#include <thread>
 #include <vector>
 
 #include "config/proxy_config.hpp"
-#include "engine/session_registry.hpp"
+#include "engine/event_loops.hpp"
 #include "net/listener.hpp"
 #include "obs/connection_counters.hpp"
 #include "proxy/proxy_runtime.hpp"
@@ -40,7 +35,7 @@ class ProxyShards {
     ProxyShards(const ProxyShards&) = delete;
     ProxyShards& operator=(const ProxyShards&) = delete;
 
-    std::size_t count() const { return workers_.size() + 1; }
+    std::size_t count() const { return loops_.count(); }
     // Starts the worker threads and the publishing round.
     void start();
     // Serves an accepted client on the next thread in turn.
@@ -53,11 +48,10 @@ class ProxyShards {
     // Runs `f` with thread `index`'s runtime, on that thread, and hands its result back.
     template <typename R, typename F>
     boost::asio::awaitable<R> on_thread(std::size_t index, F f) {
-        ProxyRuntime& runtime = index == 0 ? control_ : workers_[index - 1]->runtime;
-        boost::asio::io_context& io = index == 0 ? control_io_ : workers_[index - 1]->io;
+        ProxyRuntime& runtime = runtime_of(index);
         // Named, not a temporary in the co_await expression (see the coroutine rules).
-        auto run = [&runtime, f]() -> boost::asio::awaitable<R> { co_return f(runtime); };
-        R result = co_await boost::asio::co_spawn(io, std::move(run), boost::asio::use_awaitable);
+        auto with_runtime = [&runtime, f] { return f(runtime); };
+        R result = co_await loops_.on_thread<R>(index, std::move(with_runtime));
         co_return result;
     }
 
@@ -65,49 +59,30 @@ class ProxyShards {
     // publishing round (at most kPublishInterval old).
     ProxyTraffic traffic() const;
     // Sessions open now (exact: a stopping proxy waits until none is left).
-    std::size_t sessions_open() const;
-    std::size_t sessions_on_workers() const;
-    std::uint64_t sessions_accepted() const;
-    obs::ConnectionCounters connections() const;
+    std::size_t sessions_open() const { return loops_.sessions_open(); }
+    std::size_t sessions_on_workers() const { return loops_.sessions_on_workers(); }
+    std::uint64_t sessions_accepted() const { return loops_.sessions_accepted(); }
+    obs::ConnectionCounters connections() const { return loops_.connections(); }
 
     // After the control thread applied a reload: every worker applies the same settings.
     void reload(const config::ProxyConfig& applied);
     // Stopping: every worker's sessions end once their command is answered.
-    void drain();
+    void drain() { loops_.drain_workers(); }
 
   private:
-    // What the control thread keeps of a worker's figures between rounds.
-    struct WorkerFigures {
-        ProxyTraffic traffic;
-        std::uint64_t sessions_accepted = 0;
-        obs::ConnectionCounters connections;
-    };
-    struct Worker {
-        Worker(const config::ProxyConfig& config, std::shared_ptr<boost::asio::ssl::context> tls)
-            : runtime(config, std::move(tls)) {}
-        ProxyRuntime runtime;
-        engine::SessionRegistry sessions;
-        // Declared after what its pending sessions use, so that it is destroyed first.
-        boost::asio::io_context io{1};
-        boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work{
-            io.get_executor()};
-        std::thread thread;
-        WorkerFigures latest;  // read and written on the control thread only
-        // Clients given to it whose session has not registered yet (a stopping proxy waits
-        // for them too).
-        std::atomic<std::size_t> handed_over{0};
-    };
-
+    ProxyRuntime& runtime_of(std::size_t index) {
+        return index == 0 ? control_ : *workers_[index - 1];
+    }
     boost::asio::awaitable<void> publish_rounds();
     // Samples every server's statement history with the statements of all threads.
     void sample_statements();
-    void stop();
 
-    boost::asio::io_context& control_io_;
     ProxyRuntime& control_;
-    engine::SessionRegistry& control_sessions_;
-    std::vector<std::unique_ptr<Worker>> workers_;
-    std::size_t next_ = 0;  // the thread the next client goes to
+    // The workers' runtimes, declared before the loops: sessions still pending in a loop's
+    // io_context when it is destroyed use them.
+    std::vector<std::unique_ptr<ProxyRuntime>> workers_;
+    std::vector<ProxyTraffic> latest_;  // each worker's, as of the last round (control thread)
+    engine::EventLoops loops_;
 };
 
 }  // namespace sqlgate::proxy

@@ -18,6 +18,7 @@ front::FrontSettings front_settings(const config::TrustedHostConfig& config) {
     s.upstream_credentials = config.credentials;
     s.allowlist_file = config.firewall.allowlist;
     s.admin = config.admin;
+    s.threads = config.threads;
     s.config_digest = config.digest;
     return s;
 }

@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <fstream>
+#include <thread>
 
 namespace sqlgate::config {
 namespace {
@@ -257,6 +259,31 @@ TEST_F(FrontConfigTest, TrustedHostNeedsCredentialsForEveryUserAndPeerRules) {
     std::string bad_cidr = kTrustedHost;
     bad_cidr.replace(bad_cidr.find("10.0.1.0/24"), 11, "10.0.1.0/99");
     EXPECT_NE(trusted_host_error(bad_cidr).find("not an address or CIDR"), std::string::npos);
+}
+
+// [runtime] threads, as the proxy reads it: one per core by default or with 0, at most 64.
+TEST_F(FrontConfigTest, BothFrontsReadTheirEventLoopThreads) {
+    const std::size_t cores = std::max(1u, std::thread::hardware_concurrency());
+    const auto dir = dir_;
+    const auto gatekeeper = [&dir](const std::string& runtime) {
+        return parse_gatekeeper_config(runtime + kGatekeeper, dir / "gk.toml").threads;
+    };
+    EXPECT_EQ(gatekeeper(""), cores);
+    EXPECT_EQ(gatekeeper("[runtime]\nthreads = 0\n"), cores);
+    EXPECT_EQ(gatekeeper("[runtime]\nthreads = 1\n"), 1u);
+    EXPECT_EQ(gatekeeper("[runtime]\nthreads = 3\n"), 3u);
+    EXPECT_NE(gatekeeper_error("[runtime]\nthreads = 65\n" + kGatekeeper)
+                  .find("runtime.threads: at most 64"),
+              std::string::npos);
+    EXPECT_NE(gatekeeper_error("[runtime]\nthreads = 2\nworkers = 2\n" + kGatekeeper)
+                  .find("runtime.workers"),
+              std::string::npos);
+    // After the users: the file's top-level keys come before any table.
+    EXPECT_EQ(
+        parse_trusted_host_config(kTrustedHost + "\n[runtime]\nthreads = 2\n", dir_ / "th.toml")
+            .threads,
+        2u);
+    EXPECT_EQ(parse_trusted_host_config(kTrustedHost, dir_ / "th.toml").threads, cores);
 }
 
 TEST_F(FrontConfigTest, FirewallModeNeedsTheAllowlistFile) {

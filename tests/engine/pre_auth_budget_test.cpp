@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <string>
+#include <thread>
 #include <vector>
 
 namespace sqlgate::engine {
@@ -139,6 +142,49 @@ TEST(PreAuthBudget, ATicketMayOutliveItsBudget) {
             "a", [] {}, ticket);
     }
     ticket.release();  // nothing to give back to, and no crash
+}
+
+// The event-loop threads of a listener share one budget (copies of a PreAuthBudget share
+// its state): a connection on one thread can make another thread's oldest give way, and
+// admissions and releases from several threads at once keep the counts exact.
+TEST(PreAuthBudget, CopiesShareOneBudgetAcrossThreads) {
+    PreAuthBudget control({.total = 2, .per_source = 0});
+    PreAuthBudget worker = control;
+    int evicted = 0;
+    PreAuthBudget::Ticket a, b, c;
+    EXPECT_EQ(control.admit(
+                  "10.0.0.1", [&] { ++evicted; }, a),
+              Refusal::none);
+    EXPECT_EQ(worker.admit(
+                  "10.0.0.2", [] {}, b),
+              Refusal::none);
+    EXPECT_EQ(worker.admit(
+                  "10.0.0.3", [] {}, c),
+              Refusal::none);
+    EXPECT_EQ(evicted, 1);  // the oldest, admitted by the other copy
+    EXPECT_EQ(control.waiting(), 2u);
+
+    PreAuthBudget shared({.total = 64, .per_source = 0});
+    std::atomic<int> evictions{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+        threads.emplace_back([copy = shared, t, &evictions]() mutable {
+            std::vector<PreAuthBudget::Ticket> held(40);
+            for (int round = 0; round < 200; ++round) {
+                for (auto& ticket : held) {
+                    copy.admit(
+                        "10.1.0." + std::to_string(t), [&evictions] { ++evictions; }, ticket);
+                }
+                for (auto& ticket : held)
+                    ticket.release();
+            }
+        });
+    }
+    for (std::thread& t : threads)
+        t.join();
+    EXPECT_EQ(shared.waiting(), 0u);
+    EXPECT_GT(evictions.load(), 0);  // 160 held at once against a budget of 64
+    EXPECT_EQ(shared.evicted(), static_cast<std::uint64_t>(evictions.load()));
 }
 
 }  // namespace

@@ -2,9 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <limits>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -184,6 +186,39 @@ TEST(ConnectionLimiter, SlotsCountAndReleaseOnDestruction) {
     EXPECT_EQ(limiter.total(), 0u);
     EXPECT_EQ(limiter.from_source("10.0.0.1"), 0u);
     EXPECT_TRUE(limiter.try_acquire("10.0.0.3"));
+}
+
+// A front role's event-loop threads share one limiter: acquiring, binding and releasing from
+// several threads at once never lets more in than the limits and ends with nothing counted.
+TEST(ConnectionLimiter, ThreadsSharingItKeepTheLimitsAndTheCounts) {
+    ConnectionLimiter limiter({.max_total = 50, .max_per_source = 30, .max_per_user = 20});
+    // The most seen at once, by anyone.
+    std::atomic<std::size_t> most_total{0};
+    std::atomic<std::size_t> most_of_app{0};
+    const auto note = [](std::atomic<std::size_t>& most, std::size_t seen) {
+        for (std::size_t m = most; seen > m && !most.compare_exchange_weak(m, seen);) {
+        }
+    };
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+        threads.emplace_back([&, t] {
+            std::vector<std::optional<ConnectionSlot>> held;
+            for (int round = 0; round < 5000; ++round) {
+                held.push_back(limiter.try_acquire(t % 2 == 0 ? "10.0.0.1" : "10.0.0.2"));
+                if (held.back()) held.back()->bind_user(t < 2 ? "app" : "reporter");
+                note(most_total, limiter.total());
+                note(most_of_app, limiter.of_user("app"));
+                if (held.size() == 15) held.clear();
+            }
+        });
+    }
+    for (std::thread& t : threads)
+        t.join();
+    EXPECT_LE(most_total.load(), 50u);
+    EXPECT_LE(most_of_app.load(), 20u);
+    EXPECT_EQ(limiter.total(), 0u);
+    EXPECT_EQ(limiter.from_source("10.0.0.1"), 0u);
+    EXPECT_EQ(limiter.of_user("app"), 0u);
 }
 
 TEST(ConnectionLimiter, ZeroMeansUnlimited) {

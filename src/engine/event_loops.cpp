@@ -1,0 +1,127 @@
+#include "engine/event_loops.hpp"
+
+#include <unistd.h>
+
+#include <boost/asio/post.hpp>
+
+#include "obs/log.hpp"
+
+namespace sqlgate::engine {
+
+EventLoops::EventLoops(std::string role, boost::asio::io_context& control_io,
+                       SessionRegistry& control_sessions, std::size_t threads)
+    : role_(std::move(role)), control_io_(control_io), control_sessions_(control_sessions) {
+    for (std::size_t i = 1; i < std::max<std::size_t>(threads, 1); ++i) {
+        workers_.push_back(std::make_unique<Worker>());
+        workers_.back()->sessions.share_pre_auth(control_sessions_);
+    }
+}
+
+EventLoops::~EventLoops() {
+    stop();
+}
+
+void EventLoops::start() {
+    for (std::size_t i = 0; i < workers_.size(); ++i) {
+        Worker* worker = workers_[i].get();
+        worker->thread = std::thread([this, worker, index = i + 1] {
+            for (;;) {
+                try {
+                    worker->io.run();
+                    return;
+                } catch (const std::exception& e) {
+                    // A handler that threw: the thread goes on serving its other sessions.
+                    obs::log(
+                        obs::LogLevel::error, "worker_handler_failed",
+                        {{"role", role_}, {"thread", std::to_string(index)}, {"error", e.what()}});
+                }
+            }
+        });
+    }
+}
+
+void EventLoops::stop() {
+    for (auto& w : workers_) {
+        w->work.reset();
+        w->io.stop();
+    }
+    for (auto& w : workers_) {
+        if (w->thread.joinable()) w->thread.join();
+    }
+}
+
+void EventLoops::serve(net::tcp::socket socket, const Serve& serve) {
+    const std::size_t index = next_;
+    next_ = (next_ + 1) % count();
+    if (index == 0) {
+        serve(0, std::move(socket));
+        return;
+    }
+    Worker& w = *workers_[index - 1];
+    // The descriptor moves to the worker's io_context; the socket is made there, on its thread.
+    boost::system::error_code ec;
+    const auto protocol = socket.local_endpoint(ec).protocol();
+    if (ec) return;  // the client left already; closing the socket is all there is to do
+    const int fd = socket.release(ec);
+    if (ec) return;
+    w.handed_over.fetch_add(1, std::memory_order_relaxed);
+    boost::asio::post(w.io, [&w, index, protocol, fd, serve] {
+        boost::system::error_code assign_ec;
+        net::tcp::socket moved(w.io);
+        moved.assign(protocol, fd, assign_ec);
+        if (assign_ec) {
+            ::close(fd);
+        } else {
+            serve(index, std::move(moved));
+        }
+        w.handed_over.fetch_sub(1, std::memory_order_relaxed);
+    });
+}
+
+EventLoops::Figures EventLoops::figures_of(std::size_t index) {
+    const SessionRegistry& registry = sessions(index);
+    return {.sessions_accepted = registry.added(), .connections = registry.connections()};
+}
+
+boost::asio::awaitable<void> EventLoops::refresh() {
+    for (std::size_t i = 1; i < count(); ++i) {
+        // Named, not a temporary in the co_await expression (see the coroutine rules).
+        auto take = [this, i] { return figures_of(i); };
+        const Figures figures = co_await on_thread<Figures>(i, std::move(take));
+        keep(i, figures);
+    }
+}
+
+std::size_t EventLoops::sessions_open() const {
+    return control_sessions_.size() + sessions_on_workers();
+}
+
+std::size_t EventLoops::sessions_on_workers() const {
+    std::size_t n = 0;
+    for (const auto& w : workers_)
+        n += w->sessions.size() + w->handed_over.load(std::memory_order_relaxed);
+    return n;
+}
+
+std::uint64_t EventLoops::sessions_accepted() const {
+    std::uint64_t n = control_sessions_.added();
+    for (const auto& w : workers_)
+        n += w->latest.sessions_accepted;
+    return n;
+}
+
+obs::ConnectionCounters EventLoops::connections() const {
+    obs::ConnectionCounters all = control_sessions_.connections();
+    for (const auto& w : workers_)
+        all.add(w->latest.connections);
+    return all;
+}
+
+void EventLoops::drain_workers() {
+    for (auto& w : workers_) {
+        Worker* worker = w.get();
+        boost::asio::post(worker->io, [worker] { worker->sessions.drain(); });
+    }
+}
+
+}  // namespace sqlgate::engine

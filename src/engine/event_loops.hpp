@@ -1,0 +1,111 @@
+// A role's event-loop threads: the control thread (the role's own io_context, which accepts
+// clients, runs its admin listener and serves clients too) and the workers it hands clients to.
+#pragma once
+
+#include <atomic>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "engine/session_registry.hpp"
+#include "net/listener.hpp"
+#include "net/packet_channel.hpp"
+#include "obs/connection_counters.hpp"
+
+namespace sqlgate::engine {
+
+// Thread 0 is the control thread; threads 1..count()-1 are workers, each with an io_context
+// and a SessionRegistry of its own (all sharing the control registry's pre-login budget,
+// which is the listener's, not a thread's). Clients go to the threads in turn: an even
+// spread whatever their addresses, one post per connection and none per statement. What a
+// worker's sessions share with other threads is the role's business (the proxy publishes
+// copies; the front roles share one runtime that locks what it must).
+class EventLoops {
+  public:
+    // `threads` counts the control thread (at least 1: no workers).
+    EventLoops(std::string role, boost::asio::io_context& control_io,
+               SessionRegistry& control_sessions, std::size_t threads);
+    // Stops the workers (their sessions end where they are) and waits for their threads.
+    ~EventLoops();
+    EventLoops(const EventLoops&) = delete;
+    EventLoops& operator=(const EventLoops&) = delete;
+
+    std::size_t count() const { return workers_.size() + 1; }
+    boost::asio::io_context& io(std::size_t index) {
+        return index == 0 ? control_io_ : workers_[index - 1]->io;
+    }
+    SessionRegistry& sessions(std::size_t index) {
+        return index == 0 ? control_sessions_ : workers_[index - 1]->sessions;
+    }
+
+    // Starts the worker threads.
+    void start();
+    // Stops and joins the worker threads (what their io_contexts hold stays until destroyed).
+    void stop();
+
+    // Serves an accepted client on the next thread in turn: `serve(index, socket)` runs on
+    // that thread with a socket of its io_context.
+    using Serve = std::function<void(std::size_t index, net::tcp::socket socket)>;
+    void serve(net::tcp::socket socket, const Serve& serve);
+
+    // Runs `f()` on thread `index` and hands its result back to the calling coroutine.
+    template <typename R, typename F>
+    boost::asio::awaitable<R> on_thread(std::size_t index, F f) {
+        // Named, not a temporary in the co_await expression (see the coroutine rules).
+        auto run = [f]() -> boost::asio::awaitable<R> { co_return f(); };
+        R result =
+            co_await boost::asio::co_spawn(io(index), std::move(run), boost::asio::use_awaitable);
+        co_return result;
+    }
+
+    // What the control thread keeps of a worker's session figures.
+    struct Figures {
+        std::uint64_t sessions_accepted = 0;
+        obs::ConnectionCounters connections;
+    };
+    // Worker `index`'s figures as they stand; call on that worker's thread.
+    Figures figures_of(std::size_t index);
+    // Keeps what figures_of returned on the worker's thread; call on the control thread.
+    void keep(std::size_t index, Figures figures) { workers_[index - 1]->latest = figures; }
+    // Takes every worker's figures as they stand now (each on its own thread).
+    boost::asio::awaitable<void> refresh();
+
+    // Sessions open now on every thread (exact: a stopping role waits until none is left),
+    // and on the workers alone.
+    std::size_t sessions_open() const;
+    std::size_t sessions_on_workers() const;
+    // As of the last keep/refresh for the workers, now for the control thread.
+    std::uint64_t sessions_accepted() const;
+    obs::ConnectionCounters connections() const;
+    // Stopping: every worker's sessions end once their command is answered.
+    void drain_workers();
+
+  private:
+    struct Worker {
+        SessionRegistry sessions;
+        // Declared after what its pending sessions use, so that it is destroyed first.
+        boost::asio::io_context io{1};
+        boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work{
+            io.get_executor()};
+        std::thread thread;
+        Figures latest;  // read and written on the control thread only
+        // Clients given to it whose session has not registered yet (a stopping role waits
+        // for them too).
+        std::atomic<std::size_t> handed_over{0};
+    };
+
+    std::string role_;
+    boost::asio::io_context& control_io_;
+    SessionRegistry& control_sessions_;
+    std::vector<std::unique_ptr<Worker>> workers_;
+    std::size_t next_ = 0;  // the thread the next client goes to
+};
+
+}  // namespace sqlgate::engine
