@@ -168,7 +168,7 @@ while (($#)); do
         --seed-comparison)
             PRESET=seed-comparison TABLES=10 ROWS=10000 THREADS=4 TIME_S=60 WORKLOADS=read_write
             ;;
-        --workloads | --threads | --time | --reps | --tables | --rows | --paths | --out | --sqlgate | --ps-mode | --connections | --max-backend-connections | --proxy-threads)
+        --workloads | --threads | --time | --reps | --tables | --rows | --paths | --out | --sqlgate | --ps-mode | --connections | --max-backend-connections | --proxy-threads | --front-threads)
             (($# >= 2)) || die "$1 needs a value; see --help"
             case "$1" in
                 --workloads) WORKLOADS="$2" WORKLOADS_GIVEN=1 ;;
