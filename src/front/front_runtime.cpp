@@ -152,13 +152,15 @@ GateVerdict FrontRuntime::check_statement(const config::FrontUser& user, std::st
         return verdict;
     }
     const sql::StatementDigest shape = sql::digest(sql, {}, sql::kWholeDigestText);
-    const sql::StatementDigest abridged = sql::abridged(shape);
     const std::lock_guard lock(mutex_);
     // A reload in between may have removed the allowlist: the statement then passes as with
     // none.
     const policy::Rule rule =
         allowlist_ ? check_allowlist(user, mode, shape, verdict) : policy::Rule::none;
-    audit_locked(user, source, front, verdict.allowed(), policy::to_string(rule), kind, &abridged);
+    // From the whole shape: a copy, cut when long, not another pass over the statement.
+    const auto digest = audit_digest(sql, verdict.allowed(), &shape);
+    audit_locked(user, source, front, verdict.allowed(), policy::to_string(rule), kind,
+                 digest ? &*digest : nullptr);
     return verdict;
 }
 
@@ -194,8 +196,8 @@ GateVerdict FrontRuntime::check_rate(const config::FrontUser& user, std::string_
     verdict.message = "sqlgate: rate_limit: too many statements for this " + std::string(which) +
                       "; retry in " +
                       std::to_string(static_cast<int>(std::ceil(verdict.retry_after_s))) + " s";
-    const sql::StatementDigest digest = sql::digest(what);  // a refusal: rare, and audited
-    audit_locked(user, source, front, false, "rate_limit", kUnclassified, &digest);
+    const auto digest = audit_digest(what, false, nullptr);  // a refusal: rare, and audited
+    audit_locked(user, source, front, false, "rate_limit", kUnclassified, &*digest);
     return verdict;
 }
 
@@ -243,12 +245,17 @@ void FrontRuntime::audit(const config::FrontUser& user, std::string_view source,
                          std::string_view sql, AuditFront front, bool allowed,
                          std::string_view rule, std::size_t kind,
                          const sql::StatementDigest* whole) {
-    // An allowed statement with no audit log needs no digest: the common path stays cheap.
-    // (Whether there is an audit log is fixed at start-up.)
-    std::optional<sql::StatementDigest> digest;
-    if (!allowed || audit_) digest = whole ? sql::abridged(*whole) : sql::digest(sql);
+    const auto digest = audit_digest(sql, allowed, whole);  // outside the lock: it lexes
     const std::lock_guard lock(mutex_);
     audit_locked(user, source, front, allowed, rule, kind, digest ? &*digest : nullptr);
+}
+
+std::optional<sql::StatementDigest> FrontRuntime::audit_digest(
+    std::string_view sql, bool allowed, const sql::StatementDigest* whole) const {
+    // An allowed statement with no audit log needs no digest: the common path stays cheap.
+    // (Whether there is an audit log is fixed at start-up.)
+    if (allowed && !audit_) return std::nullopt;
+    return whole ? sql::abridged(*whole) : sql::digest(sql);
 }
 
 void FrontRuntime::audit_locked(const config::FrontUser& user, std::string_view source,

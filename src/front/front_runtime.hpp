@@ -171,8 +171,11 @@ class FrontRuntime {
                std::size_t kind = kUnclassified, const sql::StatementDigest* whole = nullptr);
 
   private:
-    // With mutex_ held. `digest` is the statement's abridged digest, null when it is allowed
-    // and there is no audit log (then only the counters change).
+    // What audit_locked needs of a statement: its abridged digest (from `whole`, its whole
+    // shape, when there is one), or none for an allowed statement without an audit log.
+    std::optional<sql::StatementDigest> audit_digest(std::string_view sql, bool allowed,
+                                                     const sql::StatementDigest* whole) const;
+    // With mutex_ held. `digest` is what audit_digest gave (null: only the counters change).
     void audit_locked(const config::FrontUser& user, std::string_view source, AuditFront front,
                       bool allowed, std::string_view rule, std::size_t kind,
                       const sql::StatementDigest* digest);
