@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <barrier>
 #include <string>
 #include <thread>
 #include <vector>
@@ -166,17 +167,22 @@ TEST(PreAuthBudget, CopiesShareOneBudgetAcrossThreads) {
 
     PreAuthBudget shared({.total = 64, .per_source = 0});
     std::atomic<int> evictions{0};
+    // The barrier makes every thread hold its tickets at the same time: without it a loaded
+    // machine may run the threads one after another and never exceed the budget.
+    std::barrier in_step(4);
     std::vector<std::thread> threads;
     for (int t = 0; t < 4; ++t) {
-        threads.emplace_back([copy = shared, t, &evictions]() mutable {
+        threads.emplace_back([copy = shared, t, &evictions, &in_step]() mutable {
             std::vector<PreAuthBudget::Ticket> held(40);
             for (int round = 0; round < 200; ++round) {
                 for (auto& ticket : held) {
                     copy.admit(
                         "10.1.0." + std::to_string(t), [&evictions] { ++evictions; }, ticket);
                 }
+                in_step.arrive_and_wait();
                 for (auto& ticket : held)
                     ticket.release();
+                in_step.arrive_and_wait();
             }
         });
     }
