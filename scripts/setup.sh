@@ -20,7 +20,7 @@ packages=(
     libboost1.81-dev libssl-dev libtomlplusplus-dev nlohmann-json3-dev libcli11-dev
     libspdlog-dev libfmt-dev libgtest-dev libgmock-dev
     mariadb-server mariadb-client libmariadb-dev mariadb-test
-    sysbench haproxy gnuplot-nox strace
+    sysbench haproxy gnuplot-nox strace liburing-dev
     dpkg-dev systemd
     prometheus logrotate chromium sqlmap testssl.sh
 )

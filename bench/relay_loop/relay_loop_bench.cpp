@@ -1,0 +1,645 @@
+// Would a hand-written io_uring loop relay statements with fewer syscalls and less CPU than
+// Asio's epoll reactor (what every sqlgate role runs on)? One binary, three processes:
+//   relay_loop_bench echo    --listen A:P            a backend answering each request
+//   relay_loop_bench relay   --listen A:P --backend A:P --loop epoll|uring
+//   relay_loop_bench clients --target A:P --clients N --seconds T
+// The relay forwards each framed request (4-byte length, then the body) to its own backend
+// connection and the reply back, one statement at a time per client, as sqlgate's relay does.
+// bench/relay_loop.sh runs them side by side and measures the relay process.
+
+#include <arpa/inet.h>
+#include <liburing.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <array>
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/asio/any_completion_handler.hpp>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <deque>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+constexpr std::size_t kBufferSize = 16 * 1024;
+
+struct Options {
+    std::string mode;
+    std::string listen;
+    std::string backend;
+    std::string target;
+    std::string source;  // address the outgoing connections bind to
+    std::string loop = "epoll";
+    int clients = 16;
+    double seconds = 5;
+    std::size_t request = 40;  // like a point select's COM_STMT_EXECUTE
+    std::size_t reply = 200;   // like its one-row result set
+};
+
+[[noreturn]] void die(const std::string& message) {
+    std::fprintf(stderr, "relay_loop_bench: %s\n", message.c_str());
+    std::exit(2);
+}
+
+tcp::endpoint endpoint_of(const std::string& text) {
+    const auto colon = text.rfind(':');
+    if (colon == std::string::npos) die("address without a port: " + text);
+    return {asio::ip::make_address(text.substr(0, colon)),
+            static_cast<unsigned short>(std::stoi(text.substr(colon + 1)))};
+}
+
+// A message is a 4-byte little-endian length, then that many bytes.
+std::size_t body_size(std::span<const unsigned char, 4> header) {
+    return header[0] | (header[1] << 8) | (header[2] << 16) | (std::size_t{header[3]} << 24);
+}
+
+// The size of the message at the start of `data` once all of it is in, else 0.
+std::size_t complete_message_size(std::span<const unsigned char> data) {
+    if (data.size() < 4) return 0;
+    const std::size_t whole = 4 + body_size(data.first<4>());
+    return data.size() >= whole ? whole : 0;
+}
+
+std::vector<unsigned char> framed(std::size_t body, unsigned char fill) {
+    std::vector<unsigned char> m(4 + body, fill);
+    m[0] = body & 0xff;
+    m[1] = (body >> 8) & 0xff;
+    m[2] = (body >> 16) & 0xff;
+    m[3] = (body >> 24) & 0xff;
+    return m;
+}
+
+tcp::socket connect_from(asio::io_context& io, const std::string& source, const tcp::endpoint& to) {
+    tcp::socket s(io);
+    s.open(tcp::v4());
+    if (!source.empty()) s.bind({asio::ip::make_address(source), 0});
+    s.connect(to);
+    s.set_option(tcp::no_delay(true));
+    return s;
+}
+
+// ---- echo: the backend ----------------------------------------------------------------------
+
+asio::awaitable<void> answer(tcp::socket s, std::size_t reply_size) {
+    std::array<unsigned char, 4> header{};
+    std::vector<unsigned char> body;
+    for (;;) {
+        auto [e1, n1] =
+            co_await asio::async_read(s, asio::buffer(header), asio::as_tuple(asio::use_awaitable));
+        if (e1) co_return;
+        body.resize(body_size(header));
+        auto [e2, n2] =
+            co_await asio::async_read(s, asio::buffer(body), asio::as_tuple(asio::use_awaitable));
+        if (e2) co_return;
+        // The reply carries the request's first body byte, so a client can see it got its own.
+        std::vector<unsigned char> reply = framed(reply_size, body.empty() ? 0 : body[0]);
+        auto [e3, n3] =
+            co_await asio::async_write(s, asio::buffer(reply), asio::as_tuple(asio::use_awaitable));
+        if (e3) co_return;
+    }
+}
+
+asio::awaitable<void> accept_echo(tcp::acceptor& acceptor, std::size_t reply_size) {
+    for (;;) {
+        tcp::socket s = co_await acceptor.async_accept(asio::use_awaitable);
+        s.set_option(tcp::no_delay(true));
+        asio::co_spawn(acceptor.get_executor(), answer(std::move(s), reply_size), asio::detached);
+    }
+}
+
+int run_echo(const Options& o) {
+    asio::io_context io(1);
+    tcp::acceptor acceptor(io, endpoint_of(o.listen));
+    asio::co_spawn(io, accept_echo(acceptor, o.reply), asio::detached);
+    io.run();
+    return 0;
+}
+
+// ---- relay on Asio's reactor (epoll), as sqlgate's roles relay ------------------------------
+
+// Reads from `from` until one whole message is in `buffer`, then writes it to `to`.
+asio::awaitable<bool> forward_one(tcp::socket& from, tcp::socket& to,
+                                  std::array<unsigned char, kBufferSize>& buffer) {
+    std::size_t have = 0;
+    std::size_t whole = 0;
+    while (whole == 0) {
+        auto [e, n] =
+            co_await from.async_read_some(asio::buffer(buffer.data() + have, buffer.size() - have),
+                                          asio::as_tuple(asio::use_awaitable));
+        if (e) co_return false;
+        have += n;
+        whole = complete_message_size(std::span(buffer.data(), have));
+        if (whole == 0 && have == buffer.size()) co_return false;
+    }
+    auto [e, n] = co_await asio::async_write(to, asio::buffer(buffer.data(), have),
+                                             asio::as_tuple(asio::use_awaitable));
+    co_return !e;
+}
+
+asio::awaitable<void> relay_pair(tcp::socket client, tcp::socket backend) {
+    auto buffer = std::make_unique<std::array<unsigned char, kBufferSize>>();
+    while (co_await forward_one(client, backend, *buffer) &&
+           co_await forward_one(backend, client, *buffer)) {
+    }
+}
+
+// Accepts clients, connects each one's own backend connection and hands both to `relay`.
+template <typename Relay>
+asio::awaitable<void> accept_pairs(tcp::acceptor& acceptor, Options o, Relay relay) {
+    auto& io = static_cast<asio::io_context&>(acceptor.get_executor().context());
+    const tcp::endpoint backend = endpoint_of(o.backend);
+    for (;;) {
+        tcp::socket client = co_await acceptor.async_accept(asio::use_awaitable);
+        client.set_option(tcp::no_delay(true));
+        relay(std::move(client), connect_from(io, o.source, backend));
+    }
+}
+
+int run_relay_epoll(const Options& o) {
+    asio::io_context io(1);
+    tcp::acceptor acceptor(io, endpoint_of(o.listen));
+    asio::co_spawn(io,
+                   accept_pairs(acceptor, o,
+                                [&io](tcp::socket client, tcp::socket backend) {
+                                    asio::co_spawn(
+                                        io, relay_pair(std::move(client), std::move(backend)),
+                                        asio::detached);
+                                }),
+                   asio::detached);
+    io.run();
+    return 0;
+}
+
+// ---- relay on a hand-written io_uring loop --------------------------------------------------
+// One submission per loop iteration carries every send and receive that the completions of
+// the previous one made ready; a send is linked to the receive of its answer, so forwarding a
+// request and waiting for its reply cost no syscall of their own.
+
+// The next free submission entry, submitting what is queued when none is left.
+io_uring_sqe* next_sqe(io_uring& ring) {
+    io_uring_sqe* s = io_uring_get_sqe(&ring);
+    if (s == nullptr) {
+        io_uring_submit(&ring);
+        s = io_uring_get_sqe(&ring);
+    }
+    if (s == nullptr) die("submission queue full");
+    return s;
+}
+
+// A send linked to the entry queued after it (the receive of its answer). MSG_WAITALL has the
+// kernel finish a short send itself, so a send that succeeds posts no completion (nothing to
+// do for it) and only a failed one wakes the loop; its failure cancels the receive.
+void prep_linked_send(io_uring_sqe* s, int fd, std::span<const unsigned char> bytes,
+                      std::uint64_t data) {
+    io_uring_prep_send(s, fd, bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_WAITALL);
+    io_uring_sqe_set_data64(s, data);
+    s->flags |= IOSQE_IO_LINK | IOSQE_CQE_SKIP_SUCCESS;
+}
+
+enum class Op : std::uintptr_t {
+    accept = 0,
+    recv_client = 1,
+    send_backend = 2,
+    recv_backend = 3,
+    send_client = 4
+};
+
+struct Pair {
+    int client = -1;
+    int backend = -1;
+    bool open = true;
+    std::size_t have = 0;
+    std::size_t to_send = 0;
+    std::size_t sent = 0;
+    alignas(8) std::array<unsigned char, kBufferSize> buffer{};
+};
+
+class UringRelay {
+  public:
+    explicit UringRelay(const Options& o) : options_(o), backend_(endpoint_of(o.backend)) {
+        io_uring_params params{};
+        params.flags = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN;
+        if (io_uring_queue_init_params(4096, &ring_, &params) < 0) {
+            params = {};
+            params.flags = IORING_SETUP_COOP_TASKRUN;
+            if (const int r = io_uring_queue_init_params(4096, &ring_, &params); r < 0) {
+                params = {};
+                if (const int r2 = io_uring_queue_init_params(4096, &ring_, &params); r2 < 0)
+                    die(std::string("io_uring_queue_init: ") + std::strerror(-r2));
+            }
+        }
+        std::fprintf(stderr, "relay_loop_bench: io_uring flags=0x%x\n", params.flags);
+        const tcp::endpoint at = endpoint_of(o.listen);
+        listener_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        const int one = 1;
+        ::setsockopt(listener_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        sockaddr_in addr = to_sockaddr(at);
+        if (::bind(listener_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+            ::listen(listener_, 1024) != 0)
+            die(std::string("listen: ") + std::strerror(errno));
+    }
+    ~UringRelay() { io_uring_queue_exit(&ring_); }
+    UringRelay(const UringRelay&) = delete;
+    UringRelay& operator=(const UringRelay&) = delete;
+
+    int run() {
+        queue_accept();
+        for (;;) {
+            const int r = io_uring_submit_and_wait(&ring_, 1);
+            if (r < 0 && r != -EINTR)
+                die(std::string("io_uring_submit_and_wait: ") + std::strerror(-r));
+            io_uring_cqe* cqe = nullptr;
+            unsigned head = 0;
+            unsigned seen = 0;
+            io_uring_for_each_cqe(&ring_, head, cqe) {
+                ++seen;
+                complete(cqe->user_data, cqe->res);
+            }
+            io_uring_cq_advance(&ring_, seen);
+        }
+    }
+
+  private:
+    static sockaddr_in to_sockaddr(const tcp::endpoint& e) {
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_port = htons(e.port());
+        a.sin_addr.s_addr = htonl(e.address().to_v4().to_uint());
+        return a;
+    }
+
+    io_uring_sqe* sqe() { return next_sqe(ring_); }
+
+    static std::uint64_t tag(Pair* p, Op op) {
+        return reinterpret_cast<std::uintptr_t>(p) | static_cast<std::uintptr_t>(op);
+    }
+
+    void queue_accept() {
+        io_uring_sqe* s = sqe();
+        io_uring_prep_accept(s, listener_, nullptr, nullptr, SOCK_CLOEXEC);
+        io_uring_sqe_set_data64(s, static_cast<std::uint64_t>(Op::accept));
+    }
+
+    void queue_recv(Pair& p, int fd, Op op) {
+        io_uring_sqe* s = sqe();
+        io_uring_prep_recv(s, fd, p.buffer.data() + p.have, p.buffer.size() - p.have, 0);
+        io_uring_sqe_set_data64(s, tag(&p, op));
+    }
+
+    // The send of a whole message, then the receive of what comes back on the other side.
+    void queue_send_then_recv(Pair& p, int to, Op send, int answer_from, Op recv) {
+        prep_linked_send(sqe(), to, std::span(p.buffer.data() + p.sent, p.to_send - p.sent),
+                         tag(&p, send));
+        p.have = 0;
+        queue_recv(p, answer_from, recv);
+    }
+
+    void open_pair(int client) {
+        const int one = 1;
+        ::setsockopt(client, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        const int backend = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (!options_.source.empty()) {
+            sockaddr_in from = to_sockaddr({asio::ip::make_address(options_.source), 0});
+            ::bind(backend, reinterpret_cast<sockaddr*>(&from), sizeof from);
+        }
+        sockaddr_in to = to_sockaddr(backend_);
+        if (::connect(backend, reinterpret_cast<sockaddr*>(&to), sizeof to) != 0) {
+            std::fprintf(stderr, "relay_loop_bench: backend connect: %s\n", std::strerror(errno));
+            ::close(backend);
+            ::close(client);
+            return;
+        }
+        ::setsockopt(backend, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        Pair& p = *pairs_.emplace_back(std::make_unique<Pair>());
+        p.client = client;
+        p.backend = backend;
+        queue_recv(p, client, Op::recv_client);
+    }
+
+    // Pairs are kept (not freed) once closed: an operation still in flight may name one.
+    void close_pair(Pair& p) {
+        if (!p.open) return;
+        p.open = false;
+        ::close(p.client);
+        ::close(p.backend);
+    }
+
+    void received(Pair& p, int res, int from, Op again, int to, Op send, Op answer) {
+        if (res == -ECANCELED) return;  // the send it was linked to came up short; resent below
+        if (res <= 0) return close_pair(p);
+        p.have += static_cast<std::size_t>(res);
+        const std::size_t whole = complete_message_size(std::span(p.buffer.data(), p.have));
+        if (whole == 0) {
+            if (p.have == p.buffer.size()) return close_pair(p);
+            return queue_recv(p, from, again);
+        }
+        p.to_send = p.have;
+        p.sent = 0;
+        queue_send_then_recv(p, to, send, from == p.client ? p.backend : p.client, answer);
+    }
+
+    void sent(Pair& p, int res, int to, Op send, int answer_from, Op recv) {
+        if (res <= 0) return close_pair(p);
+        p.sent += static_cast<std::size_t>(res);
+        if (p.sent < p.to_send) queue_send_then_recv(p, to, send, answer_from, recv);
+    }
+
+    void complete(std::uint64_t data, int res) {
+        const auto op = static_cast<Op>(data & 7);
+        if (op == Op::accept) {
+            if (res >= 0) open_pair(res);
+            return queue_accept();
+        }
+        Pair& p = *reinterpret_cast<Pair*>(data & ~std::uint64_t{7});
+        if (!p.open) return;
+        switch (op) {
+            case Op::recv_client:
+                return received(p, res, p.client, Op::recv_client, p.backend, Op::send_backend,
+                                Op::recv_backend);
+            case Op::send_backend:
+                return sent(p, res, p.backend, Op::send_backend, p.backend, Op::recv_backend);
+            case Op::recv_backend:
+                return received(p, res, p.backend, Op::recv_backend, p.client, Op::send_client,
+                                Op::recv_client);
+            case Op::send_client:
+                return sent(p, res, p.client, Op::send_client, p.client, Op::recv_client);
+            case Op::accept:
+                return;
+        }
+    }
+
+    Options options_;
+    tcp::endpoint backend_;
+    io_uring ring_{};
+    int listener_ = -1;
+    std::deque<std::unique_ptr<Pair>> pairs_;
+};
+
+// ---- relay on io_uring inside Asio's loop -------------------------------------------------
+// What sqlgate could adopt without giving up Asio (timers, the acceptor, posts between
+// threads): the sockets' sends and receives go through a ring, Asio's reactor watches the
+// ring's descriptor, and one posted handler per loop iteration submits what the resumed
+// coroutines queued. It pays a wake-up, a re-arm and a submit per iteration where the loop of
+// its own pays one io_uring_enter.
+
+class RingInAsio {
+  public:
+    explicit RingInAsio(asio::io_context& io) : io_(io), watch_(io) {
+        io_uring_params params{};
+        params.flags = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_COOP_TASKRUN;
+        if (const int r = io_uring_queue_init_params(4096, &ring_, &params); r < 0)
+            die(std::string("io_uring_queue_init: ") + std::strerror(-r));
+        watch_.assign(::dup(ring_.ring_fd));
+        arm();
+    }
+    ~RingInAsio() { io_uring_queue_exit(&ring_); }
+    RingInAsio(const RingInAsio&) = delete;
+    RingInAsio& operator=(const RingInAsio&) = delete;
+
+    // Sends `out` on `to` (the kernel finishes a short send) and then receives into `in` from
+    // `from`; completes with the receive's result, or the send's error.
+    template <typename Token>
+    auto async_send_then_recv(int to, std::span<const unsigned char> out, int from,
+                              std::span<unsigned char> in, Token&& token) {
+        return asio::async_initiate<Token, void(int)>(
+            [this, to, out, from, in](auto handler) {
+                auto op = std::make_unique<Op>(std::move(handler));
+                prep_linked_send(sqe(), to, out, reinterpret_cast<std::uintptr_t>(op.get()) | 1);
+                queue_recv(from, in, std::move(op));
+            },
+            token);
+    }
+
+    template <typename Token>
+    auto async_recv(int from, std::span<unsigned char> in, Token&& token) {
+        return asio::async_initiate<Token, void(int)>(
+            [this, from, in](auto handler) {
+                queue_recv(from, in, std::make_unique<Op>(std::move(handler)));
+            },
+            token);
+    }
+
+  private:
+    struct Op {
+        asio::any_completion_handler<void(int)> handler;
+        int send_error = 0;
+    };
+
+    io_uring_sqe* sqe() {
+        io_uring_sqe* s = next_sqe(ring_);
+        if (!flush_posted_) {
+            flush_posted_ = true;
+            asio::post(io_, [this] {
+                flush_posted_ = false;
+                io_uring_submit(&ring_);
+            });
+        }
+        return s;
+    }
+
+    void queue_recv(int from, std::span<unsigned char> in, std::unique_ptr<Op> op) {
+        io_uring_sqe* recv = sqe();
+        io_uring_prep_recv(recv, from, in.data(), in.size(), 0);
+        io_uring_sqe_set_data64(recv, reinterpret_cast<std::uintptr_t>(op.release()));
+    }
+
+    void arm() {
+        watch_.async_wait(asio::posix::stream_descriptor::wait_read,
+                          [this](boost::system::error_code ec) {
+                              if (ec) return;
+                              reap();
+                              arm();
+                          });
+    }
+
+    void reap() {
+        io_uring_cqe* cqe = nullptr;
+        unsigned head = 0;
+        unsigned seen = 0;
+        io_uring_for_each_cqe(&ring_, head, cqe) {
+            ++seen;
+            auto* op = reinterpret_cast<Op*>(cqe->user_data & ~std::uint64_t{1});
+            if (cqe->user_data & 1)
+                op->send_error = cqe->res < 0 ? cqe->res : -EPIPE;
+            else
+                done_.emplace_back(op, cqe->res);
+        }
+        io_uring_cq_advance(&ring_, seen);
+        for (auto [raw, res] : done_) {
+            std::unique_ptr<Op> op(raw);
+            auto handler = std::move(op->handler);
+            const int result = op->send_error != 0 ? op->send_error : res;
+            op.reset();
+            std::move(handler)(result);
+        }
+        done_.clear();
+    }
+
+    asio::io_context& io_;
+    io_uring ring_{};
+    asio::posix::stream_descriptor watch_;
+    bool flush_posted_ = false;
+    std::vector<std::pair<Op*, int>> done_;  // handlers run after the ring is advanced
+};
+
+// Reads from `from` until one whole message is in `buffer` (`have` bytes already in).
+asio::awaitable<bool> ring_read_message(RingInAsio& ring, int from,
+                                        std::array<unsigned char, kBufferSize>& buffer,
+                                        std::size_t& have) {
+    while (complete_message_size(std::span(buffer.data(), have)) == 0) {
+        if (have == buffer.size()) co_return false;
+        const int n = co_await ring.async_recv(
+            from, std::span(buffer.data() + have, buffer.size() - have), asio::use_awaitable);
+        if (n <= 0) co_return false;
+        have += static_cast<std::size_t>(n);
+    }
+    co_return true;
+}
+
+asio::awaitable<void> ring_relay_pair(RingInAsio& ring, int client, int backend) {
+    auto buffer = std::make_unique<std::array<unsigned char, kBufferSize>>();
+    std::size_t have = 0;
+    int from = client;
+    int to = backend;
+    while (co_await ring_read_message(ring, from, *buffer, have)) {
+        // The whole message goes out and the answer is awaited in one step.
+        const std::size_t whole = have;
+        const int n = co_await ring.async_send_then_recv(
+            to, std::span<const unsigned char>(buffer->data(), whole), to,
+            std::span(buffer->data(), buffer->size()), asio::use_awaitable);
+        if (n <= 0) break;
+        have = static_cast<std::size_t>(n);
+        std::swap(from, to);
+    }
+    ::close(client);
+    ::close(backend);
+}
+
+int run_relay_ring_in_asio(const Options& o) {
+    asio::io_context io(1);
+    RingInAsio ring(io);
+    tcp::acceptor acceptor(io, endpoint_of(o.listen));
+    asio::co_spawn(io,
+                   accept_pairs(acceptor, o,
+                                [&io, &ring](tcp::socket client, tcp::socket backend) {
+                                    // Out of Asio's reactor: only the ring watches these.
+                                    asio::co_spawn(
+                                        io,
+                                        ring_relay_pair(ring, client.release(), backend.release()),
+                                        asio::detached);
+                                }),
+                   asio::detached);
+    io.run();
+    return 0;
+}
+
+// ---- clients --------------------------------------------------------------------------------
+
+struct ClientTally {
+    std::uint64_t round_trips = 0;
+    std::uint64_t wrong = 0;
+    bool started = false;
+};
+
+asio::awaitable<void> client_loop(tcp::socket s, unsigned char id, std::size_t request_size,
+                                  std::size_t reply_size, std::chrono::steady_clock::time_point end,
+                                  ClientTally& tally) {
+    std::vector<unsigned char> request = framed(request_size, id);
+    std::vector<unsigned char> reply(4 + reply_size);
+    while (std::chrono::steady_clock::now() < end) {
+        auto [e1, n1] = co_await asio::async_write(s, asio::buffer(request),
+                                                   asio::as_tuple(asio::use_awaitable));
+        if (e1) break;
+        auto [e2, n2] =
+            co_await asio::async_read(s, asio::buffer(reply), asio::as_tuple(asio::use_awaitable));
+        if (e2) break;
+        if (complete_message_size(reply) != reply.size() || (reply_size > 0 && reply[4] != id))
+            ++tally.wrong;
+        ++tally.round_trips;
+    }
+}
+
+int run_clients(const Options& o) {
+    asio::io_context io(1);
+    const tcp::endpoint target = endpoint_of(o.target);
+    std::vector<tcp::socket> sockets;
+    for (int i = 0; i < o.clients; ++i)
+        sockets.push_back(connect_from(io, o.source, target));
+    ClientTally tally;
+    const auto start = std::chrono::steady_clock::now();
+    const auto end = start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                 std::chrono::duration<double>(o.seconds));
+    for (int i = 0; i < o.clients; ++i)
+        asio::co_spawn(io,
+                       client_loop(std::move(sockets[i]), static_cast<unsigned char>(1 + i % 250),
+                                   o.request, o.reply, end, tally),
+                       asio::detached);
+    io.run();
+    const double took =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::printf("clients=%d seconds=%.3f round_trips=%llu wrong=%llu per_second=%.1f\n", o.clients,
+                took, static_cast<unsigned long long>(tally.round_trips),
+                static_cast<unsigned long long>(tally.wrong), tally.round_trips / took);
+    return tally.wrong == 0 && tally.round_trips > 0 ? 0 : 1;
+}
+
+Options parse(int argc, char** argv) {
+    if (argc < 2) die("usage: relay_loop_bench echo|relay|clients [--options]");
+    Options o;
+    o.mode = argv[1];
+    for (int i = 2; i < argc; ++i) {
+        const std::string_view flag = argv[i];
+        if (i + 1 >= argc) die("missing value after " + std::string(flag));
+        const std::string value = argv[++i];
+        if (flag == "--listen")
+            o.listen = value;
+        else if (flag == "--backend")
+            o.backend = value;
+        else if (flag == "--target")
+            o.target = value;
+        else if (flag == "--source")
+            o.source = value;
+        else if (flag == "--loop")
+            o.loop = value;
+        else if (flag == "--clients")
+            o.clients = std::stoi(value);
+        else if (flag == "--seconds")
+            o.seconds = std::stod(value);
+        else if (flag == "--request")
+            o.request = std::stoul(value);
+        else if (flag == "--reply")
+            o.reply = std::stoul(value);
+        else
+            die("unknown option " + std::string(flag));
+    }
+    return o;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const Options o = parse(argc, argv);
+    try {
+        if (o.mode == "echo") return run_echo(o);
+        if (o.mode == "clients") return run_clients(o);
+        if (o.mode == "relay" && o.loop == "epoll") return run_relay_epoll(o);
+        if (o.mode == "relay" && o.loop == "uring") return UringRelay(o).run();
+        if (o.mode == "relay" && o.loop == "uring-in-asio") return run_relay_ring_in_asio(o);
+    } catch (const std::exception& e) {
+        die(e.what());
+    }
+    die("unknown mode or loop");
+}
