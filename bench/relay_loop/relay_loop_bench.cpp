@@ -1,7 +1,8 @@
 // Would a hand-written io_uring loop relay statements with fewer syscalls and less CPU than
 // Asio's epoll reactor (what every sqlgate role runs on)? One binary, three processes:
 //   relay_loop_bench echo    --listen A:P            a backend answering each request
-//   relay_loop_bench relay   --listen A:P --backend A:P --loop epoll|uring
+//   relay_loop_bench relay   --listen A:P --backend A:P
+//                    --loop epoll|uring|uring-multishot|uring-in-asio
 //   relay_loop_bench clients --target A:P --clients N --seconds T
 // The relay forwards each framed request (4-byte length, then the body) to its own backend
 // connection and the reply back, one statement at a time per client, as sqlgate's relay does.
@@ -11,6 +12,7 @@
 #include <liburing.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -209,27 +211,19 @@ void prep_linked_send(io_uring_sqe* s, int fd, std::span<const unsigned char> by
     s->flags |= IOSQE_IO_LINK | IOSQE_CQE_SKIP_SUCCESS;
 }
 
-enum class Op : std::uintptr_t {
-    accept = 0,
-    recv_client = 1,
-    send_backend = 2,
-    recv_backend = 3,
-    send_client = 4
-};
+sockaddr_in to_sockaddr(const tcp::endpoint& e) {
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(e.port());
+    a.sin_addr.s_addr = htonl(e.address().to_v4().to_uint());
+    return a;
+}
 
-struct Pair {
-    int client = -1;
-    int backend = -1;
-    bool open = true;
-    std::size_t have = 0;
-    std::size_t to_send = 0;
-    std::size_t sent = 0;
-    alignas(8) std::array<unsigned char, kBufferSize> buffer{};
-};
-
-class UringRelay {
+// What both loops of our own share: the ring, the listener, accepting a client and connecting
+// its backend, and the loop itself (its one blocking call is io_uring_submit_and_wait).
+class OwnLoop {
   public:
-    explicit UringRelay(const Options& o) : options_(o), backend_(endpoint_of(o.backend)) {
+    explicit OwnLoop(const Options& o) : options_(o), backend_(endpoint_of(o.backend)) {
         io_uring_params params{};
         params.flags = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN;
         if (io_uring_queue_init_params(4096, &ring_, &params) < 0) {
@@ -242,18 +236,17 @@ class UringRelay {
             }
         }
         std::fprintf(stderr, "relay_loop_bench: io_uring flags=0x%x\n", params.flags);
-        const tcp::endpoint at = endpoint_of(o.listen);
         listener_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
         const int one = 1;
         ::setsockopt(listener_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-        sockaddr_in addr = to_sockaddr(at);
+        sockaddr_in addr = to_sockaddr(endpoint_of(o.listen));
         if (::bind(listener_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
             ::listen(listener_, 1024) != 0)
             die(std::string("listen: ") + std::strerror(errno));
     }
-    ~UringRelay() { io_uring_queue_exit(&ring_); }
-    UringRelay(const UringRelay&) = delete;
-    UringRelay& operator=(const UringRelay&) = delete;
+    virtual ~OwnLoop() { io_uring_queue_exit(&ring_); }
+    OwnLoop(const OwnLoop&) = delete;
+    OwnLoop& operator=(const OwnLoop&) = delete;
 
     int run() {
         queue_accept();
@@ -266,48 +259,36 @@ class UringRelay {
             unsigned seen = 0;
             io_uring_for_each_cqe(&ring_, head, cqe) {
                 ++seen;
-                complete(cqe->user_data, cqe->res);
+                if (cqe->user_data == kAccept) {
+                    accepted(cqe->res);
+                } else {
+                    complete(cqe->user_data, cqe->res, cqe->flags);
+                }
             }
             io_uring_cq_advance(&ring_, seen);
         }
     }
 
-  private:
-    static sockaddr_in to_sockaddr(const tcp::endpoint& e) {
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_port = htons(e.port());
-        a.sin_addr.s_addr = htonl(e.address().to_v4().to_uint());
-        return a;
-    }
+  protected:
+    static constexpr std::uint64_t kAccept = 0;
 
     io_uring_sqe* sqe() { return next_sqe(ring_); }
+    io_uring& ring() { return ring_; }
 
-    static std::uint64_t tag(Pair* p, Op op) {
-        return reinterpret_cast<std::uintptr_t>(p) | static_cast<std::uintptr_t>(op);
-    }
+    // A client and its backend connection, both connected.
+    virtual void open_pair(int client, int backend) = 0;
+    virtual void complete(std::uint64_t data, int res, unsigned flags) = 0;
 
+  private:
     void queue_accept() {
         io_uring_sqe* s = sqe();
         io_uring_prep_accept(s, listener_, nullptr, nullptr, SOCK_CLOEXEC);
-        io_uring_sqe_set_data64(s, static_cast<std::uint64_t>(Op::accept));
+        io_uring_sqe_set_data64(s, kAccept);
     }
 
-    void queue_recv(Pair& p, int fd, Op op) {
-        io_uring_sqe* s = sqe();
-        io_uring_prep_recv(s, fd, p.buffer.data() + p.have, p.buffer.size() - p.have, 0);
-        io_uring_sqe_set_data64(s, tag(&p, op));
-    }
-
-    // The send of a whole message, then the receive of what comes back on the other side.
-    void queue_send_then_recv(Pair& p, int to, Op send, int answer_from, Op recv) {
-        prep_linked_send(sqe(), to, std::span(p.buffer.data() + p.sent, p.to_send - p.sent),
-                         tag(&p, send));
-        p.have = 0;
-        queue_recv(p, answer_from, recv);
-    }
-
-    void open_pair(int client) {
+    void accepted(int client) {
+        queue_accept();
+        if (client < 0) return;
         const int one = 1;
         ::setsockopt(client, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
         const int backend = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -323,27 +304,78 @@ class UringRelay {
             return;
         }
         ::setsockopt(backend, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        open_pair(client, backend);
+    }
+
+    Options options_;
+    tcp::endpoint backend_;
+    io_uring ring_{};
+    int listener_ = -1;
+};
+
+enum class Op : std::uintptr_t {
+    recv_client = 1,
+    send_backend = 2,
+    recv_backend = 3,
+    send_client = 4
+};
+
+// Pairs are kept (not freed) once closed: an operation still in flight may name one.
+struct Pair {
+    int client = -1;
+    int backend = -1;
+    bool open = true;
+    std::size_t have = 0;
+    std::size_t to_send = 0;
+    std::size_t sent = 0;
+    alignas(8) std::array<unsigned char, kBufferSize> buffer{};
+
+    void close() {
+        if (!open) return;
+        open = false;
+        ::close(client);
+        ::close(backend);
+    }
+};
+
+std::uint64_t tag(Pair* p, Op op) {
+    return reinterpret_cast<std::uintptr_t>(p) | static_cast<std::uintptr_t>(op);
+}
+
+// Each pair receives into its own buffer; forwarding a message queues its send linked to the
+// receive of the answer.
+class LinkedRelay final : public OwnLoop {
+  public:
+    using OwnLoop::OwnLoop;
+
+  private:
+    void queue_recv(Pair& p, int fd, Op op) {
+        io_uring_sqe* s = sqe();
+        io_uring_prep_recv(s, fd, p.buffer.data() + p.have, p.buffer.size() - p.have, 0);
+        io_uring_sqe_set_data64(s, tag(&p, op));
+    }
+
+    // The send of a whole message, then the receive of what comes back on the other side.
+    void queue_send_then_recv(Pair& p, int to, Op send, int answer_from, Op recv) {
+        prep_linked_send(sqe(), to, std::span(p.buffer.data() + p.sent, p.to_send - p.sent),
+                         tag(&p, send));
+        p.have = 0;
+        queue_recv(p, answer_from, recv);
+    }
+
+    void open_pair(int client, int backend) override {
         Pair& p = *pairs_.emplace_back(std::make_unique<Pair>());
         p.client = client;
         p.backend = backend;
         queue_recv(p, client, Op::recv_client);
     }
 
-    // Pairs are kept (not freed) once closed: an operation still in flight may name one.
-    void close_pair(Pair& p) {
-        if (!p.open) return;
-        p.open = false;
-        ::close(p.client);
-        ::close(p.backend);
-    }
-
     void received(Pair& p, int res, int from, Op again, int to, Op send, Op answer) {
         if (res == -ECANCELED) return;  // the send it was linked to came up short; resent below
-        if (res <= 0) return close_pair(p);
+        if (res <= 0) return p.close();
         p.have += static_cast<std::size_t>(res);
-        const std::size_t whole = complete_message_size(std::span(p.buffer.data(), p.have));
-        if (whole == 0) {
-            if (p.have == p.buffer.size()) return close_pair(p);
+        if (complete_message_size(std::span(p.buffer.data(), p.have)) == 0) {
+            if (p.have == p.buffer.size()) return p.close();
             return queue_recv(p, from, again);
         }
         p.to_send = p.have;
@@ -352,20 +384,15 @@ class UringRelay {
     }
 
     void sent(Pair& p, int res, int to, Op send, int answer_from, Op recv) {
-        if (res <= 0) return close_pair(p);
+        if (res <= 0) return p.close();
         p.sent += static_cast<std::size_t>(res);
         if (p.sent < p.to_send) queue_send_then_recv(p, to, send, answer_from, recv);
     }
 
-    void complete(std::uint64_t data, int res) {
-        const auto op = static_cast<Op>(data & 7);
-        if (op == Op::accept) {
-            if (res >= 0) open_pair(res);
-            return queue_accept();
-        }
+    void complete(std::uint64_t data, int res, unsigned) override {
         Pair& p = *reinterpret_cast<Pair*>(data & ~std::uint64_t{7});
         if (!p.open) return;
-        switch (op) {
+        switch (static_cast<Op>(data & 7)) {
             case Op::recv_client:
                 return received(p, res, p.client, Op::recv_client, p.backend, Op::send_backend,
                                 Op::recv_backend);
@@ -376,16 +403,130 @@ class UringRelay {
                                 Op::recv_client);
             case Op::send_client:
                 return sent(p, res, p.client, Op::send_client, p.client, Op::recv_client);
-            case Op::accept:
-                return;
         }
     }
 
-    Options options_;
-    tcp::endpoint backend_;
-    io_uring ring_{};
-    int listener_ = -1;
     std::deque<std::unique_ptr<Pair>> pairs_;
+};
+
+// No buffer of a pair's own: one multishot receive per socket stays armed and takes its bytes
+// from a ring of buffers the loop provides (a connection owns memory only while a message is
+// incomplete or being sent), and the sockets are registered with the ring (fixed files: the
+// kernel skips looking each descriptor up per operation).
+class MultishotRelay final : public OwnLoop {
+  public:
+    explicit MultishotRelay(const Options& o) : OwnLoop(o) {
+        if (const int r = io_uring_register_files_sparse(&ring(), kFiles); r < 0)
+            die(std::string("io_uring_register_files_sparse: ") + std::strerror(-r));
+        const std::size_t ring_bytes = kBuffers * sizeof(io_uring_buf);
+        void* mem =
+            ::mmap(nullptr, ring_bytes, PROT_READ | PROT_WRITE, MAP_ANONYMOUS | MAP_PRIVATE, -1, 0);
+        if (mem == MAP_FAILED) die("mmap of the buffer ring failed");
+        buffer_ring_ = static_cast<io_uring_buf_ring*>(mem);
+        io_uring_buf_ring_init(buffer_ring_);
+        io_uring_buf_reg reg{};
+        reg.ring_addr = reinterpret_cast<std::uintptr_t>(mem);
+        reg.ring_entries = kBuffers;
+        reg.bgid = kGroup;
+        if (const int r = io_uring_register_buf_ring(&ring(), &reg, 0); r < 0)
+            die(std::string("io_uring_register_buf_ring: ") + std::strerror(-r));
+        buffers_ = std::make_unique_for_overwrite<unsigned char[]>(kBuffers * kBufferSize);
+        for (unsigned i = 0; i < kBuffers; ++i)
+            give_back(static_cast<std::uint16_t>(i));
+    }
+
+  private:
+    static constexpr unsigned kFiles = 4096;
+    static constexpr unsigned kBuffers = 256;
+    static constexpr std::uint16_t kGroup = 1;
+
+    struct Side {
+        int fd = -1;
+        std::vector<unsigned char> incoming;  // a message from this side, not whole yet
+        std::vector<unsigned char> outgoing;  // the message last sent to this side
+    };
+    struct Link {
+        std::array<Side, 2> side;  // 0 the client, 1 its backend
+        bool open = true;
+    };
+
+    void give_back(std::uint16_t id) {
+        io_uring_buf_ring_add(buffer_ring_, buffers_.get() + std::size_t{id} * kBufferSize,
+                              kBufferSize, id, io_uring_buf_ring_mask(kBuffers), 0);
+        io_uring_buf_ring_advance(buffer_ring_, 1);
+    }
+
+    void arm(Link& l, unsigned side) {
+        io_uring_sqe* s = sqe();
+        io_uring_prep_recv_multishot(s, l.side[side].fd, nullptr, 0, 0);
+        s->flags |= IOSQE_BUFFER_SELECT | IOSQE_FIXED_FILE;
+        s->buf_group = kGroup;
+        io_uring_sqe_set_data64(s, reinterpret_cast<std::uintptr_t>(&l) | side);
+    }
+
+    void open_pair(int client, int backend) override {
+        if (client >= static_cast<int>(kFiles) || backend >= static_cast<int>(kFiles)) {
+            ::close(client);
+            ::close(backend);
+            return;
+        }
+        // The descriptor's number is its index in the registered table.
+        io_uring_register_files_update(&ring(), client, &client, 1);
+        io_uring_register_files_update(&ring(), backend, &backend, 1);
+        Link& l = *links_.emplace_back(std::make_unique<Link>());
+        l.side[0].fd = client;
+        l.side[1].fd = backend;
+        arm(l, 0);
+        arm(l, 1);
+    }
+
+    void close(Link& l) {
+        if (!l.open) return;
+        l.open = false;
+        for (Side& s : l.side) {
+            ::close(s.fd);
+            s.incoming = {};
+            s.outgoing = {};
+        }
+    }
+
+    void complete(std::uint64_t data, int res, unsigned flags) override {
+        Link& l = *reinterpret_cast<Link*>(data & ~std::uint64_t{7});
+        const unsigned from = data & 1;
+
+        if ((data & 2) != 0) {  // a send's failure (successful sends post nothing)
+            return close(l);
+        }
+        if (flags & IORING_CQE_F_BUFFER) {
+            const auto id = static_cast<std::uint16_t>(flags >> IORING_CQE_BUFFER_SHIFT);
+            if (l.open && res > 0) {
+                Side& in = l.side[from];
+                const unsigned char* bytes = buffers_.get() + std::size_t{id} * kBufferSize;
+                in.incoming.insert(in.incoming.end(), bytes, bytes + res);
+            }
+            give_back(id);
+        }
+        if (!l.open) return;
+        if (res <= 0 && res != -ENOBUFS) return close(l);
+        if ((flags & IORING_CQE_F_MORE) == 0) arm(l, from);
+        Side& in = l.side[from];
+        if (complete_message_size(in.incoming) == 0) return;
+        // Bytes from a side answer what was sent to it, so that send is over and its buffer
+        // free; the whole message goes out from the other side's `outgoing`, untouched until
+        // its answer arrives. Swapping keeps both buffers' room for the next messages.
+        Side& out = l.side[from ^ 1];
+        std::swap(in.incoming, out.outgoing);
+        in.incoming.clear();
+        io_uring_sqe* s = sqe();
+        io_uring_prep_send(s, out.fd, out.outgoing.data(), out.outgoing.size(),
+                           MSG_NOSIGNAL | MSG_WAITALL);
+        s->flags |= IOSQE_FIXED_FILE | IOSQE_CQE_SKIP_SUCCESS;
+        io_uring_sqe_set_data64(s, reinterpret_cast<std::uintptr_t>(&l) | 2 | (from ^ 1));
+    }
+
+    io_uring_buf_ring* buffer_ring_ = nullptr;
+    std::unique_ptr<unsigned char[]> buffers_;
+    std::deque<std::unique_ptr<Link>> links_;
 };
 
 // ---- relay on io_uring inside Asio's loop -------------------------------------------------
@@ -587,7 +728,13 @@ int run_clients(const Options& o) {
                        client_loop(std::move(sockets[i]), static_cast<unsigned char>(1 + i % 250),
                                    o.request, o.reply, end, tally),
                        asio::detached);
-    io.run();
+    // A relay that loses a message would leave a client waiting for ever: give up 10 s late.
+    io.run_for(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+        std::chrono::duration<double>(o.seconds + 10)));
+    if (!io.stopped()) {
+        std::printf("clients=%d stalled: an answer never came\n", o.clients);
+        return 1;
+    }
     const double took =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     std::printf("clients=%d seconds=%.3f round_trips=%llu wrong=%llu per_second=%.1f\n", o.clients,
@@ -636,7 +783,8 @@ int main(int argc, char** argv) {
         if (o.mode == "echo") return run_echo(o);
         if (o.mode == "clients") return run_clients(o);
         if (o.mode == "relay" && o.loop == "epoll") return run_relay_epoll(o);
-        if (o.mode == "relay" && o.loop == "uring") return UringRelay(o).run();
+        if (o.mode == "relay" && o.loop == "uring") return LinkedRelay(o).run();
+        if (o.mode == "relay" && o.loop == "uring-multishot") return MultishotRelay(o).run();
         if (o.mode == "relay" && o.loop == "uring-in-asio") return run_relay_ring_in_asio(o);
     } catch (const std::exception& e) {
         die(e.what());
