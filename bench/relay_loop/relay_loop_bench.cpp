@@ -146,8 +146,17 @@ asio::awaitable<bool> forward_one(tcp::socket& from, tcp::socket& to,
         whole = complete_message_size(std::span(buffer.data(), have));
         if (whole == 0 && have == buffer.size()) co_return false;
     }
-    auto [e, n] = co_await asio::async_write(to, asio::buffer(buffer.data(), have),
-                                             asio::as_tuple(asio::use_awaitable));
+    // As PacketChannel::write_socket does: a message almost always fits the socket's send
+    // buffer, so it is written at once, and only a remainder waits for the reactor (an
+    // immediate completion would cost the loop a posted handler and one more epoll_wait).
+    boost::system::error_code ec;
+    if (!to.non_blocking()) to.non_blocking(true, ec);
+    const std::size_t written = ec ? 0 : to.write_some(asio::buffer(buffer.data(), have), ec);
+    if (ec && ec != asio::error::would_block) co_return false;
+    if (written == have) co_return true;
+    auto [e, n] =
+        co_await asio::async_write(to, asio::buffer(buffer.data() + written, have - written),
+                                   asio::as_tuple(asio::use_awaitable));
     co_return !e;
 }
 
