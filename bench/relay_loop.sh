@@ -34,7 +34,7 @@ BIN="${BUILD}/bench/relay_loop/relay_loop_bench"
 [[ -x $BIN ]] || { echo "relay_loop.sh: $BIN not built (needs liburing-dev: scripts/setup.sh)" >&2; exit 2; }
 [[ -n $OUT ]] || OUT="bench/results/relay-loop-$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$OUT"
-LOOPS=(epoll uring uring-multishot uring-in-asio)
+LOOPS=(epoll uring uring-multishot uring-coroutines uring-in-asio)
 ECHO_AT=127.0.43.1:3306
 RELAY_AT=127.0.43.2:3306
 TICK=$(getconf CLK_TCK)

@@ -26,6 +26,7 @@
 #include <cstring>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -228,6 +229,45 @@ sockaddr_in to_sockaddr(const tcp::endpoint& e) {
     return a;
 }
 
+// A listening socket on `at`, for the loops that accept through a ring.
+int listen_plain(const tcp::endpoint& at) {
+    const int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    const int one = 1;
+    ::setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    sockaddr_in addr = to_sockaddr(at);
+    if (::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+        ::listen(listener, 1024) != 0)
+        die(std::string("listen: ") + std::strerror(errno));
+    return listener;
+}
+
+// A blocking connection to the backend from `source` (setup, not the measured relay), or -1.
+int connect_plain(const std::string& source, const tcp::endpoint& to_at) {
+    const int one = 1;
+    const int backend = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (!source.empty()) {
+        sockaddr_in from = to_sockaddr({asio::ip::make_address(source), 0});
+        ::bind(backend, reinterpret_cast<sockaddr*>(&from), sizeof from);
+    }
+    sockaddr_in to = to_sockaddr(to_at);
+    if (::connect(backend, reinterpret_cast<sockaddr*>(&to), sizeof to) != 0) {
+        std::fprintf(stderr, "relay_loop_bench: backend connect: %s\n", std::strerror(errno));
+        ::close(backend);
+        return -1;
+    }
+    ::setsockopt(backend, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    return backend;
+}
+
+// Readies an accepted client and connects its backend; closes the client when that fails.
+int backend_for(int client, const std::string& source, const tcp::endpoint& backend_at) {
+    const int one = 1;
+    ::setsockopt(client, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    const int backend = connect_plain(source, backend_at);
+    if (backend < 0) ::close(client);
+    return backend;
+}
+
 // What both loops of our own share: the ring, the listener, accepting a client and connecting
 // its backend, and the loop itself (its one blocking call is io_uring_submit_and_wait).
 class OwnLoop {
@@ -245,13 +285,7 @@ class OwnLoop {
             }
         }
         std::fprintf(stderr, "relay_loop_bench: io_uring flags=0x%x\n", params.flags);
-        listener_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        const int one = 1;
-        ::setsockopt(listener_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-        sockaddr_in addr = to_sockaddr(endpoint_of(o.listen));
-        if (::bind(listener_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-            ::listen(listener_, 1024) != 0)
-            die(std::string("listen: ") + std::strerror(errno));
+        listener_ = listen_plain(endpoint_of(o.listen));
     }
     virtual ~OwnLoop() { io_uring_queue_exit(&ring_); }
     OwnLoop(const OwnLoop&) = delete;
@@ -298,22 +332,8 @@ class OwnLoop {
     void accepted(int client) {
         queue_accept();
         if (client < 0) return;
-        const int one = 1;
-        ::setsockopt(client, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-        const int backend = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (!options_.source.empty()) {
-            sockaddr_in from = to_sockaddr({asio::ip::make_address(options_.source), 0});
-            ::bind(backend, reinterpret_cast<sockaddr*>(&from), sizeof from);
-        }
-        sockaddr_in to = to_sockaddr(backend_);
-        if (::connect(backend, reinterpret_cast<sockaddr*>(&to), sizeof to) != 0) {
-            std::fprintf(stderr, "relay_loop_bench: backend connect: %s\n", std::strerror(errno));
-            ::close(backend);
-            ::close(client);
-            return;
-        }
-        ::setsockopt(backend, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-        open_pair(client, backend);
+        const int backend = backend_for(client, options_.source, backend_);
+        if (backend >= 0) open_pair(client, backend);
     }
 
     Options options_;
@@ -538,26 +558,62 @@ class MultishotRelay final : public OwnLoop {
     std::deque<std::unique_ptr<Link>> links_;
 };
 
-// ---- relay on io_uring inside Asio's loop -------------------------------------------------
-// What sqlgate could adopt without giving up Asio (timers, the acceptor, posts between
-// threads): the sockets' sends and receives go through a ring, Asio's reactor watches the
-// ring's descriptor, and one posted handler per loop iteration submits what the resumed
-// coroutines queued. It pays a wake-up, a re-arm and a submit per iteration where the loop of
-// its own pays one io_uring_enter.
+// ---- Asio's coroutines on a ring -------------------------------------------------------------
+// The sockets' sends and receives go through a ring and complete Asio coroutines, driven one of
+// two ways. `uring-in-asio`: Asio's reactor watches the ring's descriptor and one posted
+// handler per loop iteration submits what the resumed coroutines queued; it keeps Asio's
+// timers, acceptor and posts between threads, and pays a wake-up, a re-arm and a submit per
+// iteration. `uring-coroutines`: a loop of our own whose one blocking call is
+// io_uring_submit_and_wait, with the io_context only a queue of handlers (no Asio socket or
+// timer on it, so Asio never creates its reactor and polling it costs no syscall) — how the
+// roles' worker threads would run on io_uring.
 
-class RingInAsio {
+class CoroutineRing {
   public:
-    explicit RingInAsio(asio::io_context& io) : io_(io), watch_(io) {
+    enum class Drive { asio_reactor, own_loop };
+
+    CoroutineRing(asio::io_context& io, Drive drive) : io_(io), drive_(drive) {
         io_uring_params params{};
-        params.flags = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_COOP_TASKRUN;
+        params.flags =
+            IORING_SETUP_SINGLE_ISSUER |
+            (drive == Drive::own_loop ? IORING_SETUP_DEFER_TASKRUN : IORING_SETUP_COOP_TASKRUN);
         if (const int r = io_uring_queue_init_params(4096, &ring_, &params); r < 0)
             die(std::string("io_uring_queue_init: ") + std::strerror(-r));
-        watch_.assign(::dup(ring_.ring_fd));
-        arm();
+        if (drive == Drive::asio_reactor) {
+            watch_.emplace(io);
+            watch_->assign(::dup(ring_.ring_fd));
+            arm();
+        }
     }
-    ~RingInAsio() { io_uring_queue_exit(&ring_); }
-    RingInAsio(const RingInAsio&) = delete;
-    RingInAsio& operator=(const RingInAsio&) = delete;
+    ~CoroutineRing() { io_uring_queue_exit(&ring_); }
+    CoroutineRing(const CoroutineRing&) = delete;
+    CoroutineRing& operator=(const CoroutineRing&) = delete;
+
+    // The own loop: the handlers Asio has queued, then one submit-and-wait, then the
+    // completions (which resume their coroutines).
+    void run() {
+        const auto work = asio::make_work_guard(io_);
+        for (;;) {
+            io_.poll();
+            const int r = io_uring_submit_and_wait(&ring_, 1);
+            if (r < 0 && r != -EINTR)
+                die(std::string("io_uring_submit_and_wait: ") + std::strerror(-r));
+            reap();
+        }
+    }
+
+    // Completes with the accepted descriptor or an error.
+    template <typename Token>
+    auto async_accept(int listener, Token&& token) {
+        return asio::async_initiate<Token, void(int)>(
+            [this, listener](auto handler) {
+                auto op = std::make_unique<Op>(std::move(handler));
+                io_uring_sqe* s = sqe();
+                io_uring_prep_accept(s, listener, nullptr, nullptr, SOCK_CLOEXEC);
+                io_uring_sqe_set_data64(s, reinterpret_cast<std::uintptr_t>(op.release()));
+            },
+            token);
+    }
 
     // Sends `out` on `to` (the kernel finishes a short send) and then receives into `in` from
     // `from`; completes with the receive's result, or the send's error.
@@ -590,7 +646,7 @@ class RingInAsio {
 
     io_uring_sqe* sqe() {
         io_uring_sqe* s = next_sqe(ring_);
-        if (!flush_posted_) {
+        if (drive_ == Drive::asio_reactor && !flush_posted_) {
             flush_posted_ = true;
             asio::post(io_, [this] {
                 flush_posted_ = false;
@@ -607,12 +663,12 @@ class RingInAsio {
     }
 
     void arm() {
-        watch_.async_wait(asio::posix::stream_descriptor::wait_read,
-                          [this](boost::system::error_code ec) {
-                              if (ec) return;
-                              reap();
-                              arm();
-                          });
+        watch_->async_wait(asio::posix::stream_descriptor::wait_read,
+                           [this](boost::system::error_code ec) {
+                               if (ec) return;
+                               reap();
+                               arm();
+                           });
     }
 
     void reap() {
@@ -639,14 +695,15 @@ class RingInAsio {
     }
 
     asio::io_context& io_;
+    Drive drive_;
     io_uring ring_{};
-    asio::posix::stream_descriptor watch_;
+    std::optional<asio::posix::stream_descriptor> watch_;  // the ring, for Asio's reactor
     bool flush_posted_ = false;
     std::vector<std::pair<Op*, int>> done_;  // handlers run after the ring is advanced
 };
 
 // Reads from `from` until one whole message is in `buffer` (`have` bytes already in).
-asio::awaitable<bool> ring_read_message(RingInAsio& ring, int from,
+asio::awaitable<bool> ring_read_message(CoroutineRing& ring, int from,
                                         std::array<unsigned char, kBufferSize>& buffer,
                                         std::size_t& have) {
     while (complete_message_size(std::span(buffer.data(), have)) == 0) {
@@ -659,7 +716,7 @@ asio::awaitable<bool> ring_read_message(RingInAsio& ring, int from,
     co_return true;
 }
 
-asio::awaitable<void> ring_relay_pair(RingInAsio& ring, int client, int backend) {
+asio::awaitable<void> ring_relay_pair(CoroutineRing& ring, int client, int backend) {
     auto buffer = std::make_unique<std::array<unsigned char, kBufferSize>>();
     std::size_t have = 0;
     int from = client;
@@ -680,7 +737,7 @@ asio::awaitable<void> ring_relay_pair(RingInAsio& ring, int client, int backend)
 
 int run_relay_ring_in_asio(const Options& o) {
     asio::io_context io(1);
-    RingInAsio ring(io);
+    CoroutineRing ring(io, CoroutineRing::Drive::asio_reactor);
     tcp::acceptor acceptor(io, endpoint_of(o.listen));
     asio::co_spawn(io,
                    accept_pairs(acceptor, o,
@@ -693,6 +750,29 @@ int run_relay_ring_in_asio(const Options& o) {
                                 }),
                    asio::detached);
     io.run();
+    return 0;
+}
+
+// Accepts through the ring and connects each client's backend (a blocking connect: setup,
+// not the measured relay), then relays the pair on the ring.
+asio::awaitable<void> accept_on_ring(CoroutineRing& ring, int listener, Options o) {
+    auto& io = static_cast<asio::io_context&>((co_await asio::this_coro::executor).context());
+    const tcp::endpoint backend_at = endpoint_of(o.backend);
+    for (;;) {
+        const int client = co_await ring.async_accept(listener, asio::use_awaitable);
+        if (client < 0) continue;
+        const int backend = backend_for(client, o.source, backend_at);
+        if (backend < 0) continue;
+        asio::co_spawn(io, ring_relay_pair(ring, client, backend), asio::detached);
+    }
+}
+
+int run_relay_coroutines(const Options& o) {
+    asio::io_context io(1);
+    CoroutineRing ring(io, CoroutineRing::Drive::own_loop);
+    const int listener = listen_plain(endpoint_of(o.listen));
+    asio::co_spawn(io, accept_on_ring(ring, listener, o), asio::detached);
+    ring.run();
     return 0;
 }
 
@@ -795,6 +875,7 @@ int main(int argc, char** argv) {
         if (o.mode == "relay" && o.loop == "uring") return LinkedRelay(o).run();
         if (o.mode == "relay" && o.loop == "uring-multishot") return MultishotRelay(o).run();
         if (o.mode == "relay" && o.loop == "uring-in-asio") return run_relay_ring_in_asio(o);
+        if (o.mode == "relay" && o.loop == "uring-coroutines") return run_relay_coroutines(o);
     } catch (const std::exception& e) {
         die(e.what());
     }
