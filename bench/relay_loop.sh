@@ -4,9 +4,11 @@
 # and N clients (from 127.0.43.3), each its own process; the loops interleaved, fresh relay
 # per point. Prints round trips per second, the relay's CPU µs per round trip and, with
 # --syscalls, its syscalls per round trip (strace -c, a separate pass: strace slows it).
+# --idle N instead measures memory: N clients each relay for half a second and then stay
+# connected, idle; the relay's anonymous memory (RssAnon) before and while they wait.
 #
 #   bench/relay_loop.sh [--build DIR] [--clients "1 4 16 64"] [--time S] [--reps N]
-#                       [--syscalls] [--quick] [--out DIR]
+#                       [--syscalls] [--quick] [--idle N] [--out DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,6 +17,7 @@ CLIENTS="1 4 16 64"
 TIME_S=5
 REPS=3
 SYSCALLS=0
+IDLE=0
 OUT=""
 while (($#)); do
     case "$1" in
@@ -23,9 +26,10 @@ while (($#)); do
         --time) TIME_S=$2; shift ;;
         --reps) REPS=$2; shift ;;
         --syscalls) SYSCALLS=1 ;;
+        --idle) IDLE=$2; shift ;;
         --quick) CLIENTS="1 16"; TIME_S=1; REPS=1; SYSCALLS=1 ;;
         --out) OUT=$2; shift ;;
-        -h | --help) sed -n 2,9p "$0"; exit 0 ;;
+        -h | --help) sed -n 2,11p "$0"; exit 0 ;;
         *) echo "relay_loop.sh: unknown option $1" >&2; exit 2 ;;
     esac
     shift
@@ -99,6 +103,34 @@ point() {
         -v ticks=$((after - before)) -v hz="$TICK" -v sc="$syscalls" \
         'BEGIN {printf "%s,%s,%s,%s,%s,%s,%.2f,%s\n", l, c, r, p, t, rate, ticks / hz * 1e6 / t, sc}'
 }
+
+rss_kib() { awk '$1 == "RssAnon:" {print $2}' "/proc/$1/status"; }
+
+# --idle N: memory per idle connection of each loop's relay.
+if ((IDLE > 0)); then
+    echo "| loop | idle connections | relay RssAnon before | while idle | KiB per idle connection |" | tee "$OUT/idle.md"
+    echo "|---|---:|---:|---:|---:|" | tee -a "$OUT/idle.md"
+    for loop in "${LOOPS[@]}"; do
+        "$BIN" relay --loop "$loop" --listen "$RELAY_AT" --backend "$ECHO_AT" --source 127.0.43.2 \
+            2>>"$OUT/relay.log" &
+        relay=$!
+        pids+=("$relay")
+        wait_listening "$RELAY_AT"
+        before=$(rss_kib "$relay")
+        "$BIN" clients --target "$RELAY_AT" --source 127.0.43.3 --clients "$IDLE" --seconds 0.5 \
+            --hold 4 >"$OUT/idle-clients-${loop}.txt" &
+        clients=$!
+        sleep 3
+        during=$(rss_kib "$relay")
+        wait "$clients" || { echo "relay_loop.sh: idle clients failed through $loop" >&2; exit 1; }
+        kill "$relay"
+        wait "$relay" 2>/dev/null || true
+        awk -v l="$loop" -v n="$IDLE" -v b="$before" -v d="$during" \
+            'BEGIN {printf "| %s | %d | %d KiB | %d KiB | %.1f |\n", l, n, b, d, (d - b) / n}' | tee -a "$OUT/idle.md"
+    done
+    echo "results: $OUT"
+    exit 0
+fi
 
 CSV="$OUT/results.csv"
 echo "loop,clients,rep,pass,round_trips,per_second,relay_cpu_us_per_round_trip,syscalls_per_round_trip" >"$CSV"

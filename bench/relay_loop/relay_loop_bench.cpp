@@ -3,7 +3,7 @@
 //   relay_loop_bench echo    --listen A:P            a backend answering each request
 //   relay_loop_bench relay   --listen A:P --backend A:P
 //                    --loop epoll|uring|uring-multishot|uring-in-asio
-//   relay_loop_bench clients --target A:P --clients N --seconds T
+//   relay_loop_bench clients --target A:P --clients N --seconds T [--hold S]
 // The relay forwards each framed request (4-byte length, then the body) to its own backend
 // connection and the reply back, one statement at a time per client, as sqlgate's relay does.
 // bench/relay_loop.sh runs them side by side and measures the relay process.
@@ -48,6 +48,7 @@ struct Options {
     std::string loop = "epoll";
     int clients = 16;
     double seconds = 5;
+    double hold = 0;           // clients keep their connections open, idle, this long after the run
     std::size_t request = 40;  // like a point select's COM_STMT_EXECUTE
     std::size_t reply = 200;   // like its one-row result set
 };
@@ -778,6 +779,11 @@ int run_relay_coroutines(const Options& o) {
 
 // ---- clients --------------------------------------------------------------------------------
 
+std::chrono::steady_clock::duration seconds_of(double seconds) {
+    return std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+        std::chrono::duration<double>(seconds));
+}
+
 struct ClientTally {
     std::uint64_t round_trips = 0;
     std::uint64_t wrong = 0;
@@ -786,7 +792,7 @@ struct ClientTally {
 
 asio::awaitable<void> client_loop(tcp::socket s, unsigned char id, std::size_t request_size,
                                   std::size_t reply_size, std::chrono::steady_clock::time_point end,
-                                  ClientTally& tally) {
+                                  std::chrono::steady_clock::duration hold, ClientTally& tally) {
     std::vector<unsigned char> request = framed(request_size, id);
     std::vector<unsigned char> reply(4 + reply_size);
     while (std::chrono::steady_clock::now() < end) {
@@ -800,6 +806,9 @@ asio::awaitable<void> client_loop(tcp::socket s, unsigned char id, std::size_t r
             ++tally.wrong;
         ++tally.round_trips;
     }
+    // Idle, still connected: what the relay keeps for a connection that waits.
+    asio::steady_timer idle(s.get_executor(), hold);
+    co_await idle.async_wait(asio::as_tuple(asio::use_awaitable));
 }
 
 int run_clients(const Options& o) {
@@ -810,22 +819,20 @@ int run_clients(const Options& o) {
         sockets.push_back(connect_from(io, o.source, target));
     ClientTally tally;
     const auto start = std::chrono::steady_clock::now();
-    const auto end = start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                                 std::chrono::duration<double>(o.seconds));
+    const auto end = start + seconds_of(o.seconds);
     for (int i = 0; i < o.clients; ++i)
         asio::co_spawn(io,
                        client_loop(std::move(sockets[i]), static_cast<unsigned char>(1 + i % 250),
-                                   o.request, o.reply, end, tally),
+                                   o.request, o.reply, end, seconds_of(o.hold), tally),
                        asio::detached);
     // A relay that loses a message would leave a client waiting for ever: give up 10 s late.
-    io.run_for(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-        std::chrono::duration<double>(o.seconds + 10)));
+    io.run_for(seconds_of(o.seconds + o.hold + 10));
     if (!io.stopped()) {
         std::printf("clients=%d stalled: an answer never came\n", o.clients);
         return 1;
     }
     const double took =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() - o.hold;
     std::printf("clients=%d seconds=%.3f round_trips=%llu wrong=%llu per_second=%.1f\n", o.clients,
                 took, static_cast<unsigned long long>(tally.round_trips),
                 static_cast<unsigned long long>(tally.wrong), tally.round_trips / took);
@@ -852,6 +859,8 @@ Options parse(int argc, char** argv) {
             o.loop = value;
         else if (flag == "--clients")
             o.clients = std::stoi(value);
+        else if (flag == "--hold")
+            o.hold = std::stod(value);
         else if (flag == "--seconds")
             o.seconds = std::stod(value);
         else if (flag == "--request")
