@@ -64,6 +64,20 @@ wait_listening() {
     exit 1
 }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+rss_kib() { awk '$1 == "RssAnon:" {print $2}' "/proc/$1/status"; }
+
+# start_relay LOOP: a fresh relay process with that loop, listening; its pid in RELAY.
+start_relay() {
+    "$BIN" relay --loop "$1" --listen "$RELAY_AT" --backend "$ECHO_AT" --source 127.0.43.2 \
+        2>>"$OUT/relay.log" &
+    RELAY=$!
+    pids+=("$RELAY")
+    wait_listening "$RELAY_AT"
+}
+stop_relay() {
+    kill "$RELAY"
+    wait "$RELAY" 2>/dev/null || true
+}
 
 "$BIN" echo --listen "$ECHO_AT" 2>>"$OUT/echo.log" &
 pids+=($!)
@@ -71,28 +85,23 @@ wait_listening "$ECHO_AT"
 
 # one point: loop, clients, rep, pass (throughput|syscalls) -> a line of results.csv
 point() {
-    local loop=$1 clients=$2 rep=$3 pass=$4 relay before after line trips rate syscalls=""
-    "$BIN" relay --loop "$loop" --listen "$RELAY_AT" --backend "$ECHO_AT" --source 127.0.43.2 \
-        2>>"$OUT/relay.log" &
-    relay=$!
-    pids+=("$relay")
-    wait_listening "$RELAY_AT"
+    local loop=$1 clients=$2 rep=$3 pass=$4 before after line trips rate syscalls=""
+    start_relay "$loop"
     local trace="$OUT/strace-${loop}-${clients}.txt"
     if [[ $pass == syscalls ]]; then
-        strace -f -c -o "$trace" -p "$relay" 2>/dev/null &
+        strace -f -c -o "$trace" -p "$RELAY" 2>/dev/null &
         local tracer=$!
         sleep 0.5
     fi
-    before=$(cpu_ticks "$relay")
+    before=$(cpu_ticks "$RELAY")
     line=$("$BIN" clients --target "$RELAY_AT" --source 127.0.43.3 --clients "$clients" \
         --seconds "$TIME_S") || { echo "relay_loop.sh: clients failed through $loop: $line" >&2; exit 1; }
-    after=$(cpu_ticks "$relay")
+    after=$(cpu_ticks "$RELAY")
     if [[ $pass == syscalls ]]; then
         kill -INT "$tracer"
         wait "$tracer" 2>/dev/null || true
     fi
-    kill "$relay"
-    wait "$relay" 2>/dev/null || true
+    stop_relay
     trips=$(sed -n 's/.*round_trips=\([0-9]*\).*/\1/p' <<<"$line")
     rate=$(sed -n 's/.*per_second=\([0-9.]*\).*/\1/p' <<<"$line")
     if [[ $pass == syscalls ]]; then
@@ -104,27 +113,20 @@ point() {
         'BEGIN {printf "%s,%s,%s,%s,%s,%s,%.2f,%s\n", l, c, r, p, t, rate, ticks / hz * 1e6 / t, sc}'
 }
 
-rss_kib() { awk '$1 == "RssAnon:" {print $2}' "/proc/$1/status"; }
-
 # --idle N: memory per idle connection of each loop's relay.
 if ((IDLE > 0)); then
     echo "| loop | idle connections | relay RssAnon before | while idle | KiB per idle connection |" | tee "$OUT/idle.md"
     echo "|---|---:|---:|---:|---:|" | tee -a "$OUT/idle.md"
     for loop in "${LOOPS[@]}"; do
-        "$BIN" relay --loop "$loop" --listen "$RELAY_AT" --backend "$ECHO_AT" --source 127.0.43.2 \
-            2>>"$OUT/relay.log" &
-        relay=$!
-        pids+=("$relay")
-        wait_listening "$RELAY_AT"
-        before=$(rss_kib "$relay")
+        start_relay "$loop"
+        before=$(rss_kib "$RELAY")
         "$BIN" clients --target "$RELAY_AT" --source 127.0.43.3 --clients "$IDLE" --seconds 0.5 \
             --hold 4 >"$OUT/idle-clients-${loop}.txt" &
         clients=$!
         sleep 3
-        during=$(rss_kib "$relay")
+        during=$(rss_kib "$RELAY")
         wait "$clients" || { echo "relay_loop.sh: idle clients failed through $loop" >&2; exit 1; }
-        kill "$relay"
-        wait "$relay" 2>/dev/null || true
+        stop_relay
         awk -v l="$loop" -v n="$IDLE" -v b="$before" -v d="$during" \
             'BEGIN {printf "| %s | %d | %d KiB | %d KiB | %.1f |\n", l, n, b, d, (d - b) / n}' | tee -a "$OUT/idle.md"
     done
@@ -151,28 +153,5 @@ fi
 grep -h "io_uring flags" "$OUT/relay.log" | sort -u || true
 
 # Medians per loop and client count; ratios to Asio's epoll reactor at the same count.
-awk -F, '
-function median(list,   n, a, i, j, t) {
-    n = split(list, a, " ")
-    for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
-    return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-}
-NR > 1 && $4 == "throughput" {
-    rate[$1, $2] = rate[$1, $2] " " $6; cpu[$1, $2] = cpu[$1, $2] " " $7
-    if (!(($2) in seen)) { seen[$2] = 1; counts[++nc] = $2 }
-    if (!(($1) in known)) { known[$1] = 1; loops[++nl] = $1 }
-}
-NR > 1 && $4 == "syscalls" { sys[$1, $2] = $8 }
-END {
-    print "| clients | loop | round trips/s | ratio | relay CPU µs/round trip | ratio | syscalls/round trip |"
-    print "|---:|---|---:|---:|---:|---:|---:|"
-    for (i = 1; i <= nc; i++) {
-        c = counts[i]; re = median(rate["epoll", c]); ce = median(cpu["epoll", c])
-        for (j = 1; j <= nl; j++) {
-            l = loops[j]; r = median(rate[l, c]); u = median(cpu[l, c])
-            printf "| %s | %s | %.0f | %.2f | %.1f | %.2f | %s |\n", c, l, r, r / re, u, u / ce, \
-                (((l, c) in sys) ? sys[l, c] : "-")
-        }
-    }
-}' "$CSV" | tee "$OUT/summary.md"
+awk -F, -f bench/lib/median.awk -f bench/lib/relay_loop_summary.awk "$CSV" | tee "$OUT/summary.md"
 echo "results: $OUT"

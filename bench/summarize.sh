@@ -11,7 +11,8 @@ plots=1
 rm -f "${dir}"/plot-*.dat "${dir}/plot-workloads.txt"
 meta="${dir}/meta.txt"
 [[ -f "$meta" ]] || meta=/dev/null
-awk -F, -v out="$dir" -v meta="$meta" -f "${BENCH_DIR}/lib/summarize.awk" "${dir}/results.csv"
+awk -F, -v out="$dir" -v meta="$meta" -f "${BENCH_DIR}/lib/median.awk" \
+    -f "${BENCH_DIR}/lib/summarize.awk" "${dir}/results.csv"
 
 ((plots)) || exit 0
 command -v gnuplot >/dev/null || { echo "warning: gnuplot is not installed; no plots" >&2; exit 0; }

@@ -1,6 +1,6 @@
 # results.csv in; medians.csv, summary.md and gnuplot data files out (POSIX awk, no gawk).
 #
-#   awk -F, -f summarize.awk -v out=DIR -v meta=DIR/meta.txt DIR/results.csv
+#   awk -F, -f median.awk -f summarize.awk -v out=DIR -v meta=DIR/meta.txt DIR/results.csv
 #
 # For every (workload, path, threads) point: the median of each figure over the repetitions
 # that succeeded. Ratios are taken between medians of the same run:
@@ -13,19 +13,13 @@
 # Columns added after results were first written (optional[]) may be missing in an old
 # results.csv: their figures are then empty.
 
-function median(key, metric,    n, i, j, v, t, a) {
+function median(key, metric,    n, i, v, a) {
     n = 0
     for (i = 1; i <= cnt[key]; i++) {
         v = val[key, i, metric]
         if (v != "") a[++n] = v + 0
     }
-    if (n == 0) return ""
-    for (i = 2; i <= n; i++) {          # insertion sort: a handful of repetitions
-        t = a[i]
-        for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]
-        a[j + 1] = t
-    }
-    return (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+    return median_of(a, n)
 }
 function f(x, d) { return (x == "" ? "-" : sprintf("%." d "f", x)) }
 function thousands(x,    s, r) {

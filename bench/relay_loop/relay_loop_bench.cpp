@@ -2,7 +2,7 @@
 // Asio's epoll reactor (what every sqlgate role runs on)? One binary, three processes:
 //   relay_loop_bench echo    --listen A:P            a backend answering each request
 //   relay_loop_bench relay   --listen A:P --backend A:P
-//                    --loop epoll|uring|uring-multishot|uring-in-asio
+//                    --loop epoll|uring|uring-multishot|uring-coroutines|uring-in-asio
 //   relay_loop_bench clients --target A:P --clients N --seconds T [--hold S]
 // The relay forwards each framed request (4-byte length, then the body) to its own backend
 // connection and the reply back, one statement at a time per client, as sqlgate's relay does.
@@ -17,7 +17,6 @@
 #include <unistd.h>
 
 #include <array>
-#include <atomic>
 #include <boost/asio.hpp>
 #include <boost/asio/any_completion_handler.hpp>
 #include <chrono>
@@ -222,6 +221,27 @@ void prep_linked_send(io_uring_sqe* s, int fd, std::span<const unsigned char> by
     s->flags |= IOSQE_IO_LINK | IOSQE_CQE_SKIP_SUCCESS;
 }
 
+// Sets up `ring` with `flags`, or with less where the kernel refuses them (DEFER_TASKRUN
+// needs 6.1, COOP_TASKRUN 5.19); says which it got.
+void open_ring(io_uring& ring, unsigned flags) {
+    for (const unsigned attempt : {flags, unsigned{IORING_SETUP_COOP_TASKRUN}, 0u}) {
+        io_uring_params params{};
+        params.flags = attempt;
+        if (const int r = io_uring_queue_init_params(4096, &ring, &params); r == 0) {
+            std::fprintf(stderr, "relay_loop_bench: io_uring flags=0x%x\n", params.flags);
+            return;
+        } else if (attempt == 0) {
+            die(std::string("io_uring_queue_init: ") + std::strerror(-r));
+        }
+    }
+}
+
+// The loop's one blocking call: submits what is queued and waits for a completion.
+void submit_and_wait(io_uring& ring) {
+    const int r = io_uring_submit_and_wait(&ring, 1);
+    if (r < 0 && r != -EINTR) die(std::string("io_uring_submit_and_wait: ") + std::strerror(-r));
+}
+
 sockaddr_in to_sockaddr(const tcp::endpoint& e) {
     sockaddr_in a{};
     a.sin_family = AF_INET;
@@ -274,18 +294,7 @@ int backend_for(int client, const std::string& source, const tcp::endpoint& back
 class OwnLoop {
   public:
     explicit OwnLoop(const Options& o) : options_(o), backend_(endpoint_of(o.backend)) {
-        io_uring_params params{};
-        params.flags = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN;
-        if (io_uring_queue_init_params(4096, &ring_, &params) < 0) {
-            params = {};
-            params.flags = IORING_SETUP_COOP_TASKRUN;
-            if (const int r = io_uring_queue_init_params(4096, &ring_, &params); r < 0) {
-                params = {};
-                if (const int r2 = io_uring_queue_init_params(4096, &ring_, &params); r2 < 0)
-                    die(std::string("io_uring_queue_init: ") + std::strerror(-r2));
-            }
-        }
-        std::fprintf(stderr, "relay_loop_bench: io_uring flags=0x%x\n", params.flags);
+        open_ring(ring_, IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN);
         listener_ = listen_plain(endpoint_of(o.listen));
     }
     virtual ~OwnLoop() { io_uring_queue_exit(&ring_); }
@@ -295,9 +304,7 @@ class OwnLoop {
     int run() {
         queue_accept();
         for (;;) {
-            const int r = io_uring_submit_and_wait(&ring_, 1);
-            if (r < 0 && r != -EINTR)
-                die(std::string("io_uring_submit_and_wait: ") + std::strerror(-r));
+            submit_and_wait(ring_);
             io_uring_cqe* cqe = nullptr;
             unsigned head = 0;
             unsigned seen = 0;
@@ -523,7 +530,6 @@ class MultishotRelay final : public OwnLoop {
     void complete(std::uint64_t data, int res, unsigned flags) override {
         Link& l = *reinterpret_cast<Link*>(data & ~std::uint64_t{7});
         const unsigned from = data & 1;
-
         if ((data & 2) != 0) {  // a send's failure (successful sends post nothing)
             return close(l);
         }
@@ -574,12 +580,9 @@ class CoroutineRing {
     enum class Drive { asio_reactor, own_loop };
 
     CoroutineRing(asio::io_context& io, Drive drive) : io_(io), drive_(drive) {
-        io_uring_params params{};
-        params.flags =
-            IORING_SETUP_SINGLE_ISSUER |
-            (drive == Drive::own_loop ? IORING_SETUP_DEFER_TASKRUN : IORING_SETUP_COOP_TASKRUN);
-        if (const int r = io_uring_queue_init_params(4096, &ring_, &params); r < 0)
-            die(std::string("io_uring_queue_init: ") + std::strerror(-r));
+        open_ring(ring_, IORING_SETUP_SINGLE_ISSUER |
+                             (drive == Drive::own_loop ? IORING_SETUP_DEFER_TASKRUN
+                                                       : IORING_SETUP_COOP_TASKRUN));
         if (drive == Drive::asio_reactor) {
             watch_.emplace(io);
             watch_->assign(::dup(ring_.ring_fd));
@@ -596,9 +599,7 @@ class CoroutineRing {
         const auto work = asio::make_work_guard(io_);
         for (;;) {
             io_.poll();
-            const int r = io_uring_submit_and_wait(&ring_, 1);
-            if (r < 0 && r != -EINTR)
-                die(std::string("io_uring_submit_and_wait: ") + std::strerror(-r));
+            submit_and_wait(ring_);
             reap();
         }
     }
@@ -787,7 +788,6 @@ std::chrono::steady_clock::duration seconds_of(double seconds) {
 struct ClientTally {
     std::uint64_t round_trips = 0;
     std::uint64_t wrong = 0;
-    bool started = false;
 };
 
 asio::awaitable<void> client_loop(tcp::socket s, unsigned char id, std::size_t request_size,
