@@ -125,6 +125,8 @@ Options (after a preset they override it):
   --proxy-threads N   the sqlgate proxies' [runtime] threads (event-loop threads; default:
                       the proxy's own default; 0: one per core), the chain's proxy too
   --front-threads N   the same for the chain's gatekeeper and trusted host
+  --io io_uring|epoll every sqlgate role's [runtime] io: what its worker threads wait on
+                      (default: the roles' own, io_uring)
   --syscalls          instead of the matrix: each proxy path (haproxy and sqlgate-random
                       unless --paths says) runs point_select (unless --workloads says) with
                       strace -c counting its processes' syscalls; writes syscalls.csv
@@ -154,6 +156,7 @@ CONNECTIONS=0
 MAX_BACKEND_CONNECTIONS=""
 PROXY_THREADS=""
 FRONT_THREADS=""
+RUNTIME_IO=""
 SYSCALLS=0
 IDLE_CLIENTS_PID=""
 THREADS_GIVEN=0
@@ -168,7 +171,7 @@ while (($#)); do
         --seed-comparison)
             PRESET=seed-comparison TABLES=10 ROWS=10000 THREADS=4 TIME_S=60 WORKLOADS=read_write
             ;;
-        --workloads | --threads | --time | --reps | --tables | --rows | --paths | --out | --sqlgate | --ps-mode | --connections | --max-backend-connections | --proxy-threads | --front-threads)
+        --workloads | --threads | --time | --reps | --tables | --rows | --paths | --out | --sqlgate | --ps-mode | --connections | --max-backend-connections | --proxy-threads | --front-threads | --io)
             (($# >= 2)) || die "$1 needs a value; see --help"
             case "$1" in
                 --workloads) WORKLOADS="$2" WORKLOADS_GIVEN=1 ;;
@@ -177,6 +180,7 @@ while (($#)); do
                 --max-backend-connections) MAX_BACKEND_CONNECTIONS="$2" ;;
                 --proxy-threads) PROXY_THREADS="$2" ;;
                 --front-threads) FRONT_THREADS="$2" ;;
+                --io) RUNTIME_IO="$2" ;;
                 --time) TIME_S="$2" ;;
                 --reps) REPS="$2" ;;
                 --tables) TABLES="$2" ;;
@@ -206,6 +210,8 @@ done
     die "--proxy-threads must be a whole number (got '${PROXY_THREADS}')"
 [[ -z "$FRONT_THREADS" || "$FRONT_THREADS" =~ ^[0-9]+$ ]] ||
     die "--front-threads must be a whole number (got '${FRONT_THREADS}')"
+[[ -z "$RUNTIME_IO" || "$RUNTIME_IO" == io_uring || "$RUNTIME_IO" == epoll ]] ||
+    die "--io must be io_uring or epoll (got '${RUNTIME_IO}')"
 [[ -z "$MAX_BACKEND_CONNECTIONS" || "$MAX_BACKEND_CONNECTIONS" =~ ^[0-9]+$ ]] ||
     die "--max-backend-connections must be a whole number (got '${MAX_BACKEND_CONNECTIONS}')"
 if ((CONNECTIONS > 0)); then
@@ -516,10 +522,13 @@ for ((k = 1; k <= CLUSTER_NODES; k++)); do
     cluster_admin_sql "$k" <<<"$prewarm" >/dev/null || die "prewarming node ${k} failed"
 done
 
-# runtime_threads N: a role's [runtime] table with threads = N; nothing when N is empty (the
-# role's default).
+# runtime_threads N: a role's [runtime] table with threads = N and io = --io's; nothing when
+# both are empty (the role's defaults).
 runtime_threads() {
-    [[ -z "$1" ]] || printf '\n[runtime]\nthreads = %s\n' "$1"
+    [[ -n "$1" || -n "$RUNTIME_IO" ]] || return 0
+    printf '\n[runtime]\n'
+    [[ -z "$1" ]] || printf 'threads = %s\n' "$1"
+    [[ -z "$RUNTIME_IO" ]] || printf 'io = "%s"\n' "$RUNTIME_IO"
 }
 
 # start_chain: the chain's proxy, trusted host and gatekeeper (ROLE_PIDS sqlgate_chain_proxy,

@@ -143,7 +143,9 @@ GatekeeperConfig parse_gatekeeper_config(std::string_view text, const std::files
     });
 
     c.admin = read_admin_listener(root, file);
-    c.threads = read_runtime_threads(root, file);
+    const RuntimeSection runtime = read_runtime(root, file);
+    c.threads = runtime.threads;
+    c.io = runtime.io;
     c.firewall = read_firewall(root, file, c.users);
     for (std::string_view key : {"listener", "tls", "upstream", "http", "rate_limits", "audit",
                                  "firewall", "admin", "runtime", "users"}) {
@@ -201,7 +203,9 @@ TrustedHostConfig parse_trusted_host_config(std::string_view text,
         c.users.push_back(std::move(u));
     });
     c.admin = read_admin_listener(root, file);
-    c.threads = read_runtime_threads(root, file);
+    const RuntimeSection runtime = read_runtime(root, file);
+    c.threads = runtime.threads;
+    c.io = runtime.io;
     c.firewall = read_firewall(root, file, c.users);
     for (std::string_view key :
          {"listener", "tls", "access", "upstream", "firewall", "admin", "runtime", "users"})

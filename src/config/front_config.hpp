@@ -86,8 +86,9 @@ struct GatekeeperConfig {
     FirewallFiles firewall;
     AdminListener admin;
     // [runtime] threads: event-loop threads sharing the role's users, limits and audit log;
-    // by default (or 0) one per core. 1 keeps everything on one thread.
+    // by default (or 0) one per core. 1 keeps everything on one thread. io: see read_runtime.
     std::size_t threads = 1;
+    EventLoopIo io = EventLoopIo::io_uring;
     std::vector<FrontUser> users;
 };
 
@@ -102,8 +103,9 @@ struct TrustedHostConfig {
     FirewallFiles firewall;
     AdminListener admin;
     // [runtime] threads: event-loop threads sharing the role's users, limits and audit log;
-    // by default (or 0) one per core. 1 keeps everything on one thread.
+    // by default (or 0) one per core. 1 keeps everything on one thread. io: see read_runtime.
     std::size_t threads = 1;
+    EventLoopIo io = EventLoopIo::io_uring;
     std::vector<FrontUser> users;                    // [[users]]: the policy, checked again
     std::map<std::string, Credentials> credentials;  // from secrets_file, per user
 };

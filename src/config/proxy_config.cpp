@@ -52,7 +52,9 @@ void read_listener(const toml::table& root, const std::filesystem::path& file, P
     listener.read("server_version", c.server_version);
     listener.reject_unknown();
 
-    c.threads = read_runtime_threads(root, file);
+    const RuntimeSection runtime = read_runtime(root, file);
+    c.threads = runtime.threads;
+    c.io = runtime.io;
 }
 
 void read_backends(const toml::table& root, const std::filesystem::path& file, ProxyConfig& c) {

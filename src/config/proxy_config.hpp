@@ -58,7 +58,9 @@ struct ProxyConfig {
 
     // [runtime] threads: event-loop threads, each with its own clients and backend
     // connections; by default (or 0) one per core. 1 keeps everything on one thread.
+    // io: see read_runtime.
     std::size_t threads = 0;
+    EventLoopIo io = EventLoopIo::io_uring;
 
     // [backend]
     Credentials backend;

@@ -53,6 +53,10 @@ struct AdminListener {
     bool operator==(const AdminListener&) const = default;
 };
 
+// [runtime] io: what a role's worker threads wait on. io_uring: a loop of our own
+// (net::RingLoop); epoll: Asio's reactor, as the control thread always does.
+enum class EventLoopIo { io_uring, epoll };
+
 // Who may connect to an internal listener. Checked before any byte of the protocol: the
 // source address first (at accept), then the client certificate (after the TLS handshake).
 struct PeerAccess {

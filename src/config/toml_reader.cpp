@@ -46,15 +46,19 @@ const toml::table& subtable(const toml::table& root, std::string_view name,
     return *node->as_table();
 }
 
-std::size_t read_runtime_threads(const toml::table& root, const std::filesystem::path& file) {
+RuntimeSection read_runtime(const toml::table& root, const std::filesystem::path& file) {
     TableReader runtime(subtable(root, "runtime", file), "runtime.", file);
     std::size_t threads = 0;
     runtime.read("threads", threads);
     if (threads > kMaxThreads) {
         runtime.fail("threads", "at most " + std::to_string(kMaxThreads) + " (0: one per core)");
     }
+    std::string io = "io_uring";
+    runtime.read("io", io);
+    if (io != "io_uring" && io != "epoll") runtime.fail("io", "\"io_uring\" or \"epoll\"");
     runtime.reject_unknown();
-    return threads == 0 ? std::max(1u, std::thread::hardware_concurrency()) : threads;
+    return {.threads = threads == 0 ? std::max(1u, std::thread::hardware_concurrency()) : threads,
+            .io = io == "epoll" ? EventLoopIo::epoll : EventLoopIo::io_uring};
 }
 
 AdminListener read_admin_listener(const toml::table& root, const std::filesystem::path& file) {

@@ -129,10 +129,15 @@ const toml::table& subtable(const toml::table& root, std::string_view name,
 // The [admin] section every role has.
 AdminListener read_admin_listener(const toml::table& root, const std::filesystem::path& file);
 
-// [runtime] threads, which every role has: its event-loop threads; absent or 0 gives one per
-// core, at most kMaxThreads.
+// [runtime], which every role has. threads: its event-loop threads; absent or 0 gives one per
+// core, at most kMaxThreads. io: what the worker threads wait on, "io_uring" (the default; a
+// kernel without it, or a sandbox that refuses it, falls back to epoll and says so) or "epoll".
 inline constexpr std::size_t kMaxThreads = 64;
-std::size_t read_runtime_threads(const toml::table& root, const std::filesystem::path& file);
+struct RuntimeSection {
+    std::size_t threads = 1;
+    EventLoopIo io = EventLoopIo::io_uring;
+};
+RuntimeSection read_runtime(const toml::table& root, const std::filesystem::path& file);
 
 template <typename Fn>
 void for_each_entry(const toml::table& root, std::string_view name,

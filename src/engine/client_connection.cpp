@@ -4,10 +4,10 @@
 
 namespace sqlgate::engine {
 
-ClientConnection::ClientConnection(net::tcp::socket socket, std::uint32_t connection_id)
-    : channel_(std::move(socket)), connection_id_(connection_id) {
+ClientConnection::ClientConnection(net::PacketChannel channel, std::uint32_t connection_id)
+    : channel_(std::move(channel)), connection_id_(connection_id) {
     boost::system::error_code ec;
-    const auto endpoint = channel_.socket().remote_endpoint(ec);
+    const auto endpoint = channel_.remote_endpoint(ec);
     source_ = ec ? "unknown" : endpoint.address().to_string();
     peer_ = ec ? "unknown" : source_ + ":" + std::to_string(endpoint.port());
 }

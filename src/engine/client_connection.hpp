@@ -21,7 +21,7 @@ struct ErrorReply {
 
 class ClientConnection {
   public:
-    ClientConnection(net::tcp::socket socket, std::uint32_t connection_id);
+    ClientConnection(net::PacketChannel channel, std::uint32_t connection_id);
     ClientConnection(const ClientConnection&) = delete;
     ClientConnection& operator=(const ClientConnection&) = delete;
 

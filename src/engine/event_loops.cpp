@@ -9,8 +9,12 @@
 namespace sqlgate::engine {
 
 EventLoops::EventLoops(std::string role, boost::asio::io_context& control_io,
-                       SessionRegistry& control_sessions, std::size_t threads)
-    : role_(std::move(role)), control_io_(control_io), control_sessions_(control_sessions) {
+                       SessionRegistry& control_sessions, std::size_t threads,
+                       config::EventLoopIo io)
+    : role_(std::move(role)),
+      io_(io),
+      control_io_(control_io),
+      control_sessions_(control_sessions) {
     for (std::size_t i = 1; i < std::max<std::size_t>(threads, 1); ++i) {
         workers_.push_back(std::make_unique<Worker>());
         workers_.back()->sessions.share_pre_auth(control_sessions_);
@@ -25,9 +29,27 @@ void EventLoops::start() {
     for (std::size_t i = 0; i < workers_.size(); ++i) {
         Worker* worker = workers_[i].get();
         worker->thread = std::thread([this, worker, index = i + 1] {
+            // Set up here: only the thread that runs a ring may submit to it.
+            net::RingLoop* ring = nullptr;
+            if (io_ == config::EventLoopIo::io_uring) {
+                std::string error;
+                ring = net::RingLoop::install(worker->io, error);
+                if (ring == nullptr) {
+                    obs::log(obs::LogLevel::warn, "io_uring_unavailable",
+                             {{"role", role_},
+                              {"thread", std::to_string(index)},
+                              {"error", error},
+                              {"using", "epoll"}});
+                }
+            }
             for (;;) {
                 try {
-                    worker->io.run();
+                    if (ring != nullptr) {
+                        ring->run(worker->io);
+                        ring->drain();
+                    } else {
+                        worker->io.run();
+                    }
                     return;
                 } catch (const std::exception& e) {
                     // A handler that threw: the thread goes on serving its other sessions.
@@ -44,6 +66,7 @@ void EventLoops::stop() {
     for (auto& w : workers_) {
         w->work.reset();
         w->io.stop();
+        if (net::RingLoop* ring = net::RingLoop::of(w->io)) ring->wake();
     }
     for (auto& w : workers_) {
         if (w->thread.joinable()) w->thread.join();
@@ -54,26 +77,18 @@ void EventLoops::serve(net::tcp::socket socket, const Serve& serve) {
     const std::size_t index = next_;
     next_ = (next_ + 1) % count();
     if (index == 0) {
-        serve(0, std::move(socket));
+        serve(0, net::PacketChannel(std::move(socket)));
         return;
     }
     Worker& w = *workers_[index - 1];
-    // The descriptor moves to the worker's io_context; the socket is made there, on its thread.
+    // The descriptor moves to the worker; its channel is made there, on its thread, for the
+    // worker's loop (a ring's, or Asio's reactor's).
     boost::system::error_code ec;
-    const auto protocol = socket.local_endpoint(ec).protocol();
-    if (ec) return;  // the client left already; closing the socket is all there is to do
     const int fd = socket.release(ec);
-    if (ec) return;
+    if (ec) return;  // closing the socket is all there is to do
     w.handed_over.fetch_add(1, std::memory_order_relaxed);
-    boost::asio::post(w.io, [&w, index, protocol, fd, serve] {
-        boost::system::error_code assign_ec;
-        net::tcp::socket moved(w.io);
-        moved.assign(protocol, fd, assign_ec);
-        if (assign_ec) {
-            ::close(fd);
-        } else {
-            serve(index, std::move(moved));
-        }
+    post(index, [&w, index, fd, serve] {
+        serve(index, net::PacketChannel(w.io.get_executor(), fd));
         w.handed_over.fetch_sub(1, std::memory_order_relaxed);
     });
 }
@@ -118,9 +133,9 @@ obs::ConnectionCounters EventLoops::connections() const {
 }
 
 void EventLoops::drain_workers() {
-    for (auto& w : workers_) {
-        Worker* worker = w.get();
-        boost::asio::post(worker->io, [worker] { worker->sessions.drain(); });
+    for (std::size_t i = 1; i < count(); ++i) {
+        Worker* worker = workers_[i - 1].get();
+        post(i, [worker] { worker->sessions.drain(); });
     }
 }
 

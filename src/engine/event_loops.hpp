@@ -14,15 +14,19 @@
 #include <thread>
 #include <vector>
 
+#include "config/shared_sections.hpp"
 #include "engine/session_registry.hpp"
 #include "net/listener.hpp"
 #include "net/packet_channel.hpp"
+#include "net/ring_loop.hpp"
 #include "obs/connection_counters.hpp"
 
 namespace sqlgate::engine {
 
-// Thread 0 is the control thread; threads 1..count()-1 are workers, each with an io_context
-// and a SessionRegistry of its own (all sharing the control registry's pre-login budget,
+// Thread 0 is the control thread (Asio's reactor: it has the listeners, the HTTPS API and the
+// monitors); threads 1..count()-1 are workers, each with an io_context run by an io_uring loop
+// of its own (net::RingLoop; Asio's reactor with io = epoll or without io_uring) and a
+// SessionRegistry of its own (all sharing the control registry's pre-login budget,
 // which is the listener's, not a thread's). Clients go to the threads in turn: an even
 // spread whatever their addresses, one post per connection and none per statement. What a
 // worker's sessions share with other threads is the role's business (the proxy publishes
@@ -31,7 +35,8 @@ class EventLoops {
   public:
     // `threads` counts the control thread (at least 1: no workers).
     EventLoops(std::string role, boost::asio::io_context& control_io,
-               SessionRegistry& control_sessions, std::size_t threads);
+               SessionRegistry& control_sessions, std::size_t threads,
+               config::EventLoopIo io = config::EventLoopIo::io_uring);
     // Stops the workers (their sessions end where they are) and waits for their threads.
     ~EventLoops();
     EventLoops(const EventLoops&) = delete;
@@ -50,18 +55,33 @@ class EventLoops {
     // Stops and joins the worker threads (what their io_contexts hold stays until destroyed).
     void stop();
 
-    // Serves an accepted client on the next thread in turn: `serve(index, socket)` runs on
-    // that thread with a socket of its io_context.
-    using Serve = std::function<void(std::size_t index, net::tcp::socket socket)>;
+    // Serves an accepted client on the next thread in turn: `serve(index, channel)` runs on
+    // that thread with a channel of its event loop.
+    using Serve = std::function<void(std::size_t index, net::PacketChannel channel)>;
     void serve(net::tcp::socket socket, const Serve& serve);
 
-    // Runs `f()` on thread `index` and hands its result back to the calling coroutine.
+    // Runs `f()` on thread `index` (from any thread) and wakes that thread's loop.
+    template <typename F>
+    void post(std::size_t index, F&& f) {
+        net::RingLoop::post(io(index).get_executor(), std::forward<F>(f));
+    }
+
+    // Runs `f()` on thread `index` and hands its result back to the calling coroutine (on
+    // any thread). `f` must not throw.
     template <typename R, typename F>
     boost::asio::awaitable<R> on_thread(std::size_t index, F f) {
+        const auto caller = co_await boost::asio::this_coro::executor;
         // Named, not a temporary in the co_await expression (see the coroutine rules).
-        auto run = [f]() -> boost::asio::awaitable<R> { co_return f(); };
+        auto initiate = [this, index, f = std::move(f), caller](auto handler) mutable {
+            post(index, [f = std::move(f), caller, handler = std::move(handler)]() mutable {
+                net::RingLoop::post(caller, [handler = std::move(handler), result = f()]() mutable {
+                    std::move(handler)(std::move(result));
+                });
+            });
+        };
         R result =
-            co_await boost::asio::co_spawn(io(index), std::move(run), boost::asio::use_awaitable);
+            co_await boost::asio::async_initiate<decltype(boost::asio::use_awaitable), void(R)>(
+                std::move(initiate), boost::asio::use_awaitable);
         co_return result;
     }
 
@@ -102,6 +122,7 @@ class EventLoops {
     };
 
     std::string role_;
+    config::EventLoopIo io_;
     boost::asio::io_context& control_io_;
     SessionRegistry& control_sessions_;
     std::vector<std::unique_ptr<Worker>> workers_;

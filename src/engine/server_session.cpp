@@ -24,7 +24,7 @@ ServerSession::ServerSession(ClientConnection& client, SessionStages& stages,
       stages_(stages),
       settings_(settings),
       registry_(registry),
-      idle_timer_(client.channel().socket().get_executor()),
+      idle_timer_(client.channel().executor()),
       alive_(std::make_shared<bool>(true)) {}
 
 ServerSession::~ServerSession() {
@@ -56,8 +56,7 @@ void ServerSession::close() {
 
 awaitable<void> ServerSession::run() {
     if (registry_ != nullptr) registry_->add(this);
-    boost::system::error_code ignored;
-    client_.channel().socket().set_option(net::tcp::no_delay(true), ignored);
+    client_.channel().set_no_delay();
     if (const auto refusal = stages_.admit()) {
         count_refusal(obs::ConnectionRefusal::connection_limit);
         // In place of the greeting, as a server at its connection limit does.
@@ -123,6 +122,8 @@ bool ServerSession::admit_before_login() {
             evicted_ = true;
             close();
         });
+        // Queued rather than run (another thread's, or a ring's loop): its loop must look.
+        if (net::RingLoop* ring = net::RingLoop::of_executor(executor)) ring->wake();
     };
     return budget.admit(client_.source(), evict, pre_auth_) == PreAuthBudget::Refusal::none;
 }
@@ -130,7 +131,7 @@ bool ServerSession::admit_before_login() {
 awaitable<bool> ServerSession::log_in() {
     const auto timeout = registry_ != nullptr ? registry_->pre_auth().handshake_timeout()
                                               : settings_.pre_auth.timeout;
-    net::DeadlineGuard deadline(client_.channel().socket(), timeout);
+    net::DeadlineGuard deadline(client_.channel(), timeout);
     scramble_ = mysql::make_scramble();
     const net::ServerLoginSettings login_settings{
         .server_version = settings_.server_version,

@@ -4,7 +4,6 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -12,6 +11,7 @@
 #include "engine/client_connection.hpp"
 #include "engine/session_registry.hpp"
 #include "engine/session_stages.hpp"
+#include "net/loop_timer.hpp"
 #include "net/server_login.hpp"
 
 namespace sqlgate::engine {
@@ -58,7 +58,7 @@ class ServerSession {
     std::string scramble_;    // of the greeting; COM_CHANGE_USER answers it too
     net::ClientLogin login_;  // the handshake's, then COM_CHANGE_USER's
     mysql::Bytes payload_;    // the command being handled; capacity reused
-    boost::asio::steady_timer idle_timer_;
+    net::LoopTimer idle_timer_;
     std::chrono::steady_clock::time_point last_activity_;
     bool busy_ = false;  // a command is being handled: a long statement is not idleness
     bool closed_ = false;

@@ -25,19 +25,19 @@ namespace sqlgate::engine {
 // with listener_settings(); `Runtime` hands out connection ids and knows the allowed peers.
 template <typename Stages, typename Runtime>
 boost::asio::awaitable<void> serve_client(Runtime& runtime, SessionRegistry& registry,
-                                          net::tcp::socket socket) {
-    ClientConnection client(std::move(socket), runtime.next_connection_id());
+                                          net::PacketChannel channel) {
+    ClientConnection client(std::move(channel), runtime.next_connection_id());
     Stages stages(runtime, client);
     ServerSession session(client, stages, stages.listener_settings(), &registry);
     co_await session.run();
 }
 
-// Serves `socket` on `io` (the thread that runs `io` owns `runtime` and `registry`); the
+// Serves `channel` on `io` (the thread that runs `io` owns `runtime` and `registry`); the
 // session registers before this returns when called on that thread.
 template <typename Stages, typename Runtime>
 void spawn_session(boost::asio::io_context& io, Runtime& runtime, SessionRegistry& registry,
-                   net::tcp::socket socket) {
-    boost::asio::co_spawn(io, serve_client<Stages>(runtime, registry, std::move(socket)),
+                   net::PacketChannel channel) {
+    boost::asio::co_spawn(io, serve_client<Stages>(runtime, registry, std::move(channel)),
                           net::log_session_exception);
 }
 
@@ -58,7 +58,8 @@ void start_serving(boost::asio::io_context& io, net::tcp::acceptor& acceptor, Ru
                    SessionRegistry& registry, std::string role) {
     start_accepting(io, acceptor, runtime.peers(), std::move(role), registry.connections(),
                     [&io, &runtime, &registry](net::tcp::socket socket) {
-                        spawn_session<Stages>(io, runtime, registry, std::move(socket));
+                        spawn_session<Stages>(io, runtime, registry,
+                                              net::PacketChannel(std::move(socket)));
                     });
 }
 

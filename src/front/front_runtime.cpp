@@ -81,6 +81,7 @@ void FrontRuntime::reload(FrontSettings next, std::vector<std::string>& ignored)
     note(next.audit_file != now.audit_file, "audit file");
     note(next.admin != now.admin, "admin listener");
     note(next.threads != now.threads, "runtime threads");
+    note(next.io != now.io, "runtime io");
     decltype(users_) users;
     for (const config::FrontUser& user : next.users) {
         users.emplace(user.name, std::make_shared<const config::FrontUser>(user));

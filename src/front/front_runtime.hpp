@@ -52,7 +52,8 @@ struct FrontSettings {
     std::string audit_file;                // empty: no audit log
     std::filesystem::path allowlist_file;  // [firewall] allowlist; empty: none
     config::AdminListener admin;
-    std::size_t threads = 1;    // event-loop threads, the control thread's included
+    std::size_t threads = 1;  // event-loop threads, the control thread's included
+    config::EventLoopIo io = config::EventLoopIo::io_uring;  // what the workers wait on
     std::string config_digest;  // of the file these settings came from (see config::digest)
 };
 

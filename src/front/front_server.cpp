@@ -15,14 +15,15 @@ FrontServer::FrontServer(boost::asio::io_context& io, FrontRuntime& runtime)
       runtime_(runtime),
       acceptor_(net::open_listener(io.get_executor(), runtime.settings().listener.address,
                                    runtime.settings().listener.port)),
-      loops_(runtime.settings().role, io, sessions_, runtime.settings().threads) {}
+      loops_(runtime.settings().role, io, sessions_, runtime.settings().threads,
+             runtime.settings().io) {}
 
 void FrontServer::start() {
     loops_.start();
     engine::start_accepting(
         io_, acceptor_, runtime_.peers(), runtime_.settings().role, sessions_.connections(),
         [this](net::tcp::socket socket) {
-            loops_.serve(std::move(socket), [this](std::size_t index, net::tcp::socket client) {
+            loops_.serve(std::move(socket), [this](std::size_t index, net::PacketChannel client) {
                 engine::spawn_session<FrontStages>(loops_.io(index), runtime_,
                                                    loops_.sessions(index), std::move(client));
             });

@@ -36,9 +36,7 @@ bool is_loopback(const std::string& source) {
 }  // namespace
 
 FrontStages::FrontStages(FrontRuntime& runtime, engine::ClientConnection& client)
-    : runtime_(runtime),
-      client_(client),
-      upstream_(net::tcp::socket(client.channel().socket().get_executor())) {}
+    : runtime_(runtime), client_(client), upstream_(client.channel().executor()) {}
 
 engine::ListenerSettings FrontStages::listener_settings() const {
     const FrontSettings& s = runtime_.settings();

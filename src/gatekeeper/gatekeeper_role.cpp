@@ -23,6 +23,7 @@ front::FrontSettings front_settings(const config::GatekeeperConfig& config) {
     s.allowlist_file = config.firewall.allowlist;
     s.admin = config.admin;
     s.threads = config.threads;
+    s.io = config.io;
     s.config_digest = config.digest;
     return s;
 }

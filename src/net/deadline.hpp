@@ -1,23 +1,23 @@
-// Closes a socket when a deadline passes, so that any coroutine blocked on it resumes with
+// Closes a channel when a deadline passes, so that any coroutine blocked on it resumes with
 // an error; cancelled when the guard goes out of scope.
 #pragma once
 
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <memory>
+
+#include "net/loop_timer.hpp"
+#include "net/packet_channel.hpp"
 
 namespace sqlgate::net {
 
 class DeadlineGuard {
   public:
-    DeadlineGuard(boost::asio::ip::tcp::socket& socket, std::chrono::milliseconds timeout)
-        : timer_(socket.get_executor(), timeout), expired_(std::make_shared<bool>(false)) {
-        timer_.async_wait([s = &socket, expired = expired_](const boost::system::error_code& ec) {
-            if (ec) return;  // cancelled: the socket may be gone, do not touch it
+    DeadlineGuard(PacketChannel& channel, std::chrono::milliseconds timeout)
+        : timer_(channel.executor(), timeout), expired_(std::make_shared<bool>(false)) {
+        timer_.async_wait([c = &channel, expired = expired_](const boost::system::error_code& ec) {
+            if (ec) return;  // cancelled: the channel may be gone, do not touch it
             *expired = true;
-            boost::system::error_code ignored;
-            s->close(ignored);
+            c->close();
         });
     }
     ~DeadlineGuard() { timer_.cancel(); }
@@ -27,7 +27,7 @@ class DeadlineGuard {
     bool expired() const { return *expired_; }
 
   private:
-    boost::asio::steady_timer timer_;
+    LoopTimer timer_;
     std::shared_ptr<bool> expired_;
 };
 

@@ -18,15 +18,6 @@ constexpr std::size_t kMaxInternalReply = 64 * 1024 * 1024;
 
 using mysql::Capability;
 
-error_code open_socket(tcp::socket& socket, const UpstreamAddress& address) {
-    error_code ec;
-    socket.open(address.endpoint.protocol(), ec);
-    if (ec) return ec;
-    socket.set_option(tcp::no_delay(true), ec);
-    if (!ec && address.source) socket.bind(tcp::endpoint(*address.source, 0), ec);
-    return ec;
-}
-
 // Reads the server's answer to our credentials, answering an auth switch to
 // mysql_native_password (the only method sqlgate speaks as a client).
 void note_refusal(const mysql::ErrPacket& err, ServerInfo& server, std::string& diagnostics) {
@@ -70,10 +61,7 @@ awaitable<error_code> connect_and_read_greeting(PacketChannel& channel,
                                                 const UpstreamAddress& address,
                                                 mysql::Bytes& payload, ServerInfo& server,
                                                 std::string& diagnostics) {
-    if (auto ec = open_socket(channel.socket(), address)) co_return ec;
-    if (auto [ec] = co_await channel.socket().async_connect(address.endpoint, use_tuple); ec) {
-        co_return ec;
-    }
+    if (auto ec = co_await channel.connect(address.endpoint, address.source)) co_return ec;
     std::uint8_t sequence = 0;
     if (auto ec = co_await channel.read_message(payload, sequence, kMaxHandshakeMessage)) {
         co_return ec;
@@ -89,7 +77,7 @@ awaitable<error_code> connect_and_read_greeting(PacketChannel& channel,
 
 awaitable<error_code> probe_server(PacketChannel& channel, const UpstreamAddress& address,
                                    std::chrono::milliseconds timeout, std::string& diagnostics) {
-    DeadlineGuard deadline(channel.socket(), timeout);
+    DeadlineGuard deadline(channel, timeout);
     mysql::Bytes payload;
     ServerInfo server;
     auto ec = co_await connect_and_read_greeting(channel, address, payload, server, diagnostics);
@@ -101,7 +89,7 @@ awaitable<error_code> probe_server(PacketChannel& channel, const UpstreamAddress
 awaitable<error_code> connect_and_login(PacketChannel& channel, const UpstreamAddress& address,
                                         const Login& login, std::chrono::milliseconds timeout,
                                         ServerInfo& server, std::string& diagnostics) {
-    DeadlineGuard deadline(channel.socket(), timeout);
+    DeadlineGuard deadline(channel, timeout);
     const auto timed = [&](error_code ec) {
         return deadline.expired() ? make_error(NetError::timed_out) : ec;
     };

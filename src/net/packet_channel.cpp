@@ -1,5 +1,10 @@
 #include "net/packet_channel.hpp"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/buffer.hpp>
@@ -21,12 +26,171 @@ using mysql::kMaxPayload;
 
 }  // namespace
 
-void PacketChannel::close() {
+PacketChannel::PacketChannel(tcp::socket socket) : executor_(socket.get_executor()) {
+    if (RingLoop::of_executor(executor_) == nullptr) {
+        socket_.emplace(std::move(socket));
+        return;
+    }
+    // A socket of a ring's thread: the ring does its I/O, Asio's reactor must not watch it.
+    error_code ec;
+    const int fd = socket.release(ec);
+    ring_ = RingLoop::of_executor(executor_);
+    fd_ = ec ? -1 : fd;
+}
+
+PacketChannel::PacketChannel(const boost::asio::any_io_executor& executor, int fd)
+    : executor_(executor), ring_(RingLoop::of_executor(executor)) {
+    if (ring_ != nullptr) {
+        fd_ = fd;
+        return;
+    }
+    error_code ec;
+    sockaddr_storage local{};
+    socklen_t length = sizeof local;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &length);
+    socket_.emplace(executor);
+    socket_->assign(local.ss_family == AF_INET6 ? tcp::v6() : tcp::v4(), fd, ec);
+    if (ec) ::close(fd);
+}
+
+PacketChannel::PacketChannel(const boost::asio::any_io_executor& executor)
+    : executor_(executor), ring_(RingLoop::of_executor(executor)) {
+    if (ring_ == nullptr) socket_.emplace(executor);
+}
+
+PacketChannel::PacketChannel(PacketChannel&& other) noexcept
+    : executor_(other.executor_),
+      socket_(std::move(other.socket_)),
+      ring_(other.ring_),
+      fd_(std::exchange(other.fd_, -1)),
+      closed_(other.closed_),
+      ring_operations_(std::exchange(other.ring_operations_, 0)),
+      tls_(std::move(other.tls_)),
+      ciphertext_in_(std::move(other.ciphertext_in_)),
+      ciphertext_out_(std::move(other.ciphertext_out_)),
+      buffer_(std::move(other.buffer_)),
+      capacity_(std::exchange(other.capacity_, 0)),
+      filled_last_read_(other.filled_last_read_),
+      begin_(std::exchange(other.begin_, 0)),
+      end_(std::exchange(other.end_, 0)),
+      relayed_(other.relayed_),
+      frame_(std::move(other.frame_)),
+      edited_(std::move(other.edited_)) {}
+
+PacketChannel::~PacketChannel() {
+    // A ring's operations have all completed by now: a coroutine's frame, which owns its
+    // channels, lives until its operation completes (or the ring drains them at shutdown).
+    if (fd_ >= 0) ::close(fd_);
+}
+
+awaitable<error_code> PacketChannel::connect(
+    const tcp::endpoint& to, const std::optional<boost::asio::ip::address>& source) {
+    if (ring_ == nullptr) {
+        error_code ec;
+        socket_->open(to.protocol(), ec);
+        if (!ec) socket_->set_option(tcp::no_delay(true), ec);
+        if (!ec && source) socket_->bind(tcp::endpoint(*source, 0), ec);
+        if (ec) co_return ec;
+        auto [connect_ec] = co_await socket_->async_connect(to, use_tuple);
+        co_return connect_ec;
+    }
+    if (fd_ >= 0 || closed_) co_return boost::asio::error::already_open;
+    fd_ = ::socket(to.protocol().family(), SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_TCP);
+    if (fd_ < 0) co_return error_code(errno, boost::system::system_category());
+    set_no_delay();
+    if (source) {
+        const tcp::endpoint local(*source, 0);
+        if (::bind(fd_, local.data(), static_cast<socklen_t>(local.size())) != 0) {
+            co_return error_code(errno, boost::system::system_category());
+        }
+    }
+    ++ring_operations_;
+    auto [ec, n] =
+        co_await ring_->async_connect(fd_, to.data(), static_cast<socklen_t>(to.size()), use_tuple);
+    ring_operation_done();
+    if (!ec && closed_) ec = boost::asio::error::operation_aborted;
+    co_return ec;
+}
+
+tcp::endpoint PacketChannel::remote_endpoint(error_code& ec) const {
+    if (socket_) return socket_->remote_endpoint(ec);
+    tcp::endpoint peer;
+    socklen_t length = static_cast<socklen_t>(peer.capacity());
+    if (fd_ < 0 || ::getpeername(fd_, peer.data(), &length) != 0) {
+        ec = fd_ < 0 ? boost::asio::error::bad_descriptor
+                     : error_code(errno, boost::system::system_category());
+        return {};
+    }
+    peer.resize(length);
+    ec = {};
+    return peer;
+}
+
+void PacketChannel::set_no_delay() {
     error_code ignored;
+    if (socket_) {
+        socket_->set_option(tcp::no_delay(true), ignored);
+    } else if (fd_ >= 0) {
+        const int one = 1;
+        ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    }
+}
+
+bool PacketChannel::is_open() const {
+    return socket_ ? socket_->is_open() : fd_ >= 0 && !closed_;
+}
+
+void PacketChannel::close() {
     // No TLS close_notify: the peer learns of the close from the TCP FIN, and waiting for
     // its answer would let a slow peer hold the session open.
-    socket_.shutdown(tcp::socket::shutdown_both, ignored);
-    socket_.close(ignored);
+    if (socket_) {
+        error_code ignored;
+        socket_->shutdown(tcp::socket::shutdown_both, ignored);
+        socket_->close(ignored);
+        return;
+    }
+    if (fd_ < 0 || closed_) return;
+    closed_ = true;
+    // A pending receive ends with end of stream, a pending send with an error; a connect
+    // (which shutdown does not end) is cancelled.
+    ::shutdown(fd_, SHUT_RDWR);
+    if (ring_operations_ == 0) {
+        ::close(std::exchange(fd_, -1));
+    } else {
+        ring_->cancel(fd_);
+    }
+}
+
+void PacketChannel::ring_operation_done() {
+    --ring_operations_;
+    if (closed_ && ring_operations_ == 0 && fd_ >= 0) ::close(std::exchange(fd_, -1));
+}
+
+awaitable<std::pair<error_code, std::size_t>> PacketChannel::receive_some(
+    std::span<std::uint8_t> into) {
+    if (socket_) {
+        auto [ec, n] = co_await socket_->async_read_some(
+            boost::asio::buffer(into.data(), into.size()), use_tuple);
+        co_return std::pair{ec, n};
+    }
+    if (fd_ < 0 || closed_) co_return std::pair{error_code(boost::asio::error::bad_descriptor), 0};
+    ++ring_operations_;
+    auto [ec, n] = co_await ring_->async_recv(fd_, into, false, use_tuple);
+    ring_operation_done();
+    co_return std::pair{ec, n};
+}
+
+awaitable<error_code> PacketChannel::receive_exact(std::span<std::uint8_t> into) {
+    if (socket_) {
+        auto [ec, n] = co_await boost::asio::async_read(
+            *socket_, boost::asio::buffer(into.data(), into.size()), use_tuple);
+        co_return ec;
+    }
+    if (fd_ < 0 || closed_) co_return boost::asio::error::bad_descriptor;
+    ++ring_operations_;
+    auto [ec, n] = co_await ring_->async_recv(fd_, into, true, use_tuple);
+    ring_operation_done();
+    co_return ec;
 }
 
 void PacketChannel::resize_buffer(std::size_t capacity) {
@@ -53,8 +217,7 @@ awaitable<error_code> PacketChannel::fill() {
     }
     const std::span<std::uint8_t> space(buffer_.get() + end_, capacity_ - end_);
     if (!tls_) {
-        auto [ec, n] = co_await socket_.async_read_some(
-            boost::asio::buffer(space.data(), space.size()), use_tuple);
+        auto [ec, n] = co_await receive_some(space);
         end_ += n;
         filled_last_read_ = n == space.size();
         co_return ec;
@@ -80,8 +243,7 @@ awaitable<error_code> PacketChannel::continue_tls(TlsSession::Step step) {
 }
 
 awaitable<error_code> PacketChannel::read_ciphertext() {
-    auto [ec, n] =
-        co_await socket_.async_read_some(boost::asio::buffer(*ciphertext_in_), use_tuple);
+    auto [ec, n] = co_await receive_some(*ciphertext_in_);
     if (n > 0) tls_->feed(mysql::ByteView(ciphertext_in_->data(), n));
     co_return ec;
 }
@@ -109,11 +271,24 @@ awaitable<error_code> PacketChannel::write_all(std::span<const boost::asio::cons
 
 awaitable<error_code> PacketChannel::write_socket(
     std::span<const boost::asio::const_buffer> buffers) {
+    if (!socket_) {
+        // The ring sends it all: a send that does not fit the socket's buffer waits in the
+        // kernel, and sends of one loop iteration go in one submission.
+        if (fd_ < 0 || closed_) co_return boost::asio::error::bad_descriptor;
+        std::array<iovec, kMaxWriteBuffers> vectors{};
+        const std::size_t count = std::min(buffers.size(), kMaxWriteBuffers);
+        for (std::size_t i = 0; i < count; ++i)
+            vectors[i] = {const_cast<void*>(buffers[i].data()), buffers[i].size()};
+        ++ring_operations_;
+        auto [ec, n] = co_await ring_->async_send(fd_, std::span(vectors.data(), count), use_tuple);
+        ring_operation_done();
+        co_return ec;
+    }
     // A message almost always fits the socket's send buffer: writing it at once, without
     // blocking, spares the event loop a completion to post and an extra poll per message.
     error_code ec;
-    if (!socket_.non_blocking()) socket_.non_blocking(true, ec);
-    std::size_t written = ec ? 0 : socket_.write_some(buffers, ec);
+    if (!socket_->non_blocking()) socket_->non_blocking(true, ec);
+    std::size_t written = ec ? 0 : socket_->write_some(buffers, ec);
     if (ec && ec != boost::asio::error::would_block && ec != boost::asio::error::try_again) {
         co_return ec;
     }
@@ -126,7 +301,7 @@ awaitable<error_code> PacketChannel::write_socket(
     }
     if (count == 0) co_return error_code{};
     auto [ec2, n] = co_await boost::asio::async_write(
-        socket_, std::span<const boost::asio::const_buffer>(rest.data(), count), use_tuple);
+        *socket_, std::span<const boost::asio::const_buffer>(rest.data(), count), use_tuple);
     co_return ec2;
 }
 
@@ -150,9 +325,7 @@ awaitable<error_code> PacketChannel::read_first_message(mysql::Bytes& payload,
                                                         std::size_t max_size) {
     if (begin_ != end_) co_return make_error(NetError::unexpected_data);
     std::array<std::uint8_t, kHeaderSize> header_bytes{};
-    auto [ec, n] =
-        co_await boost::asio::async_read(socket_, boost::asio::buffer(header_bytes), use_tuple);
-    if (ec) co_return ec;
+    if (auto ec = co_await receive_exact(header_bytes)) co_return ec;
     const mysql::PacketHeader header = mysql::decode_header(header_bytes.data());
     // A first message is small; a split one is not a handshake any client sends.
     if (header.length > max_size || header.length >= kMaxPayload) {
@@ -160,9 +333,8 @@ awaitable<error_code> PacketChannel::read_first_message(mysql::Bytes& payload,
     }
     sequence = header.sequence;
     payload.resize(header.length);
-    auto [ec2, m] = co_await boost::asio::async_read(
-        socket_, boost::asio::buffer(payload.data(), payload.size()), use_tuple);
-    co_return ec2;
+    if (payload.empty()) co_return error_code{};
+    co_return co_await receive_exact(payload);
 }
 
 awaitable<error_code> PacketChannel::read_message(mysql::Bytes& payload, std::uint8_t& sequence,

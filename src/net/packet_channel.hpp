@@ -3,17 +3,21 @@
 #pragma once
 
 #include <array>
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
+#include <utility>
 
 #include "mysql/packet.hpp"
 #include "mysql/response_tracker.hpp"
 #include "mysql/session_changes.hpp"
 #include "mysql/wire.hpp"
+#include "net/ring_loop.hpp"
 #include "net/tls_session.hpp"
 
 namespace sqlgate::net {
@@ -22,9 +26,25 @@ using boost::asio::awaitable;
 using boost::system::error_code;
 using tcp = boost::asio::ip::tcp;
 
+// On a thread that an io_uring loop runs (RingLoop), the channel's socket is a descriptor of
+// that ring's operations; elsewhere it is an Asio socket. Which one is decided by the executor
+// the channel is made with; nothing else about the channel differs.
 class PacketChannel {
   public:
-    explicit PacketChannel(tcp::socket socket) : socket_(std::move(socket)) {}
+    explicit PacketChannel(tcp::socket socket);
+    // Adopts a connected descriptor (a client handed over from the accepting thread).
+    PacketChannel(const boost::asio::any_io_executor& executor, int fd);
+    // Not connected yet: see connect().
+    explicit PacketChannel(const boost::asio::any_io_executor& executor);
+    ~PacketChannel();
+    PacketChannel(PacketChannel&& other) noexcept;
+    PacketChannel& operator=(PacketChannel&&) = delete;
+    PacketChannel(const PacketChannel&) = delete;
+    PacketChannel& operator=(const PacketChannel&) = delete;
+
+    // Opens a socket (bound to `source` when given, Nagle off) and connects it to `to`.
+    awaitable<error_code> connect(const tcp::endpoint& to,
+                                  const std::optional<boost::asio::ip::address>& source);
 
     // MySQL's SSL upgrade: after the SSL request (client) or on reading one (server), the
     // same TCP stream continues as TLS. Nothing may be buffered unread at that point, which
@@ -64,11 +84,19 @@ class PacketChannel {
     // so the command may be retried elsewhere.
     std::size_t relayed_bytes() const { return relayed_; }
 
-    tcp::socket& socket() { return socket_; }
-    bool is_open() const { return socket_.is_open(); }
+    const boost::asio::any_io_executor& executor() const { return executor_; }
+    tcp::endpoint remote_endpoint(error_code& ec) const;
+    void set_no_delay();
+    bool is_open() const;
+    // Ends the connection: a read or write waiting on it completes with an error.
     void close();
 
   private:
+    // The socket's reads and writes, on the ring or on Asio's reactor.
+    awaitable<std::pair<error_code, std::size_t>> receive_some(std::span<std::uint8_t> into);
+    awaitable<error_code> receive_exact(std::span<std::uint8_t> into);
+    // A ring operation has ended: a close that waited for it happens now.
+    void ring_operation_done();
     awaitable<error_code> fill();  // reads more bytes into the buffer
     // Writes buffered bytes [begin_, end) to `client` (if any) and consumes them.
     awaitable<error_code> pass_on(std::size_t end, PacketChannel* client);
@@ -87,7 +115,14 @@ class PacketChannel {
     static constexpr std::size_t kCiphertextChunk = 17 * 1024;
     awaitable<error_code> write_all(std::span<const boost::asio::const_buffer> buffers);
 
-    tcp::socket socket_;
+    boost::asio::any_io_executor executor_;
+    std::optional<tcp::socket> socket_;  // on Asio's reactor
+    // On a ring: the descriptor, closed once no operation names it (a queued operation
+    // names the number, which a new socket could take), and the operations in flight.
+    RingLoop* ring_ = nullptr;
+    int fd_ = -1;
+    bool closed_ = false;
+    std::uint32_t ring_operations_ = 0;
     std::unique_ptr<TlsSession> tls_;  // set once upgraded
     // TLS only: ciphertext read from the socket (one record's worth, allocated on upgrade)
     // and ciphertext waiting to be written.

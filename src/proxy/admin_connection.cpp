@@ -19,7 +19,7 @@ awaitable<bool> AdminConnection::open(const net::Login& login, std::chrono::mill
 }
 
 awaitable<bool> AdminConnection::run(std::string_view sql, std::chrono::milliseconds timeout) {
-    net::DeadlineGuard deadline(channel_.socket(), timeout);
+    net::DeadlineGuard deadline(channel_, timeout);
     const auto ec =
         co_await net::run_command(channel_, mysql::Command::query, sql, capabilities_, result_);
     if (ec) {

@@ -60,7 +60,7 @@ void LinkPool::wake_one() {
 }
 
 awaitable<bool> LinkPool::wait_for_link(std::chrono::steady_clock::time_point deadline) {
-    boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, deadline);
+    net::LoopTimer timer(co_await boost::asio::this_coro::executor, deadline);
     // Off the list however the wait ends, the coroutine's frame destroyed at exit included.
     struct Listed {
         std::list<Waiter>& list;

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdint>
 #include <list>
@@ -14,6 +13,7 @@
 
 #include "mysql/session_changes.hpp"
 #include "mysql/wire.hpp"
+#include "net/loop_timer.hpp"
 #include "net/packet_channel.hpp"
 #include "proxy/session_state.hpp"
 
@@ -103,7 +103,7 @@ class LinkPool {
     std::size_t open_ = 0;
     std::vector<std::unique_ptr<BackendLink>> idle_;  // most recently given back last
     struct Waiter {
-        boost::asio::steady_timer* timer;
+        net::LoopTimer* timer;
         bool woken = false;  // a link may be free: it was told to look again
     };
     std::list<Waiter> waiters_;

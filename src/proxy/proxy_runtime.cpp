@@ -131,6 +131,7 @@ std::vector<BackendState*> ProxyRuntime::reload(std::unique_ptr<const config::Pr
          "monitor and failover");
     note(next->admin != now.admin, "admin listener");
     note(next->threads != now.threads, "runtime threads");
+    note(next->io != now.io, "runtime io");
     loaded_.push_back(std::move(next));
     config_ = loaded_.back().get();
     apply_pool_limits();

@@ -25,7 +25,7 @@ namespace errc = mysql::error_code;
 ProxySession::ProxySession(ProxyRuntime& runtime, engine::ClientConnection& client)
     : runtime_(runtime),
       client_(client),
-      links_(client.channel().socket().get_executor()),
+      links_(client.channel().executor()),
       previous_backend_(runtime.primary().index) {
     runtime_.register_session(client_.connection_id(), this);
 }

@@ -1,7 +1,7 @@
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include "mysql/messages.hpp"
+#include "net/loop_timer.hpp"
 #include "obs/log.hpp"
 #include "proxy/proxy_session.hpp"
 #include "proxy/proxy_shards.hpp"
@@ -50,7 +50,7 @@ awaitable<ProxySession::Ran> ProxySession::run_on(BackendState& backend, mysql::
                                                   const PreparedExecution* prepared) {
     if (backend.is_primary && runtime_.writes_paused()) {
         // A switchover is swapping the primary: wait, then run on whichever it is now.
-        boost::asio::steady_timer timer(client_.channel().socket().get_executor());
+        net::LoopTimer timer(client_.channel().executor());
         const auto deadline = Clock::now() + kLongestWritePause;
         while (runtime_.writes_paused() && Clock::now() < deadline) {
             timer.expires_after(std::chrono::milliseconds(2));

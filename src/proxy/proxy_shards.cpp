@@ -39,7 +39,7 @@ ProxyShards::ProxyShards(boost::asio::io_context& control_io, ProxyRuntime& cont
     : control_(control),
       workers_(worker_runtimes(control, config, threads, this)),
       latest_(workers_.size()),
-      loops_("proxy", control_io, control_sessions, workers_.size() + 1) {}
+      loops_("proxy", control_io, control_sessions, workers_.size() + 1, config.io) {}
 
 ProxyShards::~ProxyShards() {
     loops_.stop();
@@ -57,7 +57,7 @@ void ProxyShards::start() {
 }
 
 void ProxyShards::serve(net::tcp::socket socket) {
-    loops_.serve(std::move(socket), [this](std::size_t index, net::tcp::socket client) {
+    loops_.serve(std::move(socket), [this](std::size_t index, net::PacketChannel client) {
         engine::spawn_session<ProxySession>(loops_.io(index), runtime_of(index),
                                             loops_.sessions(index), std::move(client));
     });
@@ -103,7 +103,7 @@ void ProxyShards::sample_statements() {
 }
 
 void ProxyShards::report_unreachable(std::size_t index, std::string error) {
-    boost::asio::post(loops_.io(0), [this, index, error = std::move(error)]() mutable {
+    loops_.post(0, [this, index, error = std::move(error)]() mutable {
         auto& backends = control_.backends();
         if (index >= backends.size()) return;
         BackendState& b = backends[index];
@@ -122,9 +122,8 @@ ProxyTraffic ProxyShards::traffic() const {
 void ProxyShards::reload(const config::ProxyConfig& applied) {
     for (std::size_t i = 1; i < count(); ++i) {
         ProxyRuntime* runtime = workers_[i - 1].get();
-        boost::asio::post(
-            loops_.io(i),
-            [runtime, next = std::make_unique<const config::ProxyConfig>(applied)]() mutable {
+        loops_.post(
+            i, [runtime, next = std::make_unique<const config::ProxyConfig>(applied)]() mutable {
                 std::vector<std::string> ignored;
                 try {
                     runtime->reload(std::move(next), ignored);

@@ -156,7 +156,7 @@ awaitable<void> ReplicaMonitor::watch(BackendState& b) {
         double rtt_ms = 0;
         Clock::duration measured_delay{};  // by GTID position or the heartbeat, the larger
         if (!ec) {
-            net::DeadlineGuard deadline(channel->socket(), config_.connect_timeout);
+            net::DeadlineGuard deadline(*channel, config_.connect_timeout);
             const auto sent = Clock::now();
             ec = co_await net::run_command(*channel, mysql::Command::ping, "", caps, result);
             rtt_ms = std::chrono::duration<double, std::milli>(Clock::now() - sent).count();

@@ -284,6 +284,17 @@ TEST_F(FrontConfigTest, BothFrontsReadTheirEventLoopThreads) {
             .threads,
         2u);
     EXPECT_EQ(parse_trusted_host_config(kTrustedHost, dir_ / "th.toml").threads, cores);
+    // [runtime] io, as the proxy reads it.
+    EXPECT_EQ(parse_gatekeeper_config(kGatekeeper, dir / "gk.toml").io, EventLoopIo::io_uring);
+    EXPECT_EQ(
+        parse_gatekeeper_config("[runtime]\nio = \"epoll\"\n" + kGatekeeper, dir / "gk.toml").io,
+        EventLoopIo::epoll);
+    EXPECT_EQ(
+        parse_trusted_host_config(kTrustedHost + "\n[runtime]\nio = \"epoll\"\n", dir_ / "th.toml")
+            .io,
+        EventLoopIo::epoll);
+    EXPECT_NE(gatekeeper_error("[runtime]\nio = \"kqueue\"\n" + kGatekeeper).find("runtime.io"),
+              std::string::npos);
 }
 
 TEST_F(FrontConfigTest, FirewallModeNeedsTheAllowlistFile) {

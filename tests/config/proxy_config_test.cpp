@@ -254,6 +254,18 @@ TEST_F(ProxyConfigTest, EventLoopThreadsAreCountedOrOnePerCore) {
     EXPECT_NE(error_of(unknown).find("runtime.workers"), std::string::npos) << error_of(unknown);
 }
 
+// [runtime] io: the workers' loop, io_uring unless epoll is asked for; anything else is refused.
+TEST_F(ProxyConfigTest, TheWorkersLoopIsIoUringUnlessEpollIsAskedFor) {
+    EXPECT_EQ(parse(kValid).io, EventLoopIo::io_uring);
+    EXPECT_EQ(parse(kValid + "\n[runtime]\nio = \"io_uring\"\n").io, EventLoopIo::io_uring);
+    EXPECT_EQ(parse(kValid + "\n[runtime]\nthreads = 2\nio = \"epoll\"\n").io, EventLoopIo::epoll);
+    const std::string other = kValid + "\n[runtime]\nio = \"select\"\n";
+    EXPECT_NE(error_of(other).find("runtime.io: \"io_uring\" or \"epoll\""), std::string::npos)
+        << error_of(other);
+    const std::string number = kValid + "\n[runtime]\nio = 1\n";
+    EXPECT_NE(error_of(number).find("runtime.io"), std::string::npos) << error_of(number);
+}
+
 TEST_F(ProxyConfigTest, TheHeartbeatIsOffUnlessGivenAnIntervalAndNamesAPlainTable) {
     EXPECT_EQ(parse(kValid).heartbeat_interval.count(), 0);
     EXPECT_EQ(parse(kValid).heartbeat_table, "sqlgate.heartbeat");

@@ -1,6 +1,7 @@
 // A role's event-loop threads: accepted clients go to the threads in turn, each served on its
-// own thread with a socket of that thread's io_context; work can be run on a given thread;
-// every thread counts against the listener's one pre-login budget.
+// own thread with a channel of that thread's loop (an io_uring loop or Asio's reactor, as
+// configured); work can be run on a given thread; every thread counts against the listener's
+// one pre-login budget.
 #include "engine/event_loops.hpp"
 
 #include <gtest/gtest.h>
@@ -8,6 +9,8 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
 #include <chrono>
 #include <map>
 #include <mutex>
@@ -23,14 +26,34 @@ using boost::asio::ip::tcp;
 struct Served {
     std::size_t index;
     std::thread::id thread;
-    bool socket_of_that_thread;
+    bool channel_of_that_thread;
     bool open;
+    bool on_a_ring;
 };
 
-TEST(EventLoops, ClientsGoToEveryThreadInTurnAndAreServedThere) {
+// Answers one message with its payload reversed, then waits for the client to leave.
+boost::asio::awaitable<void> answer_once(std::unique_ptr<net::PacketChannel> channel) {
+    mysql::Bytes payload;
+    std::uint8_t sequence = 0;
+    if (co_await channel->read_message(payload, sequence, 1024)) co_return;
+    std::reverse(payload.begin(), payload.end());
+    ++sequence;
+    if (co_await channel->write_message(payload, sequence)) co_return;
+    co_await channel->read_message(payload, sequence, 1024);  // ends at the client's close
+}
+
+class EventLoopsOn : public testing::TestWithParam<config::EventLoopIo> {};
+
+INSTANTIATE_TEST_SUITE_P(Io, EventLoopsOn,
+                         testing::Values(config::EventLoopIo::io_uring, config::EventLoopIo::epoll),
+                         [](const auto& info) {
+                             return info.param == config::EventLoopIo::epoll ? "epoll" : "io_uring";
+                         });
+
+TEST_P(EventLoopsOn, ClientsGoToEveryThreadInTurnAndAreServedThere) {
     boost::asio::io_context control;
     SessionRegistry control_sessions;
-    EventLoops loops("test", control, control_sessions, 3);
+    EventLoops loops("test", control, control_sessions, 3, GetParam());
     ASSERT_EQ(loops.count(), 3u);
     loops.start();
 
@@ -39,18 +62,38 @@ TEST(EventLoops, ClientsGoToEveryThreadInTurnAndAreServedThere) {
     std::vector<tcp::socket> clients;
     std::mutex mutex;
     std::vector<Served> served;
-    std::vector<tcp::socket> kept;  // the served sockets, closed at the end of the test
     for (int i = 0; i < 6; ++i) {
         clients.emplace_back(client_io);
         clients.back().connect(acceptor.local_endpoint());
-        loops.serve(acceptor.accept(), [&](std::size_t index, tcp::socket socket) {
-            const std::lock_guard lock(mutex);
-            served.push_back({index, std::this_thread::get_id(),
-                              &socket.get_executor().context() == &loops.io(index),
-                              socket.is_open()});
-            kept.push_back(std::move(socket));
+        loops.serve(acceptor.accept(), [&](std::size_t index, net::PacketChannel channel) {
+            {
+                const std::lock_guard lock(mutex);
+                served.push_back(
+                    {index, std::this_thread::get_id(),
+                     &boost::asio::query(channel.executor(), boost::asio::execution::context) ==
+                         &loops.io(index),
+                     channel.is_open(), net::RingLoop::of(loops.io(index)) != nullptr});
+            }
+            boost::asio::co_spawn(
+                loops.io(index),
+                answer_once(std::make_unique<net::PacketChannel>(std::move(channel))),
+                boost::asio::detached);
         });
     }
+    // Every client is answered by the thread that serves it, through that thread's loop (the
+    // control thread's io_context runs here, on a thread of the test's).
+    auto control_work = boost::asio::make_work_guard(control);
+    std::thread control_thread([&control] { control.run(); });
+    for (tcp::socket& client : clients) {
+        const std::array<std::uint8_t, 7> request{3, 0, 0, 0, 'a', 'b', 'c'};
+        boost::asio::write(client, boost::asio::buffer(request));
+        std::array<std::uint8_t, 7> answer{};
+        boost::asio::read(client, boost::asio::buffer(answer));
+        EXPECT_EQ(answer, (std::array<std::uint8_t, 7>{3, 0, 0, 1, 'c', 'b', 'a'}));
+    }
+    control_work.reset();
+    control.stop();
+    control_thread.join();
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
     for (;;) {
         {
@@ -67,21 +110,25 @@ TEST(EventLoops, ClientsGoToEveryThreadInTurnAndAreServedThere) {
     for (const Served& s : served) {
         ++per_thread[s.index];
         threads_of[s.index].insert(s.thread);
-        EXPECT_TRUE(s.socket_of_that_thread) << "thread " << s.index;
+        EXPECT_TRUE(s.channel_of_that_thread) << "thread " << s.index;
         EXPECT_TRUE(s.open) << "thread " << s.index;
+        // The control thread keeps Asio's reactor; workers run a ring when asked to (this
+        // machine's kernel has io_uring).
+        EXPECT_EQ(s.on_a_ring, s.index != 0 && GetParam() == config::EventLoopIo::io_uring)
+            << "thread " << s.index;
     }
     EXPECT_EQ(per_thread, (std::map<std::size_t, int>{{0, 2}, {1, 2}, {2, 2}}));
     // The control thread's own clients are served where they were accepted; each worker's
     // on one thread of its own.
-    EXPECT_EQ(threads_of[0], std::set{std::this_thread::get_id()});
+    EXPECT_EQ(threads_of[0], std::set{std::this_thread::get_id()});  // serve() runs it inline
     std::set<std::thread::id> all;
     for (const auto& [index, ids] : threads_of) {
         EXPECT_EQ(ids.size(), 1u) << "thread " << index;
         all.insert(ids.begin(), ids.end());
     }
     EXPECT_EQ(all.size(), 3u);
-    for (tcp::socket& s : kept)
-        s.close();
+    for (tcp::socket& client : clients)
+        client.close();
 }
 
 // A coroutine function, not a lambda: its frame must not refer to a temporary closure.
@@ -92,10 +139,10 @@ boost::asio::awaitable<void> where_work_runs(EventLoops& loops, std::thread::id&
     control = co_await loops.on_thread<std::thread::id>(0, where);
 }
 
-TEST(EventLoops, WorkRunsOnTheThreadAskedForAndEveryThreadSharesThePreLoginBudget) {
+TEST_P(EventLoopsOn, WorkRunsOnTheThreadAskedForAndEveryThreadSharesThePreLoginBudget) {
     boost::asio::io_context control;
     SessionRegistry control_sessions;
-    EventLoops loops("test", control, control_sessions, 2);
+    EventLoops loops("test", control, control_sessions, 2, GetParam());
     loops.start();
     std::thread::id worker_thread;
     std::thread::id control_thread;

@@ -58,7 +58,7 @@ class RecordingStages final : public SessionStages {
         commands.emplace_back(static_cast<std::uint8_t>(command),
                               std::string(mysql::as_chars(payload.subspan(1))));
         if (commands.back().second == "SLOW") {  // a statement that takes a while
-            boost::asio::steady_timer timer(client_.channel().socket().get_executor(), 200ms);
+            boost::asio::steady_timer timer(client_.channel().executor(), 200ms);
             co_await timer.async_wait(boost::asio::use_awaitable);
         }
         co_return co_await client_.send_ok(status_flags());
@@ -93,7 +93,7 @@ class ServerSessionTest : public ::testing::Test {
   protected:
     ServerSessionTest() {
         auto pair = test_support::make_socket_pair(io_);
-        client_.emplace(std::move(pair.near), 42);
+        client_.emplace(net::PacketChannel(std::move(pair.near)), 42);
         stages_.emplace(*client_);
         peer_.emplace(std::move(pair.far));
         settings_.role = "test";

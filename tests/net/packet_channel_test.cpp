@@ -1,5 +1,6 @@
-// PacketChannel over real loopback sockets, plain and TLS: messages arrive whole and in
-// order, including ones far larger than a socket's send buffer or a TLS record.
+// PacketChannel over real loopback sockets, plain and TLS, on Asio's reactor and on an io_uring
+// loop: messages arrive whole and in order, including ones far larger than a socket's send
+// buffer or a TLS record; a deadline ends a pending read.
 #include "net/packet_channel.hpp"
 
 #include <gtest/gtest.h>
@@ -13,6 +14,7 @@
 
 #include "mysql/packet.hpp"
 #include "mysql/response_tracker.hpp"
+#include "net/deadline.hpp"
 #include "test_tls.hpp"
 
 namespace sqlgate::net {
@@ -29,16 +31,26 @@ mysql::Bytes message_of(std::size_t size, std::uint8_t seed) {
     return m;
 }
 
+struct Setup {
+    bool tls = false;
+    bool ring = false;  // an io_uring loop runs the channels, not Asio's reactor
+};
+
 // A connected pair of channels on 127.0.0.1, optionally upgraded to TLS.
 class ChannelPair {
   public:
-    explicit ChannelPair(bool tls) {
+    explicit ChannelPair(Setup setup) : setup_(setup) {
+        if (setup.ring) {
+            std::string error;
+            ring_ = RingLoop::install(io_, error);
+            EXPECT_NE(ring_, nullptr) << error;
+        }
         tcp::acceptor acceptor(io_, tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0));
         tcp::socket client_socket(io_);
         client_socket.connect(acceptor.local_endpoint());
         server_ = std::make_unique<PacketChannel>(acceptor.accept());
         client_ = std::make_unique<PacketChannel>(std::move(client_socket));
-        if (!tls) return;
+        if (!setup.tls) return;
         error_code server_ec = boost::asio::error::would_block;
         error_code client_ec = boost::asio::error::would_block;
         spawn([this, &server_ec]() -> awaitable<void> {
@@ -47,8 +59,7 @@ class ChannelPair {
         spawn([this, &client_ec]() -> awaitable<void> {
             client_ec = co_await client_->start_tls(client_tls_, PacketChannel::TlsSide::client);
         });
-        io_.run();
-        io_.restart();
+        run();
         EXPECT_FALSE(server_ec) << server_ec.message();
         EXPECT_FALSE(client_ec) << client_ec.message();
     }
@@ -58,26 +69,34 @@ class ChannelPair {
         boost::asio::co_spawn(io_, f, boost::asio::detached);
     }
     void run() {
-        io_.run();
+        if (ring_ != nullptr) {
+            ring_->run(io_);
+        } else {
+            io_.run();
+        }
         io_.restart();
     }
+    bool on_ring() const { return ring_ != nullptr; }
 
     PacketChannel& client() { return *client_; }
     PacketChannel& server() { return *server_; }
 
   private:
+    Setup setup_;
     boost::asio::io_context io_;
+    RingLoop* ring_ = nullptr;
     boost::asio::ssl::context server_tls_ = make_server_context(shared_test_certificate());
     boost::asio::ssl::context client_tls_ = make_client_context(shared_test_certificate());
     std::unique_ptr<PacketChannel> server_;
     std::unique_ptr<PacketChannel> client_;
 };
 
-class PacketChannelTest : public ::testing::TestWithParam<bool> {};
+class PacketChannelTest : public ::testing::TestWithParam<Setup> {};
 
 TEST_P(PacketChannelTest, MessagesOfEverySizeArriveWholeAndInOrder) {
     ChannelPair pair(GetParam());
-    EXPECT_EQ(pair.client().is_tls(), GetParam());
+    EXPECT_EQ(pair.on_ring(), GetParam().ring);
+    EXPECT_EQ(pair.client().is_tls(), GetParam().tls);
     // Small, one record, several records, more than the socket buffers hold at once, and
     // more than one MySQL packet (split at 16 MiB - 1).
     const std::vector<std::size_t> sizes = {0, 1, 40, 16 * 1024, 70'000, 6'000'000, 17'000'000};
@@ -114,6 +133,7 @@ TEST_P(PacketChannelTest, MessagesOfEverySizeArriveWholeAndInOrder) {
 
 TEST_P(PacketChannelTest, APeerThatClosesEndsTheReadWithAnError) {
     ChannelPair pair(GetParam());
+    EXPECT_EQ(pair.on_ring(), GetParam().ring);
     error_code read_error;
     pair.spawn([&]() -> awaitable<void> {
         mysql::Bytes payload;
@@ -132,6 +152,7 @@ TEST_P(PacketChannelTest, APeerThatClosesEndsTheReadWithAnError) {
 // small and grows while relaying): every byte is relayed and the stream stays in step.
 TEST_P(PacketChannelTest, ARelayedReplyLargerThanTheFirstBufferArrivesWhole) {
     ChannelPair pair(GetParam());
+    EXPECT_EQ(pair.on_ring(), GetParam().ring);
     const std::vector<std::size_t> definitions = {100, 4090, 4096, 5000, 20'000, 3, 70'000};
     mysql::Bytes reply;
     std::uint8_t sequence = 1;
@@ -169,8 +190,33 @@ TEST_P(PacketChannelTest, ARelayedReplyLargerThanTheFirstBufferArrivesWhole) {
     EXPECT_EQ(after, message_of(9'000, 9));
 }
 
-INSTANTIATE_TEST_SUITE_P(PlainAndTls, PacketChannelTest, ::testing::Values(false, true),
-                         [](const auto& info) { return info.param ? "Tls" : "Plain"; });
+// A deadline closes the channel: the read it waits in ends with an error at once, on a ring
+// too (where closing the descriptor alone would not end an operation in the kernel).
+TEST_P(PacketChannelTest, ADeadlineEndsAPendingRead) {
+    ChannelPair pair(GetParam());
+    EXPECT_EQ(pair.on_ring(), GetParam().ring);
+    error_code read_error;
+    bool expired = false;
+    pair.spawn([&]() -> awaitable<void> {
+        const DeadlineGuard deadline(pair.server(), std::chrono::milliseconds(30));
+        mysql::Bytes payload;
+        std::uint8_t sequence = 0;
+        read_error = co_await pair.server().read_message(payload, sequence, 1024);
+        expired = deadline.expired();
+    });
+    pair.run();  // returns once the read ended: nothing else is pending
+    EXPECT_TRUE(read_error);
+    EXPECT_TRUE(expired);
+    EXPECT_FALSE(pair.server().is_open());
+}
+
+INSTANTIATE_TEST_SUITE_P(PlainAndTls, PacketChannelTest,
+                         ::testing::Values(Setup{false, false}, Setup{true, false},
+                                           Setup{false, true}, Setup{true, true}),
+                         [](const auto& info) {
+                             return std::string(info.param.tls ? "Tls" : "Plain") +
+                                    (info.param.ring ? "OnRing" : "");
+                         });
 
 }  // namespace
 }  // namespace sqlgate::net

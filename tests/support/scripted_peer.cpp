@@ -42,7 +42,7 @@ awaitable<std::optional<Bytes>> ScriptedPeer::receive(std::uint8_t* sequence) {
 }
 
 awaitable<bool> ScriptedPeer::closed_by_peer(std::chrono::milliseconds within) {
-    boost::asio::steady_timer timer(channel_.socket().get_executor(), within);
+    boost::asio::steady_timer timer(channel_.executor(), within);
     bool timed_out = false;
     timer.async_wait([&](const boost::system::error_code& ec) {
         if (ec) return;

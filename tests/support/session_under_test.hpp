@@ -19,7 +19,7 @@ class SessionUnderTest {
     template <typename Runtime>
     SessionUnderTest(boost::asio::io_context& io, Runtime& runtime) {
         auto pair = make_socket_pair(io);
-        client_.emplace(std::move(pair.near), runtime.next_connection_id());
+        client_.emplace(net::PacketChannel(std::move(pair.near)), runtime.next_connection_id());
         stages_.emplace(runtime, *client_);
         session_.emplace(*client_, *stages_, stages_->listener_settings());
         boost::asio::co_spawn(io, session_->run(), boost::asio::detached);

@@ -67,12 +67,31 @@ std::string scratch_dir(const std::string& tag) {
     return dir.string();
 }
 
+namespace {
+
+// SQLGATE_TEST_IO=epoll runs a suite with the roles' workers on Asio's reactor instead of the
+// default io_uring loop ([runtime] io; scripts/test.sh runs part of the suite so).
+std::string with_test_io(const std::string& config_text) {
+    const char* io = std::getenv("SQLGATE_TEST_IO");
+    if (io == nullptr || *io == '\0') return config_text;
+    const std::string line = std::string("io = \"") + io + "\"\n";
+    std::string text = config_text;
+    if (const auto at = text.find("[runtime]\n"); at != std::string::npos) {
+        text.insert(at + std::string_view("[runtime]\n").size(), line);
+    } else {
+        text += "\n[runtime]\n" + line;
+    }
+    return text;
+}
+
+}  // namespace
+
 RoleProcess::RoleProcess(std::string role, std::string dir, const std::string& config_text,
                          const std::function<bool()>& ready)
     : role_(std::move(role)), dir_(std::move(dir)) {
     std::filesystem::create_directories(dir_);
     const std::string config = config_file();
-    std::ofstream(config) << config_text;
+    std::ofstream(config) << with_test_io(config_text);
     start({sqlgate_binary(), role_, "--config", config}, ready);
 }
 
@@ -132,7 +151,7 @@ void RoleProcess::stop() {
 void RoleProcess::rewrite_config(const std::string& config_text) const {
     // Written beside it and renamed over it, so the role never reads half a file.
     const std::string config = config_file();
-    std::ofstream(config + ".next") << config_text;
+    std::ofstream(config + ".next") << with_test_io(config_text);
     std::filesystem::rename(config + ".next", config);
 }
 

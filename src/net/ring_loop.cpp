@@ -1,0 +1,350 @@
+#include "net/ring_loop.hpp"
+
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <array>
+#include <boost/asio/error.hpp>
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+
+namespace sqlgate::net {
+
+// What the ring holds for an operation until its completion is reaped. Kept on a free list:
+// a relayed statement starts several and must not allocate for each.
+struct RingLoop::Op {
+    enum class Kind { recv, send, connect, timeout };
+    Kind kind = Kind::recv;
+    int fd = -1;
+    Handler handler;
+    RingTimer* timer = nullptr;  // a timeout's timer while it waits
+    std::size_t expected = 0;    // a send's total, a whole receive's size
+    std::array<iovec, kMaxBuffers> buffers{};
+    msghdr message{};
+    __kernel_timespec at{};
+    sockaddr_storage address{};
+};
+
+namespace {
+
+// A pending wait on a timer is rare next to socket operations, but a loop that sleeps must
+// still wake for work posted by a path that forgot to wake it: it looks at least this often.
+constexpr __kernel_timespec kLongestSleep{.tv_sec = 0, .tv_nsec = 100'000'000};
+
+boost::system::error_code error_of(int result) {
+    return {-result, boost::asio::error::get_system_category()};
+}
+
+}  // namespace
+
+RingLoop* RingLoop::install(boost::asio::io_context& io, std::string& error) {
+    io_uring ring{};
+    io_uring_params params{};
+    // One thread submits and reaps, and the kernel's completion work runs when it waits:
+    // fewer interruptions of the thread that relays (6.1+; older kernels get less).
+    int r = -EINVAL;
+    for (const unsigned flags : {unsigned{IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN},
+                                 unsigned{IORING_SETUP_COOP_TASKRUN}, 0u}) {
+        params = {};
+        params.flags = flags;
+        r = io_uring_queue_init_params(1024, &ring, &params);
+        if (r == 0) break;
+    }
+    if (r != 0) {
+        error = std::string("io_uring_queue_init: ") + std::strerror(-r);
+        return nullptr;
+    }
+    if ((params.features & IORING_FEAT_EXT_ARG) == 0) {
+        io_uring_queue_exit(&ring);
+        error = "io_uring lacks IORING_FEAT_EXT_ARG (kernel older than 5.11)";
+        return nullptr;
+    }
+    const int wake_fd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (wake_fd < 0) {
+        io_uring_queue_exit(&ring);
+        error = std::string("eventfd: ") + std::strerror(errno);
+        return nullptr;
+    }
+    return &boost::asio::make_service<RingLoop>(io, ring, wake_fd);
+}
+
+RingLoop* RingLoop::of(boost::asio::execution_context& context) {
+    return boost::asio::has_service<RingLoop>(context)
+               ? &boost::asio::use_service<RingLoop>(context)
+               : nullptr;
+}
+
+RingLoop::RingLoop(boost::asio::execution_context& context, io_uring ring, int wake_fd)
+    : service(context),
+      io_(static_cast<boost::asio::io_context&>(context)),
+      ring_(ring),
+      wake_fd_(wake_fd) {
+    arm_wake();
+}
+
+RingLoop::RingLoop(boost::asio::execution_context& context)
+    : service(context), io_(static_cast<boost::asio::io_context&>(context)) {
+    throw std::logic_error("RingLoop is set up by RingLoop::install");
+}
+
+RingLoop::~RingLoop() {
+    io_uring_queue_exit(&ring_);
+    ::close(wake_fd_);
+}
+
+void RingLoop::drain() {
+    // The loop is done: every operation is cancelled and its completion awaited here, on the
+    // ring's own thread (the only one that may submit), so that nothing is written into a
+    // buffer after its coroutine's frame is destroyed.
+    if (stopping_ && pending_ == 0 && !wake_armed_) return;
+    stopping_ = true;
+    if (io_uring_sqe* s = next_sqe()) {
+        io_uring_prep_cancel64(s, 0, IORING_ASYNC_CANCEL_ANY);
+        io_uring_sqe_set_data64(s, kUntracked);
+    }
+    while (pending_ > 0 || wake_armed_) {
+        if (const int r = io_uring_submit_and_wait(&ring_, 1); r < 0 && r != -EINTR) break;
+        reap();
+    }
+}
+
+void RingLoop::shutdown() {
+    // The io_context is going away: what is still pending ends (a no-op when the loop's
+    // thread drained it; only that thread can), then the handlers of operations that ended
+    // without running are destroyed (as Asio does with its own). Destroying one destroys its
+    // coroutine's frame, which starts no operation any more (stopping_).
+    drain();
+    std::vector<std::pair<Op*, int>> left;
+    left.swap(completed_);
+    for (auto& [op, result] : left) {
+        op->handler = nullptr;
+        free_.emplace_back(op);
+        io_.get_executor().on_work_finished();
+    }
+}
+
+io_uring_sqe* RingLoop::next_sqe() {
+    io_uring_sqe* s = io_uring_get_sqe(&ring_);
+    if (s == nullptr) {
+        io_uring_submit(&ring_);  // the queue is full: what it holds goes now
+        s = io_uring_get_sqe(&ring_);
+    }
+    return s;
+}
+
+RingLoop::Op* RingLoop::new_op(Handler handler) {
+    std::unique_ptr<Op> op;
+    if (free_.empty()) {
+        op = std::make_unique<Op>();
+    } else {
+        op = std::move(free_.back());
+        free_.pop_back();
+    }
+    // Swapped in: Boost 1.81's move assignment of any_completion_handler recurses forever.
+    op->handler.swap(handler);
+    op->timer = nullptr;
+    ++pending_;
+    // As Asio's own operations do, a pending one keeps the io_context's run going.
+    io_.get_executor().on_work_started();
+    return op.release();
+}
+
+void RingLoop::start_recv(int fd, std::span<std::uint8_t> into, bool whole, Handler handler) {
+    Op* op = new_op(std::move(handler));
+    io_uring_sqe* s = next_sqe();
+    if (s == nullptr || stopping_) {
+        complete(op, -ECANCELED);
+        return;
+    }
+    op->kind = Op::Kind::recv;
+    op->expected = whole ? into.size() : 0;
+    io_uring_prep_recv(s, fd, into.data(), into.size(), whole ? MSG_WAITALL : 0);
+    io_uring_sqe_set_data(s, op);
+}
+
+void RingLoop::start_send(int fd, std::span<const iovec> buffers, Handler handler) {
+    Op* op = new_op(std::move(handler));
+    op->kind = Op::Kind::send;
+    op->fd = fd;
+    op->expected = 0;
+    std::size_t count = 0;
+    for (const iovec& b : buffers.first(std::min(buffers.size(), kMaxBuffers))) {
+        if (b.iov_len == 0) continue;
+        op->buffers[count++] = b;
+        op->expected += b.iov_len;
+    }
+    op->message = {};
+    op->message.msg_iov = op->buffers.data();
+    op->message.msg_iovlen = count;
+    io_uring_sqe* s = next_sqe();
+    if (s == nullptr || stopping_) {
+        complete(op, -ECANCELED);
+        return;
+    }
+    // MSG_WAITALL: the kernel finishes a short send itself (a full socket buffer waits).
+    io_uring_prep_sendmsg(s, fd, &op->message, MSG_NOSIGNAL | MSG_WAITALL);
+    io_uring_sqe_set_data(s, op);
+}
+
+void RingLoop::start_connect(int fd, const sockaddr* address, socklen_t length, Handler handler) {
+    Op* op = new_op(std::move(handler));
+    io_uring_sqe* s = next_sqe();
+    if (s == nullptr || stopping_ || length > sizeof op->address) {
+        complete(op, s == nullptr || stopping_ ? -ECANCELED : -EINVAL);
+        return;
+    }
+    std::memcpy(&op->address, address, length);
+    op->kind = Op::Kind::connect;
+    op->expected = 0;
+    io_uring_prep_connect(s, fd, reinterpret_cast<sockaddr*>(&op->address), length);
+    io_uring_sqe_set_data(s, op);
+}
+
+RingLoop::Op* RingLoop::start_timeout(std::chrono::steady_clock::time_point at, RingTimer* timer,
+                                      Handler handler) {
+    Op* op = new_op(std::move(handler));
+    io_uring_sqe* s = next_sqe();
+    if (s == nullptr || stopping_) {
+        complete(op, -ECANCELED);
+        return nullptr;
+    }
+    // steady_clock is CLOCK_MONOTONIC, the clock of an absolute io_uring timeout.
+    const auto since_boot = at.time_since_epoch();
+    const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(since_boot);
+    op->at.tv_sec = std::max<std::int64_t>(0, seconds.count());
+    op->at.tv_nsec = std::max<std::int64_t>(
+        0, std::chrono::duration_cast<std::chrono::nanoseconds>(since_boot - seconds).count());
+    op->kind = Op::Kind::timeout;
+    op->expected = 0;
+    op->timer = timer;
+    io_uring_prep_timeout(s, &op->at, 0, IORING_TIMEOUT_ABS);
+    io_uring_sqe_set_data(s, op);
+    return op;
+}
+
+void RingLoop::cancel_timeout(Op* op) {
+    op->timer = nullptr;
+    if (stopping_) return;  // shutdown() cancels everything
+    io_uring_sqe* s = next_sqe();
+    if (s == nullptr) return;  // it expires in its own time; its handler sees no timer
+    io_uring_prep_timeout_remove(s, reinterpret_cast<std::uintptr_t>(op), 0);
+    io_uring_sqe_set_data64(s, kUntracked);
+}
+
+void RingLoop::cancel(int fd) {
+    if (stopping_) return;  // drain() ends them all
+    io_uring_sqe* s = next_sqe();
+    if (s == nullptr) return;
+    io_uring_prep_cancel_fd(s, fd, IORING_ASYNC_CANCEL_ALL);
+    io_uring_sqe_set_data64(s, kUntracked);
+}
+
+void RingLoop::arm_wake() {
+    io_uring_sqe* s = next_sqe();
+    if (s == nullptr) return;
+    io_uring_prep_read(s, wake_fd_, &wake_value_, sizeof wake_value_, 0);
+    io_uring_sqe_set_data64(s, kWake);
+    wake_armed_ = true;
+}
+
+void RingLoop::wake() {
+    ::eventfd_write(wake_fd_, 1);
+}
+
+void RingLoop::run(boost::asio::io_context& io) {
+    run_completed();  // left by a handler that threw
+    while (!io.stopped()) {
+        io.poll();
+        if (io.stopped()) break;
+        io_uring_cqe* cqe = nullptr;
+        const int r = io_uring_submit_and_wait_timeout(
+            &ring_, &cqe, 1, const_cast<__kernel_timespec*>(&kLongestSleep), nullptr);
+        if (r < 0 && r != -ETIME && r != -EINTR && r != -EBUSY) {
+            throw boost::system::system_error(error_of(r), "io_uring_submit_and_wait");
+        }
+        reap();
+    }
+}
+
+void RingLoop::reap() {
+    io_uring_cqe* cqe = nullptr;
+    unsigned head = 0;
+    unsigned seen = 0;
+    bool woken = false;
+    io_uring_for_each_cqe(&ring_, head, cqe) {
+        ++seen;
+        const std::uint64_t data = io_uring_cqe_get_data64(cqe);
+        if (data == kWake) {
+            woken = true;
+            wake_armed_ = false;
+        } else if (data != kUntracked) {
+            complete(static_cast<Op*>(io_uring_cqe_get_data(cqe)), cqe->res);
+        }
+    }
+    io_uring_cq_advance(&ring_, seen);
+    if (woken && !stopping_) arm_wake();
+    if (!stopping_) run_completed();
+}
+
+void RingLoop::complete(Op* op, int result) {
+    --pending_;  // the kernel is done with it
+    if (op->timer != nullptr) {
+        std::erase(op->timer->waiting_, op);
+        op->timer = nullptr;
+    }
+    completed_.emplace_back(op, result);
+}
+
+void RingLoop::run_completed() {
+    // One at a time from the front: a handler that throws leaves the rest for the next call.
+    std::size_t next = 0;
+    struct Trim {
+        std::vector<std::pair<Op*, int>>& list;
+        std::size_t& done;
+        ~Trim() { list.erase(list.begin(), list.begin() + static_cast<std::ptrdiff_t>(done)); }
+    } trim{completed_, next};
+    while (next < completed_.size()) {
+        auto [op, result] = completed_[next++];
+        Handler handler = std::move(op->handler);
+        const std::size_t expected = op->expected;
+        const Op::Kind kind = op->kind;
+        free_.emplace_back(op);
+        // After the handler, which may start the next operation: the count must not touch
+        // zero in between (that stops the io_context).
+        struct FinishWork {
+            boost::asio::io_context& io;
+            ~FinishWork() { io.get_executor().on_work_finished(); }
+        } finish{io_};
+        boost::system::error_code ec;
+        std::size_t bytes = 0;
+        if (result == -ETIME) {
+            // A timeout that expired: what its waiter waited for.
+        } else if (result == -ECANCELED) {
+            ec = boost::asio::error::operation_aborted;
+        } else if (result < 0) {
+            ec = error_of(result);
+        } else {
+            bytes = static_cast<std::size_t>(result);
+            // The peer closed: nothing received, or less than a whole read or a send needed.
+            if (bytes < expected || (kind == Op::Kind::recv && bytes == 0)) {
+                ec = boost::asio::error::eof;
+            }
+        }
+        std::move(handler)(ec, bytes);
+    }
+}
+
+void RingTimer::wait_until(std::chrono::steady_clock::time_point at, RingLoop::Handler handler) {
+    if (RingLoop::Op* op = ring_.start_timeout(at, this, std::move(handler))) {
+        waiting_.push_back(op);
+    }
+}
+
+void RingTimer::cancel() {
+    for (RingLoop::Op* op : waiting_)
+        ring_.cancel_timeout(op);
+    waiting_.clear();
+}
+
+}  // namespace sqlgate::net

@@ -1,0 +1,165 @@
+// The io_uring loop a worker thread runs in place of Asio's reactor: socket operations and
+// timers are ring operations, Asio's io_context only queues the handlers they resume.
+#pragma once
+
+#include <liburing.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/execution_context.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/system/error_code.hpp>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace sqlgate::net {
+
+class RingTimer;
+
+// One ring per worker thread, installed as a service of that thread's io_context: whatever
+// holds an executor of it (a PacketChannel, a LoopTimer) finds the ring through it. Only the
+// thread that runs the loop may start operations; other threads hand it work with post().
+//
+// Why not Asio's own io_uring backend or a ring watched by Asio's reactor: both were measured
+// (docs/design-notes.md, "A loop of our own"); the first submits every operation alone, the
+// second pays four syscalls per wake-up. Here the loop's one blocking call is
+// io_uring_submit_and_wait, and Asio never creates a reactor for the io_context because
+// nothing on it uses one (no Asio socket or timer).
+class RingLoop final : public boost::asio::execution_context::service {
+  public:
+    using key_type = RingLoop;
+    static inline boost::asio::execution_context::id id;
+
+    // Completions carry what a syscall would return: an error, or a count of bytes.
+    using Handler =
+        boost::asio::any_completion_handler<void(boost::system::error_code, std::size_t)>;
+
+    // Sets up a ring for `io` (call on the thread that will run it). On failure (no
+    // io_uring in the kernel, refused by a sandbox) returns null and says why in `error`.
+    static RingLoop* install(boost::asio::io_context& io, std::string& error);
+    // The ring serving `context`, or null when its thread runs Asio's reactor.
+    static RingLoop* of(boost::asio::execution_context& context);
+    template <typename Executor>
+    static RingLoop* of_executor(const Executor& executor) {
+        return of(boost::asio::query(executor, boost::asio::execution::context));
+    }
+
+    RingLoop(boost::asio::execution_context& context, io_uring ring, int wake_fd);
+    // What use_service needs to compile; of() never lets it run (install() sets rings up).
+    explicit RingLoop(boost::asio::execution_context& context);
+    ~RingLoop() override;
+    RingLoop(const RingLoop&) = delete;
+    RingLoop& operator=(const RingLoop&) = delete;
+
+    // Runs handlers and ring completions until `io` is stopped (as io_context::run does: by
+    // stop(), or when no handler and no operation is left).
+    void run(boost::asio::io_context& io);
+    // Ends every operation and waits until the kernel is done with each (their handlers are
+    // destroyed, not run, with the io_context); no operation starts after it. Call on the
+    // loop's thread once it is stopped (the io_context's destruction does it too, when on
+    // that thread: only that thread may submit).
+    void drain();
+    // Thread-safe: wakes the loop so that it runs what was posted to its io_context.
+    void wake();
+    // Posts `f` to `executor` and, when a ring serves it, wakes that ring: how another
+    // thread hands work to a worker.
+    template <typename Executor, typename F>
+    static void post(const Executor& executor, F&& f) {
+        boost::asio::post(executor, std::forward<F>(f));
+        if (RingLoop* ring = of_executor(executor)) ring->wake();
+    }
+
+    // Receives into `into`: at least one byte, or all of it when `whole`. Completes with the
+    // bytes received; end of stream is boost::asio::error::eof.
+    template <typename Token>
+    auto async_recv(int fd, std::span<std::uint8_t> into, bool whole, Token&& token) {
+        return boost::asio::async_initiate<Token, void(boost::system::error_code, std::size_t)>(
+            [this, fd, into, whole](auto handler) {
+                start_recv(fd, into, whole, Handler(std::move(handler)));
+            },
+            token);
+    }
+    // Sends every byte of `buffers` (at most two), or fails.
+    template <typename Token>
+    auto async_send(int fd, std::span<const iovec> buffers, Token&& token) {
+        return boost::asio::async_initiate<Token, void(boost::system::error_code, std::size_t)>(
+            [this, fd, buffers](auto handler) {
+                start_send(fd, buffers, Handler(std::move(handler)));
+            },
+            token);
+    }
+    template <typename Token>
+    auto async_connect(int fd, const sockaddr* address, socklen_t length, Token&& token) {
+        return boost::asio::async_initiate<Token, void(boost::system::error_code, std::size_t)>(
+            [this, fd, address, length](auto handler) {
+                start_connect(fd, address, length, Handler(std::move(handler)));
+            },
+            token);
+    }
+
+    // Ends every operation on `fd` (each completes with operation_aborted, or with what it
+    // did meanwhile): how a deadline stops a connect, which shutdown() does not end.
+    void cancel(int fd);
+
+    // Operations in the kernel or queued for it (for tests).
+    std::size_t operations_pending() const { return pending_; }
+
+  private:
+    friend class RingTimer;
+    struct Op;
+    static constexpr std::uint64_t kWake = 1;       // the eventfd's read
+    static constexpr std::uint64_t kUntracked = 2;  // a cancel's own completion
+    static constexpr std::size_t kMaxBuffers = 2;
+
+    void shutdown() override;
+    io_uring_sqe* next_sqe();
+    Op* new_op(Handler handler);
+    void start_recv(int fd, std::span<std::uint8_t> into, bool whole, Handler handler);
+    void start_send(int fd, std::span<const iovec> buffers, Handler handler);
+    void start_connect(int fd, const sockaddr* address, socklen_t length, Handler handler);
+    void arm_wake();
+    // Takes what completed off the ring; runs the handlers after the ring is advanced.
+    void reap();
+    void complete(Op* op, int result);
+    void run_completed();
+    // Timers (RingTimer): a timeout at an absolute time of the steady clock, and its removal.
+    Op* start_timeout(std::chrono::steady_clock::time_point at, RingTimer* timer, Handler handler);
+    void cancel_timeout(Op* op);
+
+    boost::asio::io_context& io_;
+    io_uring ring_{};
+    int wake_fd_ = -1;
+    std::uint64_t wake_value_ = 0;
+    bool wake_armed_ = false;
+    bool stopping_ = false;
+    std::size_t pending_ = 0;
+    std::vector<std::unique_ptr<Op>> free_;  // reused, so an operation costs no allocation
+    std::vector<std::pair<Op*, int>> completed_;
+};
+
+// A timer on the ring: what a LoopTimer uses on a ring's thread.
+class RingTimer {
+  public:
+    explicit RingTimer(RingLoop& ring) : ring_(ring) {}
+    ~RingTimer() { cancel(); }
+    RingTimer(const RingTimer&) = delete;
+    RingTimer& operator=(const RingTimer&) = delete;
+
+    void wait_until(std::chrono::steady_clock::time_point at, RingLoop::Handler handler);
+    // The pending wait completes with operation_aborted.
+    void cancel();
+
+  private:
+    friend class RingLoop;
+    RingLoop& ring_;
+    std::vector<RingLoop::Op*> waiting_;
+};
+
+}  // namespace sqlgate::net

@@ -1,0 +1,243 @@
+// The io_uring loop on its own: timers expire in order and a cancelled wait ends at once,
+// connects and channels work through the ring, work posted from another thread runs, and an
+// io_context destroyed with operations pending ends them and destroys their coroutines.
+#include "net/ring_loop.hpp"
+
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <array>
+#include <atomic>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <chrono>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "net/deadline.hpp"
+#include "net/loop_timer.hpp"
+#include "net/packet_channel.hpp"
+
+namespace sqlgate::net {
+namespace {
+
+using namespace std::chrono_literals;
+constexpr auto use_tuple = boost::asio::as_tuple(boost::asio::use_awaitable);
+
+RingLoop& install(boost::asio::io_context& io) {
+    std::string error;
+    RingLoop* ring = RingLoop::install(io, error);
+    if (ring == nullptr) throw std::runtime_error(error);
+    return *ring;
+}
+
+TEST(RingLoop, IsFoundThroughItsIoContextOnly) {
+    boost::asio::io_context with_ring;
+    boost::asio::io_context without;
+    RingLoop& ring = install(with_ring);
+    EXPECT_EQ(RingLoop::of(with_ring), &ring);
+    EXPECT_EQ(RingLoop::of_executor(with_ring.get_executor()), &ring);
+    EXPECT_EQ(RingLoop::of(without), nullptr);
+}
+
+boost::asio::awaitable<void> wait_and_note(LoopTimer& timer, std::vector<std::string>& order,
+                                           std::string name) {
+    auto [ec] = co_await timer.async_wait(use_tuple);
+    order.push_back(name + (ec == boost::asio::error::operation_aborted ? " aborted" : ""));
+}
+
+TEST(RingLoop, TimersExpireInOrderAndACancelledWaitEndsAborted) {
+    boost::asio::io_context io;
+    RingLoop& ring = install(io);
+    std::vector<std::string> order;
+    LoopTimer late(io.get_executor(), 60ms);
+    LoopTimer early(io.get_executor(), 20ms);
+    LoopTimer cancelled(io.get_executor(), 10s);
+    boost::asio::co_spawn(io, wait_and_note(late, order, "late"), boost::asio::detached);
+    boost::asio::co_spawn(io, wait_and_note(early, order, "early"), boost::asio::detached);
+    boost::asio::co_spawn(io, wait_and_note(cancelled, order, "cancelled"), boost::asio::detached);
+    // Cancelled once the others are under way (a handler run by the loop itself).
+    LoopTimer canceller(io.get_executor(), 5ms);
+    canceller.async_wait([&](boost::system::error_code) { cancelled.cancel(); });
+    const auto start = std::chrono::steady_clock::now();
+    ring.run(io);  // until nothing is pending: the 10 s timer must not hold it
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
+    EXPECT_EQ(order, (std::vector<std::string>{"cancelled aborted", "early", "late"}));
+    EXPECT_EQ(ring.operations_pending(), 0u);
+}
+
+TEST(RingLoop, ResettingATimersExpiryCancelsItsWait) {
+    boost::asio::io_context io;
+    RingLoop& ring = install(io);
+    std::vector<std::string> order;
+    LoopTimer timer(io.get_executor(), 10s);
+    boost::asio::co_spawn(io, wait_and_note(timer, order, "first"), boost::asio::detached);
+    boost::asio::post(io, [&] {
+        timer.expires_after(1ms);  // as steady_timer: the pending wait ends aborted
+        boost::asio::co_spawn(io, wait_and_note(timer, order, "second"), boost::asio::detached);
+    });
+    ring.run(io);
+    EXPECT_EQ(order, (std::vector<std::string>{"first aborted", "second"}));
+}
+
+boost::asio::awaitable<void> connect_and_echo(PacketChannel& channel, tcp::endpoint to,
+                                              boost::system::error_code& result,
+                                              mysql::Bytes& answer) {
+    if ((result = co_await channel.connect(to, boost::asio::ip::make_address("127.0.0.1")))) {
+        co_return;
+    }
+    std::uint8_t sequence = 0;
+    const mysql::Bytes hello = {'h', 'i'};
+    if ((result = co_await channel.write_message(hello, sequence))) co_return;
+    result = co_await channel.read_message(answer, sequence, 1024);
+}
+
+TEST(RingLoop, AChannelConnectsThroughTheRingAndARefusedConnectIsAnError) {
+    boost::asio::io_context io;
+    RingLoop& ring = install(io);
+    // The peer runs on a thread of its own, with Asio's reactor.
+    boost::asio::io_context peer_io;
+    tcp::acceptor acceptor(peer_io, {boost::asio::ip::make_address("127.0.0.1"), 0});
+    std::thread peer([&] {
+        tcp::socket s = acceptor.accept();
+        std::array<std::uint8_t, 6> got{};
+        boost::asio::read(s, boost::asio::buffer(got));
+        boost::asio::write(s, boost::asio::buffer(got));  // the same message back
+        boost::system::error_code ignored;
+        std::array<std::uint8_t, 1> rest{};
+        s.read_some(boost::asio::buffer(rest), ignored);  // until the channel closes
+    });
+    PacketChannel channel(io.get_executor());
+    boost::system::error_code result = boost::asio::error::would_block;
+    mysql::Bytes answer;
+    boost::asio::co_spawn(io, connect_and_echo(channel, acceptor.local_endpoint(), result, answer),
+                          boost::asio::detached);
+    ring.run(io);
+    EXPECT_FALSE(result) << result.message();
+    EXPECT_EQ(answer, (mysql::Bytes{'h', 'i'}));
+    EXPECT_TRUE(channel.is_open());
+    boost::system::error_code ec;
+    EXPECT_EQ(channel.remote_endpoint(ec), acceptor.local_endpoint());
+    channel.close();
+    peer.join();
+
+    // Nothing listens on the acceptor's port once it is closed.
+    const tcp::endpoint gone = acceptor.local_endpoint();
+    acceptor.close();
+    io.restart();
+    PacketChannel refused(io.get_executor());
+    boost::asio::co_spawn(io, connect_and_echo(refused, gone, result, answer),
+                          boost::asio::detached);
+    ring.run(io);
+    EXPECT_EQ(result, boost::asio::error::connection_refused) << result.message();
+}
+
+boost::asio::awaitable<void> connect_within(PacketChannel& channel, tcp::endpoint to,
+                                            std::chrono::milliseconds timeout,
+                                            boost::system::error_code& result, bool& expired) {
+    const DeadlineGuard deadline(channel, timeout);
+    result = co_await channel.connect(to, std::nullopt);
+    expired = deadline.expired();
+}
+
+TEST(RingLoop, ADeadlineStopsAConnectThatGetsNoAnswer) {
+    // A listener whose accept queue is full drops further SYNs: a connect to it waits for an
+    // answer that does not come (what a backend host that went away looks like).
+    boost::asio::io_context peer_io;
+    tcp::acceptor full(peer_io);
+    full.open(tcp::v4());
+    full.bind({boost::asio::ip::make_address("127.0.0.1"), 0});
+    full.listen(0);
+    std::vector<int> fillers;  // connects left in progress, closed at the end
+    const tcp::endpoint target = full.local_endpoint();
+    for (int i = 0; i < 4; ++i) {
+        fillers.push_back(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+        ::connect(fillers.back(), target.data(), static_cast<socklen_t>(target.size()));
+    }
+    std::this_thread::sleep_for(50ms);
+
+    boost::asio::io_context io;
+    RingLoop& ring = install(io);
+    PacketChannel channel(io.get_executor());
+    boost::system::error_code result;
+    bool expired = false;
+    boost::asio::co_spawn(io,
+                          connect_within(channel, full.local_endpoint(), 100ms, result, expired),
+                          boost::asio::detached);
+    const auto start = std::chrono::steady_clock::now();
+    ring.run(io);
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);  // not the kernel's SYN retries
+    EXPECT_TRUE(expired);
+    EXPECT_TRUE(result) << "the connect should have failed";
+    EXPECT_FALSE(channel.is_open());
+    EXPECT_EQ(ring.operations_pending(), 0u);
+    for (const int fd : fillers)
+        ::close(fd);
+}
+
+TEST(RingLoop, WorkPostedFromAnotherThreadRuns) {
+    boost::asio::io_context io;
+    RingLoop& ring = install(io);
+    auto work = boost::asio::make_work_guard(io);
+    std::atomic<int> ran{0};
+    std::thread other([&] {
+        for (int i = 0; i < 50; ++i)
+            RingLoop::post(io.get_executor(), [&] { ++ran; });
+        RingLoop::post(io.get_executor(), [&] {
+            work.reset();  // the loop ends once the posts before this one ran
+        });
+    });
+    ring.run(io);
+    other.join();
+    EXPECT_EQ(ran.load(), 50);
+}
+
+struct NoteDestroyed {
+    bool& destroyed;
+    ~NoteDestroyed() { destroyed = true; }
+};
+
+boost::asio::awaitable<void> read_forever(PacketChannel& channel, bool& destroyed, bool& returned) {
+    const NoteDestroyed note{destroyed};
+    mysql::Bytes payload;
+    std::uint8_t sequence = 0;
+    co_await channel.read_message(payload, sequence, 1024);
+    returned = true;
+}
+
+TEST(RingLoop, AnIoContextDestroyedWithAReadPendingEndsItAndDestroysItsCoroutine) {
+    boost::asio::io_context peer_io;
+    tcp::acceptor acceptor(peer_io, {boost::asio::ip::make_address("127.0.0.1"), 0});
+    tcp::socket client(peer_io);
+    client.connect(acceptor.local_endpoint());
+    tcp::socket accepted = acceptor.accept();
+    bool destroyed = false;
+    bool returned = false;
+    std::optional<PacketChannel> channel;
+    {
+        boost::asio::io_context io;
+        RingLoop& ring = install(io);
+        channel.emplace(io.get_executor(), accepted.release());
+        auto work = boost::asio::make_work_guard(io);
+        boost::asio::co_spawn(io, read_forever(*channel, destroyed, returned),
+                              boost::asio::detached);
+        LoopTimer stop(io.get_executor(), 20ms);
+        stop.async_wait([&](boost::system::error_code) { io.stop(); });
+        ring.run(io);
+        EXPECT_EQ(ring.operations_pending(), 1u);  // the read
+        EXPECT_FALSE(destroyed);
+    }  // ~io_context: the read is cancelled, then its coroutine destroyed without resuming
+    EXPECT_TRUE(destroyed);
+    EXPECT_FALSE(returned);
+}
+
+}  // namespace
+}  // namespace sqlgate::net
