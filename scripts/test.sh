@@ -43,6 +43,11 @@ run_tests() {
 }
 
 run_tests build
+# The suites above run the roles' worker threads on io_uring (the default); the ones that
+# spread clients over threads run again with the workers on Asio's epoll reactor.
+step "integration tests with [runtime] io = \"epoll\" (threads, multiplexing, chain, drain)"
+SQLGATE_TEST_IO=epoll ctest --test-dir build -L integration -R '^(Threads|FrontThreads|Multiplexing|ChainTest|Drain)\.' \
+    --output-on-failure || die "integration tests on epoll workers failed"
 # MariaDB's tests, each against the primary and through sqlgate with direct and random routing.
 step "MariaDB's own tests through the proxy (tests/compat)"
 tests/compat/run.sh --build build "${compat[@]}" || die "MariaDB's tests through sqlgate failed"
