@@ -96,7 +96,7 @@ std::string front_status(const FrontRuntime& runtime, const obs::ProcessFigures&
 
 boost::asio::awaitable<std::pair<bool, std::string>> front_readiness(FrontRuntime& runtime) {
     auto executor = co_await boost::asio::this_coro::executor;
-    net::PacketChannel channel{net::tcp::socket(executor)};
+    net::PacketChannel channel{executor};
     std::string diagnostics;
     const auto ec = co_await net::probe_server(channel, runtime.upstream(), std::chrono::seconds(2),
                                                diagnostics);

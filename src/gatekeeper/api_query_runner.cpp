@@ -110,7 +110,7 @@ awaitable<ApiOutcome> run_api_query(front::FrontRuntime& runtime, UpstreamSessio
     std::unique_ptr<net::PacketChannel> channel = co_await reuse_session(runtime, pool, *user);
     if (channel == nullptr) {
         auto executor = co_await boost::asio::this_coro::executor;
-        channel = std::make_unique<net::PacketChannel>(net::tcp::socket(executor));
+        channel = std::make_unique<net::PacketChannel>(executor);
         if (!co_await open_session(runtime, *user, *channel, outcome)) co_return outcome;
     }
     const std::string sql = std::string(route_hint(query.route)) + query.sql;
@@ -148,7 +148,7 @@ awaitable<ApiOutcome> run_api_query(front::FrontRuntime& runtime, UpstreamSessio
 awaitable<bool> probe_upstream(front::FrontRuntime& runtime) {
     if (runtime.settings().users.empty()) co_return false;
     auto executor = co_await boost::asio::this_coro::executor;
-    net::PacketChannel channel{net::tcp::socket(executor)};
+    net::PacketChannel channel{executor};
     ApiOutcome ignored;
     if (!co_await open_session(runtime, runtime.settings().users.front(), channel, ignored)) {
         co_return false;

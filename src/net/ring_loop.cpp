@@ -4,10 +4,13 @@
 #include <unistd.h>
 
 #include <array>
+#include <boost/asio/detail/reactor.hpp>
 #include <boost/asio/error.hpp>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
+
+#include "obs/log.hpp"
 
 namespace sqlgate::net {
 
@@ -263,8 +266,19 @@ void RingLoop::run(boost::asio::io_context& io) {
         if (r < 0 && r != -ETIME && r != -EINTR && r != -EBUSY) {
             throw boost::system::system_error(error_of(r), "io_uring_submit_and_wait");
         }
+        if (r == -ETIME) check_for_reactor();
         reap();
     }
+}
+
+void RingLoop::check_for_reactor() {
+    // An Asio socket or timer made on this thread creates Asio's reactor, and then every
+    // io.poll() pays an epoll_wait: a mistake to see in the log, looked for when the loop
+    // idles or another thread wakes it (not per iteration: the lookup takes a lock).
+    if (reactor_reported_ || !boost::asio::has_service<boost::asio::detail::reactor>(io_)) return;
+    reactor_reported_ = true;
+    obs::log(obs::LogLevel::warn, "asio_reactor_on_ring_thread",
+             {{"hint", "an Asio socket or timer was made on an io_uring worker"}});
 }
 
 void RingLoop::reap() {
@@ -283,7 +297,10 @@ void RingLoop::reap() {
         }
     }
     io_uring_cq_advance(&ring_, seen);
-    if (woken && !stopping_) arm_wake();
+    if (woken && !stopping_) {
+        arm_wake();
+        check_for_reactor();
+    }
     if (!stopping_) run_completed();
 }
 
@@ -306,6 +323,7 @@ void RingLoop::run_completed() {
     } trim{completed_, next};
     while (next < completed_.size()) {
         auto [op, result] = completed_[next++];
+        batch_left_ = completed_.size() - next;
         Handler handler = std::move(op->handler);
         const std::size_t expected = op->expected;
         const Op::Kind kind = op->kind;
@@ -333,6 +351,7 @@ void RingLoop::run_completed() {
         }
         std::move(handler)(ec, bytes);
     }
+    batch_left_ = 0;
 }
 
 void RingTimer::wait_until(std::chrono::steady_clock::time_point at, RingLoop::Handler handler) {

@@ -108,6 +108,10 @@ class RingLoop final : public boost::asio::execution_context::service {
     // did meanwhile): how a deadline stops a connect, which shutdown() does not end.
     void cancel(int fd);
 
+    // More is coming for the next submission: operations queued for it, or completions of
+    // this iteration whose handlers have not run yet (they will queue theirs).
+    bool has_queued() { return batch_left_ > 0 || io_uring_sq_ready(&ring_) > 0; }
+
     // Operations in the kernel or queued for it (for tests).
     std::size_t operations_pending() const { return pending_; }
 
@@ -127,6 +131,7 @@ class RingLoop final : public boost::asio::execution_context::service {
     void arm_wake();
     // Takes what completed off the ring; runs the handlers after the ring is advanced.
     void reap();
+    void check_for_reactor();
     void complete(Op* op, int result);
     void run_completed();
     // Timers (RingTimer): a timeout at an absolute time of the steady clock, and its removal.
@@ -139,7 +144,9 @@ class RingLoop final : public boost::asio::execution_context::service {
     std::uint64_t wake_value_ = 0;
     bool wake_armed_ = false;
     bool stopping_ = false;
+    bool reactor_reported_ = false;
     std::size_t pending_ = 0;
+    std::size_t batch_left_ = 0;             // completions after the one whose handler runs
     std::vector<std::unique_ptr<Op>> free_;  // reused, so an operation costs no allocation
     std::vector<std::pair<Op*, int>> completed_;
 };

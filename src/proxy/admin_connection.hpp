@@ -16,7 +16,7 @@ namespace sqlgate::proxy {
 class AdminConnection {
   public:
     AdminConnection(boost::asio::any_io_executor executor, const BackendState& server)
-        : channel_(net::tcp::socket(std::move(executor))), server_(server) {}
+        : channel_(executor), server_(server) {}
 
     // Connects and logs in within `timeout`; false with error() saying why.
     boost::asio::awaitable<bool> open(const net::Login& login, std::chrono::milliseconds timeout);

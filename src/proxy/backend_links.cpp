@@ -74,7 +74,7 @@ awaitable<BackendLink*> BackendLinks::connect(const BackendState& backend, std::
 awaitable<std::unique_ptr<BackendLink>> BackendLinks::log_in(const BackendState& backend,
                                                              const LinkIdentity& identity,
                                                              std::string& error) {
-    auto link = std::make_unique<BackendLink>(net::tcp::socket(executor_), backend.links, identity);
+    auto link = std::make_unique<BackendLink>(executor_, backend.links, identity);
     net::ServerInfo info;
     std::string diagnostics;
     net::Login login = login_;

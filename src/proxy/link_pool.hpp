@@ -54,9 +54,10 @@ class LinkCount {
 
 // One connection to one backend.
 struct BackendLink {
-    BackendLink(net::tcp::socket socket, const std::shared_ptr<LinkPool>& pool,
+    // Not connected yet, on the thread of `executor` (its ring when it has one).
+    BackendLink(const boost::asio::any_io_executor& executor, const std::shared_ptr<LinkPool>& pool,
                 LinkIdentity identity)
-        : channel(std::move(socket)), counted(pool), identity(identity) {}
+        : channel(executor), counted(pool), identity(identity) {}
     net::PacketChannel channel;
     LinkCount counted;
     LinkIdentity identity;

@@ -137,7 +137,7 @@ awaitable<void> ReplicaMonitor::watch(BackendState& b) {
         error_code ec;
         std::string diagnostics;
         if (!channel) {
-            channel = std::make_unique<net::PacketChannel>(net::tcp::socket(executor_));
+            channel = std::make_unique<net::PacketChannel>(executor_);
             net::ServerInfo info;
             ec = co_await net::connect_and_login(*channel, b.address, login,
                                                  config_.connect_timeout, info, diagnostics);

@@ -101,6 +101,10 @@ TEST_F(Threads, KillReachesASessionOnAnotherThread) {
     const QueryResult unknown = victim->query("KILL 4000000001");
     EXPECT_EQ(unknown.error_code, 1094u) << unknown.error;
     EXPECT_EQ(victim->query("SELECT 'victim fine'").scalar(), "victim fine");
+    // Sessions, backend connections and KILL's own connection ran on the worker: none made
+    // an Asio socket or timer there (the worker's ring reports one when it idles).
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    EXPECT_EQ(proxy.log().find("asio_reactor_on_ring_thread"), std::string::npos) << proxy.log();
 }
 
 // max_connections_per_server is the process's limit: each of two threads opens its half.

@@ -200,6 +200,20 @@ TEST(RingLoop, WorkPostedFromAnotherThreadRuns) {
     EXPECT_EQ(ran.load(), 50);
 }
 
+// Asio's reactor on a ring's thread (an Asio socket or timer made there) would make every
+// iteration pay an epoll_wait: the loop says so in the log once it idles.
+TEST(RingLoop, AnAsioSocketOnTheRingsThreadIsReported) {
+    boost::asio::io_context io;
+    RingLoop& ring = install(io);
+    const tcp::socket mistaken(io);  // creates Asio's reactor for `io`
+    LoopTimer stop(io.get_executor(), 350ms);
+    stop.async_wait([&](boost::system::error_code) {});
+    testing::internal::CaptureStderr();
+    ring.run(io);
+    const std::string log = testing::internal::GetCapturedStderr();
+    EXPECT_NE(log.find("asio_reactor_on_ring_thread"), std::string::npos) << log;
+}
+
 struct NoteDestroyed {
     bool& destroyed;
     ~NoteDestroyed() { destroyed = true; }

@@ -15,7 +15,7 @@ using mysql::Command;
 class LinkPoolTest : public ::testing::Test {
   protected:
     std::unique_ptr<BackendLink> link(LinkIdentity identity = {}, StatePoint applied = nullptr) {
-        auto made = std::make_unique<BackendLink>(net::tcp::socket(io_), pool_, identity);
+        auto made = std::make_unique<BackendLink>(io_.get_executor(), pool_, identity);
         made->applied = std::move(applied);
         return made;
     }
