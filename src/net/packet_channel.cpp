@@ -26,15 +26,15 @@ using mysql::kMaxPayload;
 
 }  // namespace
 
-PacketChannel::PacketChannel(tcp::socket socket) : executor_(socket.get_executor()) {
-    if (RingLoop::of_executor(executor_) == nullptr) {
+PacketChannel::PacketChannel(tcp::socket socket)
+    : executor_(socket.get_executor()), ring_(RingLoop::of_executor(executor_)) {
+    if (ring_ == nullptr) {
         socket_.emplace(std::move(socket));
         return;
     }
     // A socket of a ring's thread: the ring does its I/O, Asio's reactor must not watch it.
     error_code ec;
     const int fd = socket.release(ec);
-    ring_ = RingLoop::of_executor(executor_);
     fd_ = ec ? -1 : fd;
 }
 

@@ -19,7 +19,6 @@ namespace sqlgate::net {
 struct RingLoop::Op {
     enum class Kind { recv, send, connect, timeout };
     Kind kind = Kind::recv;
-    int fd = -1;
     Handler handler;
     RingTimer* timer = nullptr;  // a timeout's timer while it waits
     std::size_t expected = 0;    // a send's total, a whole receive's size
@@ -169,7 +168,6 @@ void RingLoop::start_recv(int fd, std::span<std::uint8_t> into, bool whole, Hand
 void RingLoop::start_send(int fd, std::span<const iovec> buffers, Handler handler) {
     Op* op = new_op(std::move(handler));
     op->kind = Op::Kind::send;
-    op->fd = fd;
     op->expected = 0;
     std::size_t count = 0;
     for (const iovec& b : buffers.first(std::min(buffers.size(), kMaxBuffers))) {

@@ -39,7 +39,7 @@ struct Setup {
 // A connected pair of channels on 127.0.0.1, optionally upgraded to TLS.
 class ChannelPair {
   public:
-    explicit ChannelPair(Setup setup) : setup_(setup) {
+    explicit ChannelPair(Setup setup) {
         if (setup.ring) {
             std::string error;
             ring_ = RingLoop::install(io_, error);
@@ -82,7 +82,6 @@ class ChannelPair {
     PacketChannel& server() { return *server_; }
 
   private:
-    Setup setup_;
     boost::asio::io_context io_;
     RingLoop* ring_ = nullptr;
     boost::asio::ssl::context server_tls_ = make_server_context(shared_test_certificate());
