@@ -34,6 +34,12 @@ namespace {
 // still wake for work posted by a path that forgot to wake it: it looks at least this often.
 constexpr __kernel_timespec kLongestSleep{.tv_sec = 0, .tv_nsec = 100'000'000};
 
+// Handlers run between two looks at the ring. io.poll() alone runs until the queue is empty,
+// and another thread that posts faster than this one runs (a flood of accepted connections
+// handed over) then starves every completion: closed sessions never end, and their
+// connection slots stay taken.
+constexpr std::size_t kHandlersPerPass = 64;
+
 boost::system::error_code error_of(int result) {
     return {-result, boost::asio::error::get_system_category()};
 }
@@ -256,8 +262,19 @@ void RingLoop::wake() {
 void RingLoop::run(boost::asio::io_context& io) {
     run_completed();  // left by a handler that threw
     while (!io.stopped()) {
-        io.poll();
+        std::size_t ran = 0;
+        while (ran < kHandlersPerPass && io.poll_one() != 0)
+            ++ran;
         if (io.stopped()) break;
+        if (ran == kHandlersPerPass) {
+            // Handlers left over: collect what the ring has without sleeping, then run them.
+            const int r = io_uring_submit_and_get_events(&ring_);
+            if (r < 0 && r != -EINTR && r != -EBUSY) {
+                throw boost::system::system_error(error_of(r), "io_uring_submit_and_get_events");
+            }
+            reap();
+            continue;
+        }
         io_uring_cqe* cqe = nullptr;
         const int r = io_uring_submit_and_wait_timeout(
             &ring_, &cqe, 1, const_cast<__kernel_timespec*>(&kLongestSleep), nullptr);

@@ -1,6 +1,7 @@
 // The io_uring loop on its own: timers expire in order and a cancelled wait ends at once,
-// connects and channels work through the ring, work posted from another thread runs, and an
-// io_context destroyed with operations pending ends them and destroys their coroutines.
+// connects and channels work through the ring, work posted from another thread runs without
+// starving completions, and an io_context destroyed with operations pending ends them and
+// destroys their coroutines.
 #include "net/ring_loop.hpp"
 
 #include <gtest/gtest.h>
@@ -198,6 +199,28 @@ TEST(RingLoop, WorkPostedFromAnotherThreadRuns) {
     ring.run(io);
     other.join();
     EXPECT_EQ(ran.load(), 50);
+}
+
+// Handlers that keep coming (here one that posts itself again, as a flood of handed-over
+// connections does from another thread) must not starve the ring's completions: the timer
+// fires while they still run.
+void repost_until(boost::asio::io_context& io, const bool& fired, int& runs, int most) {
+    if (fired || ++runs >= most) return;
+    boost::asio::post(io, [&io, &fired, &runs, most] { repost_until(io, fired, runs, most); });
+}
+
+TEST(RingLoop, HandlersThatKeepComingDoNotStarveCompletions) {
+    boost::asio::io_context io;
+    RingLoop& ring = install(io);
+    bool fired = false;
+    int runs = 0;
+    constexpr int kMost = 5'000'000;  // seconds of handlers: far past the timer's 10 ms
+    LoopTimer timer(io.get_executor(), 10ms);
+    timer.async_wait([&](boost::system::error_code ec) { fired = !ec; });
+    repost_until(io, fired, runs, kMost);
+    ring.run(io);
+    EXPECT_TRUE(fired);
+    EXPECT_LT(runs, kMost) << "the timer fired only once the handlers stopped";
 }
 
 // Asio's reactor on a ring's thread (an Asio socket or timer made there) would make every
