@@ -9,13 +9,13 @@
 namespace sqlgate::engine {
 
 EventLoops::EventLoops(std::string role, boost::asio::io_context& control_io,
-                       SessionRegistry& control_sessions, std::size_t serving,
+                       SessionRegistry& control_sessions, std::size_t threads,
                        config::EventLoopIo io)
     : role_(std::move(role)),
       io_(io),
       control_io_(control_io),
       control_sessions_(control_sessions) {
-    for (std::size_t i = 0; serving > 1 && i < serving; ++i) {
+    for (std::size_t i = 1; i < std::max<std::size_t>(threads, 1); ++i) {
         workers_.push_back(std::make_unique<Worker>());
         workers_.back()->sessions.share_pre_auth(control_sessions_);
     }
@@ -74,12 +74,12 @@ void EventLoops::stop() {
 }
 
 void EventLoops::serve(net::tcp::socket socket, const Serve& serve) {
-    if (workers_.empty()) {
+    const std::size_t index = next_;
+    next_ = (next_ + 1) % count();
+    if (index == 0) {
         serve(0, net::PacketChannel(std::move(socket)));
         return;
     }
-    const std::size_t index = next_ + 1;
-    next_ = (next_ + 1) % workers_.size();
     Worker& w = *workers_[index - 1];
     // The descriptor moves to the worker; its channel is made there, on its thread, for the
     // worker's loop (a ring's, or Asio's reactor's).

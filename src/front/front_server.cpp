@@ -35,7 +35,7 @@ void FrontServer::start() {
               {"address", s.listener.address},
               {"port", std::to_string(local_endpoint().port())},
               {"upstream", s.upstream.address + ":" + std::to_string(s.upstream.port)},
-              {"threads", std::to_string(loops_.serving())},
+              {"threads", std::to_string(loops_.count())},
               {"tls", s.tls.enabled() ? "on" : "off"}});
 }
 

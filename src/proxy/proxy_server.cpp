@@ -108,7 +108,7 @@ void run_proxy(const config::ProxyConfig& config) {
         {{"address", config.listen_address},
          {"port", std::to_string(config.listen_port)},
          {"servers", std::to_string(config.servers.size())},
-         {"threads", std::to_string(shards.serving())},
+         {"threads", std::to_string(shards.count())},
          {"tls", config.require_tls ? "required" : (config.tls.enabled() ? "offered" : "off")}});
     net::tcp::acceptor* const listeners[] = {&acceptor};
     const auto reload = [&] {

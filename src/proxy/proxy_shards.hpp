@@ -1,5 +1,5 @@
 // The proxy's event-loop threads: the control thread, whose io_context runs the accept loop,
-// the monitor, failover and the admin listener, and the workers that serve the clients.
+// the monitor, failover and the admin listener and serves clients too, and the workers.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -26,8 +26,7 @@ class ProxyShards {
   public:
     static constexpr auto kPublishInterval = std::chrono::milliseconds(50);
 
-    // `threads` serve clients (1: the control thread alone; N > 1: N workers); `config` must
-    // outlive this (workers read it).
+    // `threads` counts the control thread; `config` must outlive this (workers read it).
     ProxyShards(boost::asio::io_context& control_io, ProxyRuntime& control,
                 engine::SessionRegistry& control_sessions, const config::ProxyConfig& config,
                 std::size_t threads);
@@ -37,7 +36,6 @@ class ProxyShards {
     ProxyShards& operator=(const ProxyShards&) = delete;
 
     std::size_t count() const { return loops_.count(); }
-    std::size_t serving() const { return loops_.serving(); }
     // Starts the worker threads and the publishing round.
     void start();
     // Serves an accepted client on the next thread in turn.

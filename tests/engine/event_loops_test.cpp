@@ -1,7 +1,7 @@
-// A role's event-loop threads: accepted clients go to the workers in turn (to the control
-// thread only when it is alone), each served on its own thread with a channel of that
-// thread's loop (an io_uring loop or Asio's reactor, as configured); work can be run on a
-// given thread; every thread counts against the listener's one pre-login budget.
+// A role's event-loop threads: accepted clients go to the threads in turn, each served on its
+// own thread with a channel of that thread's loop (an io_uring loop or Asio's reactor, as
+// configured); work can be run on a given thread; every thread counts against the listener's
+// one pre-login budget.
 #include "engine/event_loops.hpp"
 
 #include <gtest/gtest.h>
@@ -14,7 +14,6 @@
 #include <chrono>
 #include <map>
 #include <mutex>
-#include <optional>
 #include <set>
 #include <thread>
 #include <vector>
@@ -51,12 +50,11 @@ INSTANTIATE_TEST_SUITE_P(Io, EventLoopsOn,
                              return info.param == config::EventLoopIo::epoll ? "epoll" : "io_uring";
                          });
 
-TEST_P(EventLoopsOn, ClientsGoToEveryWorkerInTurnAndAreServedThere) {
+TEST_P(EventLoopsOn, ClientsGoToEveryThreadInTurnAndAreServedThere) {
     boost::asio::io_context control;
     SessionRegistry control_sessions;
-    EventLoops loops("test", control, control_sessions, 2, GetParam());
-    ASSERT_EQ(loops.count(), 3u);  // two workers next to the control thread
-    ASSERT_EQ(loops.serving(), 2u);
+    EventLoops loops("test", control, control_sessions, 3, GetParam());
+    ASSERT_EQ(loops.count(), 3u);
     loops.start();
 
     tcp::acceptor acceptor(control, {boost::asio::ip::make_address("127.0.0.1"), 0});
@@ -119,39 +117,18 @@ TEST_P(EventLoopsOn, ClientsGoToEveryWorkerInTurnAndAreServedThere) {
         EXPECT_EQ(s.on_a_ring, s.index != 0 && GetParam() == config::EventLoopIo::io_uring)
             << "thread " << s.index;
     }
-    // None on the control thread; each worker's on one thread of its own, not the caller's.
-    EXPECT_EQ(per_thread, (std::map<std::size_t, int>{{1, 3}, {2, 3}}));
+    EXPECT_EQ(per_thread, (std::map<std::size_t, int>{{0, 2}, {1, 2}, {2, 2}}));
+    // The control thread's own clients are served where they were accepted; each worker's
+    // on one thread of its own.
+    EXPECT_EQ(threads_of[0], std::set{std::this_thread::get_id()});  // serve() runs it inline
     std::set<std::thread::id> all;
     for (const auto& [index, ids] : threads_of) {
         EXPECT_EQ(ids.size(), 1u) << "thread " << index;
         all.insert(ids.begin(), ids.end());
     }
-    EXPECT_EQ(all.size(), 2u);
-    EXPECT_EQ(all.count(std::this_thread::get_id()), 0u);
+    EXPECT_EQ(all.size(), 3u);
     for (tcp::socket& client : clients)
         client.close();
-}
-
-// One serving thread is the control thread alone: no worker, the client served inline.
-TEST(EventLoops, OneServingThreadIsTheControlThreadAlone) {
-    boost::asio::io_context control;
-    SessionRegistry control_sessions;
-    EventLoops loops("test", control, control_sessions, 1);
-    EXPECT_EQ(loops.count(), 1u);
-    EXPECT_EQ(loops.serving(), 1u);
-    loops.start();
-    tcp::acceptor acceptor(control, {boost::asio::ip::make_address("127.0.0.1"), 0});
-    boost::asio::io_context client_io;
-    tcp::socket client(client_io);
-    client.connect(acceptor.local_endpoint());
-    std::optional<std::size_t> index;
-    std::thread::id thread;
-    loops.serve(acceptor.accept(), [&](std::size_t i, net::PacketChannel) {
-        index = i;
-        thread = std::this_thread::get_id();
-    });
-    EXPECT_EQ(index, 0u);
-    EXPECT_EQ(thread, std::this_thread::get_id());
 }
 
 // A coroutine function, not a lambda: its frame must not refer to a temporary closure.
