@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/post.hpp>
 
 #include "obs/log.hpp"
@@ -9,13 +10,14 @@
 namespace sqlgate::engine {
 
 EventLoops::EventLoops(std::string role, boost::asio::io_context& control_io,
-                       SessionRegistry& control_sessions, std::size_t threads,
+                       SessionRegistry& control_sessions, std::size_t serving,
                        config::EventLoopIo io)
     : role_(std::move(role)),
       io_(io),
       control_io_(control_io),
-      control_sessions_(control_sessions) {
-    for (std::size_t i = 1; i < std::max<std::size_t>(threads, 1); ++i) {
+      control_sessions_(control_sessions),
+      room_timer_(control_io) {
+    for (std::size_t i = 0; serving > 1 && i < serving; ++i) {
         workers_.push_back(std::make_unique<Worker>());
         workers_.back()->sessions.share_pre_auth(control_sessions_);
     }
@@ -74,23 +76,54 @@ void EventLoops::stop() {
 }
 
 void EventLoops::serve(net::tcp::socket socket, const Serve& serve) {
-    const std::size_t index = next_;
-    next_ = (next_ + 1) % count();
-    if (index == 0) {
+    if (workers_.empty()) {
         serve(0, net::PacketChannel(std::move(socket)));
         return;
     }
-    Worker& w = *workers_[index - 1];
+    // The next worker in turn that has room (the next in turn when none has: never refused).
+    std::size_t chosen = next_;
+    for (std::size_t tried = 0; tried < workers_.size(); ++tried) {
+        const std::size_t candidate = (next_ + tried) % workers_.size();
+        if (workers_[candidate]->handed_over.load(std::memory_order_relaxed) < kMaxHandedOver) {
+            chosen = candidate;
+            break;
+        }
+    }
+    next_ = (chosen + 1) % workers_.size();
+    const std::size_t index = chosen + 1;
+    Worker& w = *workers_[chosen];
     // The descriptor moves to the worker; its channel is made there, on its thread, for the
     // worker's loop (a ring's, or Asio's reactor's).
     boost::system::error_code ec;
     const int fd = socket.release(ec);
     if (ec) return;  // closing the socket is all there is to do
     w.handed_over.fetch_add(1, std::memory_order_relaxed);
-    post(index, [&w, index, fd, serve] {
+    post(index, [this, &w, index, fd, serve] {
         serve(index, net::PacketChannel(w.io.get_executor(), fd));
         w.handed_over.fetch_sub(1, std::memory_order_relaxed);
+        if (room_wanted_.load(std::memory_order_relaxed) && room_wanted_.exchange(false)) {
+            post(0, [this] { room_timer_.cancel(); });
+        }
     });
+}
+
+bool EventLoops::has_room() const {
+    if (workers_.empty()) return true;
+    for (const auto& w : workers_) {
+        if (w->handed_over.load(std::memory_order_relaxed) < kMaxHandedOver) return true;
+    }
+    return false;
+}
+
+boost::asio::awaitable<void> EventLoops::wait_for_room() {
+    while (!has_room()) {
+        room_wanted_.store(true);
+        // Looked at again after asking: a worker that started a client in between did not
+        // see the request. The timer's expiry is the fallback for a wake that went astray.
+        if (has_room()) break;
+        room_timer_.expires_after(std::chrono::milliseconds(10));
+        co_await room_timer_.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+    }
 }
 
 EventLoops::Figures EventLoops::figures_of(std::size_t index) {

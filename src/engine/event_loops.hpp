@@ -1,11 +1,12 @@
 // A role's event-loop threads: the control thread (the role's own io_context, which accepts
-// clients, runs its admin listener and serves clients too) and the workers it hands clients to.
+// clients and runs the admin listener) and the workers it hands clients to.
 #pragma once
 
 #include <atomic>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <cstdint>
 #include <functional>
@@ -27,22 +28,28 @@ namespace sqlgate::engine {
 // monitors); threads 1..count()-1 are workers, each with an io_context run by an io_uring loop
 // of its own (net::RingLoop; Asio's reactor with io = epoll or without io_uring) and a
 // SessionRegistry of its own (all sharing the control registry's pre-login budget,
-// which is the listener's, not a thread's). Clients go to the threads in turn: an even
-// spread whatever their addresses, one post per connection and none per statement. What a
-// worker's sessions share with other threads is the role's business (the proxy publishes
-// copies; the front roles share one runtime that locks what it must).
+// which is the listener's, not a thread's). Clients go to the workers in turn: an even
+// spread whatever their addresses, one post per connection and none per statement. With
+// workers, the control thread serves no client: its reactor would cost a client 2-3 times the
+// syscalls of a worker's ring, and it keeps a core free for accepting and monitoring (see
+// docs/design-notes.md). What a worker's sessions share with other threads is the role's
+// business (the proxy publishes copies; the front roles share one runtime that locks what it
+// must).
 class EventLoops {
   public:
-    // `threads` counts the control thread (at least 1: no workers).
+    // `serving` threads serve clients: 1 (or 0) is the control thread alone, N > 1 is N
+    // workers next to the control thread.
     EventLoops(std::string role, boost::asio::io_context& control_io,
-               SessionRegistry& control_sessions, std::size_t threads,
+               SessionRegistry& control_sessions, std::size_t serving,
                config::EventLoopIo io = config::EventLoopIo::io_uring);
     // Stops the workers (their sessions end where they are) and waits for their threads.
     ~EventLoops();
     EventLoops(const EventLoops&) = delete;
     EventLoops& operator=(const EventLoops&) = delete;
 
+    // Every thread, the control thread included; and those that serve clients.
     std::size_t count() const { return workers_.size() + 1; }
+    std::size_t serving() const { return workers_.empty() ? 1 : workers_.size(); }
     boost::asio::io_context& io(std::size_t index) {
         return index == 0 ? control_io_ : workers_[index - 1]->io;
     }
@@ -55,10 +62,18 @@ class EventLoops {
     // Stops and joins the worker threads (what their io_contexts hold stays until destroyed).
     void stop();
 
-    // Serves an accepted client on the next thread in turn: `serve(index, channel)` runs on
-    // that thread with a channel of its event loop.
+    // Serves an accepted client on the next serving thread in turn: `serve(index, channel)`
+    // runs on that thread with a channel of its event loop.
     using Serve = std::function<void(std::size_t index, net::PacketChannel channel)>;
     void serve(net::tcp::socket socket, const Serve& serve);
+    // On the control thread, before each accept: returns once a worker has room for another
+    // client (at once without workers). While every worker has kMaxHandedOver clients not
+    // started yet, new ones wait in the kernel's listen queue: an acceptor that ran ahead
+    // would queue thousands of hand-overs, and what other threads post to a worker (closing a
+    // session evicted from the pre-login budget) would wait behind them all, its connection
+    // slot taken meanwhile.
+    static constexpr std::size_t kMaxHandedOver = 16;
+    boost::asio::awaitable<void> wait_for_room();
 
     // Runs `f()` on thread `index` (from any thread) and wakes that thread's loop.
     template <typename F>
@@ -108,6 +123,7 @@ class EventLoops {
     void drain_workers();
 
   private:
+    bool has_room() const;  // a worker has fewer than kMaxHandedOver clients not started
     struct Worker {
         SessionRegistry sessions;
         // Declared after what its pending sessions use, so that it is destroyed first.
@@ -126,7 +142,11 @@ class EventLoops {
     boost::asio::io_context& control_io_;
     SessionRegistry& control_sessions_;
     std::vector<std::unique_ptr<Worker>> workers_;
-    std::size_t next_ = 0;  // the thread the next client goes to
+    std::size_t next_ = 0;  // the worker the next client goes to (0: the first)
+    // wait_for_room sleeps on the timer (control thread); a worker that starts a client while
+    // room_wanted_ is set cancels it.
+    boost::asio::steady_timer room_timer_;
+    std::atomic<bool> room_wanted_{false};
 };
 
 }  // namespace sqlgate::engine

@@ -41,26 +41,17 @@ void spawn_session(boost::asio::io_context& io, Runtime& runtime, SessionRegistr
                           net::log_session_exception);
 }
 
-// Accepts on `acceptor` until it is closed, on `io`; each allowed client goes to `serve`.
+// Accepts on `acceptor` until it is closed, on `io`; each allowed client goes to `serve`,
+// each accept after `pace` (when set) returned.
 inline void start_accepting(boost::asio::io_context& io, net::tcp::acceptor& acceptor,
                             const net::PeerCheck& peers, std::string role,
                             obs::ConnectionCounters& counters,
-                            std::function<void(net::tcp::socket)> serve) {
-    boost::asio::co_spawn(
-        io, net::accept_loop(acceptor, peers, std::move(role), counters, std::move(serve)),
-        boost::asio::detached);
-}
-
-// Accepts on `acceptor` until it is closed, each client served on `io` and known to
-// `registry` while it runs.
-template <typename Stages, typename Runtime>
-void start_serving(boost::asio::io_context& io, net::tcp::acceptor& acceptor, Runtime& runtime,
-                   SessionRegistry& registry, std::string role) {
-    start_accepting(io, acceptor, runtime.peers(), std::move(role), registry.connections(),
-                    [&io, &runtime, &registry](net::tcp::socket socket) {
-                        spawn_session<Stages>(io, runtime, registry,
-                                              net::PacketChannel(std::move(socket)));
-                    });
+                            std::function<void(net::tcp::socket)> serve,
+                            net::AcceptPace pace = {}) {
+    boost::asio::co_spawn(io,
+                          net::accept_loop(acceptor, peers, std::move(role), counters,
+                                           std::move(serve), std::move(pace)),
+                          boost::asio::detached);
 }
 
 // What a reload applied, for its log line.

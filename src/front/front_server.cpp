@@ -27,7 +27,8 @@ void FrontServer::start() {
                 engine::spawn_session<FrontStages>(loops_.io(index), runtime_,
                                                    loops_.sessions(index), std::move(client));
             });
-        });
+        },
+        [this] { return loops_.wait_for_room(); });
     if (runtime_.settings().admin.enabled()) start_admin();
     const auto& s = runtime_.settings();
     obs::log(obs::LogLevel::info, "listening",
@@ -35,7 +36,7 @@ void FrontServer::start() {
               {"address", s.listener.address},
               {"port", std::to_string(local_endpoint().port())},
               {"upstream", s.upstream.address + ":" + std::to_string(s.upstream.port)},
-              {"threads", std::to_string(loops_.count())},
+              {"threads", std::to_string(loops_.serving())},
               {"tls", s.tls.enabled() ? "on" : "off"}});
 }
 

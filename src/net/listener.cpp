@@ -30,9 +30,10 @@ tcp::acceptor open_listener(boost::asio::any_io_executor executor, const std::st
 
 boost::asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, const PeerCheck& peers,
                                          std::string role, obs::ConnectionCounters& counters,
-                                         std::function<void(tcp::socket)> serve) {
+                                         std::function<void(tcp::socket)> serve, AcceptPace pace) {
     boost::asio::steady_timer backoff(acceptor.get_executor());
     for (;;) {
+        if (pace) co_await pace();
         auto [ec, socket] =
             co_await acceptor.async_accept(boost::asio::as_tuple(boost::asio::use_awaitable));
         if (ec == boost::asio::error::operation_aborted) co_return;

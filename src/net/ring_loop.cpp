@@ -40,6 +40,13 @@ constexpr __kernel_timespec kLongestSleep{.tv_sec = 0, .tv_nsec = 100'000'000};
 // connection slots stay taken.
 constexpr std::size_t kHandlersPerPass = 64;
 
+// With DEFER_TASKRUN, Linux 6.13+ turns at most this many deferred completions into CQEs per
+// io_uring_enter (IO_LOCAL_TW_DEFAULT_MAX): one call per pass would then end fewer sessions
+// than a busy pass starts, and evicted ones pile up holding their connection slots. A look
+// that brings this many asks again, up to kLooksPerPass times.
+constexpr unsigned kDeferredPerEnter = 20;
+constexpr int kLooksPerPass = 8;
+
 boost::system::error_code error_of(int result) {
     return {-result, boost::asio::error::get_system_category()};
 }
@@ -268,11 +275,14 @@ void RingLoop::run(boost::asio::io_context& io) {
         if (io.stopped()) break;
         if (ran == kHandlersPerPass) {
             // Handlers left over: collect what the ring has without sleeping, then run them.
-            const int r = io_uring_submit_and_get_events(&ring_);
-            if (r < 0 && r != -EINTR && r != -EBUSY) {
-                throw boost::system::system_error(error_of(r), "io_uring_submit_and_get_events");
+            for (int look = 0; look < kLooksPerPass; ++look) {
+                const int r = io_uring_submit_and_get_events(&ring_);
+                if (r < 0 && r != -EINTR && r != -EBUSY) {
+                    throw boost::system::system_error(error_of(r),
+                                                      "io_uring_submit_and_get_events");
+                }
+                if (reap() < kDeferredPerEnter) break;
             }
-            reap();
             continue;
         }
         io_uring_cqe* cqe = nullptr;
@@ -296,7 +306,7 @@ void RingLoop::check_for_reactor() {
              {{"hint", "an Asio socket or timer was made on an io_uring worker"}});
 }
 
-void RingLoop::reap() {
+unsigned RingLoop::reap() {
     io_uring_cqe* cqe = nullptr;
     unsigned head = 0;
     unsigned seen = 0;
@@ -317,6 +327,7 @@ void RingLoop::reap() {
         check_for_reactor();
     }
     if (!stopping_) run_completed();
+    return seen;
 }
 
 void RingLoop::complete(Op* op, int result) {

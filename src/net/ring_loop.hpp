@@ -130,7 +130,8 @@ class RingLoop final : public boost::asio::execution_context::service {
     void start_connect(int fd, const sockaddr* address, socklen_t length, Handler handler);
     void arm_wake();
     // Takes what completed off the ring; runs the handlers after the ring is advanced.
-    void reap();
+    // Returns how many completions it took.
+    unsigned reap();
     void check_for_reactor();
     void complete(Op* op, int result);
     void run_completed();

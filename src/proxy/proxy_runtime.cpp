@@ -46,9 +46,10 @@ BackendState& ProxyRuntime::add_backend(const config::ServerConfig& s) {
 }
 
 void ProxyRuntime::apply_pool_limits() {
-    // The limit is the process's: each thread opens its share (at least one).
+    // The limit is the process's: each thread that serves clients opens its share (at least
+    // one; the control thread's goes unused when workers serve).
     const std::size_t limit = config_->max_connections_per_server;
-    const std::size_t share = limit == 0 ? 0 : std::max<std::size_t>(1, limit / thread_count_);
+    const std::size_t share = limit == 0 ? 0 : std::max<std::size_t>(1, limit / serving_threads_);
     for (BackendState& b : backends_)
         b.links->set_limit(share);
 }
@@ -165,9 +166,11 @@ BackendState* ProxyRuntime::find_backend(std::string_view name, bool removed_too
     return nullptr;
 }
 
-void ProxyRuntime::set_thread(std::size_t index, std::size_t count, ProxyShards* shards) {
+void ProxyRuntime::set_thread(std::size_t index, std::size_t count, std::size_t serving,
+                              ProxyShards* shards) {
     thread_index_ = index;
     thread_count_ = count;
+    serving_threads_ = serving;
     shards_ = shards;
     apply_pool_limits();
 }

@@ -142,8 +142,9 @@ class ProxyRuntime {
     std::mt19937_64& rng() { return rng_; }
 
     // Which of the `count` event-loop threads this runtime serves (0: the control thread,
-    // which also runs the monitor and failover). Client connection ids are unique across them.
-    void set_thread(std::size_t index, std::size_t count, ProxyShards* shards);
+    // which also runs the monitor and failover), `serving` of them serving clients (their
+    // share of the backend connections). Client connection ids are unique across them.
+    void set_thread(std::size_t index, std::size_t count, std::size_t serving, ProxyShards* shards);
     std::size_t thread_index() const { return thread_index_; }
     // The other threads, for what crosses them (KILL, failures seen); null with one thread.
     ProxyShards* shards() const { return shards_; }
@@ -197,6 +198,7 @@ class ProxyRuntime {
     std::uint32_t last_connection_id_ = 0;
     std::size_t thread_index_ = 0;
     std::size_t thread_count_ = 1;
+    std::size_t serving_threads_ = 1;
     ProxyShards* shards_ = nullptr;
     std::unordered_map<std::uint32_t, ProxySession*> sessions_;
     std::shared_ptr<boost::asio::ssl::context> tls_;

@@ -101,14 +101,15 @@ void run_proxy(const config::ProxyConfig& config) {
     shards.start();
     engine::start_accepting(
         io, acceptor, runtime.peers(), "proxy", sessions.connections(),
-        [&shards](net::tcp::socket socket) { shards.serve(std::move(socket)); });
+        [&shards](net::tcp::socket socket) { shards.serve(std::move(socket)); },
+        [&shards] { return shards.wait_for_room(); });
 
     obs::log(
         obs::LogLevel::info, "proxy_listening",
         {{"address", config.listen_address},
          {"port", std::to_string(config.listen_port)},
          {"servers", std::to_string(config.servers.size())},
-         {"threads", std::to_string(shards.count())},
+         {"threads", std::to_string(shards.serving())},
          {"tls", config.require_tls ? "required" : (config.tls.enabled() ? "offered" : "off")}});
     net::tcp::acceptor* const listeners[] = {&acceptor};
     const auto reload = [&] {

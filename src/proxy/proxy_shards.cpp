@@ -21,12 +21,14 @@ std::vector<std::unique_ptr<ProxyRuntime>> worker_runtimes(ProxyRuntime& control
                                                            const config::ProxyConfig& config,
                                                            std::size_t threads,
                                                            ProxyShards* shards) {
-    const std::size_t n = std::max<std::size_t>(threads, 1);
-    control.set_thread(0, n, n > 1 ? shards : nullptr);
+    // As engine::EventLoops counts them: more than one serving thread are all workers.
+    const std::size_t serving = std::max<std::size_t>(threads, 1);
+    const std::size_t n = serving > 1 ? serving + 1 : 1;
+    control.set_thread(0, n, serving, n > 1 ? shards : nullptr);
     std::vector<std::unique_ptr<ProxyRuntime>> workers;
     for (std::size_t i = 1; i < n; ++i) {
         workers.push_back(std::make_unique<ProxyRuntime>(config, control.shared_tls()));
-        workers.back()->set_thread(i, n, shards);
+        workers.back()->set_thread(i, n, serving, shards);
     }
     return workers;
 }
@@ -39,7 +41,8 @@ ProxyShards::ProxyShards(boost::asio::io_context& control_io, ProxyRuntime& cont
     : control_(control),
       workers_(worker_runtimes(control, config, threads, this)),
       latest_(workers_.size()),
-      loops_("proxy", control_io, control_sessions, workers_.size() + 1, config.io) {}
+      loops_("proxy", control_io, control_sessions, std::max<std::size_t>(workers_.size(), 1),
+             config.io) {}
 
 ProxyShards::~ProxyShards() {
     loops_.stop();

@@ -1,5 +1,5 @@
 // The proxy's event-loop threads: the control thread, whose io_context runs the accept loop,
-// the monitor, failover and the admin listener and serves clients too, and the workers.
+// the monitor, failover and the admin listener, and the workers that serve the clients.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -26,7 +26,8 @@ class ProxyShards {
   public:
     static constexpr auto kPublishInterval = std::chrono::milliseconds(50);
 
-    // `threads` counts the control thread; `config` must outlive this (workers read it).
+    // `threads` serve clients (1: the control thread alone; N > 1: N workers); `config` must
+    // outlive this (workers read it).
     ProxyShards(boost::asio::io_context& control_io, ProxyRuntime& control,
                 engine::SessionRegistry& control_sessions, const config::ProxyConfig& config,
                 std::size_t threads);
@@ -36,10 +37,13 @@ class ProxyShards {
     ProxyShards& operator=(const ProxyShards&) = delete;
 
     std::size_t count() const { return loops_.count(); }
+    std::size_t serving() const { return loops_.serving(); }
     // Starts the worker threads and the publishing round.
     void start();
     // Serves an accepted client on the next thread in turn.
     void serve(net::tcp::socket socket);
+    // Before each accept (engine::EventLoops::wait_for_room).
+    boost::asio::awaitable<void> wait_for_room() { return loops_.wait_for_room(); }
     // Sends the control thread's view to every worker; returns once each has applied it.
     boost::asio::awaitable<void> publish();
     // A session on a worker found server `index` unreachable: the control thread's health

@@ -1,19 +1,23 @@
-// A role's event-loop threads: accepted clients go to the threads in turn, each served on its
-// own thread with a channel of that thread's loop (an io_uring loop or Asio's reactor, as
-// configured); work can be run on a given thread; every thread counts against the listener's
-// one pre-login budget.
+// A role's event-loop threads: accepted clients go to the workers in turn (to the control
+// thread only when it is alone), each served on its own thread with a channel of that
+// thread's loop (an io_uring loop or Asio's reactor, as configured); work can be run on a
+// given thread; every thread counts against the listener's one pre-login budget; accepting
+// waits while every worker is behind.
 #include "engine/event_loops.hpp"
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 #include <chrono>
+#include <future>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 #include <vector>
@@ -50,11 +54,12 @@ INSTANTIATE_TEST_SUITE_P(Io, EventLoopsOn,
                              return info.param == config::EventLoopIo::epoll ? "epoll" : "io_uring";
                          });
 
-TEST_P(EventLoopsOn, ClientsGoToEveryThreadInTurnAndAreServedThere) {
+TEST_P(EventLoopsOn, ClientsGoToEveryWorkerInTurnAndAreServedThere) {
     boost::asio::io_context control;
     SessionRegistry control_sessions;
-    EventLoops loops("test", control, control_sessions, 3, GetParam());
-    ASSERT_EQ(loops.count(), 3u);
+    EventLoops loops("test", control, control_sessions, 2, GetParam());
+    ASSERT_EQ(loops.count(), 3u);  // two workers next to the control thread
+    ASSERT_EQ(loops.serving(), 2u);
     loops.start();
 
     tcp::acceptor acceptor(control, {boost::asio::ip::make_address("127.0.0.1"), 0});
@@ -117,18 +122,89 @@ TEST_P(EventLoopsOn, ClientsGoToEveryThreadInTurnAndAreServedThere) {
         EXPECT_EQ(s.on_a_ring, s.index != 0 && GetParam() == config::EventLoopIo::io_uring)
             << "thread " << s.index;
     }
-    EXPECT_EQ(per_thread, (std::map<std::size_t, int>{{0, 2}, {1, 2}, {2, 2}}));
-    // The control thread's own clients are served where they were accepted; each worker's
-    // on one thread of its own.
-    EXPECT_EQ(threads_of[0], std::set{std::this_thread::get_id()});  // serve() runs it inline
+    // None on the control thread; each worker's on one thread of its own, not the caller's.
+    EXPECT_EQ(per_thread, (std::map<std::size_t, int>{{1, 3}, {2, 3}}));
     std::set<std::thread::id> all;
     for (const auto& [index, ids] : threads_of) {
         EXPECT_EQ(ids.size(), 1u) << "thread " << index;
         all.insert(ids.begin(), ids.end());
     }
-    EXPECT_EQ(all.size(), 3u);
+    EXPECT_EQ(all.size(), 2u);
+    EXPECT_EQ(all.count(std::this_thread::get_id()), 0u);
     for (tcp::socket& client : clients)
         client.close();
+}
+
+// One serving thread is the control thread alone: no worker, the client served inline.
+TEST(EventLoops, OneServingThreadIsTheControlThreadAlone) {
+    boost::asio::io_context control;
+    SessionRegistry control_sessions;
+    EventLoops loops("test", control, control_sessions, 1);
+    EXPECT_EQ(loops.count(), 1u);
+    EXPECT_EQ(loops.serving(), 1u);
+    loops.start();
+    tcp::acceptor acceptor(control, {boost::asio::ip::make_address("127.0.0.1"), 0});
+    boost::asio::io_context client_io;
+    tcp::socket client(client_io);
+    client.connect(acceptor.local_endpoint());
+    std::optional<std::size_t> index;
+    std::thread::id thread;
+    loops.serve(acceptor.accept(), [&](std::size_t i, net::PacketChannel) {
+        index = i;
+        thread = std::this_thread::get_id();
+    });
+    EXPECT_EQ(index, 0u);
+    EXPECT_EQ(thread, std::this_thread::get_id());
+}
+
+boost::asio::awaitable<void> note_room(EventLoops& loops, std::atomic<bool>& room) {
+    co_await loops.wait_for_room();
+    room = true;
+}
+
+// While every worker has kMaxHandedOver clients it has not started (its thread is busy),
+// accepting waits (new clients stay in the kernel's listen queue); once they start, it goes on.
+TEST_P(EventLoopsOn, AcceptingWaitsWhileEveryWorkerIsBehind) {
+    boost::asio::io_context control;
+    SessionRegistry control_sessions;
+    EventLoops loops("test", control, control_sessions, 2, GetParam());
+    loops.start();
+    std::promise<void> release;
+    const std::shared_future<void> released = release.get_future().share();
+    for (std::size_t i = 1; i <= 2; ++i)
+        loops.post(i, [released] { released.wait(); });
+
+    tcp::acceptor acceptor(control, {boost::asio::ip::make_address("127.0.0.1"), 0});
+    boost::asio::io_context client_io;
+    std::vector<tcp::socket> clients;
+    std::atomic<int> started{0};
+    constexpr std::size_t kBehind = 2 * EventLoops::kMaxHandedOver;
+    for (std::size_t i = 0; i < kBehind; ++i) {
+        clients.emplace_back(client_io);
+        clients.back().connect(acceptor.local_endpoint());
+        loops.serve(acceptor.accept(), [&](std::size_t, net::PacketChannel) { ++started; });
+    }
+    EXPECT_EQ(loops.sessions_on_workers(), kBehind);  // handed over, none started
+
+    std::atomic<bool> room{false};
+    boost::asio::co_spawn(control, note_room(loops, room), boost::asio::detached);
+    auto control_work = boost::asio::make_work_guard(control);
+    std::thread control_thread([&control] { control.run(); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    EXPECT_FALSE(room) << "accepting went on while both workers were behind";
+
+    release.set_value();
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (!room && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    EXPECT_TRUE(room) << "accepting did not resume once the workers started their clients";
+    control_work.reset();
+    control.stop();
+    control_thread.join();
+    while (started < static_cast<int>(kBehind) && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    loops.stop();
+    EXPECT_EQ(started, static_cast<int>(kBehind));
 }
 
 // A coroutine function, not a lambda: its frame must not refer to a temporary closure.

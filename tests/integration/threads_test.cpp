@@ -37,13 +37,17 @@ class Threads : public ::testing::Test {
         return sum;
     }
 
-    // Connects until a client lands on the thread `parity` (connection ids alternate).
-    static std::unique_ptr<SqlClient> on_thread(const ProxyProcess& proxy, unsigned long parity) {
+    // With `threads = 2` the proxy runs three loops: the control thread (index 0, which
+    // serves no client) and two workers; a connection id modulo 3 is its thread's index.
+    static unsigned long thread_of(SqlClient& c) { return mysql_thread_id(c.handle()) % 3; }
+
+    // Connects until a client lands on worker `index` (1 or 2: clients go to them in turn).
+    static std::unique_ptr<SqlClient> on_thread(const ProxyProcess& proxy, unsigned long index) {
         for (int attempt = 0; attempt < 4; ++attempt) {
             auto c = proxy.connect();
-            if (mysql_thread_id(c->handle()) % 2 == parity) return c;
+            if (thread_of(*c) == index) return c;
         }
-        ADD_FAILURE() << "no client reached thread " << parity;
+        ADD_FAILURE() << "no client reached thread " << index;
         return nullptr;
     }
 };
@@ -56,9 +60,10 @@ TEST_F(Threads, ClientsOnEveryThreadAreServedAndCountedTogether) {
     std::set<unsigned long> threads;
     for (int i = 0; i < 6; ++i) {
         clients.push_back(proxy.connect());
-        threads.insert(mysql_thread_id(clients.back()->handle()) % 2);
+        threads.insert(thread_of(*clients.back()));
     }
-    EXPECT_EQ(threads.size(), 2u) << "the clients were not spread over both threads";
+    EXPECT_EQ(threads, (std::set<unsigned long>{1, 2}))
+        << "the clients were not spread over both workers (and none on the control thread)";
     EXPECT_TRUE(eventually("six sessions counted", std::chrono::seconds(3), [&] {
         return metric_sample(metrics(admin), "sqlgate_sessions_open{role=\"proxy\"}") >= 6;
     }));
@@ -91,8 +96,8 @@ TEST_F(Threads, ClientsOnEveryThreadAreServedAndCountedTogether) {
 
 TEST_F(Threads, KillReachesASessionOnAnotherThread) {
     ProxyProcess proxy({.threads = 2});
-    auto victim = on_thread(proxy, 0);
-    auto killer = on_thread(proxy, 1);
+    auto victim = on_thread(proxy, 1);
+    auto killer = on_thread(proxy, 2);
     ASSERT_TRUE(victim && killer);
     expect_kill_query_interrupts(*victim, *killer);
     // And the other way round: the victim's thread kills the killer's session.
@@ -114,8 +119,8 @@ TEST_F(Threads, TheConnectionLimitHoldsForTheWholeProcess) {
                         .extra_toml = admin_toml(admin),
                         .backend_toml = "max_connections_per_server = 2\n"
                                         "connection_wait_timeout_ms = 400\n"});
-    auto first = on_thread(proxy, 0);
-    auto second = on_thread(proxy, 1);
+    auto first = on_thread(proxy, 1);
+    auto second = on_thread(proxy, 2);
     ASSERT_TRUE(first && second);
     for (auto* c : {first.get(), second.get()}) {
         ASSERT_TRUE(c->query("BEGIN").ok);

@@ -170,8 +170,8 @@ TEST(ProxyRuntimeThreads, ConnectionIdsAreUniqueAcrossThreadsAndNameTheirThread)
     const config::ProxyConfig config = config_with({});
     ProxyRuntime first(config);
     ProxyRuntime second(config);
-    first.set_thread(0, 2, nullptr);
-    second.set_thread(1, 2, nullptr);
+    first.set_thread(0, 2, 1, nullptr);
+    second.set_thread(1, 2, 1, nullptr);
     std::set<std::uint32_t> ids;
     for (int i = 0; i < 50; ++i) {
         const std::uint32_t x = first.next_connection_id();
@@ -190,9 +190,12 @@ TEST(ProxyRuntimeThreads, EachThreadOpensItsShareOfTheConnectionLimit) {
     config.max_connections_per_server = 5;
     ProxyRuntime runtime(config);
     EXPECT_EQ(runtime.backends()[0].links->limit(), 5u);
-    runtime.set_thread(1, 2, nullptr);
+    runtime.set_thread(1, 2, 2, nullptr);
     EXPECT_EQ(runtime.backends()[0].links->limit(), 2u);
-    runtime.set_thread(1, 8, nullptr);
+    // The control thread serves no client next to workers: the share is of those that do.
+    runtime.set_thread(1, 3, 2, nullptr);
+    EXPECT_EQ(runtime.backends()[0].links->limit(), 2u);
+    runtime.set_thread(1, 9, 8, nullptr);
     EXPECT_EQ(runtime.backends()[0].links->limit(), 1u);  // at least one
 }
 
