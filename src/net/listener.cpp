@@ -33,7 +33,10 @@ boost::asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, const PeerChec
                                          std::function<void(tcp::socket)> serve, AcceptPace pace) {
     boost::asio::steady_timer backoff(acceptor.get_executor());
     for (;;) {
-        if (pace) co_await pace();
+        if (pace) {
+            co_await pace();
+            if (!acceptor.is_open()) co_return;  // closed (the role stopping) while it waited
+        }
         auto [ec, socket] =
             co_await acceptor.async_accept(boost::asio::as_tuple(boost::asio::use_awaitable));
         if (ec == boost::asio::error::operation_aborted) co_return;
