@@ -18,18 +18,40 @@ PreparedStatement& PreparedStatements::add(std::uint32_t id, std::string_view te
     entry->info = sql::describe(entry->text, options);
     entry->parameters = parameters;
     auto& slot = statements_[id];
+    if (slot) forget_flags(*slot);
     slot = std::move(entry);
     return *slot;
 }
 
-bool PreparedStatements::has_open_cursor() const {
-    return std::any_of(statements_.begin(), statements_.end(),
-                       [](const auto& entry) { return entry.second->cursor_open; });
+void PreparedStatements::set_cursor_open(PreparedStatement& statement, bool open) {
+    if (statement.cursor_open_ == open) return;
+    statement.cursor_open_ = open;
+    open ? ++open_cursors_ : --open_cursors_;
 }
 
-bool PreparedStatements::has_long_data() const {
-    return std::any_of(statements_.begin(), statements_.end(),
-                       [](const auto& entry) { return entry.second->long_data_pending; });
+void PreparedStatements::set_long_data_pending(PreparedStatement& statement, bool pending) {
+    if (statement.long_data_pending_ == pending) return;
+    statement.long_data_pending_ = pending;
+    pending ? ++pending_long_data_ : --pending_long_data_;
+}
+
+void PreparedStatements::forget_flags(PreparedStatement& statement) {
+    set_cursor_open(statement, false);
+    set_long_data_pending(statement, false);
+}
+
+void PreparedStatements::erase(std::uint32_t id) {
+    const auto it = statements_.find(id);
+    if (it == statements_.end()) return;
+    forget_flags(*it->second);
+    statements_.erase(it);
+}
+
+void PreparedStatements::clear() {
+    statements_.clear();
+    last_.reset();
+    open_cursors_ = 0;
+    pending_long_data_ = 0;
 }
 
 PreparedStatement* PreparedStatements::find(std::uint32_t id) {

@@ -89,8 +89,11 @@ awaitable<bool> ProxySession::handle_stmt_execute(mysql::ByteView payload) {
     RouteDecision route = decide_route(statement->info, situation());
     // A new execution closes the statement's cursor; one that opens another keeps the
     // session on the primary's connection until it is closed or reset.
-    statement->cursor_open = head->cursor_flags != 0;
-    if (statement->cursor_open || std::exchange(statement->long_data_pending, false)) {
+    const bool opens_cursor = head->cursor_flags != 0;
+    const bool long_data = statement->long_data_pending();
+    prepared_.set_cursor_open(*statement, opens_cursor);
+    prepared_.set_long_data_pending(*statement, false);
+    if (opens_cursor || long_data) {
         route.target = RouteDecision::Target::primary;
         route.by_strategy = false;
     }
@@ -110,7 +113,7 @@ awaitable<bool> ProxySession::handle_stmt_fetch(mysql::ByteView payload) {
     PreparedStatement* statement = prepared_statement(payload, id);
     if (statement == nullptr) co_return co_await unknown_statement(id, "mysqld_stmt_fetch");
     const BackendStatement* there = kept_on_primary(*statement);
-    if (!statement->cursor_open || there == nullptr) {
+    if (!statement->cursor_open() || there == nullptr) {
         const std::string message =
             "The statement (" + std::to_string(id) + ") has no open cursor.";
         co_return co_await client_.send_error(kNoOpenCursor, "HY000", message);
@@ -131,9 +134,9 @@ awaitable<bool> ProxySession::handle_stmt_reset(mysql::ByteView payload) {
     std::uint32_t id = 0;
     PreparedStatement* statement = prepared_statement(payload, id);
     if (statement == nullptr) co_return co_await unknown_statement(id, "mysqld_stmt_reset");
-    const bool on_primary = statement->long_data_pending || statement->cursor_open;
-    statement->long_data_pending = false;
-    statement->cursor_open = false;
+    const bool on_primary = statement->long_data_pending() || statement->cursor_open();
+    prepared_.set_long_data_pending(*statement, false);
+    prepared_.set_cursor_open(*statement, false);
     const BackendStatement* there = kept_on_primary(*statement);
     // Only a connection the session kept holds long data or a cursor of it to reset.
     if (!on_primary || there == nullptr) co_return co_await send_ok();
@@ -151,7 +154,7 @@ awaitable<bool> ProxySession::handle_stmt_send_long_data(mysql::ByteView payload
     if (link == nullptr) co_return true;  // the execute meets the same failure and reports it
     const BackendStatement* there = co_await statement_on(*link, statement->text);
     if (there == nullptr) co_return true;
-    statement->long_data_pending = true;
+    prepared_.set_long_data_pending(*statement, true);
     std::uint8_t sequence = 0;
     const mysql::ByteView data = with_statement_id(rebound_, payload, there->id);
     if (co_await link->channel.write_message(data, sequence)) links_.drop(primary.index);

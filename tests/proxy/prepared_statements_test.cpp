@@ -42,5 +42,39 @@ TEST(PreparedStatements, TheLastTypesSentAreKept) {
     EXPECT_EQ(s.types, strings);
 }
 
+// Whether any statement has a cursor open or long data waiting (what pins a session to the
+// primary) follows every way a flag changes: set, cleared, the statement closed or replaced,
+// the set cleared.
+TEST(PreparedStatements, OpenCursorsAndPendingLongDataAreCountedThroughEveryChange) {
+    PreparedStatements statements;
+    PreparedStatement& a = statements.add(1, "SELECT 1", 0);
+    PreparedStatement& b = statements.add(2, "SELECT 2", 0);
+    EXPECT_FALSE(statements.has_open_cursor());
+    statements.set_cursor_open(a, true);
+    statements.set_cursor_open(a, true);  // again: still one
+    statements.set_cursor_open(b, true);
+    statements.set_cursor_open(a, false);
+    EXPECT_TRUE(statements.has_open_cursor());  // b's
+    EXPECT_TRUE(b.cursor_open());
+    statements.erase(2);  // closing b ends its cursor
+    EXPECT_FALSE(statements.has_open_cursor());
+
+    statements.set_long_data_pending(a, true);
+    EXPECT_TRUE(statements.has_long_data());
+    statements.add(1, "SELECT 3", 0);  // the id reused: the old entry's data is gone
+    EXPECT_FALSE(statements.has_long_data());
+
+    PreparedStatement& c = statements.add(3, "SELECT 4", 0);
+    statements.set_cursor_open(c, true);
+    statements.set_long_data_pending(c, true);
+    statements.clear();
+    EXPECT_FALSE(statements.has_open_cursor());
+    EXPECT_FALSE(statements.has_long_data());
+    PreparedStatement& d = statements.add(4, "SELECT 5", 0);
+    statements.set_long_data_pending(d, true);
+    statements.set_long_data_pending(d, false);
+    EXPECT_FALSE(statements.has_long_data());
+}
+
 }  // namespace
 }  // namespace sqlgate::proxy
