@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/post.hpp>
 
@@ -84,7 +85,7 @@ void EventLoops::serve(net::tcp::socket socket, const Serve& serve) {
     std::size_t chosen = next_;
     for (std::size_t tried = 0; tried < workers_.size(); ++tried) {
         const std::size_t candidate = (next_ + tried) % workers_.size();
-        if (workers_[candidate]->handed_over.load(std::memory_order_relaxed) < kMaxHandedOver) {
+        if (workers_[candidate]->has_room()) {
             chosen = candidate;
             break;
         }
@@ -100,19 +101,18 @@ void EventLoops::serve(net::tcp::socket socket, const Serve& serve) {
     w.handed_over.fetch_add(1, std::memory_order_relaxed);
     post(index, [this, &w, index, fd, serve] {
         serve(index, net::PacketChannel(w.io.get_executor(), fd));
-        w.handed_over.fetch_sub(1, std::memory_order_relaxed);
-        if (room_wanted_.load(std::memory_order_relaxed) && room_wanted_.exchange(false)) {
+        // Sequentially consistent, as wait_for_room's store and look: one of the two sides
+        // sees the other's write, so a wait never misses the room this makes.
+        w.handed_over.fetch_sub(1);
+        if (room_wanted_.load() && room_wanted_.exchange(false)) {
             post(0, [this] { room_timer_.cancel(); });
         }
     });
 }
 
 bool EventLoops::has_room() const {
-    if (workers_.empty()) return true;
-    for (const auto& w : workers_) {
-        if (w->handed_over.load(std::memory_order_relaxed) < kMaxHandedOver) return true;
-    }
-    return false;
+    return workers_.empty() || std::any_of(workers_.begin(), workers_.end(),
+                                           [](const auto& w) { return w->has_room(); });
 }
 
 boost::asio::awaitable<void> EventLoops::wait_for_room() {

@@ -123,7 +123,7 @@ class EventLoops {
     void drain_workers();
 
   private:
-    bool has_room() const;  // a worker has fewer than kMaxHandedOver clients not started
+    bool has_room() const;  // some worker has fewer than kMaxHandedOver clients not started
     struct Worker {
         SessionRegistry sessions;
         // Declared after what its pending sessions use, so that it is destroyed first.
@@ -135,6 +135,8 @@ class EventLoops {
         // Clients given to it whose session has not registered yet (a stopping role waits
         // for them too).
         std::atomic<std::size_t> handed_over{0};
+        // Sequentially consistent with room_wanted_ (see wait_for_room).
+        bool has_room() const { return handed_over.load() < kMaxHandedOver; }
     };
 
     std::string role_;
