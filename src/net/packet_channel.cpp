@@ -65,6 +65,8 @@ PacketChannel::PacketChannel(PacketChannel&& other) noexcept
       fd_(std::exchange(other.fd_, -1)),
       closed_(other.closed_),
       ring_operations_(std::exchange(other.ring_operations_, 0)),
+      send_in_flight_(std::exchange(other.send_in_flight_, nullptr)),
+      send_error_(other.send_error_),
       tls_(std::move(other.tls_)),
       ciphertext_in_(std::move(other.ciphertext_in_)),
       ciphertext_out_(std::move(other.ciphertext_out_)),
@@ -75,11 +77,17 @@ PacketChannel::PacketChannel(PacketChannel&& other) noexcept
       end_(std::exchange(other.end_, 0)),
       relayed_(other.relayed_),
       frame_(std::move(other.frame_)),
-      edited_(std::move(other.edited_)) {}
+      edited_(std::move(other.edited_)) {
+    if (send_in_flight_ != nullptr) ring_->move_send(send_in_flight_, this);
+}
 
 PacketChannel::~PacketChannel() {
-    // A ring's operations have all completed by now: a coroutine's frame, which owns its
-    // channels, lives until its operation completes (or the ring drains them at shutdown).
+    // A ring's awaited operations have all completed by now: a coroutine's frame, which owns
+    // its channels, lives until its operation completes (or the ring drains them at
+    // shutdown). A copied send may not have: the ring closes the descriptor after it.
+    if (send_in_flight_ != nullptr) {
+        ring_->abandon_send(send_in_flight_, std::exchange(fd_, -1), kSendLinger);
+    }
     if (fd_ >= 0) ::close(fd_);
 }
 
@@ -151,6 +159,14 @@ void PacketChannel::close() {
     }
     if (fd_ < 0 || closed_) return;
     closed_ = true;
+    if (send_in_flight_ != nullptr) {
+        // The last message (an error, a goodbye) may still wait for its submission: only
+        // receiving ends now, and the descriptor closes once the send has ended, or has
+        // been cut short for a peer that stopped reading.
+        ::shutdown(fd_, SHUT_RD);
+        ring_->limit_send(send_in_flight_, kSendLinger);
+        return;
+    }
     // A pending receive ends with end of stream, a pending send with an error; a connect
     // (which shutdown does not end) is cancelled.
     ::shutdown(fd_, SHUT_RDWR);
@@ -163,7 +179,18 @@ void PacketChannel::close() {
 
 void PacketChannel::ring_operation_done() {
     --ring_operations_;
-    if (closed_ && ring_operations_ == 0 && fd_ >= 0) ::close(std::exchange(fd_, -1));
+    if (closed_ && ring_operations_ == 0 && send_in_flight_ == nullptr && fd_ >= 0) {
+        ::close(std::exchange(fd_, -1));
+    }
+}
+
+void PacketChannel::send_copied(void* self, error_code ec) {
+    auto& channel = *static_cast<PacketChannel*>(self);
+    channel.send_in_flight_ = nullptr;
+    if (ec && !channel.send_error_) channel.send_error_ = ec;
+    if (channel.closed_ && channel.ring_operations_ == 0 && channel.fd_ >= 0) {
+        ::close(std::exchange(channel.fd_, -1));
+    }
 }
 
 awaitable<std::pair<error_code, std::size_t>> PacketChannel::receive_some(
@@ -174,10 +201,12 @@ awaitable<std::pair<error_code, std::size_t>> PacketChannel::receive_some(
         co_return std::pair{ec, n};
     }
     if (fd_ < 0 || closed_) co_return std::pair{error_code(boost::asio::error::bad_descriptor), 0};
+    if (send_error_) co_return std::pair{send_error_, 0};
     ++ring_operations_;
     auto [ec, n] = co_await ring_->async_recv(fd_, into, false, use_tuple);
     ring_operation_done();
-    co_return std::pair{ec, n};
+    // A send that failed meanwhile broke the stream, whatever the receive got.
+    co_return std::pair{send_error_ ? send_error_ : ec, n};
 }
 
 awaitable<error_code> PacketChannel::receive_exact(std::span<std::uint8_t> into) {
@@ -187,10 +216,11 @@ awaitable<error_code> PacketChannel::receive_exact(std::span<std::uint8_t> into)
         co_return ec;
     }
     if (fd_ < 0 || closed_) co_return boost::asio::error::bad_descriptor;
+    if (send_error_) co_return send_error_;
     ++ring_operations_;
     auto [ec, n] = co_await ring_->async_recv(fd_, into, true, use_tuple);
     ring_operation_done();
-    co_return ec;
+    co_return send_error_ ? send_error_ : ec;
 }
 
 void PacketChannel::resize_buffer(std::size_t capacity) {
@@ -275,11 +305,26 @@ awaitable<error_code> PacketChannel::write_socket(
         // The ring sends it all: a send that does not fit the socket's buffer waits in the
         // kernel, and sends of one loop iteration go in one submission.
         if (fd_ < 0 || closed_) co_return boost::asio::error::bad_descriptor;
+        if (send_in_flight_ != nullptr) {
+            ++ring_operations_;  // the descriptor stays open while this write waits
+            co_await ring_->async_wait_send(send_in_flight_, use_tuple);
+            ring_operation_done();
+        }
+        if (send_error_) co_return send_error_;
+        if (fd_ < 0 || closed_) co_return boost::asio::error::bad_descriptor;
         std::array<iovec, kMaxWriteBuffers> vectors{};
         std::size_t first = 0;
+        std::size_t total = 0;
         const std::size_t count = std::min(buffers.size(), kMaxWriteBuffers);
-        for (std::size_t i = 0; i < count; ++i)
+        for (std::size_t i = 0; i < count; ++i) {
             vectors[i] = {const_cast<void*>(buffers[i].data()), buffers[i].size()};
+            total += buffers[i].size();
+        }
+        if (total <= RingLoop::kSendCopyMax) {
+            send_in_flight_ =
+                ring_->send_copy(fd_, std::span(vectors.data(), count), &send_copied, this);
+            co_return error_code{};
+        }
         if (!ring_->has_queued()) {
             // Nothing else waits for a submission (one busy session, not many): sending now
             // costs the syscall a submission would, and spares the coroutine a suspension

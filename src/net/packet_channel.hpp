@@ -7,6 +7,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -97,6 +98,8 @@ class PacketChannel {
     awaitable<error_code> receive_exact(std::span<std::uint8_t> into);
     // A ring operation has ended: a close that waited for it happens now.
     void ring_operation_done();
+    // The ring's copied send has ended (RingLoop::SendDone).
+    static void send_copied(void* self, error_code ec);
     awaitable<error_code> fill();  // reads more bytes into the buffer
     // Writes buffered bytes [begin_, end) to `client` (if any) and consumes them.
     awaitable<error_code> pass_on(std::size_t end, PacketChannel* client);
@@ -123,6 +126,14 @@ class PacketChannel {
     int fd_ = -1;
     bool closed_ = false;
     std::uint32_t ring_operations_ = 0;
+    // A write of up to RingLoop::kSendCopyMax bytes is copied into a ring send and not
+    // waited for: the coroutine goes on to queue the answer's receive, and one submission
+    // carries both. One such send at a time (the next write waits for it, so order holds);
+    // its error ends the channel's next operation.
+    RingLoop::Op* send_in_flight_ = nullptr;
+    error_code send_error_;
+    // How long a closed channel's last send may wait for a peer that does not read.
+    static constexpr std::chrono::seconds kSendLinger{2};
     std::unique_ptr<TlsSession> tls_;  // set once upgraded
     // TLS only: ciphertext read from the socket (one record's worth, allocated on upgrade)
     // and ciphertext waiting to be written.

@@ -17,7 +17,7 @@ namespace sqlgate::net {
 // What the ring holds for an operation until its completion is reaped. Kept on a free list:
 // a relayed statement starts several and must not allocate for each.
 struct RingLoop::Op {
-    enum class Kind { recv, send, connect, timeout };
+    enum class Kind { recv, send, send_copy, connect, timeout };
     Kind kind = Kind::recv;
     Handler handler;
     RingTimer* timer = nullptr;  // a timeout's timer while it waits
@@ -26,6 +26,15 @@ struct RingLoop::Op {
     msghdr message{};
     __kernel_timespec at{};
     sockaddr_storage address{};
+    // A copied send and the receive linked behind it point at each other until one ends.
+    Op* linked = nullptr;
+    // A copied send: its bytes, and whom it tells when it ends (or the descriptor to close).
+    std::unique_ptr<std::uint8_t[]> copy;
+    bool large_copy = false;
+    SendDone done = nullptr;
+    void* owner = nullptr;
+    int close_fd = -1;
+    bool limited = false;  // in limited_
 };
 
 namespace {
@@ -94,7 +103,8 @@ RingLoop::RingLoop(boost::asio::execution_context& context, io_uring ring, int w
     : service(context),
       io_(static_cast<boost::asio::io_context&>(context)),
       ring_(ring),
-      wake_fd_(wake_fd) {
+      wake_fd_(wake_fd),
+      can_skip_((ring.features & IORING_FEAT_CQE_SKIP) != 0) {
     arm_wake();
 }
 
@@ -119,6 +129,7 @@ void RingLoop::drain() {
         io_uring_sqe_set_data64(s, kUntracked);
     }
     while (pending_ > 0 || wake_armed_) {
+        ++submits_;
         if (const int r = io_uring_submit_and_wait(&ring_, 1); r < 0 && r != -EINTR) break;
         reap();
     }
@@ -133,6 +144,9 @@ void RingLoop::shutdown() {
     std::vector<std::pair<Op*, int>> left;
     left.swap(completed_);
     for (auto& [op, result] : left) {
+        if (op->kind == Op::Kind::send_copy) {
+            finish_send_copy(*op, boost::asio::error::operation_aborted);
+        }
         op->handler = nullptr;
         free_.emplace_back(op);
         io_.get_executor().on_work_finished();
@@ -140,8 +154,10 @@ void RingLoop::shutdown() {
 }
 
 io_uring_sqe* RingLoop::next_sqe() {
+    link_candidate_ = {};  // only the very next operation may link to a send
     io_uring_sqe* s = io_uring_get_sqe(&ring_);
     if (s == nullptr) {
+        ++submits_;
         io_uring_submit(&ring_);  // the queue is full: what it holds goes now
         s = io_uring_get_sqe(&ring_);
     }
@@ -159,6 +175,9 @@ RingLoop::Op* RingLoop::new_op(Handler handler) {
     // Swapped in: Boost 1.81's move assignment of any_completion_handler recurses forever.
     op->handler.swap(handler);
     op->timer = nullptr;
+    op->linked = nullptr;
+    op->owner = nullptr;
+    op->close_fd = -1;
     ++pending_;
     // As Asio's own operations do, a pending one keeps the io_context's run going.
     io_.get_executor().on_work_started();
@@ -166,16 +185,112 @@ RingLoop::Op* RingLoop::new_op(Handler handler) {
 }
 
 void RingLoop::start_recv(int fd, std::span<std::uint8_t> into, bool whole, Handler handler) {
+    const LinkCandidate before = link_candidate_;
     Op* op = new_op(std::move(handler));
+    op->kind = Op::Kind::recv;
     io_uring_sqe* s = next_sqe();
     if (s == nullptr || stopping_) {
         complete(op, -ECANCELED);
         return;
     }
-    op->kind = Op::Kind::recv;
     op->expected = whole ? into.size() : 0;
     io_uring_prep_recv(s, fd, into.data(), into.size(), whole ? MSG_WAITALL : 0);
     io_uring_sqe_set_data(s, op);
+    if (before.send != nullptr && before.fd == fd && before.submits == submits_) {
+        // The answer's receive right behind the request's send, in the same submission: the
+        // receive starts once the send is done, and a successful send stays silent, so the
+        // loop wakes only for the answer. Their ends are matched up in complete().
+        before.sqe->flags |= IOSQE_IO_LINK | IOSQE_CQE_SKIP_SUCCESS;
+        before.send->linked = op;
+        op->linked = before.send;
+    }
+}
+
+RingLoop::Op* RingLoop::send_copy(int fd, std::span<const iovec> buffers, SendDone done,
+                                  void* owner) {
+    Op* op = new_op(Handler{});
+    op->kind = Op::Kind::send_copy;
+    op->done = done;
+    op->owner = owner;
+    std::size_t total = 0;
+    for (const iovec& b : buffers)
+        total += b.iov_len;
+    op->large_copy = total > kSmallCopy;
+    auto& kept = op->large_copy ? large_copies_ : small_copies_;
+    if (kept.empty()) {
+        op->copy = std::make_unique_for_overwrite<std::uint8_t[]>(op->large_copy ? kSendCopyMax
+                                                                                 : kSmallCopy);
+    } else {
+        op->copy = std::move(kept.back());
+        kept.pop_back();
+    }
+    std::size_t at = 0;
+    for (const iovec& b : buffers) {
+        if (b.iov_len == 0) continue;
+        std::memcpy(op->copy.get() + at, b.iov_base, b.iov_len);
+        at += b.iov_len;
+    }
+    op->expected = total;
+    op->buffers[0] = {op->copy.get(), total};
+    op->message = {};
+    op->message.msg_iov = op->buffers.data();
+    op->message.msg_iovlen = 1;
+    io_uring_sqe* s = next_sqe();
+    if (s == nullptr || stopping_) {
+        complete(op, -ECANCELED);
+        return op;
+    }
+    io_uring_prep_sendmsg(s, fd, &op->message, MSG_NOSIGNAL | MSG_WAITALL);
+    io_uring_sqe_set_data(s, op);
+    if (can_skip_) link_candidate_ = {.send = op, .sqe = s, .fd = fd, .submits = submits_};
+    return op;
+}
+
+void RingLoop::wait_send(Op* send, Handler handler) {
+    send->handler.swap(handler);
+}
+
+void RingLoop::move_send(Op* send, void* owner) {
+    send->owner = owner;
+}
+
+void RingLoop::abandon_send(Op* send, int fd, std::chrono::steady_clock::duration linger) {
+    send->owner = nullptr;
+    send->close_fd = fd;
+    limit_send(send, linger);
+}
+
+void RingLoop::limit_send(Op* send, std::chrono::steady_clock::duration linger) {
+    if (send->limited) return;
+    send->limited = true;
+    limited_.emplace_back(send, std::chrono::steady_clock::now() + linger);
+}
+
+void RingLoop::cut_overdue_sends() {
+    const auto now = std::chrono::steady_clock::now();
+    for (auto& [send, deadline] : limited_) {
+        if (deadline > now) continue;
+        deadline = std::chrono::steady_clock::time_point::max();  // cancelled once
+        if (io_uring_sqe* s = next_sqe()) {
+            io_uring_prep_cancel64(s, reinterpret_cast<std::uintptr_t>(send), 0);
+            io_uring_sqe_set_data64(s, kUntracked);
+        }
+    }
+}
+
+void RingLoop::finish_send_copy(Op& send, boost::system::error_code ec) {
+    auto& kept = send.large_copy ? large_copies_ : small_copies_;
+    if (kept.size() < kKeptCopies) kept.push_back(std::move(send.copy));
+    send.copy.reset();
+    if (send.limited) {
+        send.limited = false;
+        std::erase_if(limited_, [&](const auto& entry) { return entry.first == &send; });
+    }
+    if (send.owner != nullptr) {
+        send.done(std::exchange(send.owner, nullptr), ec);
+    } else if (send.close_fd >= 0) {
+        ::close(std::exchange(send.close_fd, -1));
+    }
 }
 
 void RingLoop::start_send(int fd, std::span<const iovec> buffers, Handler handler) {
@@ -276,6 +391,7 @@ void RingLoop::run(boost::asio::io_context& io) {
         if (ran == kHandlersPerPass) {
             // Handlers left over: collect what the ring has without sleeping, then run them.
             for (int look = 0; look < kLooksPerPass; ++look) {
+                ++submits_;
                 const int r = io_uring_submit_and_get_events(&ring_);
                 if (r < 0 && r != -EINTR && r != -EBUSY) {
                     throw boost::system::system_error(error_of(r),
@@ -285,7 +401,9 @@ void RingLoop::run(boost::asio::io_context& io) {
             }
             continue;
         }
+        if (!limited_.empty()) cut_overdue_sends();
         io_uring_cqe* cqe = nullptr;
+        ++submits_;
         const int r = io_uring_submit_and_wait_timeout(
             &ring_, &cqe, 1, const_cast<__kernel_timespec*>(&kLongestSleep), nullptr);
         if (r < 0 && r != -ETIME && r != -EINTR && r != -EBUSY) {
@@ -322,6 +440,7 @@ unsigned RingLoop::reap() {
         }
     }
     io_uring_cq_advance(&ring_, seen);
+    reaped_ += seen;
     if (woken && !stopping_) {
         arm_wake();
         check_for_reactor();
@@ -331,6 +450,22 @@ unsigned RingLoop::reap() {
 }
 
 void RingLoop::complete(Op* op, int result) {
+    if (Op* other = std::exchange(op->linked, nullptr)) {
+        other->linked = nullptr;
+        if (op->kind == Op::Kind::send_copy) {
+            // A linked send posts a completion only when it failed, and then the receive
+            // behind it, cancelled, posts none: it ends here, after the send.
+            complete_one(op, result);
+            complete_one(other, -ECANCELED);
+            return;
+        }
+        // The receive's completion: the send before it succeeded without posting one.
+        complete_one(other, static_cast<int>(other->expected));
+    }
+    complete_one(op, result);
+}
+
+void RingLoop::complete_one(Op* op, int result) {
     --pending_;  // the kernel is done with it
     if (op->timer != nullptr) {
         std::erase(op->timer->waiting_, op);
@@ -353,7 +488,6 @@ void RingLoop::run_completed() {
         Handler handler = std::move(op->handler);
         const std::size_t expected = op->expected;
         const Op::Kind kind = op->kind;
-        free_.emplace_back(op);
         // After the handler, which may start the next operation: the count must not touch
         // zero in between (that stops the io_context).
         struct FinishWork {
@@ -375,7 +509,9 @@ void RingLoop::run_completed() {
                 ec = boost::asio::error::eof;
             }
         }
-        std::move(handler)(ec, bytes);
+        if (kind == Op::Kind::send_copy) finish_send_copy(*op, ec);
+        free_.emplace_back(op);
+        if (handler) std::move(handler)(ec, bytes);
     }
     batch_left_ = 0;
 }

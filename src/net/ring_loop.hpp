@@ -108,16 +108,42 @@ class RingLoop final : public boost::asio::execution_context::service {
     // did meanwhile): how a deadline stops a connect, which shutdown() does not end.
     void cancel(int fd);
 
+    // A send that its caller does not wait for: the bytes (at most kSendCopyMax) are copied
+    // into the ring's memory, so the caller may go on at once to queue the receive of the
+    // answer, and one io_uring_enter submits both. When that receive on the same descriptor
+    // is the next operation queued, the two are linked and a send that succeeds posts no
+    // completion: the loop sleeps until the answer. `done(owner, error)` runs once the
+    // kernel is finished with the send (before any handler waiting for it). Returns the
+    // operation, through which its owner waits for it, moves, or leaves it.
+    struct Op;
+    using SendDone = void (*)(void* owner, boost::system::error_code error);
+    static constexpr std::size_t kSendCopyMax = 20 * 1024;
+    Op* send_copy(int fd, std::span<const iovec> buffers, SendDone done, void* owner);
+    // Completes once the send has ended (one waiter per send).
+    template <typename Token>
+    auto async_wait_send(Op* send, Token&& token) {
+        return boost::asio::async_initiate<Token, void(boost::system::error_code, std::size_t)>(
+            [this, send](auto handler) { wait_send(send, Handler(std::move(handler))); }, token);
+    }
+    // The send's owner moved to `owner`.
+    void move_send(Op* send, void* owner);
+    // The send's owner is gone: the ring closes `fd` once the send has ended.
+    void abandon_send(Op* send, int fd, std::chrono::steady_clock::duration linger);
+    // Cancels the send if it has not ended within `linger` (a peer that stopped reading
+    // must not hold a closed connection's descriptor and buffer for ever).
+    void limit_send(Op* send, std::chrono::steady_clock::duration linger);
+
     // More is coming for the next submission: operations queued for it, or completions of
     // this iteration whose handlers have not run yet (they will queue theirs).
     bool has_queued() { return batch_left_ > 0 || io_uring_sq_ready(&ring_) > 0; }
 
-    // Operations in the kernel or queued for it (for tests).
+    // Operations in the kernel or queued for it, and completions taken off the ring so far
+    // (for tests).
     std::size_t operations_pending() const { return pending_; }
+    std::uint64_t completions_reaped() const { return reaped_; }
 
   private:
     friend class RingTimer;
-    struct Op;
     static constexpr std::uint64_t kWake = 1;       // the eventfd's read
     static constexpr std::uint64_t kUntracked = 2;  // a cancel's own completion
     static constexpr std::size_t kMaxBuffers = 2;
@@ -128,12 +154,19 @@ class RingLoop final : public boost::asio::execution_context::service {
     void start_recv(int fd, std::span<std::uint8_t> into, bool whole, Handler handler);
     void start_send(int fd, std::span<const iovec> buffers, Handler handler);
     void start_connect(int fd, const sockaddr* address, socklen_t length, Handler handler);
+    void wait_send(Op* send, Handler handler);
+    // A copied send has ended: its buffer goes back, its owner learns the result (or the
+    // descriptor it was left is closed).
+    void finish_send_copy(Op& send, boost::system::error_code ec);
+    void cut_overdue_sends();
     void arm_wake();
     // Takes what completed off the ring; runs the handlers after the ring is advanced.
     // Returns how many completions it took.
     unsigned reap();
     void check_for_reactor();
+    // An operation's end (with the send or receive linked to it); complete_one: its alone.
     void complete(Op* op, int result);
+    void complete_one(Op* op, int result);
     void run_completed();
     // Timers (RingTimer): a timeout at an absolute time of the steady clock, and its removal.
     Op* start_timeout(std::chrono::steady_clock::time_point at, RingTimer* timer, Handler handler);
@@ -146,10 +179,27 @@ class RingLoop final : public boost::asio::execution_context::service {
     bool wake_armed_ = false;
     bool stopping_ = false;
     bool reactor_reported_ = false;
+    bool can_skip_ = false;  // IOSQE_CQE_SKIP_SUCCESS (5.17+): copied sends link to receives
     std::size_t pending_ = 0;
+    std::uint64_t reaped_ = 0;
     std::size_t batch_left_ = 0;             // completions after the one whose handler runs
     std::vector<std::unique_ptr<Op>> free_;  // reused, so an operation costs no allocation
     std::vector<std::pair<Op*, int>> completed_;
+    // The last operation queued, when it is a copied send that a receive could link to.
+    struct LinkCandidate {
+        Op* send = nullptr;
+        io_uring_sqe* sqe = nullptr;
+        int fd = -1;
+        std::uint64_t submits = 0;
+    } link_candidate_;
+    std::uint64_t submits_ = 0;  // submissions so far: an SQE submitted can no longer be linked
+    // Copies' buffers, reused (a few of each size are kept, not one per connection).
+    static constexpr std::size_t kSmallCopy = 2 * 1024;
+    static constexpr std::size_t kKeptCopies = 256;
+    std::vector<std::unique_ptr<std::uint8_t[]>> small_copies_;
+    std::vector<std::unique_ptr<std::uint8_t[]>> large_copies_;
+    // Sends with a deadline (their connection closed), cancelled once it passes.
+    std::vector<std::pair<Op*, std::chrono::steady_clock::time_point>> limited_;
 };
 
 // A timer on the ring: what a LoopTimer uses on a ring's thread.

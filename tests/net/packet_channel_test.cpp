@@ -79,6 +79,7 @@ class ChannelPair {
     bool on_ring() const { return ring_ != nullptr; }
 
     PacketChannel& client() { return *client_; }
+    void destroy_server() { server_.reset(); }
     PacketChannel& server() { return *server_; }
 
   private:
@@ -145,6 +146,50 @@ TEST_P(PacketChannelTest, APeerThatClosesEndsTheReadWithAnError) {
     });
     pair.run();
     EXPECT_TRUE(read_error);
+}
+
+// A message written right before the connection ends (an error, a goodbye) still arrives
+// whole, then the end: whether the writer closes the channel or destroys it at once, and
+// whether the message is small (on a ring, copied and not waited for) or not. (The server
+// writes: a TLS client holds the session tickets it never read, and a socket closed with
+// unread bytes resets the connection, which would drop what it sent last.)
+TEST_P(PacketChannelTest, AMessageWrittenRightBeforeTheEndArrivesFirst) {
+    for (const bool destroy : {false, true}) {
+        ChannelPair pair(GetParam());
+        const std::vector<std::size_t> sizes = {40, 70'000};
+        pair.spawn([&]() -> awaitable<void> {
+            for (std::size_t i = 0; i < sizes.size(); ++i) {
+                std::uint8_t sequence = 0;
+                co_await pair.server().write_message(
+                    message_of(sizes[i], static_cast<std::uint8_t>(i)), sequence);
+            }
+            std::uint8_t sequence = 0;
+            co_await pair.server().write_message(message_of(40, 9), sequence);
+            if (destroy) {
+                pair.destroy_server();
+            } else {
+                pair.server().close();
+            }
+        });
+        std::vector<mysql::Bytes> received;
+        error_code end;
+        pair.spawn([&]() -> awaitable<void> {
+            for (;;) {
+                mysql::Bytes payload;
+                std::uint8_t sequence = 0;
+                if ((end = co_await pair.client().read_message(payload, sequence, 1'000'000))) {
+                    co_return;
+                }
+                received.push_back(std::move(payload));
+            }
+        });
+        pair.run();
+        ASSERT_EQ(received.size(), 3u) << (destroy ? "destroyed" : "closed");
+        EXPECT_EQ(received[0], message_of(40, 0));
+        EXPECT_EQ(received[1], message_of(70'000, 1));
+        EXPECT_EQ(received[2], message_of(40, 9));
+        EXPECT_TRUE(end);
+    }
 }
 
 // A reply's packets straddle the channel's first 4 KiB buffer and its 16 KiB one (it starts

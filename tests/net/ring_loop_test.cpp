@@ -141,6 +141,145 @@ TEST(RingLoop, AChannelConnectsThroughTheRingAndARefusedConnectIsAnError) {
     EXPECT_EQ(result, boost::asio::error::connection_refused) << result.message();
 }
 
+// A request's send and its answer's receive go in one submission, linked, and a send that
+// succeeds posts no completion: a round trip wakes the loop once, for the answer (two
+// completions each if the send were awaited or not linked).
+TEST(RingLoop, ARoundTripTakesOneCompletionTheAnswers) {
+    boost::asio::io_context io;
+    RingLoop& ring = install(io);
+    boost::asio::io_context peer_io;
+    tcp::acceptor acceptor(peer_io, {boost::asio::ip::make_address("127.0.0.1"), 0});
+    constexpr int kRounds = 50;
+    std::thread peer([&] {
+        tcp::socket s = acceptor.accept();
+        std::array<std::uint8_t, 6> got{};  // a 2-byte message and its header
+        for (int i = 0; i < kRounds; ++i) {
+            boost::asio::read(s, boost::asio::buffer(got));
+            boost::asio::write(s, boost::asio::buffer(got));
+        }
+        boost::system::error_code ignored;
+        s.read_some(boost::asio::buffer(got), ignored);  // until the channel closes
+    });
+    PacketChannel channel(io.get_executor());
+    boost::system::error_code result;
+    int answered = 0;
+    std::uint64_t reaped_before = 0;
+    std::uint64_t reaped_after = 0;
+    boost::asio::co_spawn(
+        io,
+        [&]() -> boost::asio::awaitable<void> {
+            result = co_await channel.connect(acceptor.local_endpoint(), std::nullopt);
+            if (result) co_return;
+            reaped_before = ring.completions_reaped();
+            for (int i = 0; i < kRounds; ++i) {
+                std::uint8_t sequence = 0;
+                const mysql::Bytes hello = {'h', 'i'};
+                if ((result = co_await channel.write_message(hello, sequence))) co_return;
+                mysql::Bytes answer;
+                if ((result = co_await channel.read_message(answer, sequence, 1024))) co_return;
+                if (answer == hello) ++answered;
+            }
+            reaped_after = ring.completions_reaped();
+        },
+        boost::asio::detached);
+    ring.run(io);
+    channel.close();
+    peer.join();
+    EXPECT_FALSE(result) << result.message();
+    EXPECT_EQ(answered, kRounds);
+    EXPECT_LT(reaped_after - reaped_before, kRounds * 3 / 2);
+}
+
+// A write that is not waited for still reports a failed send: the next write returns the
+// error (here the peer reset the connection; the second write waits for the first send).
+TEST(RingLoop, AFailedSendIsReportedByTheNextWrite) {
+    boost::asio::io_context io;
+    RingLoop& ring = install(io);
+    boost::asio::io_context peer_io;
+    tcp::acceptor acceptor(peer_io, {boost::asio::ip::make_address("127.0.0.1"), 0});
+    PacketChannel channel(io.get_executor());
+    boost::system::error_code connected = boost::asio::error::would_block;
+    boost::asio::co_spawn(
+        io,
+        [&]() -> boost::asio::awaitable<void> {
+            connected = co_await channel.connect(acceptor.local_endpoint(), std::nullopt);
+        },
+        boost::asio::detached);
+    ring.run(io);
+    ASSERT_FALSE(connected) << connected.message();
+    {
+        tcp::socket s = acceptor.accept();
+        s.set_option(boost::asio::socket_base::linger(true, 0));  // closing sends a reset
+        s.close();  // not the destructor, which turns the linger off again
+    }
+    std::this_thread::sleep_for(20ms);
+    std::vector<boost::system::error_code> results;
+    io.restart();
+    boost::asio::co_spawn(
+        io,
+        [&]() -> boost::asio::awaitable<void> {
+            for (int i = 0; i < 3; ++i) {
+                std::uint8_t sequence = 0;
+                const mysql::Bytes hello = {'h', 'i'};
+                results.push_back(co_await channel.write_message(hello, sequence));
+            }
+        },
+        boost::asio::detached);
+    ring.run(io);
+    ASSERT_EQ(results.size(), 3u);
+    EXPECT_FALSE(results[0]) << "the first write is only queued";
+    EXPECT_TRUE(results[1]) << "the second write should report the first send's failure";
+    EXPECT_TRUE(results[2]);
+    EXPECT_EQ(ring.operations_pending(), 0u);
+}
+
+// A peer that stops reading cannot hold a gone channel's last send for ever: the send waits
+// in the kernel (the socket's buffer is full), the channel is destroyed without waiting for
+// it, and the ring cuts the send short once the linger has passed, then closes the socket.
+TEST(RingLoop, ASendLeftWaitingForAPeerThatStoppedReadingIsCutShortAfterTheLinger) {
+    boost::asio::io_context io;
+    RingLoop& ring = install(io);
+    boost::asio::io_context peer_io;
+    tcp::acceptor acceptor(peer_io, {boost::asio::ip::make_address("127.0.0.1"), 0});
+    tcp::socket writer(peer_io);
+    writer.connect(acceptor.local_endpoint());
+    tcp::socket silent = acceptor.accept();  // never reads until the end
+    const int fd = writer.release();
+    // Fill the socket until the kernel takes no more.
+    std::size_t prefilled = 0;
+    const std::vector<char> block(64 * 1024, 'x');
+    for (;;) {
+        const ssize_t n = ::send(fd, block.data(), block.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (n <= 0) break;
+        prefilled += static_cast<std::size_t>(n);
+    }
+    auto channel = std::make_unique<PacketChannel>(io.get_executor(), fd);
+    boost::system::error_code written = boost::asio::error::would_block;
+    boost::asio::co_spawn(
+        io,
+        [&]() -> boost::asio::awaitable<void> {
+            std::uint8_t sequence = 0;
+            written = co_await channel->write_message(mysql::Bytes(100, 'y'), sequence);
+            channel.reset();  // gone, its send still waiting
+        },
+        boost::asio::detached);
+    const auto start = std::chrono::steady_clock::now();
+    ring.run(io);  // returns once nothing is pending: the send was cut short
+    const auto took = std::chrono::steady_clock::now() - start;
+    EXPECT_FALSE(written) << "the write is only queued";
+    EXPECT_GE(took, 1500ms) << "the send was not given its linger";
+    EXPECT_LT(took, 5s);
+    EXPECT_EQ(ring.operations_pending(), 0u);
+    // The peer gets what the kernel had taken, then the end of the stream.
+    std::size_t received = 0;
+    boost::system::error_code ec;
+    std::vector<char> sink(256 * 1024);
+    while (!ec)
+        received += silent.read_some(boost::asio::buffer(sink), ec);
+    EXPECT_EQ(ec, boost::asio::error::eof) << ec.message();
+    EXPECT_EQ(received, prefilled);
+}
+
 boost::asio::awaitable<void> connect_within(PacketChannel& channel, tcp::endpoint to,
                                             std::chrono::milliseconds timeout,
                                             boost::system::error_code& result, bool& expired) {
