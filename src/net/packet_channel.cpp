@@ -67,6 +67,7 @@ PacketChannel::PacketChannel(PacketChannel&& other) noexcept
       ring_operations_(std::exchange(other.ring_operations_, 0)),
       send_in_flight_(std::exchange(other.send_in_flight_, nullptr)),
       send_error_(other.send_error_),
+      answers_follow_(other.answers_follow_),
       tls_(std::move(other.tls_)),
       ciphertext_in_(std::move(other.ciphertext_in_)),
       ciphertext_out_(std::move(other.ciphertext_out_)),
@@ -93,6 +94,7 @@ PacketChannel::~PacketChannel() {
 
 awaitable<error_code> PacketChannel::connect(
     const tcp::endpoint& to, const std::optional<boost::asio::ip::address>& source) {
+    answers_follow_ = true;  // a server: it answers what it is sent
     if (ring_ == nullptr) {
         error_code ec;
         socket_->open(to.protocol(), ec);
@@ -320,15 +322,16 @@ awaitable<error_code> PacketChannel::write_socket(
             vectors[i] = {const_cast<void*>(buffers[i].data()), buffers[i].size()};
             total += buffers[i].size();
         }
-        if (total <= RingLoop::kSendCopyMax) {
-            send_in_flight_ =
-                ring_->send_copy(fd_, std::span(vectors.data(), count), &send_copied, this);
+        const bool queued = ring_->has_queued();
+        if (total <= RingLoop::kSendCopyMax && (answers_follow_ || queued)) {
+            send_in_flight_ = ring_->send_copy(fd_, std::span(vectors.data(), count),
+                                               answers_follow_, &send_copied, this);
             co_return error_code{};
         }
-        if (!ring_->has_queued()) {
+        if (!queued) {
             // Nothing else waits for a submission (one busy session, not many): sending now
-            // costs the syscall a submission would, and spares the coroutine a suspension
-            // and the loop an iteration. Under load the ring batches instead.
+            // costs the syscall a submission would, holds no copy, and spares the coroutine
+            // a suspension and the loop an iteration. Under load the ring batches instead.
             msghdr message{};
             message.msg_iov = vectors.data();
             message.msg_iovlen = count;

@@ -85,6 +85,12 @@ class PacketChannel {
     // so the command may be retried elsewhere.
     std::size_t relayed_bytes() const { return relayed_; }
 
+    // The peer answers every message at once (a server; connect() says so itself): on a
+    // ring, a write is then linked to the receive of its answer, and the loop wakes once per
+    // round trip. Not for a client's connection, whose next message may take hours: a send
+    // linked to its receive is held, buffer and all, until the receive completes.
+    void expect_answers() { answers_follow_ = true; }
+
     const boost::asio::any_io_executor& executor() const { return executor_; }
     tcp::endpoint remote_endpoint(error_code& ec) const;
     void set_no_delay();
@@ -126,12 +132,13 @@ class PacketChannel {
     int fd_ = -1;
     bool closed_ = false;
     std::uint32_t ring_operations_ = 0;
-    // A write of up to RingLoop::kSendCopyMax bytes is copied into a ring send and not
-    // waited for: the coroutine goes on to queue the answer's receive, and one submission
-    // carries both. One such send at a time (the next write waits for it, so order holds);
-    // its error ends the channel's next operation.
+    // A write of up to RingLoop::kSendCopyMax bytes to a peer that answers (or, under load,
+    // to any peer) is copied into a ring send and not waited for: the coroutine goes on to
+    // queue the answer's receive, and one submission carries both. One such send at a time (the
+    // next write waits for it, so order holds); its error ends the channel's next operation.
     RingLoop::Op* send_in_flight_ = nullptr;
     error_code send_error_;
+    bool answers_follow_ = false;
     // How long a closed channel's last send may wait for a peer that does not read.
     static constexpr std::chrono::seconds kSendLinger{2};
     std::unique_ptr<TlsSession> tls_;  // set once upgraded

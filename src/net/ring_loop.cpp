@@ -206,8 +206,8 @@ void RingLoop::start_recv(int fd, std::span<std::uint8_t> into, bool whole, Hand
     }
 }
 
-RingLoop::Op* RingLoop::send_copy(int fd, std::span<const iovec> buffers, SendDone done,
-                                  void* owner) {
+RingLoop::Op* RingLoop::send_copy(int fd, std::span<const iovec> buffers, bool link_to_answer,
+                                  SendDone done, void* owner) {
     Op* op = new_op(Handler{});
     op->kind = Op::Kind::send_copy;
     op->done = done;
@@ -242,7 +242,8 @@ RingLoop::Op* RingLoop::send_copy(int fd, std::span<const iovec> buffers, SendDo
     }
     io_uring_prep_sendmsg(s, fd, &op->message, MSG_NOSIGNAL | MSG_WAITALL);
     io_uring_sqe_set_data(s, op);
-    if (can_skip_) link_candidate_ = {.send = op, .sqe = s, .fd = fd, .submits = submits_};
+    if (can_skip_ && link_to_answer)
+        link_candidate_ = {.send = op, .sqe = s, .fd = fd, .submits = submits_};
     return op;
 }
 

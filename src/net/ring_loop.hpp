@@ -110,15 +110,18 @@ class RingLoop final : public boost::asio::execution_context::service {
 
     // A send that its caller does not wait for: the bytes (at most kSendCopyMax) are copied
     // into the ring's memory, so the caller may go on at once to queue the receive of the
-    // answer, and one io_uring_enter submits both. When that receive on the same descriptor
-    // is the next operation queued, the two are linked and a send that succeeds posts no
-    // completion: the loop sleeps until the answer. `done(owner, error)` runs once the
-    // kernel is finished with the send (before any handler waiting for it). Returns the
-    // operation, through which its owner waits for it, moves, or leaves it.
+    // answer, and one io_uring_enter submits both. With `link_to_answer`, when that receive
+    // on the same descriptor is the next operation queued, the two are linked and a send
+    // that succeeds posts no completion: the loop sleeps until the answer (the send and its
+    // buffer are then held until the answer comes: only for a peer that answers at once).
+    // `done(owner, error)` runs once the kernel is finished with the send (before any
+    // handler waiting for it). Returns the operation, through which its owner waits for it,
+    // moves, or leaves it.
     struct Op;
     using SendDone = void (*)(void* owner, boost::system::error_code error);
     static constexpr std::size_t kSendCopyMax = 20 * 1024;
-    Op* send_copy(int fd, std::span<const iovec> buffers, SendDone done, void* owner);
+    Op* send_copy(int fd, std::span<const iovec> buffers, bool link_to_answer, SendDone done,
+                  void* owner);
     // Completes once the send has ended (one waiter per send).
     template <typename Token>
     auto async_wait_send(Op* send, Token&& token) {
