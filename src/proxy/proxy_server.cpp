@@ -55,6 +55,7 @@ void run_proxy(const config::ProxyConfig& config) {
     failover.start();
     engine::SessionRegistry sessions;
     ProxyShards shards(io, runtime, sessions, config, config.threads);
+    monitor.on_health_change([&shards] { shards.publish_soon(); });
     // Figures of every thread; `connections` must outlive the ProcessFigures that point at it.
     const auto figures = [&](const obs::ConnectionCounters& connections) {
         return obs::ProcessFigures{.role = "proxy",

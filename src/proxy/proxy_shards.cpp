@@ -88,13 +88,22 @@ awaitable<void> ProxyShards::publish() {
 
 awaitable<void> ProxyShards::publish_rounds() {
     boost::asio::steady_timer timer(loops_.io(0));
+    round_timer_ = &timer;
     for (;;) {
+        round_wanted_ = false;
         co_await publish();
         sample_statements();
+        if (round_wanted_) continue;  // the health changed while this round ran
         timer.expires_after(kPublishInterval);
         auto [ec] = co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
-        if (ec) co_return;
+        if (ec && !round_wanted_) break;  // stopping
     }
+    round_timer_ = nullptr;
+}
+
+void ProxyShards::publish_soon() {
+    round_wanted_ = true;
+    if (round_timer_ != nullptr) round_timer_->cancel();
 }
 
 void ProxyShards::sample_statements() {
@@ -112,6 +121,7 @@ void ProxyShards::report_unreachable(std::size_t index, std::string error) {
         BackendState& b = backends[index];
         b.note_failure(control_.limits().failure_threshold, true, Clock::now());
         b.last_error = std::move(error);
+        publish_soon();
     });
 }
 

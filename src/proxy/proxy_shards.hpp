@@ -46,6 +46,10 @@ class ProxyShards {
     boost::asio::awaitable<void> wait_for_room() { return loops_.wait_for_room(); }
     // Sends the control thread's view to every worker; returns once each has applied it.
     boost::asio::awaitable<void> publish();
+    // The control thread's health changed (a server down or up, replication stopped or
+    // back, held back for lag): the next round starts now, not at the end of the interval,
+    // so that a replica reported unfit gets no more reads from any thread.
+    void publish_soon();
     // A session on a worker found server `index` unreachable: the control thread's health
     // takes it in as if its own session had (the next view carries it to every thread).
     void report_unreachable(std::size_t index, std::string error);
@@ -86,6 +90,8 @@ class ProxyShards {
     // io_context when it is destroyed use them.
     std::vector<std::unique_ptr<ProxyRuntime>> workers_;
     std::vector<ProxyTraffic> latest_;  // each worker's, as of the last round (control thread)
+    boost::asio::steady_timer* round_timer_ = nullptr;  // publish_rounds' wait, while it runs
+    bool round_wanted_ = false;
     engine::EventLoops loops_;
 };
 

@@ -6,6 +6,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <memory>
+#include <tuple>
 
 #include "net/deadline.hpp"
 #include "obs/log.hpp"
@@ -126,8 +127,14 @@ awaitable<void> ReplicaMonitor::watch(BackendState& b) {
     std::unique_ptr<net::PacketChannel> channel;
     boost::asio::steady_timer timer(executor_);
     net::CommandResult result;
+    // What routing reads of a backend's health, to tell when a tick changed it.
+    const auto health = [&b, this] {
+        return std::tuple(b.consecutive_failures >= config_.failure_threshold, b.ever_reached,
+                          b.replication, b.lag_held_back);
+    };
     for (;;) {
         const auto tick_start = Clock::now();
+        const auto health_before = health();
         if (b.removed) {  // a reload took it out; it may bring it back
             channel.reset();
             timer.expires_at(tick_start + config_.monitor_interval);
@@ -233,6 +240,7 @@ awaitable<void> ReplicaMonitor::watch(BackendState& b) {
                                                     limits_.max_replication_lag_s);
             }
         }
+        if (health_changed_ && health() != health_before) health_changed_();
         timer.expires_at(tick_start + config_.monitor_interval);
         co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
     }

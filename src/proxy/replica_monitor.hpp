@@ -3,6 +3,7 @@
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -36,6 +37,9 @@ class ReplicaMonitor {
     void start();
     // Starts watching a backend a reload added.
     void start_watching(BackendState& backend);
+    // Called on the monitor's thread when a backend's health changes (down, up, its
+    // replication stopped or back, held back for lag or not).
+    void on_health_change(std::function<void()> changed) { health_changed_ = std::move(changed); }
 
   private:
     boost::asio::awaitable<void> watch(BackendState& backend);
@@ -48,6 +52,7 @@ class ReplicaMonitor {
     const SelectionLimits& limits_;
     PrimaryTimeline timeline_;  // the primary's positions, which replicas' delays are timed by
     ReplicationHeartbeat heartbeat_;
+    std::function<void()> health_changed_;
 };
 
 }  // namespace sqlgate::proxy
