@@ -77,6 +77,16 @@ start_relay() {
 stop_relay() {
     kill "$RELAY"
     wait "$RELAY" 2>/dev/null || true
+    # An io_uring relay's listener outlives its process while the kernel tears the ring down
+    # (a pending accept holds the socket; Linux 6.18 does it after the exit): the next relay
+    # must not find the port taken, nor take the old listener for its own.
+    local i
+    for i in $(seq 1 200); do
+        listening "$RELAY_AT" || return 0
+        sleep 0.05
+    done
+    echo "relay_loop.sh: $RELAY_AT still listening 10 s after the relay ended" >&2
+    exit 1
 }
 
 "$BIN" echo --listen "$ECHO_AT" 2>>"$OUT/echo.log" &
