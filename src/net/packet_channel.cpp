@@ -181,17 +181,19 @@ void PacketChannel::close() {
 
 void PacketChannel::ring_operation_done() {
     --ring_operations_;
-    if (closed_ && ring_operations_ == 0 && send_in_flight_ == nullptr && fd_ >= 0) {
-        ::close(std::exchange(fd_, -1));
-    }
+    close_when_unused();
 }
 
 void PacketChannel::send_copied(void* self, error_code ec) {
     auto& channel = *static_cast<PacketChannel*>(self);
     channel.send_in_flight_ = nullptr;
     if (ec && !channel.send_error_) channel.send_error_ = ec;
-    if (channel.closed_ && channel.ring_operations_ == 0 && channel.fd_ >= 0) {
-        ::close(std::exchange(channel.fd_, -1));
+    channel.close_when_unused();
+}
+
+void PacketChannel::close_when_unused() {
+    if (closed_ && ring_operations_ == 0 && send_in_flight_ == nullptr && fd_ >= 0) {
+        ::close(std::exchange(fd_, -1));
     }
 }
 

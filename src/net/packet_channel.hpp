@@ -106,6 +106,8 @@ class PacketChannel {
     void ring_operation_done();
     // The ring's copied send has ended (RingLoop::SendDone).
     static void send_copied(void* self, error_code ec);
+    // A closed channel's descriptor, once no ring operation or send names it any more.
+    void close_when_unused();
     awaitable<error_code> fill();  // reads more bytes into the buffer
     // Writes buffered bytes [begin_, end) to `client` (if any) and consumes them.
     awaitable<error_code> pass_on(std::size_t end, PacketChannel* client);

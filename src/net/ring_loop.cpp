@@ -232,17 +232,8 @@ RingLoop::Op* RingLoop::send_copy(int fd, std::span<const iovec> buffers, bool l
     }
     op->expected = total;
     op->buffers[0] = {op->copy.get(), total};
-    op->message = {};
-    op->message.msg_iov = op->buffers.data();
-    op->message.msg_iovlen = 1;
-    io_uring_sqe* s = next_sqe();
-    if (s == nullptr || stopping_) {
-        complete(op, -ECANCELED);
-        return op;
-    }
-    io_uring_prep_sendmsg(s, fd, &op->message, MSG_NOSIGNAL | MSG_WAITALL);
-    io_uring_sqe_set_data(s, op);
-    if (can_skip_ && link_to_answer)
+    io_uring_sqe* s = queue_sendmsg(op, fd, 1);
+    if (s != nullptr && can_skip_ && link_to_answer)
         link_candidate_ = {.send = op, .sqe = s, .fd = fd, .submits = submits_};
     return op;
 }
@@ -304,17 +295,22 @@ void RingLoop::start_send(int fd, std::span<const iovec> buffers, Handler handle
         op->buffers[count++] = b;
         op->expected += b.iov_len;
     }
+    queue_sendmsg(op, fd, count);
+}
+
+io_uring_sqe* RingLoop::queue_sendmsg(Op* op, int fd, std::size_t count) {
     op->message = {};
     op->message.msg_iov = op->buffers.data();
     op->message.msg_iovlen = count;
     io_uring_sqe* s = next_sqe();
     if (s == nullptr || stopping_) {
         complete(op, -ECANCELED);
-        return;
+        return nullptr;
     }
     // MSG_WAITALL: the kernel finishes a short send itself (a full socket buffer waits).
     io_uring_prep_sendmsg(s, fd, &op->message, MSG_NOSIGNAL | MSG_WAITALL);
     io_uring_sqe_set_data(s, op);
+    return s;
 }
 
 void RingLoop::start_connect(int fd, const sockaddr* address, socklen_t length, Handler handler) {

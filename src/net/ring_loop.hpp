@@ -157,6 +157,9 @@ class RingLoop final : public boost::asio::execution_context::service {
     void start_recv(int fd, std::span<std::uint8_t> into, bool whole, Handler handler);
     void start_send(int fd, std::span<const iovec> buffers, Handler handler);
     void start_connect(int fd, const sockaddr* address, socklen_t length, Handler handler);
+    // Queues the sendmsg of op->buffers[0, count): the SQE, or null when the operation
+    // ended at once (no SQE, or stopping).
+    io_uring_sqe* queue_sendmsg(Op* op, int fd, std::size_t count);
     void wait_send(Op* send, Handler handler);
     // A copied send has ended: its buffer goes back, its owner learns the result (or the
     // descriptor it was left is closed).

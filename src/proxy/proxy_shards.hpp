@@ -51,7 +51,7 @@ class ProxyShards {
     // so that a replica reported unfit gets no more reads from any thread.
     void publish_soon();
     // A session on a worker found server `index` unreachable: the control thread's health
-    // takes it in as if its own session had (the next view carries it to every thread).
+    // takes it in as if its own session had, and publishes it to every thread at once.
     void report_unreachable(std::size_t index, std::string error);
     // Runs `f` with thread `index`'s runtime, on that thread, and hands its result back.
     template <typename R, typename F>
