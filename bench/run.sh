@@ -122,6 +122,8 @@ Options (after a preset they override it):
   --max-backend-connections N
                       the sqlgate proxy's [backend] max_connections_per_server (default
                       0, no limit; 64 with --connections)
+  --pipeline-depth N  the sqlgate proxy's [backend] pipeline_depth (default: the proxy's
+                      own; 1: no pipelining)
   --proxy-threads N   the sqlgate proxies' [runtime] threads (event-loop threads; default:
                       the proxy's own default; 0: one per core), the chain's proxy too
   --front-threads N   the same for the chain's gatekeeper and trusted host
@@ -154,6 +156,7 @@ PS_MODE=auto
 IDLE_TIMEOUT="${BENCH_IDLE_TIMEOUT:-1800}"
 CONNECTIONS=0
 MAX_BACKEND_CONNECTIONS=""
+PIPELINE_DEPTH=""
 PROXY_THREADS=""
 FRONT_THREADS=""
 RUNTIME_IO=""
@@ -171,13 +174,14 @@ while (($#)); do
         --seed-comparison)
             PRESET=seed-comparison TABLES=10 ROWS=10000 THREADS=4 TIME_S=60 WORKLOADS=read_write
             ;;
-        --workloads | --threads | --time | --reps | --tables | --rows | --paths | --out | --sqlgate | --ps-mode | --connections | --max-backend-connections | --proxy-threads | --front-threads | --io)
+        --workloads | --threads | --time | --reps | --tables | --rows | --paths | --out | --sqlgate | --ps-mode | --connections | --max-backend-connections | --pipeline-depth | --proxy-threads | --front-threads | --io)
             (($# >= 2)) || die "$1 needs a value; see --help"
             case "$1" in
                 --workloads) WORKLOADS="$2" WORKLOADS_GIVEN=1 ;;
                 --threads) THREADS="$2" THREADS_GIVEN=1 ;;
                 --connections) CONNECTIONS="$2" ;;
                 --max-backend-connections) MAX_BACKEND_CONNECTIONS="$2" ;;
+                --pipeline-depth) PIPELINE_DEPTH="$2" ;;
                 --proxy-threads) PROXY_THREADS="$2" ;;
                 --front-threads) FRONT_THREADS="$2" ;;
                 --io) RUNTIME_IO="$2" ;;
@@ -212,6 +216,8 @@ done
     die "--front-threads must be a whole number (got '${FRONT_THREADS}')"
 [[ -z "$RUNTIME_IO" || "$RUNTIME_IO" == io_uring || "$RUNTIME_IO" == epoll ]] ||
     die "--io must be io_uring or epoll (got '${RUNTIME_IO}')"
+[[ -z "$PIPELINE_DEPTH" || "$PIPELINE_DEPTH" =~ ^[1-9][0-9]*$ ]] ||
+    die "--pipeline-depth must be a whole number from 1 (got '${PIPELINE_DEPTH}')"
 [[ -z "$MAX_BACKEND_CONNECTIONS" || "$MAX_BACKEND_CONNECTIONS" =~ ^[0-9]+$ ]] ||
     die "--max-backend-connections must be a whole number (got '${MAX_BACKEND_CONNECTIONS}')"
 if ((CONNECTIONS > 0)); then
@@ -633,9 +639,10 @@ CFG
         {
             # The limit goes under [backend] (older binaries, --sqlgate, do not know it).
             render_proxy_config bench/run.sh "$PROXY_ADDR" "$PORT" "$PROXY_ADDR" |
-                awk -v max="${MAX_BACKEND_CONNECTIONS:-0}" '
+                awk -v max="${MAX_BACKEND_CONNECTIONS:-0}" -v depth="${PIPELINE_DEPTH:-0}" '
                     { print }
-                    /^\[backend\]/ && max > 0 { print "max_connections_per_server = " max }'
+                    /^\[backend\]/ && max > 0 { print "max_connections_per_server = " max }
+                    /^\[backend\]/ && depth > 0 { print "pipeline_depth = " depth }'
             for u in random customized; do
                 new_secret "${STATE}/bench_${u}.password"
                 hash="$("$BINARY" hash-password <"${STATE}/bench_${u}.password")"

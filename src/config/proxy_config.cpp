@@ -65,6 +65,10 @@ void read_backends(const toml::table& root, const std::filesystem::path& file, P
     backend.read("multiplex", c.multiplex);
     backend.read("max_connections_per_server", c.max_connections_per_server);
     backend.read_ms("connection_wait_timeout_ms", c.connection_wait_timeout, 1);
+    backend.read("pipeline_depth", c.pipeline_depth);
+    if (c.pipeline_depth < 1 || c.pipeline_depth > 64) {
+        backend.fail("pipeline_depth", "must be from 1 (no pipelining) to 64");
+    }
     backend.reject_unknown();
 
     TableReader monitor(subtable(root, "monitor", file), "monitor.", file);

@@ -74,6 +74,10 @@ struct ProxyConfig {
     // them all busy waits up to connection_wait_timeout for one.
     std::size_t max_connections_per_server = 0;
     std::chrono::milliseconds connection_wait_timeout{10'000};
+    // A read may be written on a connection still busy with other sessions' reads, its
+    // reply relayed after theirs (pipelining), while fewer than this many statements are in
+    // flight there; 1: never (each statement has a connection to itself).
+    std::size_t pipeline_depth = 1;
 
     // [monitor]
     Credentials monitor;

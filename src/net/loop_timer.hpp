@@ -37,6 +37,9 @@ class LoopTimer {
 
     // Like steady_timer's: setting the expiry cancels a pending wait.
     void expires_after(clock::duration after) { expires_at(clock::now() + after); }
+    // A wait that only cancel() ends: on a ring it costs no kernel timeout (one that a
+    // session waiting its turn would set and remove for every statement).
+    void expires_never() { expires_at(clock::time_point::max()); }
     void expires_at(clock::time_point at) {
         cancel();
         at_ = at;

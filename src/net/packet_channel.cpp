@@ -68,6 +68,7 @@ PacketChannel::PacketChannel(PacketChannel&& other) noexcept
       send_in_flight_(std::exchange(other.send_in_flight_, nullptr)),
       send_error_(other.send_error_),
       answers_follow_(other.answers_follow_),
+      replies_behind_(std::exchange(other.replies_behind_, 0)),
       tls_(std::move(other.tls_)),
       ciphertext_in_(std::move(other.ciphertext_in_)),
       ciphertext_out_(std::move(other.ciphertext_out_)),
@@ -559,8 +560,10 @@ awaitable<error_code> PacketChannel::relay_reply(mysql::ResponseTracker& tracker
         }
         if (auto ec = co_await pass_on(scan, client)) co_return ec;
         if (finished && body_left == 0) {
-            // A server says nothing unasked; extra bytes mean the stream is out of step.
-            if (begin_ != end_) co_return make_error(NetError::unexpected_data);
+            // A server says nothing unasked; extra bytes mean the stream is out of step,
+            // unless a statement was written behind this one.
+            if (begin_ != end_ && replies_behind_ == 0)
+                co_return make_error(NetError::unexpected_data);
             co_return error_code{};
         }
         if (auto ec = co_await fill()) co_return ec;

@@ -90,6 +90,13 @@ class PacketChannel {
     // round trip. Not for a client's connection, whose next message may take hours: a send
     // linked to its receive is held, buffer and all, until the receive completes.
     void expect_answers() { answers_follow_ = true; }
+    // Pipelining: a statement was written behind the one whose reply is being relayed, so
+    // bytes after that reply are the next reply's (left in the buffer for its reader), not
+    // a stream out of step. Its reader calls reply_behind_taken() before relaying it.
+    void expect_reply_behind() { ++replies_behind_; }
+    void reply_behind_taken() {
+        if (replies_behind_ > 0) --replies_behind_;
+    }
 
     const boost::asio::any_io_executor& executor() const { return executor_; }
     tcp::endpoint remote_endpoint(error_code& ec) const;
@@ -141,6 +148,7 @@ class PacketChannel {
     RingLoop::Op* send_in_flight_ = nullptr;
     error_code send_error_;
     bool answers_follow_ = false;
+    std::size_t replies_behind_ = 0;  // see expect_reply_behind
     // How long a closed channel's last send may wait for a peer that does not read.
     static constexpr std::chrono::seconds kSendLinger{2};
     std::unique_ptr<TlsSession> tls_;  // set once upgraded

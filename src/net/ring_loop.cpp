@@ -35,6 +35,7 @@ struct RingLoop::Op {
     void* owner = nullptr;
     int close_fd = -1;
     bool limited = false;  // in limited_
+    bool parked = false;   // in parked_: a timer wait that no kernel timeout ends
 };
 
 namespace {
@@ -124,6 +125,12 @@ void RingLoop::drain() {
     // buffer after its coroutine's frame is destroyed.
     if (stopping_ && pending_ == 0 && !wake_armed_) return;
     stopping_ = true;
+    while (!parked_.empty()) {
+        Op* op = parked_.back();
+        if (op->timer != nullptr) std::erase(op->timer->waiting_, op);
+        op->timer = nullptr;
+        cancel_timeout(op);
+    }
     if (io_uring_sqe* s = next_sqe()) {
         io_uring_prep_cancel64(s, 0, IORING_ASYNC_CANCEL_ANY);
         io_uring_sqe_set_data64(s, kUntracked);
@@ -349,8 +356,28 @@ RingLoop::Op* RingLoop::start_timeout(std::chrono::steady_clock::time_point at, 
     return op;
 }
 
+RingLoop::Op* RingLoop::park(RingTimer* timer, Handler handler) {
+    Op* op = new_op(std::move(handler));
+    op->kind = Op::Kind::timeout;
+    op->expected = 0;
+    if (stopping_) {
+        complete(op, -ECANCELED);
+        return nullptr;
+    }
+    op->timer = timer;
+    op->parked = true;
+    parked_.push_back(op);
+    return op;
+}
+
 void RingLoop::cancel_timeout(Op* op) {
     op->timer = nullptr;
+    if (op->parked) {
+        op->parked = false;
+        std::erase(parked_, op);
+        complete(op, -ECANCELED);
+        return;
+    }
     if (stopping_) return;  // shutdown() cancels everything
     io_uring_sqe* s = next_sqe();
     if (s == nullptr) return;  // it expires in its own time; its handler sees no timer
@@ -399,6 +426,11 @@ void RingLoop::run(boost::asio::io_context& io) {
             continue;
         }
         if (!limited_.empty()) cut_overdue_sends();
+        if (!completed_.empty()) {
+            // Ended here, not by the kernel (a parked wait cancelled by a posted handler).
+            run_completed();
+            continue;
+        }
         io_uring_cqe* cqe = nullptr;
         ++submits_;
         const int r = io_uring_submit_and_wait_timeout(
@@ -514,9 +546,10 @@ void RingLoop::run_completed() {
 }
 
 void RingTimer::wait_until(std::chrono::steady_clock::time_point at, RingLoop::Handler handler) {
-    if (RingLoop::Op* op = ring_.start_timeout(at, this, std::move(handler))) {
-        waiting_.push_back(op);
-    }
+    RingLoop::Op* op = at == std::chrono::steady_clock::time_point::max()
+                           ? ring_.park(this, std::move(handler))
+                           : ring_.start_timeout(at, this, std::move(handler));
+    if (op != nullptr) waiting_.push_back(op);
 }
 
 void RingTimer::cancel() {

@@ -176,6 +176,8 @@ class RingLoop final : public boost::asio::execution_context::service {
     void run_completed();
     // Timers (RingTimer): a timeout at an absolute time of the steady clock, and its removal.
     Op* start_timeout(std::chrono::steady_clock::time_point at, RingTimer* timer, Handler handler);
+    // A wait without expiry: no SQE, ended by cancel_timeout (or drain).
+    Op* park(RingTimer* timer, Handler handler);
     void cancel_timeout(Op* op);
 
     boost::asio::io_context& io_;
@@ -204,6 +206,7 @@ class RingLoop final : public boost::asio::execution_context::service {
     static constexpr std::size_t kKeptCopies = 256;
     std::vector<std::unique_ptr<std::uint8_t[]>> small_copies_;
     std::vector<std::unique_ptr<std::uint8_t[]>> large_copies_;
+    std::vector<Op*> parked_;  // waits without expiry (see park)
     // Sends with a deadline (their connection closed), cancelled once it passes.
     std::vector<std::pair<Op*, std::chrono::steady_clock::time_point>> limited_;
 };

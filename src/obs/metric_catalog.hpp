@@ -82,6 +82,9 @@ inline constexpr MetricFamily kProxyFailovers{"sqlgate_proxy_failovers_total", c
                                               "Replicas promoted after the primary was lost."};
 inline constexpr MetricFamily kProxySwitchovers{"sqlgate_proxy_switchovers_total", counter,
                                                 "Planned switchovers completed."};
+inline constexpr MetricFamily kProxyPipelined{
+    "sqlgate_proxy_pipelined_statements_total", counter,
+    "Reads written on a server connection behind another session's read (pipelining)."};
 
 // The gatekeeper and the trusted host.
 inline constexpr MetricFamily kFrontStatements{

@@ -22,6 +22,45 @@ BackendLink* BackendLinks::find(std::size_t index) const {
     return link != nullptr && link->channel.is_open() ? link : nullptr;
 }
 
+namespace {
+
+// What a link needs for other sessions' statements to be written behind its own: none of
+// its replies edited (GTID tracking) and no TLS record stream that two writers would share.
+bool may_take_followers(const BackendLink& link) {
+    return !link.filters_session_changes && !link.channel.is_tls();
+}
+
+}  // namespace
+
+BackendLink* BackendLinks::followable(const BackendState& backend, std::size_t depth) const {
+    if (!shared_ || client_tracking_ || find(backend.index) != nullptr) return nullptr;
+    BackendLink* link = backend.links->followable(identity_for(backend), state_, depth);
+    if (link == nullptr || (!backend.is_primary && !link->read_only)) return nullptr;
+    return link;
+}
+
+void BackendLinks::take_followers(std::size_t index) {
+    BackendLink* link = find(index);
+    if (link == nullptr || !shared_ || client_tracking_ || !may_take_followers(*link)) return;
+    if (const auto pool = link->counted.pool()) pool->take_followers(*link);
+}
+
+bool BackendLinks::hand_on(std::size_t index) {
+    if (index >= links_.size() || !links_[index] || !links_[index]->queue) return false;
+    auto& link = links_[index];
+    const std::shared_ptr<LinkQueue> queue = link->queue;
+    if (queue->hand_on(link)) return true;
+    if (const auto pool = link->counted.pool()) pool->stop_followers(*link);
+    link->queue.reset();
+    return false;
+}
+
+BackendLink& BackendLinks::adopt(std::size_t index, std::unique_ptr<BackendLink> link) {
+    auto& mine = slot(index);
+    mine = std::move(link);
+    return *mine;
+}
+
 awaitable<BackendLink*> BackendLinks::open(const BackendState& backend, std::string& error) {
     BackendLink* link = co_await connect(backend, error);
     if (link == nullptr) co_return nullptr;

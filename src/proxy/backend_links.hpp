@@ -65,6 +65,19 @@ class BackendLinks {
                                           std::string& error);
     // The link to backend `index` if one is open, without connecting.
     BackendLink* find(std::size_t index) const;
+
+    // Pipelining (see LinkQueue). A link to `backend` lent to another session for a read,
+    // that this session's next read may follow on the same connection: logged in as this
+    // session would be, in its state, plain TCP, with fewer than `depth` statements in flight.
+    // Null when there is none, or this session has a link of its own there.
+    BackendLink* followable(const BackendState& backend, std::size_t depth) const;
+    // The link to backend `index` (lent for a read just written) takes followers.
+    void take_followers(std::size_t index);
+    // After its reply: hands the link to backend `index` to the first statement queued
+    // behind it (true), or, when none is, stops it taking followers (false).
+    bool hand_on(std::size_t index);
+    // The link handed to this session's queued statement becomes its link to `index`.
+    BackendLink& adopt(std::size_t index, std::unique_ptr<BackendLink> link);
     void drop(std::size_t index) {
         if (index < links_.size()) links_[index].reset();
     }

@@ -1,5 +1,6 @@
 #include "proxy/link_pool.hpp"
 
+#include <algorithm>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -17,6 +18,55 @@ LinkCount::~LinkCount() {
         --pool->open_;
         pool->wake_one();
     }
+}
+
+BackendLink::~BackendLink() {
+    if (!queue) return;
+    if (const auto pool = counted.pool()) pool->stop_followers(*this);
+    queue->gone = true;
+    queue->fail_all();
+}
+
+bool LinkQueue::hand_on(std::unique_ptr<BackendLink>& link) {
+    for (Turn& turn : turns) {
+        if (turn.ended) continue;
+        turn.ended = true;
+        turn.link = std::move(link);
+        turn.timer->cancel();
+        return true;
+    }
+    return false;
+}
+
+void LinkQueue::fail_all() {
+    for (Turn& turn : turns) {
+        if (turn.ended) continue;
+        turn.ended = true;
+        turn.timer->cancel();
+    }
+}
+
+void LinkPool::take_followers(BackendLink& link) {
+    if (!link.queue) link.queue = std::make_shared<LinkQueue>();
+    if (std::find(followed_.begin(), followed_.end(), &link) == followed_.end())
+        followed_.push_back(&link);
+}
+
+void LinkPool::stop_followers(const BackendLink& link) {
+    std::erase(followed_, &link);
+}
+
+BackendLink* LinkPool::followable(const LinkIdentity& identity, const SessionState& state,
+                                  std::size_t depth) const {
+    for (BackendLink* link : followed_) {
+        const LinkQueue& queue = *link->queue;
+        if (queue.writing || queue.turns.size() + 1 >= depth || link->identity != identity ||
+            !link->channel.is_open() || !state.is_at(link->applied)) {
+            continue;
+        }
+        return link;
+    }
+    return nullptr;
 }
 
 std::unique_ptr<BackendLink> LinkPool::take(const LinkIdentity& identity,

@@ -20,6 +20,7 @@
 namespace sqlgate::proxy {
 
 class LinkPool;
+struct LinkQueue;
 
 // What a link logged in with: a session may borrow only a link logged in as it would have
 // logged in itself, so that replies relay unchanged (capabilities decide their format).
@@ -58,6 +59,10 @@ struct BackendLink {
     BackendLink(const boost::asio::any_io_executor& executor, const std::shared_ptr<LinkPool>& pool,
                 LinkIdentity identity)
         : channel(executor), counted(pool), identity(identity) {}
+    // Statements queued behind this link's current one never get their turn: each is told.
+    ~BackendLink();
+    BackendLink(const BackendLink&) = delete;
+    BackendLink& operator=(const BackendLink&) = delete;
     net::PacketChannel channel;
     LinkCount counted;
     LinkIdentity identity;
@@ -74,6 +79,27 @@ struct BackendLink {
     mysql::SessionChangeFilter session_changes;
     // The statements prepared there, by their text, for every session that borrows it.
     std::unordered_map<std::string, BackendStatement> statements_by_text;
+    // While lent for a read that other sessions' reads may follow (pipelining): those
+    // written behind it, in order. Null otherwise.
+    std::shared_ptr<LinkQueue> queue;
+};
+
+// Reads written on a lent link behind the statement being relayed there, each waiting for
+// its turn to relay its reply. Shared with the waiting sessions: a link that breaks or goes
+// away still tells them.
+struct LinkQueue {
+    struct Turn {
+        net::LoopTimer* timer;              // cancelled when the turn comes, or never will
+        std::unique_ptr<BackendLink> link;  // handed over when it comes
+        bool ended = false;                 // came (with the link) or never will (without)
+    };
+    std::list<Turn> turns;  // in the order their statements were written
+    bool writing = false;   // a statement is being written: the next may not join yet
+    bool gone = false;      // the link was destroyed
+    // Ends the first turn, handing it `link`; false when no turn waits.
+    bool hand_on(std::unique_ptr<BackendLink>& link);
+    // Ends every turn without a link (it broke, or went away).
+    void fail_all();
 };
 
 class LinkPool {
@@ -96,6 +122,15 @@ class LinkPool {
     // Waits until a link is given back or closed, or `deadline`; false at the deadline.
     boost::asio::awaitable<bool> wait_for_link(std::chrono::steady_clock::time_point deadline);
 
+    // Pipelining: `link`, lent for a read, takes reads of other sessions behind it.
+    void take_followers(BackendLink& link);
+    // A link taking followers, logged in as `identity`, in exactly `state`, with fewer than
+    // `depth` statements in flight and none being written; null when there is none.
+    BackendLink* followable(const LinkIdentity& identity, const SessionState& state,
+                            std::size_t depth) const;
+    // `link` takes no more followers (those queued still get their turns).
+    void stop_followers(const BackendLink& link);
+
   private:
     friend class LinkCount;
     void wake_one();
@@ -103,6 +138,7 @@ class LinkPool {
     std::size_t limit_ = 0;
     std::size_t open_ = 0;
     std::vector<std::unique_ptr<BackendLink>> idle_;  // most recently given back last
+    std::vector<BackendLink*> followed_;  // lent links taking followers (each unregisters)
     struct Waiter {
         net::LoopTimer* timer;
         bool woken = false;  // a link may be free: it was told to look again

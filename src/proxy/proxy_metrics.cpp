@@ -197,6 +197,8 @@ std::string proxy_metrics(ProxyRuntime& runtime, const ProxyTraffic& traffic,
     out.sample(metric::kProxyFailovers.name, {}, static_cast<double>(counters.failovers));
     out.family(metric::kProxySwitchovers);
     out.sample(metric::kProxySwitchovers.name, {}, static_cast<double>(counters.switchovers));
+    out.family(metric::kProxyPipelined);
+    out.sample(metric::kProxyPipelined.name, {}, static_cast<double>(counters.pipelined));
     return out.text();
 }
 

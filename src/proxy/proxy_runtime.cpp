@@ -231,6 +231,7 @@ void ProxyTraffic::add(const ProxyTraffic& other) {
         c.pins[p] += o.pins[p];
     c.failovers += o.failovers;
     c.switchovers += o.switchovers;
+    c.pipelined += o.pipelined;
     for (std::size_t r = 0; r < c.route_latency.size(); ++r)
         c.route_latency[r].add(o.route_latency[r]);
 }

@@ -67,6 +67,7 @@ struct ProxyCounters {
     std::array<std::uint64_t, kPinReasonNames.size()> pins{};
     std::uint64_t failovers = 0;
     std::uint64_t switchovers = 0;
+    std::uint64_t pipelined = 0;  // reads that followed another session's on its connection
     // Statement latency by how it was routed (StatementRoute), whichever server ran it.
     std::array<obs::LatencyHistogram, kStatementRouteNames.size()> route_latency;
     void count(ProxyError error) { ++errors[static_cast<std::size_t>(error)]; }

@@ -101,6 +101,9 @@ class ProxySession final : public engine::SessionStages {
     // when that server cannot run it.
     boost::asio::awaitable<std::optional<mysql::ByteView>> bind_prepared(
         BackendLink& link, const PreparedExecution& execution, mysql::ByteView payload);
+    // The same for a statement prepared there already (`there`), without a round trip.
+    mysql::ByteView bind_to(BackendStatement& there, const PreparedExecution& execution,
+                            mysql::ByteView payload);
     // `text` as prepared on `link` (for whoever borrows it), prepared there first if need
     // be; nullptr when that server cannot prepare it.
     boost::asio::awaitable<BackendStatement*> statement_on(BackendLink& link,
@@ -124,6 +127,22 @@ class ProxySession final : public engine::SessionStages {
     boost::asio::awaitable<Executed> execute_once(BackendState& backend, mysql::ByteView payload,
                                                   mysql::ReplyShape shape, bool read_your_writes,
                                                   const PreparedExecution* prepared);
+    // Pipelining: the read written on `busy` (lent to another session) behind what is in
+    // flight there, its reply relayed when its turn comes. not_reached (with followed_) when
+    // the connection broke before that: the read is then run on a link of its own.
+    boost::asio::awaitable<Executed> follow(BackendState& backend, BackendLink& busy,
+                                            mysql::ByteView payload, mysql::ReplyShape shape,
+                                            const PreparedExecution* prepared);
+    // A read may follow another session's on a busy link, or take followers on its own.
+    bool may_pipeline(mysql::ReplyShape shape) const;
+    // The reply of the statement just written on `link` (to `backend`), to the client.
+    boost::asio::awaitable<Executed> relay_from(BackendState& backend, BackendLink& link,
+                                                mysql::ByteView payload, mysql::ReplyShape shape,
+                                                const PreparedExecution* prepared);
+    // Before a question about the last statement's warnings or error, when a statement of
+    // another session ran behind it on its connection: runs it again on a link of this
+    // session's own, its reply not relayed, so that the question gets its diagnostics.
+    boost::asio::awaitable<void> restore_diagnostics(BackendState& backend);
     // How `route` places a command, for the statement counters (see StatementRoute).
     static StatementRoute route_of(const RouteDecision& route);
     // Follows what the primary's reply says of the session: transaction and autocommit.
@@ -156,9 +175,20 @@ class ProxySession final : public engine::SessionStages {
     // The reply of the last statement had warnings or was an error: its connection stays
     // for SHOW WARNINGS and the like.
     bool previous_left_diagnostics_ = false;
-    bool borrowed_link_ = false;   // the last execute_once ran on a link taken from a pool
-    PinReasons sticky_pins_ = 0;   // kept until the session is reset
-    PinReasons counted_pins_ = 0;  // those already counted in the metrics
+    bool borrowed_link_ = false;     // the last execute_once ran on a link taken from a pool
+    bool reads_may_follow_ = false;  // the command is a read routed by strategy (see follow)
+    bool followed_ = false;          // the last execute_once followed another session's read
+    bool discard_reply_ = false;     // restore_diagnostics: the reply goes nowhere
+    // The last statement left diagnostics on a connection where another session's statement
+    // then ran: what restore_diagnostics runs again.
+    struct LostDiagnostics {
+        mysql::Bytes payload;
+        mysql::ReplyShape shape;
+        bool prepared;
+    };
+    std::optional<LostDiagnostics> lost_diagnostics_;
+    PinReasons sticky_pins_ = 0;                      // kept until the session is reset
+    PinReasons counted_pins_ = 0;                     // those already counted in the metrics
     StatementRoute route_ = StatementRoute::primary;  // how the current command was routed
     std::string last_backend_error_;
     mysql::Bytes rebound_;  // a COM_STMT_* rewritten for a server with other ids or no types

@@ -1,3 +1,4 @@
+#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include "mysql/messages.hpp"
@@ -91,6 +92,9 @@ awaitable<bool> ProxySession::run_read(mysql::ByteView payload, const RouteDecis
                 "sqlgate: no server named '" + std::string(route.server) + "' in route hint";
             co_return co_await client_.send_error(errc::unknown_route, "HY000", message);
         }
+        if (route.target == RouteDecision::Target::previous_server && lost_diagnostics_) {
+            co_await restore_diagnostics(*backend);
+        }
         co_return (co_await run_on(*backend, payload, shape, prepared)).goes_on;
     }
     const bool read_your_writes = runtime_.config().read_your_writes;
@@ -112,8 +116,10 @@ awaitable<bool> ProxySession::run_read(mysql::ByteView payload, const RouteDecis
             select_replica(route.strategy, backends, limits, runtime_.rng(), Clock::now(), tried);
         if (!chosen) break;
         tried |= BackendMask{1} << *chosen;
+        reads_may_follow_ = true;
         const Executed executed =
             co_await execute(backends[*chosen], payload, shape, read_your_writes, prepared);
+        reads_may_follow_ = false;
         if (executed.outcome == Outcome::replied) co_return true;
         if (executed.outcome == Outcome::broken) co_return false;
         if (executed.outcome == Outcome::not_reached) {
@@ -134,6 +140,12 @@ awaitable<ProxySession::Executed> ProxySession::execute(BackendState& backend,
                                                         const PreparedExecution* prepared) {
     const Executed executed =
         co_await execute_once(backend, payload, shape, read_your_writes, prepared);
+    if (executed.outcome == Outcome::not_reached && followed_) {
+        // The connection it followed on broke, which the session ahead reports: this read
+        // runs on a link of its own.
+        reads_may_follow_ = false;
+        co_return co_await execute(backend, payload, shape, read_your_writes, prepared);
+    }
     // A pooled connection may have been closed while idle (the server restarted, or its
     // wait_timeout passed): that says nothing of the server. Its idle siblings are suspect
     // too; one fresh connection decides.
@@ -148,6 +160,18 @@ awaitable<ProxySession::Executed> ProxySession::execute_once(BackendState& backe
                                                              bool read_your_writes,
                                                              const PreparedExecution* prepared) {
     borrowed_link_ = false;
+    followed_ = false;
+    if (may_pipeline(shape)) {
+        BackendLink* busy = links_.followable(backend, runtime_.config().pipeline_depth);
+        if (busy != nullptr && (!read_your_writes || writes_.caught_up(*busy))) {
+            const auto known = prepared != nullptr
+                                   ? busy->statements_by_text.find(prepared->statement.text)
+                                   : busy->statements_by_text.end();
+            if (prepared == nullptr || known != busy->statements_by_text.end()) {
+                co_return co_await follow(backend, *busy, payload, shape, prepared);
+            }
+        }
+    }
     BackendLink* link = co_await links_.connect(backend, last_backend_error_);
     if (link == nullptr) {
         // A saturated server is skipped like one that is behind, never called down.
@@ -180,6 +204,83 @@ awaitable<ProxySession::Executed> ProxySession::execute_once(BackendState& backe
         links_.drop(backend.index);
         co_return Executed{Outcome::not_reached, {}};
     }
+    if (may_pipeline(shape)) links_.take_followers(backend.index);
+    co_return co_await relay_from(backend, *link, payload, shape, prepared);
+}
+
+bool ProxySession::may_pipeline(ReplyShape shape) const {
+    return reads_may_follow_ && !discard_reply_ && runtime_.config().pipeline_depth > 1 &&
+           (shape == ReplyShape::result || shape == ReplyShape::execute);
+}
+
+awaitable<ProxySession::Executed> ProxySession::follow(BackendState& backend, BackendLink& busy,
+                                                       mysql::ByteView payload, ReplyShape shape,
+                                                       const PreparedExecution* prepared) {
+    followed_ = true;
+    const std::shared_ptr<LinkQueue> queue = busy.queue;
+    const mysql::ByteView message =
+        prepared != nullptr
+            ? bind_to(busy.statements_by_text.find(prepared->statement.text)->second, *prepared,
+                      payload)
+            : payload;
+    // The turn comes when the link is handed over, or never (the link broke or went away):
+    // either cancels the wait, which has no deadline of its own.
+    net::LoopTimer timer(client_.channel().executor());
+    struct Queued {
+        std::shared_ptr<LinkQueue> queue;
+        std::list<LinkQueue::Turn>::iterator at;
+        ~Queued() { queue->turns.erase(at); }
+    } queued{queue, queue->turns.insert(queue->turns.end(), LinkQueue::Turn{&timer, {}})};
+    busy.channel.expect_reply_behind();
+    queue->writing = true;
+    std::uint8_t sequence = 0;
+    const auto write_error = co_await busy.channel.write_message(message, sequence);
+    queue->writing = false;
+    if (write_error) {
+        // Whoever relays there meets the same failure and ends the others' turns.
+        last_backend_error_ = write_error.message();
+        if (!queue->gone) busy.channel.close();
+        co_return Executed{Outcome::not_reached, {}};
+    }
+    ++runtime_.counters().pipelined;
+    while (!queued.at->ended) {
+        timer.expires_never();
+        boost::system::error_code ignored;
+        co_await timer.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ignored));
+    }
+    if (!queued.at->link) {
+        last_backend_error_ = "the connection it was pipelined on broke";
+        co_return Executed{Outcome::not_reached, {}};
+    }
+    BackendLink& link = links_.adopt(backend.index, std::move(queued.at->link));
+    link.channel.reply_behind_taken();
+    co_return co_await relay_from(backend, link, payload, shape, prepared);
+}
+
+awaitable<void> ProxySession::restore_diagnostics(BackendState& backend) {
+    const LostDiagnostics lost = std::move(*lost_diagnostics_);
+    lost_diagnostics_.reset();
+    std::optional<PreparedExecution> execution;
+    if (lost.prepared) {
+        std::uint32_t id = 0;
+        PreparedStatement* statement = prepared_statement(lost.payload, id);
+        if (statement == nullptr) co_return;  // closed since: nothing to run again
+        const auto head = mysql::parse_stmt_execute_head(lost.payload, statement->parameters);
+        if (!head) co_return;
+        execution.emplace(PreparedExecution{*statement, id, *head});
+    }
+    discard_reply_ = true;
+    co_await execute_once(backend, lost.payload, lost.shape, false,
+                          execution ? &*execution : nullptr);
+    discard_reply_ = false;
+}
+
+awaitable<ProxySession::Executed> ProxySession::relay_from(BackendState& backend,
+                                                           BackendLink& link_ref,
+                                                           mysql::ByteView payload,
+                                                           ReplyShape shape,
+                                                           const PreparedExecution* prepared) {
+    BackendLink* link = &link_ref;
     mysql::ResponseTracker tracker(capabilities_, shape);
     previous_backend_ = backend.index;
     ++backend.in_flight;
@@ -188,7 +289,7 @@ awaitable<ProxySession::Executed> ProxySession::execute_once(BackendState& backe
         link->filters_session_changes ? &link->session_changes : nullptr;
     if (filter != nullptr) filter->forget_gtid();
     const auto ec = co_await link->channel.relay_reply(
-        tracker, &client_.channel(), filter,
+        tracker, discard_reply_ ? nullptr : &client_.channel(), filter,
         shape == ReplyShape::prepare ? statement_id_for_client_ : 0);
     --backend.in_flight;
     if (ec) {
@@ -199,14 +300,15 @@ awaitable<ProxySession::Executed> ProxySession::execute_once(BackendState& backe
         co_return Executed{
             (nothing_sent && client_.is_open()) ? Outcome::not_reached : Outcome::broken, {}};
     }
-    previous_left_diagnostics_ = tracker.failed() || tracker.warnings() > 0;
     const auto now = Clock::now();
-    const std::chrono::duration<double> took = now - started;
-    backend.query_ms.add(took.count() * 1000, runtime_.config().ewma_weight);
-    backend.last_query_sample = now;
-    ++backend.statements[static_cast<std::size_t>(route_)];
-    backend.latency.observe(took.count());
-    runtime_.counters().route_latency[static_cast<std::size_t>(route_)].observe(took.count());
+    if (!discard_reply_) {
+        const std::chrono::duration<double> took = now - started;
+        backend.query_ms.add(took.count() * 1000, runtime_.config().ewma_weight);
+        backend.last_query_sample = now;
+        ++backend.statements[static_cast<std::size_t>(route_)];
+        backend.latency.observe(took.count());
+        runtime_.counters().route_latency[static_cast<std::size_t>(route_)].observe(took.count());
+    }
     if (backend.is_primary) note_primary_status(tracker);
     if (filter != nullptr && !filter->last_gtid().empty()) writes_.learned(filter->last_gtid());
     Reply reply{
@@ -216,6 +318,17 @@ awaitable<ProxySession::Executed> ProxySession::execute_once(BackendState& backe
     if (shape == ReplyShape::prepare) {
         reply.prepared_id = tracker.prepared_statement_id();
         reply.prepared_parameters = tracker.prepared_parameters();
+    }
+    // The next session whose read was written behind this one relays its reply now; this
+    // reply's warnings or error are then gone from that connection (the server ran the next
+    // statement), so a question about them runs this statement again (restore_diagnostics).
+    const bool left_diagnostics = tracker.failed() || tracker.warnings() > 0;
+    lost_diagnostics_.reset();
+    previous_left_diagnostics_ = left_diagnostics;
+    if (links_.hand_on(backend.index) && left_diagnostics) {
+        previous_left_diagnostics_ = false;
+        lost_diagnostics_.emplace(LostDiagnostics{mysql::Bytes(payload.begin(), payload.end()),
+                                                  shape, prepared != nullptr});
     }
     co_return Executed{Outcome::replied, reply};
 }

@@ -163,20 +163,25 @@ awaitable<bool> ProxySession::handle_stmt_send_long_data(mysql::ByteView payload
 
 awaitable<std::optional<mysql::ByteView>> ProxySession::bind_prepared(
     BackendLink& link, const PreparedExecution& execution, mysql::ByteView payload) {
-    const PreparedStatement& statement = execution.statement;
-    BackendStatement* there = co_await statement_on(link, statement.text);
+    BackendStatement* there = co_await statement_on(link, execution.statement.text);
     if (there == nullptr) co_return std::nullopt;
-    const bool needs_types = !execution.head.carries_types && !statement.types.empty() &&
-                             there->types != statement.types;
-    if (there->types != statement.types) there->types = statement.types;
+    co_return bind_to(*there, execution, payload);
+}
+
+mysql::ByteView ProxySession::bind_to(BackendStatement& there, const PreparedExecution& execution,
+                                      mysql::ByteView payload) {
+    const PreparedStatement& statement = execution.statement;
+    const bool needs_types =
+        !execution.head.carries_types && !statement.types.empty() && there.types != statement.types;
+    if (there.types != statement.types) there.types = statement.types;
     // (An execute naming kLastPreparedStatement gets the real id: the server it goes to may
     // have prepared something else last.)
-    if (!needs_types && there->id == execution.head.statement_id) co_return payload;
+    if (!needs_types && there.id == execution.head.statement_id) return payload;
     rebound_.clear();
     mysql::serialize_stmt_execute_for(
-        rebound_, payload, execution.head, there->id,
+        rebound_, payload, execution.head, there.id,
         needs_types ? mysql::ByteView(statement.types) : mysql::ByteView());
-    co_return mysql::ByteView(rebound_);
+    return mysql::ByteView(rebound_);
 }
 
 awaitable<void> ProxySession::make_room(BackendLink& link, bool now) {

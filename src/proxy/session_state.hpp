@@ -58,6 +58,11 @@ class SessionState {
         return true;
     }
 
+    // Whether a connection that has run up to `applied` is in exactly this session's state.
+    bool is_at(const StatePoint& applied) const {
+        return (applied ? applied->depth : 0) == (last_ ? last_->depth : 0) && continues(applied);
+    }
+
     // The steps a connection that has run up to `applied` must still run, oldest first;
     // false when it must be reset first (see continues).
     bool missing_after(const StatePoint& applied, std::vector<const StateStep*>& missing) const {

@@ -42,7 +42,7 @@ awaitable<void> WriteTracker::learn_gtid(BackendLink* primary, mysql::Capability
 
 awaitable<bool> WriteTracker::catch_up(BackendLink& link, std::chrono::milliseconds timeout,
                                        mysql::Capability capabilities) const {
-    if (last_gtid_.empty() || link.applied_gtid == last_gtid_) co_return true;
+    if (caught_up(link)) co_return true;
     const double seconds = std::chrono::duration<double>(timeout).count();
     // The GTID comes from the primary's last_gtid: digits and dashes, safe to quote.
     const std::string wait = "SELECT CAST(MASTER_GTID_WAIT('" + last_gtid_ + "', " +

@@ -22,6 +22,10 @@ class WriteTracker {
     // A reply from the primary named the session's last GTID (session tracking).
     void learned(std::string_view gtid);
     bool gtid_unknown() const { return gtid_unknown_; }
+    // `link` has applied the session's last write (or there is none to wait for).
+    bool caught_up(const BackendLink& link) const {
+        return last_gtid_.empty() || link.applied_gtid == last_gtid_;
+    }
     void clear();
 
     // Asks the primary (over the session's own link to it) for @@last_gtid.

@@ -15,6 +15,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <chrono>
@@ -87,6 +88,63 @@ TEST(RingLoop, ResettingATimersExpiryCancelsItsWait) {
     });
     ring.run(io);
     EXPECT_EQ(order, (std::vector<std::string>{"first aborted", "second"}));
+}
+
+TEST(RingLoop, AWaitThatNeverExpiresCostsNoCompletionAndEndsWhenAPostedHandlerCancelsIt) {
+    boost::asio::io_context io;
+    RingLoop& ring = install(io);
+    std::vector<std::string> order;
+    LoopTimer turn(io.get_executor());
+    turn.expires_never();
+    boost::asio::co_spawn(io, wait_and_note(turn, order, "turn"), boost::asio::detached);
+    // A real timeout ends first, then a handler posted from it (run by io.poll(), not as a
+    // ring completion) ends the wait: the loop must not sleep with it ended but not run.
+    LoopTimer first(io.get_executor(), 20ms);
+    first.async_wait([&](boost::system::error_code) {
+        order.emplace_back("first");
+        boost::asio::post(io, [&] { turn.cancel(); });
+    });
+    const std::uint64_t reaped_before = ring.completions_reaped();
+    const auto start = std::chrono::steady_clock::now();
+    ring.run(io);
+    // Well within the loop's 100 ms longest sleep, which would otherwise end it.
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 90ms);
+    EXPECT_EQ(order, (std::vector<std::string>{"first", "turn aborted"}));
+    // The 20 ms timeout's completion (and the eventfd's, if any): none for the parked wait.
+    EXPECT_LE(ring.completions_reaped() - reaped_before, 2u);
+    EXPECT_EQ(ring.operations_pending(), 0u);
+}
+
+TEST(RingLoop, AnIoContextDestroyedWithAWaitThatNeverExpiresEndsIt) {
+    bool destroyed = false;
+    bool returned = false;
+    {
+        boost::asio::io_context io;
+        RingLoop& ring = install(io);
+        struct Flag {
+            bool& set;
+            ~Flag() { set = true; }
+        };
+        // The timer lives in the coroutine's frame, as a session's does: the ring ends the
+        // wait while draining, before the frame (and the timer) are destroyed.
+        boost::asio::co_spawn(
+            io,
+            [&]() -> boost::asio::awaitable<void> {
+                const Flag flag{destroyed};
+                LoopTimer turn(co_await boost::asio::this_coro::executor);
+                turn.expires_never();
+                co_await turn.async_wait(use_tuple);
+                returned = true;
+            },
+            boost::asio::detached);
+        LoopTimer stop(io.get_executor(), 20ms);
+        stop.async_wait([&](boost::system::error_code) { io.stop(); });
+        ring.run(io);
+        EXPECT_EQ(ring.operations_pending(), 1u);  // the parked wait
+        EXPECT_FALSE(destroyed);
+    }  // ~io_context: the wait ends without resuming, its coroutine destroyed
+    EXPECT_TRUE(destroyed);
+    EXPECT_FALSE(returned);
 }
 
 boost::asio::awaitable<void> connect_and_echo(PacketChannel& channel, tcp::endpoint to,
