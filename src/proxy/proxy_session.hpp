@@ -130,9 +130,11 @@ class ProxySession final : public engine::SessionStages {
     // Pipelining: the read written on `busy` (lent to another session) behind what is in
     // flight there, its reply relayed when its turn comes. not_reached (with followed_) when
     // the connection broke before that: the read is then run on a link of its own.
+    // `there`: a prepared statement's entry on `busy` (null for a text query).
     boost::asio::awaitable<Executed> follow(BackendState& backend, BackendLink& busy,
                                             mysql::ByteView payload, mysql::ReplyShape shape,
-                                            const PreparedExecution* prepared);
+                                            const PreparedExecution* prepared,
+                                            BackendStatement* there);
     // A read may follow another session's on a busy link, or take followers on its own.
     bool may_pipeline(mysql::ReplyShape shape) const;
     // The reply of the statement just written on `link` (to `backend`), to the client.

@@ -164,11 +164,15 @@ awaitable<ProxySession::Executed> ProxySession::execute_once(BackendState& backe
     if (may_pipeline(shape)) {
         BackendLink* busy = links_.followable(backend, runtime_.config().pipeline_depth);
         if (busy != nullptr && (!read_your_writes || writes_.caught_up(*busy))) {
-            const auto known = prepared != nullptr
-                                   ? busy->statements_by_text.find(prepared->statement.text)
-                                   : busy->statements_by_text.end();
-            if (prepared == nullptr || known != busy->statements_by_text.end()) {
-                co_return co_await follow(backend, *busy, payload, shape, prepared);
+            // A prepared statement follows only where it is prepared already (preparing it
+            // would be a round trip of its own on a connection busy with others' reads).
+            BackendStatement* there = nullptr;
+            if (prepared != nullptr) {
+                const auto known = busy->statements_by_text.find(prepared->statement.text);
+                if (known != busy->statements_by_text.end()) there = &known->second;
+            }
+            if (prepared == nullptr || there != nullptr) {
+                co_return co_await follow(backend, *busy, payload, shape, prepared, there);
             }
         }
     }
@@ -215,14 +219,12 @@ bool ProxySession::may_pipeline(ReplyShape shape) const {
 
 awaitable<ProxySession::Executed> ProxySession::follow(BackendState& backend, BackendLink& busy,
                                                        mysql::ByteView payload, ReplyShape shape,
-                                                       const PreparedExecution* prepared) {
+                                                       const PreparedExecution* prepared,
+                                                       BackendStatement* there) {
     followed_ = true;
     const std::shared_ptr<LinkQueue> queue = busy.queue;
     const mysql::ByteView message =
-        prepared != nullptr
-            ? bind_to(busy.statements_by_text.find(prepared->statement.text)->second, *prepared,
-                      payload)
-            : payload;
+        prepared != nullptr ? bind_to(*there, *prepared, payload) : payload;
     // The turn comes when the link is handed over, or never (the link broke or went away):
     // either cancels the wait, which has no deadline of its own.
     net::LoopTimer timer(client_.channel().executor());
@@ -275,26 +277,24 @@ awaitable<void> ProxySession::restore_diagnostics(BackendState& backend) {
     discard_reply_ = false;
 }
 
-awaitable<ProxySession::Executed> ProxySession::relay_from(BackendState& backend,
-                                                           BackendLink& link_ref,
+awaitable<ProxySession::Executed> ProxySession::relay_from(BackendState& backend, BackendLink& link,
                                                            mysql::ByteView payload,
                                                            ReplyShape shape,
                                                            const PreparedExecution* prepared) {
-    BackendLink* link = &link_ref;
     mysql::ResponseTracker tracker(capabilities_, shape);
     previous_backend_ = backend.index;
     ++backend.in_flight;
     const auto started = Clock::now();
     mysql::SessionChangeFilter* filter =
-        link->filters_session_changes ? &link->session_changes : nullptr;
+        link.filters_session_changes ? &link.session_changes : nullptr;
     if (filter != nullptr) filter->forget_gtid();
-    const auto ec = co_await link->channel.relay_reply(
+    const auto ec = co_await link.channel.relay_reply(
         tracker, discard_reply_ ? nullptr : &client_.channel(), filter,
         shape == ReplyShape::prepare ? statement_id_for_client_ : 0);
     --backend.in_flight;
     if (ec) {
         last_backend_error_ = ec.message();
-        const bool nothing_sent = link->channel.relayed_bytes() == 0;
+        const bool nothing_sent = link.channel.relayed_bytes() == 0;
         links_.drop(backend.index);
         // Once part of a reply has reached the client, the stream cannot be repaired.
         co_return Executed{
@@ -314,7 +314,7 @@ awaitable<ProxySession::Executed> ProxySession::relay_from(BackendState& backend
     Reply reply{
         .answered = true,
         .succeeded = !tracker.failed(),
-        .gtid_reported = link->reports_gtids && !tracker.failed() && tracker.ended_with_ok()};
+        .gtid_reported = link.reports_gtids && !tracker.failed() && tracker.ended_with_ok()};
     if (shape == ReplyShape::prepare) {
         reply.prepared_id = tracker.prepared_statement_id();
         reply.prepared_parameters = tracker.prepared_parameters();
