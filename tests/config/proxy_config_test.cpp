@@ -239,6 +239,23 @@ TEST_F(ProxyConfigTest, BackendConnectionsAreSharedAndUnlimitedUnlessConfigured)
         << error_of(negative);
 }
 
+TEST_F(ProxyConfigTest, PipeliningIsOffUnlessADepthFrom2To64IsGiven) {
+    EXPECT_EQ(parse(kValid).pipeline_depth, 1u);
+    const auto with = [](const std::string& line) {
+        return replace(kValid, "source_address = \"127.0.10.3\"",
+                       "source_address = \"127.0.10.3\"\n" + line);
+    };
+    EXPECT_EQ(parse(with("pipeline_depth = 16")).pipeline_depth, 16u);
+    EXPECT_EQ(parse(with("pipeline_depth = 64")).pipeline_depth, 64u);
+    for (const char* bad : {"pipeline_depth = 0", "pipeline_depth = 65", "pipeline_depth = -2",
+                            "pipeline_depth = \"4\""}) {
+        const std::string error = error_of(with(bad));
+        EXPECT_NE(error.find("backend.pipeline_depth"), std::string::npos) << bad << ": " << error;
+    }
+    EXPECT_NE(error_of(with("pipeline_depth = 0")).find("must be from 1 (no pipelining) to 64"),
+              std::string::npos);
+}
+
 TEST_F(ProxyConfigTest, EventLoopThreadsAreCountedOrOnePerCore) {
     const std::size_t cores = std::max(1u, std::thread::hardware_concurrency());
     EXPECT_EQ(parse(kValid).threads, cores);
